@@ -1,0 +1,5 @@
+"""`python -m vigie` runs the CLI."""
+
+from vigie.console.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Reference data: applications, interfaces, homologations; the application map (graph)."""

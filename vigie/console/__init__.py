@@ -1,0 +1,1 @@
+"""The faces: the `vigie` command line and the Textual console; composes the rest."""

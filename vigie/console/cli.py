@@ -1,0 +1,75 @@
+"""The `vigie` command line: argument parsing, error handling and command registry.
+
+Each command lives in its own `cmd_*.py` module with a ``register(subparsers)``
+function; this module adds them in order and turns user errors into one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from vigie import __version__
+from vigie.configfile import ConfigError, SecretError
+from vigie.console import cmd_config
+from vigie.probes.db import SchemaError
+
+COMMANDS = [cmd_config]
+
+EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A mistake of the user's (bad argument, bad file): one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> Parser:
+    """The full `vigie` argument parser."""
+    parser = Parser(
+        prog="vigie",
+        description="Vigie: probes, SLA accounting, application map and reports for a large "
+        "public-sector information system.",
+    )
+    parser.add_argument("--version", action="version", version=f"vigie {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: $VIGIE_CONFIG, else ./config.toml)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(handler(args) or EXIT_OK)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        return EXIT_USAGE
+    except (UserError, SchemaError, SecretError) as exc:
+        sys.stderr.write(f"vigie: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

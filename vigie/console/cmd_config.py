@@ -1,0 +1,85 @@
+"""`vigie config check`: validate config.toml (and, once it exists, the catalog it names)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from vigie.configfile import Secret, format_duration
+from vigie.console.output import print_json, print_table
+from vigie.console.settings import Settings, config_path, load_settings
+
+
+def register(sub: Any) -> None:
+    """Add `vigie config ...` to the CLI."""
+    config = sub.add_parser("config", help="check the configuration")
+    config_sub = config.add_subparsers(dest="config_command", metavar="COMMAND", parser_class=type(config))
+    check = config_sub.add_parser(
+        "check",
+        help="validate config.toml and print the components with their SLA targets",
+        description="Validate the configuration file; every problem is printed as "
+        "file:line: key: message, and the exit status is 2 when there is any.",
+    )
+    check.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
+    check.add_argument("--json", action="store_true", help="print the components as JSON")
+    check.set_defaults(handler=run_check)
+    config.set_defaults(handler=lambda args: config.print_help() or 2)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Validate the configuration and print a summary of what it describes."""
+    settings = load_settings(config_path(getattr(args, "config", None)))
+    for warning in unset_secret_warnings(settings):
+        sys.stderr.write(f"warning: {warning}\n")
+    probes = settings.probes
+    if args.json:
+        print_json([_component_json(settings, c.id) for c in probes.components])
+        return 0
+    print(
+        f"{settings.file}: OK — {len(probes.components)} components, {len(probes.probes)} probes, "
+        f"{len(probes.maintenance)} maintenance windows, time zone {settings.timezone.key}"
+    )
+    rows = []
+    for comp in probes.components:
+        count = sum(1 for p in probes.probes if p.component == comp.id)
+        cap = f"{comp.capacity.value:,.0f} {comp.capacity.unit}/{comp.capacity.per}" if comp.capacity else "-"
+        rows.append([comp.name, comp.id, f"{comp.target * 100:g} %", comp.schedule.describe(), cap, count])
+    print_table(
+        ["Component", "Id", "Target", "Schedule", "Nominal capacity", "Probes"],
+        rows,
+        right=(2, 5),
+    )
+    return 0
+
+
+def _component_json(settings: Settings, component_id: str) -> dict[str, Any]:
+    comp = settings.probes.component(component_id)
+    return {
+        "id": comp.id,
+        "name": comp.name,
+        "target": comp.target,
+        "schedule": comp.schedule.describe(),
+        "capacity": None
+        if comp.capacity is None
+        else {"value": comp.capacity.value, "unit": comp.capacity.unit, "per": comp.capacity.per},
+        "probes": [p.id for p in settings.probes.probes if p.component == comp.id],
+        "latency_threshold_s": comp.latency_threshold,
+        "maintenance": [
+            m.id for m in settings.probes.maintenance if comp.id in m.components or "*" in m.components
+        ],
+        "retention": format_duration(settings.probes.store.retention),
+    }
+
+
+def unset_secret_warnings(settings: Settings) -> list[str]:
+    """Secrets whose environment variables are not set now (names only, never values)."""
+    warnings = []
+    for probe in settings.probes.probes:
+        for name, value in getattr(probe.options, "headers", ()):
+            if isinstance(value, Secret):
+                for var in value.variables:
+                    if var not in os.environ:
+                        warnings.append(f"probe '{probe.id}' header {name} uses ${{{var}}}, which is not set")
+    return warnings

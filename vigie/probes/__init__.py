@@ -1,0 +1,1 @@
+"""Measuring the outside world: probes, scheduler, the measurement store, the exporter."""

@@ -1,0 +1,521 @@
+"""The probes' part of `config.toml`: components, SLA targets, schedules, policy, probes,
+maintenance windows, store and exporter, as typed dataclasses.
+
+Loading never stops at the first problem: every bad value is recorded on the
+:class:`~vigie.configfile.Document` and the caller raises once with all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vigie.configfile import Document, Secret, Section, parse_clock
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+STATES = ("up", "degraded", "down", "maintenance", "unknown")
+PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "month": 30 * 86400}
+ID_PATTERN = r"[a-z0-9][a-z0-9_.-]*"
+
+
+def parse_days(value: Any) -> frozenset[int]:
+    """Parse ``"mon-fri"``, ``"sat"``, ``["mon", "wed"]`` or ``"mon,wed,fri"`` into weekday numbers."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    days: set[int] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError("days must be names like 'mon' or ranges like 'mon-fri'")
+        item = item.strip().lower()
+        if "-" in item:
+            first, _, last = item.partition("-")
+            if first not in DAYS or last not in DAYS:
+                raise ValueError(f"'{item}' is not a day range like 'mon-fri'")
+            a, b = DAYS.index(first), DAYS.index(last)
+            days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        elif item in DAYS:
+            days.add(DAYS.index(item))
+        else:
+            raise ValueError(f"'{item}' is not a day (use {', '.join(DAYS)})")
+    if not days:
+        raise ValueError("no day given")
+    return frozenset(days)
+
+
+@dataclass(frozen=True)
+class ScheduleWindow:
+    """Service hours on some weekdays, in the component's time zone (end may be ``time.max``)."""
+
+    days: frozenset[int]
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a component is expected to serve. No windows means around the clock (24x7)."""
+
+    windows: tuple[ScheduleWindow, ...] = ()
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
+
+    @property
+    def always(self) -> bool:
+        """True for a 24x7 schedule."""
+        return not self.windows
+
+    def describe(self) -> str:
+        """A short human form: ``24x7`` or ``mon-fri 08:30-18:30``."""
+        if self.always:
+            return "24x7"
+        parts = []
+        for w in self.windows:
+            days = sorted(w.days)
+            span = (
+                f"{DAYS[days[0]]}-{DAYS[days[-1]]}"
+                if days == list(range(days[0], days[-1] + 1)) and len(days) > 1
+                else ",".join(DAYS[d] for d in days)
+            )
+            end = "24:00" if w.end == time.max else w.end.strftime("%H:%M")
+            parts.append(f"{span} {w.start.strftime('%H:%M')}-{end}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Accounting policy knobs (global defaults, overridable per component)."""
+
+    exclude_maintenance: bool = True
+    confirm_after: int = 1
+    pending_counts_as_down: bool = True
+    ignore_blips_shorter_than: float = 0.0
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Nominal capacity of a component: ``value`` units per ``per`` (a period name)."""
+
+    value: float
+    unit: str
+    per: str
+
+    @property
+    def per_second(self) -> float:
+        """Capacity as a rate per second (a month counts as 30 days)."""
+        return self.value / PERIODS[self.per]
+
+
+@dataclass(frozen=True)
+class Component:
+    """A supervised component with its SLA target (a ratio, 0.98 for 98 %)."""
+
+    id: str
+    name: str
+    target: float
+    schedule: Schedule
+    policy: Policy
+    latency_threshold: float | None = None
+    capacity: Capacity | None = None
+    description: str = ""
+    application: str | None = None
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Options of an HTTP(S) probe."""
+
+    url: str
+    method: str = "GET"
+    headers: tuple[tuple[str, Secret], ...] = ()
+    expect_status: tuple[int, ...] = (200,)
+    body_regex: str | None = None
+    json_path: str | None = None
+    json_equals: Any = None
+    verify_tls: bool = True
+    max_redirects: int = 3
+    max_body_bytes: int = 1_000_000
+    cert_warning_days: int = 21
+
+
+@dataclass(frozen=True)
+class TcpOptions:
+    """Options of a TCP connect probe."""
+
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    """One probe: what it measures, for which component, how often.
+
+    ``role`` says what the probe feeds: ``availability`` (its results decide the
+    component's state) or ``throughput`` (its values are rates, not states).
+    ``options`` holds the kind's own dataclass (e.g. :class:`HttpOptions`).
+    """
+
+    id: str
+    component: str
+    kind: str
+    interval: float
+    timeout: float
+    role: str
+    options: Any
+    latency_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """A declared maintenance: one-off (``start``/``end``) or weekly (``day``/``at``/``duration``)."""
+
+    id: str
+    components: tuple[str, ...]
+    reason: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    weekly_days: frozenset[int] = frozenset()
+    weekly_at: time | None = None
+    duration: timedelta | None = None
+
+    @property
+    def recurring(self) -> bool:
+        """True for a weekly window."""
+        return bool(self.weekly_days)
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where measurements live and how long raw samples are kept."""
+
+    path: str = "vigie.db"
+    retention: float = 35 * 86400
+    busy_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class ExporterConfig:
+    """The daemon's HTTP server: /metrics and /push. Loopback unless configured."""
+
+    host: str = "127.0.0.1"
+    port: int = 9464
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ProbesConfig:
+    """Everything the probes package needs from the config file."""
+
+    timezone: ZoneInfo
+    policy: Policy
+    components: tuple[Component, ...]
+    probes: tuple[ProbeConfig, ...]
+    maintenance: tuple[MaintenanceWindow, ...]
+    store: StoreConfig
+    exporter: ExporterConfig
+
+    def component(self, component_id: str) -> Component:
+        """The component with this id (KeyError if none)."""
+        for comp in self.components:
+            if comp.id == component_id:
+                return comp
+        raise KeyError(component_id)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+PROBE_KINDS = ("http", "tcp")
+
+
+def load_probes_config(doc: Document, timezone: ZoneInfo) -> ProbesConfig:
+    """Read the probes' sections of a config document; problems are recorded on ``doc``."""
+    policy = _policy(doc.section("policy"), Policy())
+    sections = {name: doc.array(name) for name in ("components", "probes", "maintenance")}
+    for name, tables in sections.items():
+        _check_unique(doc, name, tables)
+    components = [_component(s, policy, timezone) for s in sections["components"]]
+    # Ids of components with other problems still count, so one mistake is reported once.
+    known = {s.data["id"] for s in sections["components"] if isinstance(s.data.get("id"), str)}
+    probes = [_probe(s, known) for s in sections["probes"]]
+    maintenance = [_maintenance(s, known) for s in sections["maintenance"]]
+    return ProbesConfig(
+        timezone=timezone,
+        policy=policy,
+        components=tuple(c for c in components if c is not None),
+        probes=tuple(p for p in probes if p is not None),
+        maintenance=tuple(m for m in maintenance if m is not None),
+        store=_store(doc.section("store")),
+        exporter=_exporter(doc.section("exporter")),
+    )
+
+
+def _check_unique(doc: Document, table: str, sections: list[Section]) -> None:
+    """Report duplicate ids, judged on the raw tables so an invalid twin still counts."""
+    seen: dict[str, int] = {}
+    for index, sec in enumerate(sections):
+        ident = sec.data.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            doc.problem(
+                (table, index, "id"),
+                f"duplicate id '{ident}' (first at {table}[{seen[ident] + 1}])",
+            )
+        else:
+            seen[ident] = index
+
+
+def _policy(sec: Section | None, base: Policy) -> Policy:
+    if sec is None:
+        return base
+    policy = Policy(
+        exclude_maintenance=_or(sec.boolean("exclude_maintenance"), base.exclude_maintenance),
+        confirm_after=_or(sec.integer("confirm_after", minimum=1, maximum=100), base.confirm_after),
+        pending_counts_as_down=_or(sec.boolean("pending_counts_as_down"), base.pending_counts_as_down),
+        ignore_blips_shorter_than=_or(
+            sec.duration("ignore_blips_shorter_than", maximum=86400), base.ignore_blips_shorter_than
+        ),
+    )
+    sec.done()
+    return policy
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _schedule(sec: Section, timezone: ZoneInfo) -> Schedule:
+    tz = sec.timezone("timezone") or timezone
+    value = sec.raw("schedule", "24x7")
+    if value == "24x7":
+        return Schedule((), tz)
+    entries = value if isinstance(value, list) else [value]
+    windows = []
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) - {"days", "hours"} or "hours" not in entry:
+            sec.problem(
+                "schedule",
+                'must be "24x7" or a table like { days = "mon-fri", hours = "08:30-18:30" }',
+            )
+            return Schedule((), tz)
+        try:
+            days = parse_days(entry.get("days", "mon-sun"))
+            start, end = _hours(entry["hours"])
+        except ValueError as exc:
+            sec.problem("schedule", str(exc))
+            return Schedule((), tz)
+        windows.append(ScheduleWindow(days, start, end))
+    return Schedule(tuple(windows), tz)
+
+
+def _hours(text: Any) -> tuple[time, time]:
+    if not isinstance(text, str) or "-" not in text:
+        raise ValueError(f"hours '{text}' must look like 08:30-18:30")
+    first, _, last = text.partition("-")
+    start, end = parse_clock(first), parse_clock(last)
+    if start == time.max or (end != time.max and end <= start):
+        raise ValueError(f"hours '{text}': the end must come after the start")
+    return start, end
+
+
+def _capacity(sec: Section) -> Capacity | None:
+    table = sec.table("capacity")
+    if table is None:
+        return None
+    value = table.number("value", required=True, minimum=0, exclusive_minimum=True)
+    per = table.string("per", "day", choices=tuple(PERIODS))
+    unit = table.string("unit", "requests")
+    table.done()
+    if value is None or per is None or unit is None:
+        return None
+    return Capacity(value, unit, per)
+
+
+def _component(sec: Section, policy: Policy, timezone: ZoneInfo) -> Component | None:
+    cid = sec.string("id", required=True, pattern=ID_PATTERN)
+    name = sec.string("name", cid)
+    target = sec.number("target", required=True, minimum=0, maximum=100, exclusive_minimum=True)
+    schedule = _schedule(sec, timezone)
+    own_policy = _policy(sec.table("policy"), policy)
+    latency = sec.duration("latency_threshold", minimum=0.001)
+    capacity = _capacity(sec)
+    description = sec.string("description", "")
+    application = sec.string("application")
+    sec.done()
+    if cid is None or target is None or name is None:
+        return None
+    return Component(
+        id=cid,
+        name=name,
+        target=target / 100,
+        schedule=schedule,
+        policy=own_policy,
+        latency_threshold=latency,
+        capacity=capacity,
+        description=description or "",
+        application=application,
+    )
+
+
+def _probe(sec: Section, components: set[str]) -> ProbeConfig | None:
+    pid = sec.string("id", required=True, pattern=ID_PATTERN)
+    component = sec.string("component", required=True)
+    if component is not None and component not in components:
+        sec.problem("component", f"no component with id '{component}'")
+        component = None
+    kind = sec.string("kind", required=True, choices=PROBE_KINDS)
+    interval = sec.duration("interval", 30.0, minimum=1, maximum=86400)
+    timeout = sec.duration("timeout", 10.0, minimum=0.1, maximum=600)
+    role = sec.string("role", "availability", choices=("availability", "throughput"))
+    latency = sec.duration("latency_threshold", minimum=0.001)
+    if interval is not None and timeout is not None and timeout > interval:
+        sec.problem("timeout", "must not be longer than the probe's interval")
+    options = _PROBE_OPTIONS[kind](sec) if kind in _PROBE_OPTIONS else None
+    sec.done()
+    if None in (pid, component, kind, interval, timeout, role, options):
+        return None
+    assert pid and component and kind and interval and timeout and role
+    return ProbeConfig(pid, component, kind, interval, timeout, role, options, latency)
+
+
+def _http_options(sec: Section) -> HttpOptions | None:
+    url = sec.string("url", required=True, pattern=r"https?://\S+")
+    method = sec.string("method", "GET", choices=("GET", "HEAD", "POST"))
+    headers_sec = sec.table("headers")
+    headers: list[tuple[str, Secret]] = []
+    if headers_sec is not None:
+        for name in headers_sec.data:
+            text = headers_sec.string(name)
+            if text is not None:
+                headers.append((name, Secret(text)))
+    statuses = sec.raw("expect_status", [200])
+    if isinstance(statuses, int) and not isinstance(statuses, bool):
+        statuses = [statuses]
+    if not isinstance(statuses, list) or not all(
+        isinstance(s, int) and not isinstance(s, bool) and 100 <= s <= 599 for s in statuses
+    ):
+        sec.problem("expect_status", "must be an HTTP status or an array of them (100-599)")
+        statuses = [200]
+    body_regex = sec.string("body_regex")
+    if body_regex is not None:
+        try:
+            re.compile(body_regex)
+        except re.error as exc:
+            sec.problem("body_regex", f"not a valid regular expression: {exc}")
+    json_path = sec.string("json_path")
+    json_equals = sec.raw("json_equals")
+    verify = sec.boolean("verify_tls", True)
+    redirects = sec.integer("max_redirects", 3, minimum=0, maximum=20)
+    max_body = sec.integer("max_body_bytes", 1_000_000, minimum=1, maximum=100_000_000)
+    cert_days = sec.integer("cert_warning_days", 21, minimum=0, maximum=3650)
+    if url is None:
+        return None
+    return HttpOptions(
+        url=url,
+        method=method or "GET",
+        headers=tuple(headers),
+        expect_status=tuple(statuses),
+        body_regex=body_regex,
+        json_path=json_path,
+        json_equals=json_equals,
+        verify_tls=bool(verify),
+        max_redirects=_or(redirects, 3),
+        max_body_bytes=_or(max_body, 1_000_000),
+        cert_warning_days=_or(cert_days, 21),
+    )
+
+
+def _tcp_options(sec: Section) -> TcpOptions | None:
+    host = sec.string("host", required=True)
+    port = sec.integer("port", required=True, minimum=1, maximum=65535)
+    if host is None or port is None:
+        return None
+    return TcpOptions(host, port)
+
+
+_PROBE_OPTIONS = {"http": _http_options, "tcp": _tcp_options}
+
+
+def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None:
+    mid = sec.string("id", required=True, pattern=ID_PATTERN)
+    names = sec.string_list("components")
+    if names is None and "component" in sec:
+        names = sec.string_list("component")
+    else:
+        sec.raw("component")
+    if not names:
+        sec.problem(None, "missing required key 'component' (or 'components')")
+        names = []
+    for name in names:
+        if name != "*" and name not in components:
+            sec.problem(
+                "component" if "component" in sec else "components",
+                f"no component with id '{name}'",
+            )
+    reason = sec.string("reason", "") or ""
+    start = sec.datetime("start")
+    end = sec.datetime("end")
+    every = sec.string("every", choices=("week",))
+    day_value = sec.raw("day")
+    at = sec.clock("at")
+    duration = sec.duration("duration", minimum=60, maximum=7 * 86400)
+    sec.done()
+    if mid is None:
+        return None
+    if every == "week":
+        if start is not None or end is not None:
+            sec.problem("every", "a weekly window takes day/at/duration, not start/end")
+            return None
+        try:
+            days = parse_days(day_value) if day_value is not None else None
+        except ValueError as exc:
+            sec.problem("day", str(exc))
+            return None
+        missing = [k for k, v in (("day", days), ("at", at), ("duration", duration)) if v is None]
+        if missing:
+            sec.problem(None, f"a weekly window needs {', '.join(missing)}")
+            return None
+        assert days is not None and duration is not None
+        return MaintenanceWindow(
+            mid,
+            tuple(names),
+            reason,
+            weekly_days=days,
+            weekly_at=at,
+            duration=timedelta(seconds=duration),
+        )
+    if start is None or end is None:
+        sec.problem(None, 'a one-off window needs start and end (or every = "week" with day, at, duration)')
+        return None
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        sec.problem("end", "start and end must both have an offset or both be local times")
+        return None
+    if end <= start:
+        sec.problem("end", "must come after start")
+        return None
+    return MaintenanceWindow(mid, tuple(names), reason, start=start, end=end)
+
+
+def _store(sec: Section) -> StoreConfig:
+    store = StoreConfig(
+        path=sec.string("path", "vigie.db") or "vigie.db",
+        retention=_or(sec.duration("retention", minimum=86400), 35 * 86400),
+        busy_timeout=_or(sec.duration("busy_timeout", minimum=0.1, maximum=600), 10.0),
+    )
+    sec.done()
+    return store
+
+
+def _exporter(sec: Section) -> ExporterConfig:
+    exporter = ExporterConfig(
+        host=sec.string("host", "127.0.0.1") or "127.0.0.1",
+        port=_or(sec.integer("port", minimum=0, maximum=65535), 9464),
+        enabled=_or(sec.boolean("enabled"), True),
+    )
+    sec.done()
+    return exporter
+
+
+def aware(moment: datetime, timezone: ZoneInfo) -> datetime:
+    """Attach the configured time zone to a local (naive) date-time from the config file."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone)

@@ -1,0 +1,74 @@
+"""Opening the SQLite file safely for one writer and many readers, and versioned schemas.
+
+Every connection gets WAL mode (readers never block the writer), a busy timeout
+(writers queue instead of failing with `database is locked`) and `synchronous=NORMAL`
+(in WAL mode a killed process loses at most the last transaction, never the file).
+A module that owns tables keeps its own list of migrations under its own name.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+class SchemaError(Exception):
+    """The database was written by a newer Vigie, or is not a Vigie database."""
+
+
+def connect(path: str | Path, busy_timeout: float = 10.0) -> sqlite_utils.Database:
+    """Open (creating with mode 0600 if needed) a SQLite database in WAL mode."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Created here, not by sqlite, so that measurements are never world-readable;
+        # SQLite gives the -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise SchemaError(f"{path}: not a SQLite database ({exc})") from None
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
+
+
+def migrate(db: sqlite_utils.Database, owner: str, migrations: Sequence[Migration]) -> int:
+    """Bring ``owner``'s tables up to ``len(migrations)``; returns the version reached.
+
+    Runs under an immediate transaction so two processes starting together migrate once.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS vigie_schema (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+        row = conn.execute("SELECT version FROM vigie_schema WHERE owner = ?", (owner,)).fetchone()
+        version = row[0] if row else 0
+        if version > len(migrations):
+            raise SchemaError(
+                f"the '{owner}' tables are at schema version {version}, newer than this Vigie "
+                f"knows ({len(migrations)}): upgrade Vigie"
+            )
+        for step in migrations[version:]:
+            step(db)
+        conn.execute(
+            "INSERT INTO vigie_schema (owner, version) VALUES (?, ?) "
+            "ON CONFLICT(owner) DO UPDATE SET version = excluded.version",
+            (owner, len(migrations)),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(migrations)

@@ -1,0 +1,1 @@
+"""Computations over measurements and the catalog (SLA accounting, statistics) and rendering."""
