@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from vigie.console.errors import UserError
 from vigie.console.settings import config_path, load_settings
 
 
@@ -30,7 +31,6 @@ def register(sub: Any) -> None:
 
 def run_tui(args: argparse.Namespace) -> int:
     """Load the configuration (errors exit 2 before the screen opens) and run the console."""
-    from vigie.console.cli import UserError
     from vigie.console.tui.app import VigieApp
 
     settings = load_settings(config_path(getattr(args, "config", None)))
