@@ -281,3 +281,56 @@ async def test_flows_tab_shows_capacity(filled: Settings) -> None:
 def test_every_text_has_both_languages() -> None:
     for key, (french, english) in TEXTS.items():
         assert french and english, key
+
+
+def fill_tickets(settings: Settings) -> None:
+    """A handful of tickets this month and last month, over two channels."""
+    from datetime import UTC, datetime, timedelta
+
+    from vigie.probes.tickets.model import Ticket
+    from vigie.probes.tickets.store import TicketStore
+
+    now = datetime.fromtimestamp(NOW, UTC)
+    tickets = []
+    for n in range(12):
+        opened = now - timedelta(days=n * 5, hours=1)
+        tickets.append(
+            Ticket(
+                "glpi",
+                str(n),
+                "chorus-pro" if n % 3 else "place",
+                opened,
+                opened + timedelta(hours=2),
+                None,
+                "solved",
+                "phone" if n % 2 else "chat",
+                "",
+                1,
+                n % 4 != 0,
+            )
+        )
+    with TicketStore(settings.store_path()) as store:
+        store.upsert(tickets)
+
+
+async def test_tickets_tab_shows_volumes(filled: Settings) -> None:
+    fill_tickets(filled)
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        assert message_of(app, "tickets") == ""
+        applications = app.query_one("#tickets-applications", ConsoleTable)
+        assert set(applications.shown_keys) <= {"chorus-pro", "place"}
+        assert "chorus-pro" in applications.shown_keys
+        channels = app.query_one("#tickets-channels", ConsoleTable)
+        assert set(channels.shown_keys) == {"phone", "chat"}
+        assert app.query_one("#tickets-months", ConsoleTable).shown_keys[-1] == "2025-11"
+
+
+async def test_tickets_tab_without_tickets_says_so(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        assert "Aucune donnée de tickets" in message_of(app, "tickets")

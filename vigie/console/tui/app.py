@@ -19,16 +19,19 @@ from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands
 from vigie.console.tui.component import ComponentScreen
-from vigie.console.tui.data import ComponentSla, ConsoleData, LiveSnapshot
+from vigie.console.tui.data import ComponentSla, ConsoleData, LiveSnapshot, TicketsSnapshot
 from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
 from vigie.console.tui.tab_flows import FlowsTab
+from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.table import ConsoleTable
 from vigie.probes.results import Status
 
 DEFAULT_INTERVAL = 2.0
+SLOW_INTERVAL = 60.0
+"""Tickets and the catalog change slowly: read them once a minute, whatever the refresh."""
 INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
@@ -78,7 +81,7 @@ class VigieApp(App[None]):
             with TabPane(f"2 {t('tab.flows')}", id="flows"):
                 yield FlowsTab(t, id="flows-tab")
             with TabPane(f"3 {t('tab.tickets')}", id="tickets"):
-                yield ConsoleTab(t, id="tickets-tab")
+                yield TicketsTab(t, id="tickets-tab")
             with TabPane(f"4 {t('tab.homologations')}", id="homologations"):
                 yield ConsoleTab(t, id="homologations-tab")
             with TabPane(f"5 {t('tab.decom')}", id="decom"):
@@ -93,8 +96,10 @@ class VigieApp(App[None]):
         self.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
         self.set_interval(1.0, self.update_status)
+        self.set_interval(SLOW_INTERVAL, self._slow_tick)
         self.update_status()
         self.refresh_live()
+        self.refresh_slow()
         self._show_catalog_state()
 
     def _show_catalog_state(self) -> None:
@@ -106,7 +111,6 @@ class VigieApp(App[None]):
             message = t("msg.catalog_missing", path=path)
         for tab in ("homologations", "decom", "map"):
             self.query_one(f"#{tab}-tab", ConsoleTab).show_message(message)
-        self.query_one("#tickets-tab", ConsoleTab).show_message(t("msg.no_tickets"))
 
     def on_unmount(self) -> None:
         """Close the store."""
@@ -127,12 +131,28 @@ class VigieApp(App[None]):
         """Read the store (in a thread; the UI never waits on I/O)."""
         return self.data.load_live(self.clock())
 
+    def _slow_tick(self) -> None:
+        if not self.paused:
+            self.refresh_slow()
+
+    def refresh_slow(self) -> None:
+        """Read what changes slowly (tickets), each in its own worker."""
+        if not any(w.group == "tickets" and not w.is_finished for w in self.workers):
+            self.refresh_tickets()
+
+    @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
+    def refresh_tickets(self) -> TicketsSnapshot:
+        """Compute this month's ticket figures (in a thread)."""
+        return self.data.load_tickets(self.clock())
+
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "live" and event.state is WorkerState.SUCCESS:
-            assert isinstance(worker.result, LiveSnapshot)
-            self.apply_live(worker.result)
+        if event.state is WorkerState.SUCCESS:
+            if isinstance(worker.result, LiveSnapshot):
+                self.apply_live(worker.result)
+            elif isinstance(worker.result, TicketsSnapshot):
+                self.query_one(TicketsTab).update_tickets(worker.result)
         elif event.state is WorkerState.ERROR:
             self.notify(str(worker.error), title=worker.group, severity="error")
 

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +20,8 @@ from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
+from vigie.probes.tickets.store import TicketStore
+from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
 
 RECENT_WINDOW_S = 15 * 60.0
 """How far back the state, the current latency and the latency sparkline look."""
@@ -115,6 +118,29 @@ class LiveSnapshot:
     recent: dict[str, tuple[ProbeResult, ...]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class TicketsSnapshot:
+    """This month's ticket figures by application and by channel, and the monthly trend."""
+
+    state: str  # "ok", "missing" (no store), "empty" (no ticket) or "error"
+    error: str = ""
+    by_application: TicketStats | None = None
+    by_channel: TicketStats | None = None
+    by_month: TicketStats | None = None
+
+
+def month_period(moment: datetime, months_back: int = 0) -> Period:
+    """The calendar month of ``moment`` (aware), or a span starting ``months_back`` months before it."""
+    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    first = start
+    for _ in range(months_back):
+        first = (first - timedelta(days=1)).replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    label = f"{start:%Y-%m}" if not months_back else f"{first:%Y-%m}..{start:%Y-%m}"
+    # Aware arithmetic on one ZoneInfo is wall-clock: midnight stays midnight across DST.
+    return Period(first, end, label)
+
+
 class ConsoleData:
     """Reads the store for the console; safe to call from worker threads, one at a time."""
 
@@ -149,6 +175,28 @@ class ConsoleData:
             except (SchemaError, sqlite3.Error, OSError) as exc:
                 # Shown in place of the tables: the console keeps running and retries.
                 return LiveSnapshot(now, self.store_path, "error", error=str(exc))
+
+    def load_tickets(self, now: float) -> TicketsSnapshot:
+        """This month's tickets by application and channel, and twelve months by month."""
+        if not self.store_path.exists():
+            return TicketsSnapshot("missing")
+        zone = self.settings.timezone
+        moment = datetime.fromtimestamp(now, zone)
+        month = month_period(moment)
+        trend = month_period(moment, months_back=11)
+        try:
+            with TicketStore(self.store_path, self.settings.probes.store.busy_timeout) as store:
+                tickets = list(store.for_period(year_before(trend.start), month.end))
+        except (SchemaError, sqlite3.Error, OSError) as exc:
+            return TicketsSnapshot("error", error=str(exc))
+        if not tickets:
+            return TicketsSnapshot("empty")
+        return TicketsSnapshot(
+            "ok",
+            by_application=ticket_stats(tickets, month, by="application", timezone=zone),
+            by_channel=ticket_stats(tickets, month, by="channel", timezone=zone),
+            by_month=ticket_stats(tickets, trend, by="month", timezone=zone),
+        )
 
     def _read_live(self, store: Store, now: float) -> LiveSnapshot:
         last_ts = store.last_ts()

@@ -58,6 +58,31 @@ TEXTS: dict[str, tuple[str, str]] = {
     "flow.per.hour": ("/h", "/h"),
     "flow.per.day": ("/j", "/day"),
     "flow.per.month": ("/mois", "/month"),
+    # tickets
+    "tickets.summary": (
+        "{month} : {opened} tickets ouverts ({growth} sur un an) · résolus au premier contact : {fcr} "
+        "· délai médian {median} · en stock : {backlog}",
+        "{month}: {opened} tickets opened ({growth} on a year) · first-contact resolution: {fcr} "
+        "· median time to resolve {median} · backlog: {backlog}",
+    ),
+    "tickets.by_application": ("Par application (mois en cours)", "By application (this month)"),
+    "tickets.by_channel": ("Par canal (mois en cours)", "By channel (this month)"),
+    "tickets.by_month": ("Tendance sur 12 mois", "Trend over 12 months"),
+    "col.application": ("Application", "Application"),
+    "col.channel": ("Canal", "Channel"),
+    "col.month_name": ("Mois", "Month"),
+    "col.opened": ("Ouverts", "Opened"),
+    "col.growth": ("Évol. 1 an", "1-year change"),
+    "col.fcr": ("1er contact", "First contact"),
+    "col.median": ("Délai médian", "Median time"),
+    "col.backlog_tickets": ("En stock", "Backlog"),
+    "col.share": ("Part", "Share"),
+    "channel.phone": ("téléphone", "phone"),
+    "channel.chat": ("tchat", "chat"),
+    "channel.web": ("formulaire web", "web form"),
+    "channel.chatbot": ("agent conversationnel", "chatbot"),
+    "channel.email": ("courriel", "e-mail"),
+    "channel.other": ("autre", "other"),
     # messages in place
     "msg.no_store": (
         "Base de mesures absente : {path}\nLancez le démon de sondes (vigie run) pour la créer.",
