@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from vigie.console.demo.scenario import Scenario, in_maintenance, latency_for, load_at
+from vigie.console.demo.scenario import Scenario, latency_for, load_at
 from vigie.probes.config import Component, MaintenanceWindow
+from vigie.probes.maintenance import applies_to, intervals
 
 SAMPLES_HEADER = ("component", "timestamp", "status", "latency_ms", "detail")
 TICKETS_HEADER = (
@@ -116,9 +117,8 @@ def _component_year(
 ) -> tuple[list[tuple[str, str, str]], SamplesSummary]:
     behaviour = scenario.component(comp.id)
     rng = scenario.rng("history", comp.id)
-    slots = len(times)
-    relevant = [w for w in maintenance if comp.id in w.components or "*" in w.components]
-    in_window = [bool(relevant) and in_maintenance(relevant, comp.id, tz, t.timestamp()) for t in times]
+    slots, step = len(times), scenario.history_step
+    in_window = _maintenance_slots(comp.id, maintenance, tz, times[0].timestamp(), step, slots)
     measured = slots - sum(in_window)
     down_slots = math.floor((1 - behaviour.availability_2017) * measured + 1e-9)
     down, incidents = _place_incidents(
@@ -142,6 +142,21 @@ def _component_year(
             column.append(("degraded" if slow else "up", f"{ms:.1f}", "slow answer" if slow else ""))
     summary = SamplesSummary(comp.id, slots, sum(down), sum(in_window), degraded, incidents)
     return column, summary
+
+
+def _maintenance_slots(
+    component: str, windows: Sequence[MaintenanceWindow], tz: ZoneInfo, start: float, step: float, slots: int
+) -> list[bool]:
+    """Which slots start inside one of the component's declared maintenance windows."""
+    marked = [False] * slots
+    end = start + step * slots
+    for window in windows:
+        if not applies_to(window, component):
+            continue
+        for begin, finish in intervals(window, start, end, tz):
+            for i in range(math.ceil((begin - start) / step), math.ceil((finish - start) / step)):
+                marked[i] = True
+    return marked
 
 
 def _place_incidents(

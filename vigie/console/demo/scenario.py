@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from vigie.configfile import Document, Section
-from vigie.probes.config import MaintenanceWindow, aware
 
 BUNDLED = "scenario.toml"
 LIVE_HORIZON = 7 * 86400.0  # random live outages are drawn for a week of demo
@@ -289,30 +285,3 @@ def calls_between(scenario: Scenario, start_hour: float, end_hour: float) -> flo
         total += scenario.hourly_load[int(hour) % 24] * (step_end - hour) * per_load_hour
         hour = step_end
     return total
-
-
-def in_maintenance(windows: Sequence[MaintenanceWindow], component: str, tz: ZoneInfo, ts: float) -> bool:
-    """Whether a declared maintenance window of ``component`` covers the instant ``ts``.
-
-    Weekly windows start at their wall-clock time in ``tz`` (DST included) and last their
-    duration in real time; one-off windows are local times in ``tz`` unless they carry an offset.
-    """
-    moment = datetime.fromtimestamp(ts, UTC)
-    local_day = moment.astimezone(tz).date()
-    for window in windows:
-        if component not in window.components and "*" not in window.components:
-            continue
-        if window.start is not None and window.end is not None:
-            if aware(window.start, tz) <= moment < aware(window.end, tz):
-                return True
-            continue
-        if window.weekly_at is None or window.duration is None:
-            continue
-        for back in range(window.duration.days + 2):
-            day = local_day - timedelta(days=back)
-            if day.weekday() not in window.weekly_days:
-                continue
-            start = datetime.combine(day, window.weekly_at, tz).astimezone(UTC)
-            if start <= moment < start + window.duration:
-                return True
-    return False

@@ -26,12 +26,12 @@ from vigie.console.demo.scenario import (
     Scenario,
     calls_between,
     flow_rate,
-    in_maintenance,
     latency_for,
     live_outages,
     load_at,
 )
 from vigie.probes.config import MaintenanceWindow
+from vigie.probes.maintenance import active_window
 
 API_COMPONENT = "chorus-pro"
 FLOW_COMPONENT = "systeme-echanges"
@@ -93,7 +93,7 @@ class SimulatedSI:
 
     def answer(self, component: str, now: float, draw: float = 0.0) -> Answer:
         """The answer of ``component`` at ``now``; ``draw`` is a standard normal for the latency."""
-        if in_maintenance(self.maintenance, component, self.timezone, now):
+        if active_window(self.maintenance, component, now, self.timezone) is not None:
             return Answer(503, "maintenance", 0.005, "maintenance programmée")
         offset = now - self.started
         latency = latency_for(self.scenario, component, self.load(now), draw)

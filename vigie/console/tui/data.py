@@ -1,0 +1,291 @@
+"""What the console reads, gathered into immutable snapshots off the UI thread.
+
+The app calls :meth:`ConsoleData.load_live` from a Textual thread worker; nothing here
+touches widgets. A lock keeps one read at a time on the SQLite connection, so a refresh
+that outlives its interval is never doubled by the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from vigie.console.settings import Settings
+from vigie.probes.config import Component, ProbeConfig
+from vigie.probes.db import SchemaError
+from vigie.probes.results import ProbeResult, Status
+from vigie.probes.store import Store
+from vigie.probes.tickets.store import TicketStore
+from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
+
+RECENT_WINDOW_S = 15 * 60.0
+"""How far back the state, the current latency and the latency sparkline look."""
+
+FLOW_WINDOW_S = 24 * 3600.0
+"""The span of the throughput sparkline."""
+
+# When several availability probes of one component disagree, the worst one wins.
+_WORST = (Status.DOWN, Status.UNKNOWN, Status.DEGRADED, Status.MAINTENANCE, Status.UP)
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    """One component as the availability tab shows it."""
+
+    id: str
+    name: str
+    target: float
+    state: Status
+    latency_ms: float | None
+    last_ts: float | None
+    detail: str
+    latencies: tuple[float | None, ...]
+
+
+class Figures(Protocol):
+    """The SLA figures of one component over one period, as the accounting computes them."""
+
+    availability: float | None
+    budget_s: float
+    budget_remaining_s: float
+    incidents: int
+    breached: bool
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """One incident as the component screen lists it (``end`` None while ongoing)."""
+
+    start: float
+    end: float | None
+    duration_s: float
+    cause: str
+
+
+@dataclass(frozen=True)
+class ComponentSla:
+    """A component's SLA figures today, this month so far and over the last 30 days."""
+
+    today: Figures | None
+    month: Figures | None
+    rolling: Figures | None
+
+    @property
+    def budget_left_ratio(self) -> float | None:
+        """Share of this month's error budget still left (negative when overspent)."""
+        if self.month is None or not self.month.budget_s:
+            return None
+        return self.month.budget_remaining_s / self.month.budget_s
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    """Throughput of one component against its nominal capacity."""
+
+    id: str
+    name: str
+    unit: str
+    per: str
+    capacity_per_s: float | None
+    rate_per_s: float | None
+    hourly: tuple[float | None, ...]
+    backlog_s: float | None
+
+    @property
+    def utilisation(self) -> float | None:
+        """Current rate over nominal capacity (None when either is unknown)."""
+        if self.rate_per_s is None or not self.capacity_per_s:
+            return None
+        return self.rate_per_s / self.capacity_per_s
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """Everything read from the store in one refresh."""
+
+    taken_at: float
+    store_path: Path
+    store_state: str  # "ok", "missing", "empty" or "error"
+    error: str = ""
+    last_ts: float | None = None
+    components: tuple[ComponentRow, ...] = ()
+    flows: tuple[FlowRow, ...] = ()
+    recent: dict[str, tuple[ProbeResult, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketsSnapshot:
+    """This month's ticket figures by application and by channel, and the monthly trend."""
+
+    state: str  # "ok", "missing" (no store), "empty" (no ticket) or "error"
+    error: str = ""
+    by_application: TicketStats | None = None
+    by_channel: TicketStats | None = None
+    by_month: TicketStats | None = None
+
+
+def month_period(moment: datetime, months_back: int = 0) -> Period:
+    """The calendar month of ``moment`` (aware), or a span starting ``months_back`` months before it."""
+    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    first = start
+    for _ in range(months_back):
+        first = (first - timedelta(days=1)).replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    label = f"{start:%Y-%m}" if not months_back else f"{first:%Y-%m}..{start:%Y-%m}"
+    # Aware arithmetic on one ZoneInfo is wall-clock: midnight stays midnight across DST.
+    return Period(first, end, label)
+
+
+class ConsoleData:
+    """Reads the store for the console; safe to call from worker threads, one at a time."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store_path = settings.store_path()
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the store connection, if open."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def _open(self) -> Store | None:
+        # Never create the store: an absent file is the daemon's job, shown as a message.
+        if self._store is None and self.store_path.exists():
+            self._store = Store(self.store_path, self.settings.probes.store.busy_timeout)
+        return self._store
+
+    def load_live(self, now: float) -> LiveSnapshot:
+        """Read the current state of every component and flow."""
+        with self._lock:
+            try:
+                store = self._open()
+                if store is None:
+                    return LiveSnapshot(now, self.store_path, "missing")
+                with store.snapshot():
+                    return self._read_live(store, now)
+            except (SchemaError, sqlite3.Error, OSError) as exc:
+                # Shown in place of the tables: the console keeps running and retries.
+                return LiveSnapshot(now, self.store_path, "error", error=str(exc))
+
+    def load_tickets(self, now: float) -> TicketsSnapshot:
+        """This month's tickets by application and channel, and twelve months by month."""
+        if not self.store_path.exists():
+            return TicketsSnapshot("missing")
+        zone = self.settings.timezone
+        moment = datetime.fromtimestamp(now, zone)
+        month = month_period(moment)
+        trend = month_period(moment, months_back=11)
+        try:
+            with TicketStore(self.store_path, self.settings.probes.store.busy_timeout) as store:
+                tickets = list(store.for_period(year_before(trend.start), month.end))
+        except (SchemaError, sqlite3.Error, OSError) as exc:
+            return TicketsSnapshot("error", error=str(exc))
+        if not tickets:
+            return TicketsSnapshot("empty")
+        return TicketsSnapshot(
+            "ok",
+            by_application=ticket_stats(tickets, month, by="application", timezone=zone),
+            by_channel=ticket_stats(tickets, month, by="channel", timezone=zone),
+            by_month=ticket_stats(tickets, trend, by="month", timezone=zone),
+        )
+
+    def _read_live(self, store: Store, now: float) -> LiveSnapshot:
+        last_ts = store.last_ts()
+        if last_ts is None:
+            return LiveSnapshot(now, self.store_path, "empty")
+        probes = self.settings.probes.probes
+        longest = max((p.interval for p in probes), default=30.0)
+        window = max(RECENT_WINDOW_S, 2.5 * longest)
+        recent: dict[str, list[ProbeResult]] = defaultdict(list)
+        for result in store.results(start=now - window):
+            recent[result.component].append(result)
+        rows = tuple(
+            self._component_row(c, recent.get(c.id, []), now) for c in self.settings.probes.components
+        )
+        flows = tuple(self._flow_rows(store, now))
+        return LiveSnapshot(
+            now,
+            self.store_path,
+            "ok",
+            last_ts=last_ts,
+            components=rows,
+            flows=flows,
+            recent={k: tuple(v) for k, v in recent.items()},
+        )
+
+    def _probes_of(self, component: str, role: str) -> list[ProbeConfig]:
+        return [p for p in self.settings.probes.probes if p.component == component and p.role == role]
+
+    def _component_row(self, comp: Component, results: list[ProbeResult], now: float) -> ComponentRow:
+        probes = {p.id: p for p in self._probes_of(comp.id, "availability")}
+        mine = [r for r in results if r.probe in probes or not probes]
+        latest: dict[str, ProbeResult] = {}
+        for result in mine:
+            latest[result.probe] = result  # results come oldest first
+        states = []
+        for probe_id, result in latest.items():
+            interval = probes[probe_id].interval if probe_id in probes else 30.0
+            # A result stands for at most twice its probe's interval (DESIGN §2).
+            states.append(result.status if now - result.ts <= 2 * interval else Status.UNKNOWN)
+        missing = [p for p in probes if p not in latest]
+        if missing or not states:
+            states.append(Status.UNKNOWN)
+        state = next(s for s in _WORST if s in states)
+        last = max(latest.values(), key=lambda r: r.ts, default=None)
+        worst_detail = next(
+            (r.detail for r in latest.values() if r.status is state and r.detail),
+            last.detail if last else "",
+        )
+        return ComponentRow(
+            id=comp.id,
+            name=comp.name,
+            target=comp.target,
+            state=state,
+            latency_ms=last.latency_ms if last else None,
+            last_ts=last.ts if last else None,
+            detail=worst_detail,
+            latencies=tuple(r.latency_ms for r in mine),
+        )
+
+    def _flow_rows(self, store: Store, now: float) -> list[FlowRow]:
+        rows = []
+        for comp in self.settings.probes.components:
+            throughput = self._probes_of(comp.id, "throughput")
+            if comp.capacity is None and not throughput:
+                continue
+            hourly_sum = [0.0] * 24
+            hourly_n = [0] * 24
+            rate: float | None = None
+            start = now - FLOW_WINDOW_S
+            for probe in throughput:
+                for result in store.results(comp.id, start=start, probe=probe.id):
+                    if result.value is None:
+                        continue
+                    slot = min(23, int((result.ts - start) // 3600))
+                    hourly_sum[slot] += result.value
+                    hourly_n[slot] += 1
+                    rate = result.value if now - result.ts <= 2 * probe.interval else None
+            hourly = tuple(s / n if n else None for s, n in zip(hourly_sum, hourly_n, strict=True))
+            capacity = comp.capacity
+            rows.append(
+                FlowRow(
+                    id=comp.id,
+                    name=comp.name,
+                    unit=capacity.unit if capacity else "",
+                    per=capacity.per if capacity else "second",
+                    capacity_per_s=capacity.per_second if capacity else None,
+                    rate_per_s=rate,
+                    hourly=hourly,
+                    backlog_s=None,
+                )
+            )
+        return rows
