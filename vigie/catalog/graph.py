@@ -187,7 +187,7 @@ def neighbours(graph: nx.DiGraph, app: str) -> Neighbours:
 
 
 @dataclass(frozen=True)
-class Path:
+class Route:
     """A path through the map with the interfaces of each hop."""
 
     apps: tuple[str, ...]
@@ -199,12 +199,12 @@ class Path:
         return len(self.hops)
 
 
-def _path(graph: nx.DiGraph, apps: list[str]) -> Path:
+def _path(graph: nx.DiGraph, apps: list[str]) -> Route:
     hops = tuple(tuple(graph.edges[a, b]["interfaces"]) for a, b in itertools.pairwise(apps))
-    return Path(tuple(apps), hops)
+    return Route(tuple(apps), hops)
 
 
-def shortest_path(graph: nx.DiGraph, source: str, target: str) -> Path | None:
+def shortest_path(graph: nx.DiGraph, source: str, target: str) -> Route | None:
     """The shortest path following the flows from ``source`` to ``target``, or None."""
     try:
         return _path(graph, nx.shortest_path(graph, source, target))
@@ -212,7 +212,9 @@ def shortest_path(graph: nx.DiGraph, source: str, target: str) -> Path | None:
         return None
 
 
-def all_paths(graph: nx.DiGraph, source: str, target: str, *, cutoff: int = 6, limit: int = 20) -> list[Path]:
+def all_paths(
+    graph: nx.DiGraph, source: str, target: str, *, cutoff: int = 6, limit: int = 20
+) -> list[Route]:
     """Simple paths from ``source`` to ``target`` of at most ``cutoff`` hops, shortest first.
 
     At most ``limit`` paths are returned: on a hub-and-spoke map their number explodes.
