@@ -231,7 +231,9 @@ class VigieApp(App[None]):
                 parts.append((f"● {t('header.daemon_alive', age=fmt.duration(age))}", "green"))
             else:
                 parts.append((f"✖ {t('header.daemon_stale', age=fmt.duration(age))}", "bold red"))
-        self.query_one("#status", Static).update(Text.assemble(*parts))
+        # The 1 s timer can fire while the app is shutting down and its widgets are gone.
+        for status in self.query("#status").results(Static):
+            status.update(Text.assemble(*parts))
 
     # --- actions -------------------------------------------------------------------------
 
