@@ -13,16 +13,12 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.configfile import ConfigError, SecretError
-from vigie.console import cmd_config
+from vigie.console import cmd_config, cmd_incidents, cmd_ingest, cmd_sla, cmd_store
+from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.probes.db import SchemaError
 
-COMMANDS = [cmd_config]
-
-EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
-
-
-class UserError(Exception):
-    """A mistake of the user's (bad argument, bad file): one line, exit 2."""
+COMMANDS = [cmd_config, cmd_sla, cmd_incidents, cmd_ingest, cmd_store]
+__all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 
 
 class Parser(argparse.ArgumentParser):
