@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/vigie config check
+	$(BIN)/vigie demo
 
 check: lint typecheck
 

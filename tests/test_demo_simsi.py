@@ -70,7 +70,7 @@ def test_live_behaviour_is_reproducible_from_the_seed() -> None:
 
 
 def test_a_bad_scenario_is_reported_with_file_line_and_key(tmp_path: Path) -> None:
-    text = bundled_path().read_text(encoding="utf-8").replace('at = "25s"', 'at = "soon"', 1)
+    text = bundled_path().read_text(encoding="utf-8").replace('at = "30s"', 'at = "soon"', 1)
     bad = tmp_path / "scenario.toml"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:

@@ -191,7 +191,7 @@ def _component(sec: Section) -> ComponentBehaviour | None:
         return None
     assert cid is not None and latency is not None and spread is not None
     assert rate is not None and availability is not None and slowdown is not None
-    return ComponentBehaviour(cid, latency, spread, rate, availability / 100, slowdown)
+    return ComponentBehaviour(cid, latency, spread, rate, round(availability / 100, 9), slowdown)
 
 
 def _event(sec: Section, known: set[str]) -> Event | None:

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.command import Provider
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -149,10 +150,13 @@ class VigieApp(App[None]):
     def _worker_done(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if event.state is WorkerState.SUCCESS:
-            if isinstance(worker.result, LiveSnapshot):
-                self.apply_live(worker.result)
-            elif isinstance(worker.result, TicketsSnapshot):
-                self.query_one(TicketsTab).update_tickets(worker.result)
+            try:
+                if isinstance(worker.result, LiveSnapshot):
+                    self.apply_live(worker.result)
+                elif isinstance(worker.result, TicketsSnapshot):
+                    self.query_one(TicketsTab).update_tickets(worker.result)
+            except NoMatches:
+                return  # a result arriving while the app closes (q): its widgets are gone
         elif event.state is WorkerState.ERROR:
             self.notify(str(worker.error), title=worker.group, severity="error")
 

@@ -1,0 +1,221 @@
+"""`vigie demo` end to end, in real subprocesses: a fresh directory, the history through the
+real accounting, a reused directory, the console quit with q, nothing left running."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from vigie.console.demo.scenario import load_scenario
+from vigie.console.demo.workdir import MARKER, Workdir, prepare, write_config
+from vigie.console.errors import UserError
+from vigie.console.settings import load_settings
+
+from .conftest import BUNDLED_CONFIG
+
+VIGIE = [sys.executable, "-m", "vigie"]
+
+
+def _run_watched(args: list[str], **kw: object) -> tuple[int, str, str, set[tuple[int, float]]]:
+    """Run a command, recording every descendant process it had while running."""
+    proc = psutil.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    seen: set[tuple[int, float]] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            with contextlib.suppress(psutil.Error):
+                seen.update((c.pid, c.create_time()) for c in proc.children(recursive=True))
+            done.wait(0.1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    out, err = proc.communicate(timeout=600)
+    done.set()
+    watcher.join()
+    return proc.returncode, out, err, seen
+
+
+def _alive(processes: set[tuple[int, float]]) -> list[int]:
+    """Which of these (pid, start time) processes still run (a reused pid is another process)."""
+    alive = []
+    for pid, created in processes:
+        try:
+            if psutil.Process(pid).create_time() == created:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+def _sla(config: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [*VIGIE, "sla", "--year", "2017", "--json", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return {row["component"]: row["availability"] for row in json.loads(done.stdout)}
+
+
+def _quit_console_with_q(folder: Path) -> tuple[int, set[tuple[int, float]]]:
+    """Open the demo's console in a pseudo-terminal, wait for the daemon, press q."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
+    proc = psutil.Popen(
+        [*VIGIE, "demo", "--dir", str(folder)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=dict(os.environ, TERM="xterm-256color"),
+        start_new_session=True,
+    )
+    os.close(slave)
+    screen = bytearray()
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            screen.extend(data)
+
+    threading.Thread(target=drain, daemon=True).start()
+    seen: set[tuple[int, float]] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        daemon_up = False
+        for child in proc.children(recursive=True):
+            # The first round (--once) may be a zombie not reaped yet: skip what vanishes.
+            with contextlib.suppress(psutil.Error):
+                seen.add((child.pid, child.create_time()))
+                daemon_up = daemon_up or "--once" not in child.cmdline()
+        if daemon_up and b"Chorus" in screen:
+            break
+        time.sleep(0.2)
+    os.write(master, b"q")
+    code = proc.wait(60)
+    os.close(master)
+    return code, seen
+
+
+def test_demo_runs_headless_then_in_the_console_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    folder = tmp_path / "demo-data"
+    # 1. A fresh directory: history generated and loaded, SI + daemon for a few seconds.
+    code, out, err, seen = _run_watched(
+        [*VIGIE, "demo", "--dir", str(folder), "--headless", "--for", "5s", "--json"]
+    )
+    assert code == 0, err
+    assert "Traceback" not in err
+    summary = json.loads(out)
+    assert summary["healthy"] is True
+    assert summary["metrics_ok"] is True
+    assert len(summary["components"]) == 9
+    assert all(c["results"] > 0 for c in summary["components"])
+    assert summary["history"]["tickets"] == 153_100
+    assert seen, "the daemon runs as a child process"
+    assert _alive(seen) == []
+    # 2. The history through the real accounting: the report's table, to 0.1 point.
+    scenario = load_scenario()
+    figures = _sla(folder / "config.toml")
+    for comp in scenario.components:
+        assert comp.availability_2017 <= figures[comp.id] < comp.availability_2017 + 0.001, comp.id
+    # 3. The directory is reused: the history is not loaded again.
+    rows = summary["history"]["results"]
+    code, out, err, seen = _run_watched(
+        [*VIGIE, "demo", "--dir", str(folder), "--headless", "--for", "1s", "--json"]
+    )
+    assert code == 0, err
+    assert "déjà chargé" in err
+    assert json.loads(out)["history"]["results"] == rows
+    assert _sla(folder / "config.toml") == figures
+    assert _alive(seen) == []
+    # 4. The console: q stops the console, the daemon and the simulated SI.
+    code, seen = _quit_console_with_q(folder)
+    assert code == 0
+    assert seen
+    assert _alive(seen) == []
+
+
+def test_demo_config_has_the_projects_components_targets_and_windows(tmp_path: Path) -> None:
+    scenario = load_scenario()
+    workdir = Workdir(tmp_path)
+    ports = {c.id: 40000 + i for i, c in enumerate(scenario.components)}
+    demo = load_settings(write_config(workdir, scenario, ports, 40100)).probes
+    project = load_settings(BUNDLED_CONFIG).probes
+    assert demo.components == project.components
+    assert demo.maintenance == project.maintenance
+    assert demo.exporter.host == "127.0.0.1"
+    http = {p.component: p for p in demo.probes if p.kind == "http"}
+    assert {c: p.options.url for c, p in http.items()} == {
+        c: f"http://127.0.0.1:{port}/health" for c, port in ports.items()
+    }
+    # Probes every half history step: imported rows cover their whole time.
+    assert {p.interval for p in demo.probes} == {scenario.history_step / 2}
+    assert {p.kind for p in demo.probes if p.role == "throughput"} == {"fileflow", "counter"}
+
+
+def test_fresh_deletes_only_a_demo_directory(tmp_path: Path) -> None:
+    workdir, new = prepare(tmp_path / "d", fresh=False)
+    assert new and (workdir.root / MARKER).is_file()
+    (workdir.root / "vigie.db").write_text("x")
+    _, new = prepare(workdir.root, fresh=False)
+    assert not new and (workdir.root / "vigie.db").exists()
+    _, new = prepare(workdir.root, fresh=True)
+    assert new and not (workdir.root / "vigie.db").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    for fresh in (False, True):
+        with pytest.raises(UserError, match="not a Vigie demo directory"):
+            prepare(mine, fresh=fresh)
+    assert (mine / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--headless", "--for", "soon"], "--for: 'soon' is not a duration"),
+        (["--json"], "--json goes with --headless"),
+        (["--headless", "--scenario", "{bad}"], "{bad}:"),
+        (["--headless", "--dir", "{mine}"], "not a Vigie demo directory"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("seed = 1\n[live]\noutage_mean = 3\n", encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    args = [a.format(bad=bad, mine=mine) for a in args]
+    expected = expected.format(bad=bad)
+    done = subprocess.run(
+        [*VIGIE, "demo", "--dir", str(tmp_path / "d"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert expected in lines[0]
+    assert (mine / "notes.txt").read_text() == "keep me"

@@ -1,0 +1,202 @@
+"""`vigie demo`: a simulated SI Chorus on loopback, its 2017 history, the daemon and the console."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vigie.configfile import format_duration, parse_duration
+from vigie.console.demo.runner import DemoRun, Summary, summarize
+from vigie.console.demo.scenario import load_scenario
+from vigie.console.demo.simsi import SimulatedSI
+from vigie.console.demo.workdir import free_port, history_loaded, load_history, prepare, write_config
+from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
+from vigie.console.output import percent, print_json, print_table
+from vigie.console.settings import load_settings
+
+DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
+DEFAULT_HEADLESS = 60.0
+
+
+def register(sub: Any) -> None:
+    """Add `vigie demo` to the CLI."""
+    demo = sub.add_parser(
+        "demo",
+        help="a simulated SI Chorus on loopback, its 2017 history, the probe daemon and the console",
+        description="Create (or reuse) a demo directory with its own config.toml, load a simulated "
+        "2017 history (results and tickets, shaped after the 2017 activity report's figures) once, "
+        "start the simulated SI Chorus on 127.0.0.1 and the probe daemon (/metrics on 127.0.0.1), "
+        "and open the console; q stops everything. --headless runs without the console and prints "
+        "a summary (exit 1 when a component has no results or /metrics does not answer).",
+    )
+    demo.add_argument(
+        "--dir", default="demo-data", metavar="DIR", help="working directory (default ./demo-data)"
+    )
+    demo.add_argument("--fresh", action="store_true", help="delete the demo directory first and start over")
+    demo.add_argument("--headless", action="store_true", help="no console: run, then print a summary")
+    demo.add_argument(
+        "--for",
+        dest="duration",
+        metavar="DURATION",
+        help=f"stop after this long (e.g. 60s, 5m; default with --headless: {format_duration(DEFAULT_HEADLESS)})",
+    )
+    demo.add_argument("--scenario", metavar="FILE", help="a scenario TOML file (default: the bundled one)")
+    demo.add_argument("--json", action="store_true", help="with --headless: print the summary as JSON")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Set up the demo directory, then run the simulated SI, the daemon and the console."""
+    if getattr(args, "config", None):
+        raise UserError("--config: the demo writes its own configuration (DIR/config.toml); use --dir")
+    duration = _duration(args.duration)
+    if args.headless and duration is None:
+        duration = DEFAULT_HEADLESS
+    if args.json and not args.headless:
+        raise UserError("--json goes with --headless (the console is interactive)")
+    scenario = load_scenario(Path(args.scenario) if args.scenario else None)
+    workdir, _ = prepare(Path(args.dir), args.fresh)
+    si = SimulatedSI(scenario, DEMO_TIMEZONE, workdir.flow_dir)
+    try:
+        config = write_config(workdir, scenario, si.bind(), free_port())
+        settings = load_settings(config)
+        si.maintenance = settings.probes.maintenance
+        history = history_loaded(workdir)
+        if history is None:
+            history = load_history(workdir, scenario, settings, _say)
+        else:
+            _say(
+                f"Historique {history.get('year')} déjà chargé dans {workdir.root} (--fresh pour repartir de zéro)."
+            )
+        with DemoRun(workdir, settings, si) as run:
+            _say(f"SI simulé démarré sur 127.0.0.1 ; démon de sondes actif, métriques sur {run.metrics_url}")
+            if args.headless:
+                assert duration is not None
+                _wait(duration)
+                summary = summarize(run, history, scenario.history_year)
+            else:
+                _console(run, duration)
+                return EXIT_OK
+    finally:
+        si.stop()
+    if args.json:
+        print_json(dataclasses.asdict(summary) | {"healthy": summary.healthy})
+    else:
+        _print_summary(summary)
+    return EXIT_OK if summary.healthy else EXIT_FINDING
+
+
+def _duration(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise UserError(f"--for: {exc}") from None
+    if seconds <= 0:
+        raise UserError(f"--for {text}: must be longer than zero")
+    return seconds
+
+
+def _say(message: str) -> None:
+    """Progress for people, on stderr (stdout stays clean for --json)."""
+    sys.stderr.write(f"vigie demo: {message}\n")
+    sys.stderr.flush()
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP end the run cleanly instead of killing the process."""
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    for sig in signals:
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _wait(duration: float) -> None:
+    stop = threading.Event()
+    with _stop_on_signals(stop):
+        stop.wait(duration)
+
+
+def _console(run: DemoRun, duration: float | None) -> None:
+    """Open the console over the demo's store; it returns when the user presses q."""
+    from vigie.console.tui.app import VigieApp
+
+    app = VigieApp(run.settings)
+    stop, finished = threading.Event(), threading.Event()
+
+    def close_app() -> None:
+        # A signal or --for ends the console as q would; not once it has closed by itself.
+        stop.wait(duration)
+        if not finished.is_set():
+            with contextlib.suppress(RuntimeError):  # it closed meanwhile
+                app.call_from_thread(app.exit)
+
+    with _stop_on_signals(stop):
+        threading.Thread(target=close_app, daemon=True, name="demo-close").start()
+        try:
+            app.run()
+        finally:
+            finished.set()
+            stop.set()
+
+
+def _n(number: object) -> str:
+    """A count with French thousands separators."""
+    return f"{number:,}".replace(",", "\u202f") if isinstance(number, int) else str(number)
+
+
+def _print_summary(summary: Summary) -> None:
+    year = summary.history.get("year")
+    print(f"Démo : {format_duration(summary.seconds)} de fonctionnement sur le SI simulé (127.0.0.1)")
+    rows = [
+        [
+            c.name,
+            c.id,
+            c.results,
+            c.status or "-",
+            "-" if c.latency_ms is None else f"{c.latency_ms:.0f} ms",
+            "-" if c.metrics_up is None else ("oui" if c.metrics_up else "non"),
+            percent(c.history_availability),
+            percent(c.history_coverage, 1),
+        ]
+        for c in summary.components
+    ]
+    print_table(
+        [
+            "Composant",
+            "Id",
+            "Résultats",
+            "Dernier état",
+            "Latence",
+            "En service (/metrics)",
+            f"Disponibilité {year}",
+            f"Couverture {year}",
+        ],
+        rows,
+        right=(2, 4, 6, 7),
+    )
+    print(
+        f"/metrics : {'répond' if summary.metrics_ok else 'NE RÉPOND PAS'} ({summary.metrics_families} familles) ; "
+        f"flux EDI reçus {summary.flows_received}, consommés {summary.flows_consumed}, "
+        f"en attente {summary.flows_waiting} ; appels API comptés {_n(summary.api_calls)}"
+    )
+    print(
+        f"Historique {year} : données SIMULÉES façonnées d'après le rapport d'activité 2017 — "
+        f"{_n(summary.history.get('results'))} résultats, {_n(summary.history.get('tickets'))} tickets"
+    )

@@ -1,0 +1,196 @@
+"""Running the demo: the simulated SI in this process, the probe daemon as a child process.
+
+The daemon is the real `vigie run` on the demo's config (a child process, so it is the
+store's one writer exactly as in production); stopping the demo stops it with SIGTERM
+(it stores its last batch) and waits for it, so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import IO
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from vigie.console.demo.simsi import SimulatedSI
+from vigie.console.demo.workdir import Workdir
+from vigie.console.errors import UserError
+from vigie.console.measurements import open_store
+from vigie.console.settings import Settings
+from vigie.reports import periods
+from vigie.reports.sla import sla_report
+
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+class DemoRun:
+    """The simulated SI and the probe daemon, started and stopped together (a context manager)."""
+
+    def __init__(self, workdir: Workdir, settings: Settings, si: SimulatedSI) -> None:
+        self.workdir = workdir
+        self.settings = settings
+        self.si = si
+        self.daemon: subprocess.Popen[bytes] | None = None
+        self.started = 0.0
+        self._log: IO[bytes] | None = None
+
+    @property
+    def metrics_url(self) -> str:
+        """The daemon's /metrics on loopback."""
+        exporter = self.settings.probes.exporter
+        return f"http://{exporter.host}:{exporter.port}/metrics"
+
+    def start(self) -> None:
+        """Start the simulated SI, then the daemon; returns once /metrics answers."""
+        self.started = time.time()
+        self.si.start()
+        self._log = self.workdir.daemon_log.open("ab")
+        command = [sys.executable, "-m", "vigie", "run", "--config", str(self.workdir.config.resolve())]
+        # One round first, so every component shows a state at once: the daemon then spreads
+        # its probes' first checks over their interval. Exit 1 (a component down) is expected.
+        once = subprocess.run(
+            [*command, "--once"],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            timeout=READY_TIMEOUT,
+            check=False,
+        )
+        if once.returncode not in (0, 1):
+            raise UserError(f"the first round of probes failed (see {self.workdir.daemon_log})")
+        self.daemon = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.daemon.poll() is not None:
+                raise UserError(f"the probe daemon stopped at start (see {self.workdir.daemon_log})")
+            try:
+                if requests.get(self.metrics_url, timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise UserError(
+            f"the probe daemon did not answer on {self.metrics_url} (see {self.workdir.daemon_log})"
+        )
+
+    def stop(self) -> None:
+        """Stop the daemon (SIGTERM, then SIGKILL if it hangs) and the simulated SI."""
+        if self.daemon is not None:
+            if self.daemon.poll() is None:
+                self.daemon.terminate()
+                try:
+                    self.daemon.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    self.daemon.kill()
+                    self.daemon.wait()
+            self.daemon = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.si.stop()
+
+    def __enter__(self) -> DemoRun:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@dataclass
+class ComponentLive:
+    """One component during the run: results stored, last state, what /metrics says."""
+
+    id: str
+    name: str
+    results: int
+    status: str | None
+    latency_ms: float | None
+    metrics_up: float | None
+    history_availability: float | None = None
+    history_coverage: float | None = None
+
+
+@dataclass
+class Summary:
+    """What a headless run saw."""
+
+    seconds: float
+    components: list[ComponentLive]
+    metrics_ok: bool
+    metrics_families: int
+    flows_received: int
+    flows_consumed: int
+    flows_waiting: int
+    api_calls: int
+    history: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        """Every component has results and /metrics answered."""
+        return self.metrics_ok and all(c.results > 0 for c in self.components)
+
+
+def summarize(run: DemoRun, history: dict[str, object], year: int) -> Summary:
+    """Read back what the run produced: the store (live results, and the history's SLA for
+    ``year`` through the real accounting), the daemon's /metrics, the simulated SI."""
+    now = time.time()
+    settings = run.settings
+    availability = {p.id: p.component for p in settings.probes.probes if p.role == "availability"}
+    up: dict[str, float] = {}
+    families = 0
+    try:
+        text = requests.get(run.metrics_url, timeout=5).text
+        for family in text_string_to_metric_families(text):
+            families += 1
+            if family.name == "vigie_component_up":
+                up.update({s.labels["component"]: s.value for s in family.samples})
+        metrics_ok = families > 0
+    except requests.RequestException:
+        metrics_ok = False
+    with open_store(settings) as store:
+        yearly = {
+            s.figures.component: s.figures
+            for s in sla_report(store, settings.probes, periods.year(year, settings.timezone))
+        }
+        latest = {r.component: r for pid, r in store.latest().items() if pid in availability}
+        components = [
+            ComponentLive(
+                id=c.id,
+                name=c.name,
+                results=sum(
+                    1
+                    for pid, comp in availability.items()
+                    if comp == c.id
+                    for _ in store.results(c.id, start=run.started, probe=pid)
+                ),
+                status=str(latest[c.id].status) if c.id in latest else None,
+                latency_ms=latest[c.id].latency_ms if c.id in latest else None,
+                metrics_up=up.get(c.id),
+                history_availability=yearly[c.id].availability,
+                history_coverage=yearly[c.id].coverage,
+            )
+            for c in settings.probes.components
+        ]
+    return Summary(
+        seconds=now - run.started,
+        components=components,
+        metrics_ok=metrics_ok,
+        metrics_families=families,
+        flows_received=run.si.flows_received,
+        flows_consumed=run.si.flows_consumed,
+        flows_waiting=run.si.backlog(),
+        api_calls=run.si.calls_total(now),
+        history=history,
+    )

@@ -1,0 +1,162 @@
+"""The demo's working directory: its config (rewritten at each start) and its history (once).
+
+Layout of the directory::
+
+    .vigie-demo        marks a directory `vigie demo` made (the only kind --fresh deletes)
+    config.toml        written at each start: probes point at this run's loopback ports
+    vigie.db           the measurement store (history + live results + tickets)
+    history/           the generated CSVs of the simulated year
+    history.json       written once the history is loaded, with what was loaded
+    edi/in/            the exchange system's drop directory
+    daemon.log         the probe daemon's log
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+import vigie
+from vigie.configfile import format_duration
+from vigie.console.demo.history import write_history
+from vigie.console.demo.scenario import Scenario
+from vigie.console.errors import UserError
+from vigie.console.measurements import open_store
+from vigie.console.settings import Settings
+from vigie.probes.ingest import ingest_samples
+from vigie.probes.tickets.csvimport import import_csv
+from vigie.probes.tickets.store import TicketStore
+
+MARKER = ".vigie-demo"
+HISTORY_DONE = "history.json"
+TEMPLATE = "config.toml.j2"
+
+
+@dataclass(frozen=True)
+class Workdir:
+    """Paths inside a demo directory."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        """The demo's config file."""
+        return self.root / "config.toml"
+
+    @property
+    def flow_dir(self) -> Path:
+        """The exchange system's EDI drop directory."""
+        return self.root / "edi" / "in"
+
+    @property
+    def history_dir(self) -> Path:
+        """Where the generated history CSVs go."""
+        return self.root / "history"
+
+    @property
+    def daemon_log(self) -> Path:
+        """The probe daemon's log file."""
+        return self.root / "daemon.log"
+
+
+def prepare(root: Path, fresh: bool) -> tuple[Workdir, bool]:
+    """Create (or reuse, or with ``fresh`` recreate) a demo directory; returns it and whether it is new.
+
+    Only a directory that `vigie demo` made (it holds ``.vigie-demo``) is reused or deleted.
+    """
+    marked = (root / MARKER).is_file()
+    if root.exists() and not marked and (not root.is_dir() or any(root.iterdir())):
+        raise UserError(
+            f"--dir {root}: exists and is not a Vigie demo directory (no {MARKER}); choose another"
+        )
+    if fresh and marked:
+        shutil.rmtree(root)
+    new = not (root / MARKER).is_file()
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("made by `vigie demo`; `vigie demo --fresh` deletes this directory\n")
+    return Workdir(root), new
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for the daemon's /metrics listener)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bundled_catalog() -> Path | None:
+    """The sample catalog of a source checkout (``catalog/`` next to the package), if there."""
+    folder = Path(vigie.__file__).resolve().parent.parent / "catalog"
+    return folder if (folder / "applications.csv").is_file() else None
+
+
+def write_config(
+    workdir: Workdir,
+    scenario: Scenario,
+    ports: dict[str, int],
+    exporter_port: int,
+    language: str = "fr",
+) -> Path:
+    """Write the demo's config.toml for this run's ports; returns its path."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("vigie.console.demo", "."),
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    catalog = bundled_catalog()
+    text = env.get_template(TEMPLATE).render(
+        language=language,
+        exporter_port=exporter_port,
+        catalog=None if catalog is None else catalog.as_posix(),
+        components=[c.id for c in scenario.components],
+        ports=ports,
+        interval=format_duration(scenario.history_step / 2),
+        flow_dir=workdir.flow_dir.resolve().as_posix(),
+    )
+    workdir.config.write_text(text, encoding="utf-8")
+    return workdir.config
+
+
+def history_loaded(workdir: Workdir) -> dict[str, object] | None:
+    """What an earlier run loaded (None when the history is not loaded yet)."""
+    path = workdir.root / HISTORY_DONE
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None
+
+
+def load_history(
+    workdir: Workdir,
+    scenario: Scenario,
+    settings: Settings,
+    say: Callable[[str], None],
+) -> dict[str, object]:
+    """Generate the simulated year and load it through the public import paths, once."""
+    p = settings.probes
+    say(f"Génération de l'historique simulé {scenario.history_year} (façonné d'après le rapport d'activité)…")
+    samples, tickets, summaries = write_history(
+        scenario, p.components, p.maintenance, settings.timezone, workdir.history_dir
+    )
+    say(f"Import de {sum(s.rows for s in summaries):,} résultats ({samples.name})…".replace(",", " "))
+    with open_store(settings) as store:
+        stats = ingest_samples(store, samples, p)
+    say(f"Import des tickets {scenario.history_year} ({tickets.name})…")
+    with TicketStore(settings.store_path(), p.store.busy_timeout) as store:
+        result = import_csv(tickets, store, settings.tickets, progress=False)
+    loaded: dict[str, object] = {
+        "year": scenario.history_year,
+        "results": stats.added,
+        "results_per_s": round(stats.rate),
+        "tickets": result.stored,
+        "availability": {s.component: s.availability for s in summaries},
+    }
+    (workdir.root / HISTORY_DONE).write_text(json.dumps(loaded, indent=2), encoding="utf-8")
+    return loaded
