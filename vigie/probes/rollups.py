@@ -277,14 +277,17 @@ class Rollups:
         closed: list[Segment] = []
         hours: dict[int, Hourly] = {}
         add = builder.add
+        agg = Hourly(component, probe, 0)
+        hour_end = -math.inf
+        # Rows come sorted by time: keep the current hour's row at hand.
         for row in rows:
             ts = row[2]
-            seg = add(ts, Status(row[3]), row[5])
+            seg = add(ts, row[3], row[5])
             if seg is not None:
                 closed.append(seg)
-            hour = int(ts // HOUR) * HOUR
-            agg = hours.get(hour)
-            if agg is None:
+            if ts >= hour_end:
+                hour = int(ts // HOUR) * HOUR
+                hour_end = hour + HOUR
                 agg = hours[hour] = Hourly(component, probe, hour)
             agg.add(row[3], row[4])
         if builder.open is not None:
@@ -355,7 +358,7 @@ class Rollups:
         for row in raw:
             ts = row[2]
             if ts >= seg_from:
-                seg = builder.add(ts, Status(row[3]), row[5])
+                seg = builder.add(ts, row[3], row[5])
                 if seg is not None:
                     closed.append(seg)
             hour = int(ts // HOUR) * HOUR

@@ -116,10 +116,13 @@ class Store:
         rollups be rebuilt from raw rows from that point (RetentionError when those raw
         rows are gone).
         """
-        rows = sorted(
-            ((r.component, r.probe, r.ts, str(r.status), r.latency_ms, r.detail, r.value) for r in results),
-            key=itemgetter(0, 1, 2),
+        return self.append_rows_in_transaction(
+            [(r.component, r.probe, r.ts, str(r.status), r.latency_ms, r.detail, r.value) for r in results]
         )
+
+    def append_rows_in_transaction(self, rows: list[Row]) -> int:
+        """:meth:`append_in_transaction` for rows already in stored form (bulk imports)."""
+        rows = sorted(rows, key=itemgetter(0, 1, 2))
         added = 0
         for (component, probe), group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
             added += self._append_probe(component, probe, _unique_ts(group))
@@ -241,6 +244,9 @@ class Store:
 
 def _unique_ts(rows: Iterable[Row]) -> list[Row]:
     """One row per timestamp (the first, like INSERT OR IGNORE), rows sorted by time."""
+    rows = list(rows)
+    if len({row[2] for row in rows}) == len(rows):
+        return rows
     out: list[Row] = []
     for row in rows:
         if not out or row[2] != out[-1][2]:
