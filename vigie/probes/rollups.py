@@ -249,10 +249,6 @@ class Rollups:
         )
         return [_hourly_from_row(r) for r in rows]
 
-    def components(self) -> list[str]:
-        """Components that have segments."""
-        return [r[0] for r in self.db.conn.execute("SELECT DISTINCT component FROM segments ORDER BY 1")]
-
     def horizon(self) -> float | None:
         """Raw results older than this were deleted by retention (None: nothing deleted yet)."""
         row = self.db.conn.execute("SELECT value FROM rollup_meta WHERE key = 'raw_horizon'").fetchone()
