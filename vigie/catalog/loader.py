@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import json
 import re
@@ -194,9 +195,9 @@ class _Cells:
         value = self.text(row, column, required)
         if value is None:
             return None
-        for member in kind:
-            if member.value.lower() == value.lower():
-                return member
+        member = _enum_index(kind).get(value.lower())
+        if member is not None:
+            return member
         choices = [m.value for m in kind]
         self.problem(
             row, column, f"'{value}' is not one of: {', '.join(choices)}{did_you_mean(value, choices)}"
@@ -262,6 +263,12 @@ class _Cells:
         return False
 
 
+@functools.cache
+def _enum_index(kind: type[E]) -> dict[str, E]:
+    """Members by lower-cased value (enum codes are matched regardless of case)."""
+    return {member.value.lower(): member for member in kind}
+
+
 def _parse_date(text: str) -> date:
     """ISO ``2017-12-31`` or the French spreadsheet form ``31/12/2017``."""
     if "/" in text:
@@ -292,10 +299,10 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Row]:
     except StopIteration:
         problems.append(Problem(name, None, "", "empty file (a header line is needed)"))
         return []
-    known = COLUMNS[table]
+    known = frozenset(COLUMNS[table])
     for column in header:
         if column and column not in known:
-            problems.append(Problem(name, 1, column, f"unknown column{did_you_mean(column, known)}"))
+            problems.append(Problem(name, 1, column, f"unknown column{did_you_mean(column, COLUMNS[table])}"))
     for column in REQUIRED[table]:
         if column not in header:
             problems.append(Problem(name, 1, column, "missing required column"))
@@ -413,45 +420,56 @@ def _lifecycle(cells: _Cells, row: Row, default: Phase | None) -> Lifecycle | No
 
 
 def _application(cells: _Cells, row: Row) -> Application | None:
-    values = (
-        cells.ident(row, "id", True),
-        cells.text(row, "name", True),
-        cells.ident(row, "ministry", True),
-        cells.text(row, "domain", True),
-        cells.enum(row, "zone", Zone, True),
-        cells.enum(row, "category", Category, True),
-        cells.enum(row, "criticality", Criticality, True),
-    )
+    ident = cells.ident(row, "id", True)
+    name = cells.text(row, "name", True)
+    ministry = cells.ident(row, "ministry", True)
+    domain = cells.text(row, "domain", True)
+    zone = cells.enum(row, "zone", Zone, True)
+    category = cells.enum(row, "category", Category, True)
+    criticality = cells.enum(row, "criticality", Criticality, True)
     needs = [cells.integer(row, c, minimum=1, maximum=4) for c in _NEEDS]
-    given = [c for c, n in zip(_NEEDS, needs, strict=True) if cells.raw(row, c) is not None]
+    given = [c for c in _NEEDS if cells.raw(row, c) is not None]
     if given and len(given) < len(_NEEDS):
         missing = [c for c in _NEEDS if c not in given]
         cells.problem(row, missing[0], "security needs come as four values (D, I, C, T); this one is empty")
+    d, i, c, t = needs
+    security = None if d is None or i is None or c is None or t is None else SecurityNeeds(d, i, c, t)
     lifecycle = _lifecycle(cells, row, None)
-    rest = dict(
-        description=cells.text(row, "description") or "",
-        user_ministries=cells.items(row, "user_ministries"),
-        rto_hours=cells.number(row, "rto_hours"),
-        rpo_hours=cells.number(row, "rpo_hours"),
-        personal_data=cells.boolean(row, "personal_data"),
-        core=cells.boolean(row, "core"),
-        placeholder=cells.boolean(row, "placeholder"),
-    )
-    if any(v is None for v in values) or lifecycle is None:
+    description = cells.text(row, "description") or ""
+    user_ministries = cells.items(row, "user_ministries")
+    rto_hours = cells.number(row, "rto_hours")
+    rpo_hours = cells.number(row, "rpo_hours")
+    personal_data = cells.boolean(row, "personal_data")
+    core = cells.boolean(row, "core")
+    placeholder = cells.boolean(row, "placeholder")
+    if (
+        ident is None
+        or name is None
+        or ministry is None
+        or domain is None
+        or zone is None
+        or category is None
+        or criticality is None
+        or lifecycle is None
+    ):
         return None
-    ident, name, ministry, domain, zone, category, criticality = values
-    security = None if None in needs else SecurityNeeds(*(int(n) for n in needs if n is not None))
     return Application(
-        id=ident,  # type: ignore[arg-type]
-        name=name,  # type: ignore[arg-type]
-        ministry=ministry,  # type: ignore[arg-type]
-        domain=domain,  # type: ignore[arg-type]
-        zone=zone,  # type: ignore[arg-type]
-        category=category,  # type: ignore[arg-type]
-        criticality=criticality,  # type: ignore[arg-type]
-        lifecycle=lifecycle,
-        security=security,
-        **rest,  # type: ignore[arg-type]
+        ident,
+        name,
+        ministry,
+        domain,
+        zone,
+        category,
+        criticality,
+        lifecycle,
+        description,
+        user_ministries,
+        security,
+        rto_hours,
+        rpo_hours,
+        personal_data,
+        core,
+        placeholder,
     )
 
 
