@@ -6,13 +6,33 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from vigie.catalog.loader import catalog_json, load_catalog, write_csv, write_json
-from vigie.catalog.model import Phase, Protocol, Zone
+from vigie.catalog.model import (
+    Application,
+    Catalog,
+    Category,
+    Criticality,
+    Decision,
+    Direction,
+    DossierProgress,
+    Homologation,
+    Interface,
+    Lifecycle,
+    Ministry,
+    Phase,
+    Protocol,
+    Reserve,
+    SecurityNeeds,
+    Zone,
+)
 from vigie.catalog.sample import SIFE_DOMAINS, build_sample
 from vigie.configfile import ConfigError
 from vigie.console.cli import main
@@ -312,3 +332,76 @@ def test_broken_catalog_via_subprocess_is_one_line_per_problem_no_traceback(
     assert done.stderr.strip().splitlines() == [
         f"{tmp_path}/catalog/interfaces.csv:3: target: self-loop: the interface goes from 'se' to itself"
     ]
+
+
+text = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size=25).map(str.strip)
+days = st.none() | st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
+
+
+@st.composite
+def catalogs(draw: st.DrawFn) -> Catalog:
+    """Small catalogs with awkward text (separators, quotes, accents, '|') in every free-text field."""
+    ministries = {f"m{i}": Ministry(f"m{i}", draw(text.filter(bool)), "m0" if i else None) for i in range(3)}
+    count = draw(st.integers(2, 6))
+    apps = {}
+    for n in range(count):
+        needs = draw(st.none() | st.tuples(*(st.integers(1, 4) for _ in range(4))))
+        apps[f"a{n}"] = Application(
+            id=f"a{n}",
+            name=draw(text.filter(bool)),
+            ministry=draw(st.sampled_from(sorted(ministries))),
+            domain=draw(text.filter(bool)),
+            zone=draw(st.sampled_from(list(Zone))),
+            category=draw(st.sampled_from(list(Category))),
+            criticality=draw(st.sampled_from(list(Criticality))),
+            lifecycle=Lifecycle(
+                draw(st.sampled_from([Phase.PLAN, Phase.PHASE_IN, Phase.ACTIVE, Phase.PHASE_OUT])),
+                draw(days),
+                draw(days),
+                draw(days),
+                draw(days),
+                draw(st.none() | st.just("a0")) if n else None,
+            ),
+            description=draw(text),
+            user_ministries=tuple(draw(st.lists(st.sampled_from(sorted(ministries)), max_size=3))),
+            security=None if needs is None else SecurityNeeds(*needs),
+            rto_hours=draw(st.none() | st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2))),
+            personal_data=draw(st.booleans()),
+            core=draw(st.booleans()),
+        )
+    links = {}
+    for n in range(draw(st.integers(0, 5))):
+        source, target = draw(st.permutations(sorted(apps)))[:2]
+        links[f"i{n}"] = Interface(
+            f"i{n}",
+            source,
+            target,
+            draw(st.sampled_from(list(Protocol))),
+            draw(st.sampled_from(list(Direction))),
+            draw(text),
+            draw(st.none() | st.integers(0, 10**9)),
+            draw(st.booleans()),
+            description=draw(text),
+        )
+    reserves = tuple(Reserve(draw(text.filter(bool)), draw(text.filter(bool)), draw(days)) for _ in range(2))
+    hom = Homologation(
+        "h1",
+        ("a0", "a1"),
+        draw(text.filter(bool)),
+        DossierProgress.DECIDED,
+        date(2017, 3, 1),
+        Decision.WITH_RESERVES,
+        24,
+        reserves=reserves,
+        documents=("a.pdf", "b c.pdf"),
+    )
+    return Catalog(ministries, apps, links, {"h1": hom})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(catalog=catalogs())
+def test_any_catalog_survives_csv_and_json(tmp_path: Path, catalog: Catalog) -> None:
+    folder = tmp_path / f"c{abs(hash(repr(catalog)))}"
+    write_csv(catalog, folder)
+    assert load_catalog(folder) == catalog
+    assert load_catalog(write_json(catalog, folder / "catalog.json")) == catalog
