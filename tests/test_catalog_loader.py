@@ -57,6 +57,14 @@ i3,old,se,cre,,decommissioned
 """
 
 
+def with_column(text: str, column: str, values: dict[str, str]) -> str:
+    """CSV text with one more column, filled for the rows whose id is in ``values``."""
+    lines = text.strip().split("\n")
+    rows = [f"{lines[0]},{column}"]
+    rows += [f"{line},{values.get(line.split(',')[0], '')}" for line in lines[1:]]
+    return "\n".join(rows) + "\n"
+
+
 def write_catalog(folder: Path, **files: str) -> Path:
     """A small valid catalog, with any file replaced by the given text."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -238,6 +246,19 @@ def test_french_dates_and_quoted_cells(tmp_path: Path) -> None:
                 "reserves.csv:2: homologation: unknown homologation 'h9'",
             ],
         ),
+        (
+            {"applications": with_column(APPLICATIONS, "active_on", {"old": "2018-01-01"})},
+            ["applications.csv:5: decommission_on: 2017-06-30 is before active_on (2018-01-01)"],
+        ),
+        (
+            {
+                "homologations": "id,applications,authority,progress,validity_months,until\n"
+                "h1,coeur,COS SIFE,started,24,2019-12-31\n"
+            },
+            [
+                "homologations.csv:2: until: give validity_months or until (valid until the end of service), not both"
+            ],
+        ),
     ],
     ids=[
         "duplicate-id",
@@ -254,12 +275,25 @@ def test_french_dates_and_quoted_cells(tmp_path: Path) -> None:
         "missing-column",
         "homologation",
         "reserve",
+        "lifecycle-order",
+        "validity-and-until",
     ],
 )
-def test_each_kind_of_problem_is_located(tmp_path: Path, files: dict[str, str], expected: list[str]) -> None:
-    folder = write_catalog(tmp_path / "c", **files)
+def test_each_kind_of_problem_is_located(
+    tmp_path: Path,
+    files: dict[str, str],
+    expected: list[str],
+    bundled_config_text: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = write_catalog(tmp_path / "catalog", **files)
     found = [p.removeprefix(f"{folder}/") for p in problems_of(folder)]
     assert found == expected
+    # The same problems, one line each, from `vigie config check` (exit 2).
+    config = tmp_path / "config.toml"
+    config.write_text(bundled_config_text, encoding="utf-8")
+    assert main(["config", "check", "--config", str(config)]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [f"{folder}/{line}" for line in expected]
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
@@ -338,6 +372,15 @@ text = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size
 days = st.none() | st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
 
 
+def _in_order(values: list[date | None]) -> list[date | None]:
+    """The same blanks, the dates sorted (lifecycle dates come in order)."""
+    given = iter(sorted(v for v in values if v is not None))
+    return [None if v is None else next(given) for v in values]
+
+
+ordered_days = st.lists(days, min_size=4, max_size=4).map(_in_order)
+
+
 @st.composite
 def catalogs(draw: st.DrawFn) -> Catalog:
     """Small catalogs with awkward text (separators, quotes, accents, '|') in every free-text field."""
@@ -356,11 +399,8 @@ def catalogs(draw: st.DrawFn) -> Catalog:
             criticality=draw(st.sampled_from(list(Criticality))),
             lifecycle=Lifecycle(
                 draw(st.sampled_from([Phase.PLAN, Phase.PHASE_IN, Phase.ACTIVE, Phase.PHASE_OUT])),
-                draw(days),
-                draw(days),
-                draw(days),
-                draw(days),
-                draw(st.none() | st.just("a0")) if n else None,
+                *draw(ordered_days),
+                replaced_by=draw(st.none() | st.just("a0")) if n else None,
             ),
             description=draw(text),
             user_ministries=tuple(draw(st.lists(st.sampled_from(sorted(ministries)), max_size=3))),

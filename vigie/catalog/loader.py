@@ -414,6 +414,14 @@ def _lifecycle(cells: _Cells, row: Row, default: Phase | None) -> Lifecycle | No
     phase = cells.enum(row, "phase", Phase, required=default is None) or default
     dates = [cells.day(row, c) for c in _LIFECYCLE[1:5]]
     replaced_by = cells.ident(row, "replaced_by")
+    # Phase-in, active, phase-out and decommissioning dates come in that order.
+    previous: tuple[str, date] | None = None
+    for column, day in zip(_LIFECYCLE[1:5], dates, strict=True):
+        if day is None:
+            continue
+        if previous is not None and day < previous[1]:
+            cells.problem(row, column, f"{day} is before {previous[0]} ({previous[1]})")
+        previous = (column, day)
     if phase is None:
         return None
     return Lifecycle(phase, dates[0], dates[1], dates[2], dates[3], replaced_by)
@@ -507,6 +515,10 @@ def _homologation(cells: _Cells, row: Row) -> Homologation | None:
     until = cells.day(row, "until")
     expires_on = cells.day(row, "expires_on")
     documents = cells.items(row, "documents")
+    if validity is not None and until is not None:
+        cells.problem(
+            row, "until", "give validity_months or until (valid until the end of service), not both"
+        )
     if decision is not None and progress is not DossierProgress.DECIDED:
         cells.problem(
             row, "progress", f"a decision is recorded, so progress must be '{DossierProgress.DECIDED}'"
