@@ -312,11 +312,18 @@ def test_json_problems_name_the_record(tmp_path: Path) -> None:
     data["interfaces"][0]["target"] = "nowhere"
     data["applications"][1]["zone"] = "Echanges"
     path = tmp_path / "catalog.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    # Header line, then "{", the first record's keys, "},", and the second record's "{".
+    app_line = lines.index(' "applications": [') + len(data["applications"][0]) + 4
+    link_line = lines.index(' "interfaces": [') + 1 + 1
     found = problems_of(path)
-    assert f"{path}: applications[2].zone: 'Echanges' is not one of" in found[0]
+    assert f"{path}:{app_line}: applications[2].zone: 'Echanges' is not one of" in found[0]
     assert "did you mean 'Échanges'?" in found[0]
-    assert found[1] == f"{path}: interfaces[1].target: unknown application 'nowhere'"
+    assert found[1] == f"{path}:{link_line}: interfaces[1].target: unknown application 'nowhere'"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert problems_of(path)[1] == f"{path}:1: interfaces[1].target: unknown application 'nowhere'"
 
 
 def test_missing_catalog_and_missing_required_file(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ CSV: one file per table (``ministries.csv``, ``domains.csv``, ``applications.csv
 ``,`` or ``;`` as spreadsheets export them, multi-valued cells separated by ``|``. JSON: one
 object holding the same tables as lists of objects with the same keys (native types), so
 CSV -> JSON -> model is lossless. Loading collects every problem, located as
-``file:line: column: message`` (JSON: ``file: table[n].column: message``), and raises one
+``file:line: column: message`` (JSON: ``file:line: table[n].column: message``), and raises one
 :class:`~vigie.configfile.ConfigError` holding them all.
 """
 
@@ -133,17 +133,18 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 
 @dataclass
 class Row:
-    """One record of a table with where it came from (a CSV line, or a JSON list index)."""
+    """One record of a table with where it came from (its line, and its index for JSON)."""
 
     file: str
     table: str
     line: int | None
     index: int
     values: dict[str, Any]
+    json: bool = False
 
     def key(self, column: str) -> str:
         """The located column name: the bare column for CSV, ``table[n].column`` for JSON."""
-        return column if self.line is not None else f"{self.table}[{self.index + 1}].{column}"
+        return f"{self.table}[{self.index + 1}].{column}" if self.json else column
 
 
 @dataclass
@@ -340,11 +341,42 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     return tables
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:\n]')
+
+
+def _record_lines(text: str) -> dict[str, list[int]]:
+    """Line of each record of each top-level table of a (valid) JSON document.
+
+    json keeps no positions; this scans strings, brackets and line breaks only, so problems
+    in a JSON catalog are located by line like in CSV files.
+    """
+    starts: dict[str, list[int]] = {}
+    depth, line = 0, 1
+    last: str | None = None
+    table: str | None = None
+    for token in _JSON_TOKEN.finditer(text):
+        mark = token.group()
+        if mark == "\n":
+            line += 1
+        elif mark.startswith('"'):
+            last = mark[1:-1]
+        elif mark == ":":
+            table = last if depth == 1 else table
+        elif mark in "{[":
+            depth += 1
+            if mark == "{" and depth == 3 and table is not None:
+                starts.setdefault(table, []).append(line)
+        else:
+            depth -= 1
+    return starts
+
+
 def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     name = str(path)
     tables: dict[str, list[Row]] = {t: [] for t in COLUMNS}
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
         return tables
@@ -354,6 +386,7 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     if not isinstance(data, dict):
         problems.append(Problem(name, None, "", "must be an object holding the tables"))
         return tables
+    lines = _record_lines(text)
     for key in data:
         if key not in COLUMNS and key not in ("format", "version"):
             problems.append(Problem(name, None, key, f"unknown table{did_you_mean(key, COLUMNS)}"))
@@ -364,6 +397,7 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
         if not isinstance(records, list):
             problems.append(Problem(name, None, table, "must be a list of objects"))
             continue
+        starts = lines.get(table, [])
         for index, record in enumerate(records):
             where = f"{table}[{index + 1}]"
             if not isinstance(record, dict):
@@ -377,7 +411,8 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
             for key in REQUIRED[table]:
                 if key not in record:
                     problems.append(Problem(name, None, f"{where}.{key}", "missing required key"))
-            tables[table].append(Row(name, table, None, index, dict(record)))
+            line = starts[index] if index < len(starts) else None
+            tables[table].append(Row(name, table, line, index, dict(record), json=True))
     return tables
 
 
