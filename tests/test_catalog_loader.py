@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -452,3 +453,16 @@ def test_any_catalog_survives_csv_and_json(tmp_path: Path, catalog: Catalog) -> 
     write_csv(catalog, folder)
     assert load_catalog(folder) == catalog
     assert load_catalog(write_json(catalog, folder / "catalog.json")) == catalog
+
+
+def test_json_missing_and_unknown_keys_are_located(tmp_path: Path) -> None:
+    data = catalog_json(load_catalog(write_catalog(tmp_path / "c")))
+    del data["applications"][0]["zone"]
+    data["interfaces"][0]["targte"] = data["interfaces"][0].pop("target")
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    found = problems_of(path)
+    assert f"{path}:" in found[0] and found[0].endswith(": applications[1].zone: missing required key")
+    assert found[1].endswith(": interfaces[1].targte: unknown key (did you mean 'target'?)")
+    assert found[2].endswith(": interfaces[1].target: missing required key")
+    assert all(re.match(rf"{re.escape(str(path))}:\d+: ", p) for p in found)

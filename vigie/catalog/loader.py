@@ -398,20 +398,22 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
             problems.append(Problem(name, None, table, "must be a list of objects"))
             continue
         starts = lines.get(table, [])
+        # Lines are known per object; a list holding non-objects would shift them, so drop them.
+        aligned = len(starts) == len(records)
         for index, record in enumerate(records):
             where = f"{table}[{index + 1}]"
+            line = starts[index] if aligned else None
             if not isinstance(record, dict):
-                problems.append(Problem(name, None, where, "must be an object"))
+                problems.append(Problem(name, line, where, "must be an object"))
                 continue
             for key in record:
                 if key not in known:
                     problems.append(
-                        Problem(name, None, f"{where}.{key}", f"unknown key{did_you_mean(key, known)}")
+                        Problem(name, line, f"{where}.{key}", f"unknown key{did_you_mean(key, known)}")
                     )
             for key in REQUIRED[table]:
                 if key not in record:
-                    problems.append(Problem(name, None, f"{where}.{key}", "missing required key"))
-            line = starts[index] if index < len(starts) else None
+                    problems.append(Problem(name, line, f"{where}.{key}", "missing required key"))
             tables[table].append(Row(name, table, line, index, dict(record), json=True))
     return tables
 
