@@ -331,8 +331,12 @@ def test_missing_catalog_and_missing_required_file(tmp_path: Path) -> None:
     assert problems_of(tmp_path / "absent") == [f"{tmp_path / 'absent'}: catalog not found"]
     folder = write_catalog(tmp_path / "c")
     (folder / "ministries.csv").unlink()
+    (folder / "ministeres.csv").write_text("id,name\n", encoding="utf-8")
     found = problems_of(folder)
-    assert found[0] == f"{folder / 'ministries.csv'}: file not found"
+    assert found == [
+        f"{folder / 'ministries.csv'}: file not found",
+        f"{folder / 'ministeres.csv'}: unknown catalog file (did you mean 'ministries.csv'?)",
+    ]
 
 
 def test_config_check_validates_the_catalog(

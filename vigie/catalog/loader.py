@@ -333,11 +333,20 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     for table in COLUMNS:
         path = present.get(f"{table}.csv")
         if path is None:
+            # A missing required table stays absent: references to it are not checked.
             if table in REQUIRED_TABLES:
                 problems.append(Problem(str(folder / f"{table}.csv"), None, "", "file not found"))
-            tables[table] = []
+            else:
+                tables[table] = []
         else:
             tables[table] = _read_csv(path, table, problems)
+    expected = [f"{t}.csv" for t in COLUMNS]
+    for name, path in sorted(present.items()):
+        # A misspelt file name would otherwise be silently ignored.
+        if name.endswith(".csv") and name not in expected:
+            problems.append(
+                Problem(str(path), None, "", f"unknown catalog file{did_you_mean(name, expected)}")
+            )
     return tables
 
 
@@ -394,6 +403,8 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
         records = data.get(table, [])
         if table in REQUIRED_TABLES and table not in data:
             problems.append(Problem(name, None, table, "missing table"))
+            del tables[table]
+            continue
         if not isinstance(records, list):
             problems.append(Problem(name, None, table, "must be a list of objects"))
             continue
@@ -593,14 +604,16 @@ def _ministry(cells: _Cells, row: Row) -> Ministry | None:
 
 
 def _reference(
-    cells: _Cells, row: Row, column: str, value: str | None, known: dict[str, Any], what: str
+    cells: _Cells, row: Row, column: str, value: str | None, known: dict[str, Any] | None, what: str
 ) -> None:
-    if value is not None and value not in known:
+    """Report ``value`` unless it is among ``known`` (None: that table is missing, skip)."""
+    if value is not None and known is not None and value not in known:
         cells.problem(row, column, f"unknown {what} '{value}'{did_you_mean(value, known)}")
 
 
-def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
+def _build(found: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     cells = _Cells()
+    tables = {t: found.get(t, []) for t in COLUMNS}
     ministries: dict[str, Ministry]
     apps: dict[str, Application]
     links: dict[str, Interface]
@@ -610,33 +623,35 @@ def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     apps, app_rows = _unique(cells, tables["applications"], "id", lambda r: _application(cells, r))
     links, link_rows = _unique(cells, tables["interfaces"], "id", lambda r: _interface(cells, r))
     homs, hom_rows = _unique(cells, tables["homologations"], "id", lambda r: _homologation(cells, r))
+    known_ministries = ministry_rows if "ministries" in found else None
+    known_apps = app_rows if "applications" in found else None
 
     for ident, ministry in ministries.items():
         row = ministry_rows[ident]
         if ministry.parent == ident:
             cells.problem(row, "parent", "a ministry cannot be its own parent")
         else:
-            _reference(cells, row, "parent", ministry.parent, ministry_rows, "ministry")
+            _reference(cells, row, "parent", ministry.parent, known_ministries, "ministry")
     _check_ministry_cycles(cells, ministry_rows, ministries)
 
     for ident, app in apps.items():
         row = app_rows[ident]
-        _reference(cells, row, "ministry", app.ministry, ministry_rows, "ministry")
+        _reference(cells, row, "ministry", app.ministry, known_ministries, "ministry")
         for other in app.user_ministries:
-            _reference(cells, row, "user_ministries", other, ministry_rows, "ministry")
+            _reference(cells, row, "user_ministries", other, known_ministries, "ministry")
         if domain_rows:
             _reference(cells, row, "domain", app.domain, domain_rows, "domain")
         replaced = app.lifecycle.replaced_by
         if replaced == app.id:
             cells.problem(row, "replaced_by", "an application cannot replace itself")
         else:
-            _reference(cells, row, "replaced_by", replaced, app_rows, "application")
+            _reference(cells, row, "replaced_by", replaced, known_apps, "application")
 
     for ident, link in links.items():
         row = link_rows[ident]
         for column in ("source", "target"):
             end = getattr(link, column)
-            _reference(cells, row, column, end, app_rows, "application")
+            _reference(cells, row, column, end, known_apps, "application")
             live = link.lifecycle.phase in (Phase.ACTIVE, Phase.PHASE_IN)
             if end in apps and live and apps[end].lifecycle.phase is Phase.DECOMMISSIONED:
                 cells.problem(
@@ -649,7 +664,7 @@ def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
 
     for ident, hom in homs.items():
         for app_id in hom.applications:
-            _reference(cells, hom_rows[ident], "applications", app_id, app_rows, "application")
+            _reference(cells, hom_rows[ident], "applications", app_id, known_apps, "application")
 
     reserves: dict[str, list[Reserve]] = {}
     for row in tables["reserves"]:
