@@ -155,6 +155,17 @@ def test_bom_and_semicolon_delimiter_are_read(tmp_path: Path) -> None:
     assert catalog.interfaces["i1"].monthly_volume == 500
 
 
+def test_stray_cells_are_reported_but_trailing_empty_ones_are_not(tmp_path: Path) -> None:
+    links = (
+        INTERFACES.replace("i2,se,coeur,edi,,active", "i2,se,coeur,edi,,active,,")
+        + "i4,ares,coeur,edi,1,active,oops\n"
+    )
+    found = problems_of(write_catalog(tmp_path / "c", interfaces=links))
+    assert [p.split("/")[-1] for p in found] == [
+        "interfaces.csv:5: 7 cells for 6 columns (a stray separator?)"
+    ]
+
+
 def test_french_dates_and_quoted_cells(tmp_path: Path) -> None:
     apps = APPLICATIONS.replace("2017-06-30", "30/06/2017").replace(
         "ares,ARES,", 'ares,"ARES, le SI du commissariat",'

@@ -314,7 +314,7 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Row]:
             start, line = line + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) > len(header):
+            if any(c.strip() for c in cells[len(header) :]):
                 problems.append(
                     Problem(
                         name, start, "", f"{len(cells)} cells for {len(header)} columns (a stray separator?)"
