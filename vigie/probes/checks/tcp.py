@@ -1,0 +1,27 @@
+"""TCP connect check: the time to open a connection, refused or silent targets are down."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from vigie.probes.checks.base import Outcome, short
+from vigie.probes.config import TcpOptions
+from vigie.probes.results import Status
+
+
+def check_tcp(options: TcpOptions, timeout: float) -> Outcome:
+    """Open and close one TCP connection to ``host:port``."""
+    started = time.perf_counter()
+    try:
+        with socket.create_connection((options.host, options.port), timeout=timeout):
+            elapsed = (time.perf_counter() - started) * 1000
+    except TimeoutError:
+        return Outcome(Status.DOWN, f"connect timeout after {timeout:g}s")
+    except ConnectionRefusedError:
+        return Outcome(Status.DOWN, "connection refused")
+    except OSError as exc:
+        return Outcome(Status.DOWN, f"cannot connect: {short(exc)}")
+    return Outcome(
+        Status.UP, f"connected to {options.host}:{options.port}", elapsed, timings={"connect": elapsed}
+    )
