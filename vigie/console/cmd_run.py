@@ -16,6 +16,7 @@ from vigie.configfile import parse_duration
 
 # cli imports this module to register it: reach UserError through the module at call time.
 from vigie.console import cli
+from vigie.console.catalog_input import catalog_collectors
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
@@ -55,7 +56,7 @@ def run_command(args: argparse.Namespace) -> int:
     if args.once:
         config = dataclasses.replace(config, exporter=dataclasses.replace(config.exporter, enabled=False))
     try:
-        daemon = Daemon(config, settings.store_path())
+        daemon = Daemon(config, settings.store_path(), extra_collectors=catalog_collectors(settings))
     except (AlreadyRunning, CannotListen) as exc:
         raise cli.UserError(str(exc)) from None
     with daemon:
