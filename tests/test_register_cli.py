@@ -203,3 +203,11 @@ def test_missing_catalog_path_is_one_line(tmp_path: Path, capsys: pytest.Capture
     assert code == 2 and err.strip().splitlines() == [
         f"{config}: catalog.path: not set (the catalog's folder)"
     ]
+
+
+def test_english_on_request(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config.write_text('[vigie]\nlanguage = "en"\n\n[catalog]\npath = "catalog"\n', encoding="utf-8")
+    _, out, _ = run(capsys, "homologations", "--config", str(config), "--as-of", "2018-01-01")
+    assert "Homologation register on 2018-01-01" in out and "expiring soon" in out
+    _, out, _ = run(capsys, "decom", "--config", str(config), "--as-of", "2018-12-31")
+    assert "Decommissioning on 2018-12-31" in out and "Late: " in out
