@@ -1,6 +1,6 @@
 """The scheduler: every probe on its own interval, bounded concurrency, batched writes.
 
-- One event loop runs every probe's timer. Each probe first fires at a random offset
+- One event loop dispatches every probe from a single heap. Each probe first fires at a random offset
   within its interval (so probes sharing an interval spread out), then every interval
   after its own previous due time.
 - HTTP and TCP checks are coroutines on the loop, at most ``concurrency`` in flight; the
@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
 import logging
 import random
@@ -80,14 +81,15 @@ class Scheduler:
         """Run one probe now; never raises."""
         started = time.time()
         result, outcome = await run_safely(probe, self.checks[probe.id], self._workers)
-        over_latency(probe, self._thresholds.get(probe.component), outcome)
-        result = replace(result, status=outcome.status, detail=outcome.detail)
+        status = over_latency(probe, self._thresholds.get(probe.component), outcome).status
         window = active_window(self.config.maintenance, probe.component, result.ts, self.config.timezone)
         if window is not None:
             reason = window.reason or window.id
             result = replace(
-                result, status=Status.MAINTENANCE, detail=f"maintenance ({reason}): {result.detail}"
+                result, status=Status.MAINTENANCE, detail=f"maintenance ({reason}): {outcome.detail}"
             )
+        elif status is not result.status:
+            result = replace(result, status=status, detail=outcome.detail)
         return Measured(result, outcome, max(0.0, started - due))
 
     def run_once(self) -> list[Measured]:
@@ -124,23 +126,30 @@ class Scheduler:
             finally:
                 running.discard(probe.id)
 
-        async def timer(probe: ProbeConfig) -> None:
-            due = time.time() + self.rng.uniform(0, probe.interval)
-            while True:
-                await asyncio.sleep(max(0.0, due - time.time()))
-                if probe.id in running:
-                    self.skipped += 1
-                else:
-                    running.add(probe.id)
-                    task = asyncio.create_task(work(probe, due))
-                    in_flight.add(task)
-                    task.add_done_callback(in_flight.discard)
+        async def dispatch() -> None:
+            # One heap of (due, index) rather than a timer per probe: at 10,000 probes the
+            # event loop's own timer heap (Python-level comparisons) costs more than the checks.
+            start = time.time()
+            heap = [(start + self.rng.uniform(0, p.interval), i) for i, p in enumerate(self.config.probes)]
+            heapq.heapify(heap)
+            while heap:
+                await asyncio.sleep(max(0.0, heap[0][0] - time.time()))
                 now = time.time()
-                due += probe.interval
-                if due <= now:  # fell behind (machine asleep, loop starved): skip, do not burst
-                    due = now + probe.interval
+                while heap and heap[0][0] <= now:
+                    due, index = heap[0]
+                    probe = self.config.probes[index]
+                    if probe.id in running:
+                        self.skipped += 1
+                    else:
+                        running.add(probe.id)
+                        task = asyncio.create_task(work(probe, due))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                    following = due + probe.interval
+                    # Fell behind (machine asleep, loop starved): skip, do not burst.
+                    heapq.heapreplace(heap, (following if following > now else now + probe.interval, index))
 
-        timers = [asyncio.create_task(timer(p)) for p in self.config.probes]
+        timers = [asyncio.create_task(dispatch())]
         flush_every = self.config.scheduler.flush_interval
         next_flush = time.time() + flush_every
         try:
