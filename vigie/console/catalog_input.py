@@ -8,14 +8,15 @@ import logging
 import threading
 from datetime import date, datetime
 from pathlib import Path
-
-from prometheus_client.registry import Collector
+from typing import TYPE_CHECKING
 
 from vigie.catalog.loader import load_catalog
-from vigie.catalog.metrics import CatalogCollector
 from vigie.catalog.model import Catalog
 from vigie.configfile import ConfigError, Problem
 from vigie.console.settings import Settings
+
+if TYPE_CHECKING:
+    from prometheus_client.registry import Collector
 
 _log = logging.getLogger("vigie")
 
@@ -82,6 +83,9 @@ def catalog_collectors(settings: Settings) -> tuple[Collector, ...]:
     """The catalog's /metrics collector for the daemon (none when no catalog is configured)."""
     if settings.catalog.path is None:
         return ()
+    # Only the daemon needs prometheus_client: keep it out of every other command's start-up.
+    from vigie.catalog.metrics import CatalogCollector
+
     return (
         CatalogCollector(CatalogSource(settings.catalog.path), settings.timezone, lambda: today(settings)),
     )
