@@ -46,8 +46,8 @@ def test_states_as_of_a_date() -> None:
     # Before it happened, a switch-off was on plan, never late.
     assert decom_state(apps["old2"], date(2017, 4, 29)) is DecomState.PLANNED
     assert decom_state(apps["old2"], date(2017, 4, 30)) is DecomState.SWITCHED_OFF
-    assert decom_state(apps["gibus"], date(2017, 6, 29)) is DecomState.PLANNED
-    assert decom_state(apps["gibus"], date(2017, 6, 30)) is DecomState.LATE
+    assert decom_state(apps["gibus"], date(2017, 6, 30)) is DecomState.PLANNED  # due today
+    assert decom_state(apps["gibus"], date(2017, 7, 1)) is DecomState.LATE
 
 
 def test_progress_by_ministry_with_contract() -> None:
