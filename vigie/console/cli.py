@@ -13,10 +13,10 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.configfile import ConfigError, SecretError
-from vigie.console import cmd_config, cmd_map
+from vigie.console import cmd_config, cmd_decom, cmd_homologations, cmd_map, cmd_run
 from vigie.probes.db import SchemaError
 
-COMMANDS = [cmd_config, cmd_map]
+COMMANDS = [cmd_config, cmd_run, cmd_map, cmd_homologations, cmd_decom]
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
 

@@ -21,6 +21,8 @@ TOP_LEVEL = [
     "maintenance",
     "store",
     "exporter",
+    "scheduler",
+    "alerts",
     "catalog",
     "reports",
 ]
