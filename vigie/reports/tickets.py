@@ -171,7 +171,7 @@ def ticket_stats(
                 tally.opened += 1
                 tally.first_contact += ticket.first_contact
                 if resolved is not None:
-                    tally.resolve_s.append((resolved - opened).total_seconds())
+                    tally.resolve_s.append(resolved.timestamp() - opened.timestamp())
             if in_previous:
                 tally.previous += 1
             if in_backlog:

@@ -11,10 +11,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from vigie.probes.tickets.config import TicketsConfig, normal_key
-from vigie.probes.tickets.model import CHANNELS, STATUSES, Ticket
+from vigie.probes.tickets.model import CHANNELS, CSV_HEADER, STATUSES, Ticket
 
 _STATUSES = frozenset(STATUSES)
 _CHANNELS = frozenset(CHANNELS)
+_PLAIN_ONLY = frozenset(CSV_HEADER) - {"id", "status", "category"}
 
 # GLPI's ticket statuses: the numbers of its API, the labels of its French and English UI.
 GLPI_STATUSES: Mapping[str, str] = {
@@ -200,5 +201,6 @@ class GlpiMapper:
 
 
 def plain_header(cells: Sequence[str]) -> bool:
-    """True when a header row looks like Vigie's plain format (it names ``first_contact``)."""
-    return "first_contact" in (c.strip().lower() for c in cells)
+    """True when a header row is meant as Vigie's plain format: it has at least two of the
+    column names no GLPI label uses (so a file missing one column is still recognised)."""
+    return len({c.strip().lower() for c in cells} & _PLAIN_ONLY) >= 2
