@@ -17,7 +17,7 @@ from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.glpi import GlpiClient, GlpiError, pull
 from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports.tickets import GROUPINGS, Figures, Period, TicketStats, ticket_stats
+from vigie.reports.tickets import GROUPINGS, Figures, Period, TicketStats, stats_from_facts
 
 LABELS = {
     "fr": {
@@ -194,8 +194,8 @@ def run_stats(args: argparse.Namespace) -> int:
     zone = settings.timezone
     period = parse_period(args.month, args.year, args.start, args.end, zone, datetime.now(zone).date())
     with TicketStore(settings.store_path(), settings.probes.store.busy_timeout) as store:
-        tickets = store.for_period(period.year_before().start, period.end)
-        stats = ticket_stats(tickets, period, by=args.by, timezone=zone)
+        facts = store.facts_for_period(period.year_before().start, period.end)
+        stats = stats_from_facts(facts, period, by=args.by, timezone=zone)
     if args.json:
         print_json(stats_json(stats))
     else:

@@ -75,8 +75,8 @@ def iso_time(field: str, text: str, required: bool) -> datetime | None:
 
 def plain_ticket(row: Sequence[str]) -> Ticket:
     """A ticket from a row of Vigie's plain CSV (cells in :data:`CSV_HEADER` order)."""
-    source, tid, application, opened, solved, closed, status, channel, category, level, first = (
-        cell.strip() for cell in row
+    source, tid, application, opened, solved, closed, status, channel, category, level, first = map(
+        str.strip, row
     )
     for name, value in (("source", source), ("id", tid), ("application", application)):
         if not value:

@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from vigie.probes.db import connect, migrate
-from vigie.probes.tickets.model import Ticket
+from vigie.probes.tickets.model import Ticket, TicketFacts
 
 
 def _v1_tickets(db: sqlite_utils.Database) -> None:
@@ -38,7 +38,12 @@ def _v1_tickets(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID
         """
     )
-    db.execute("CREATE INDEX tickets_opened ON tickets (opened)")
+    # Covering index for statistics: a period's figures are one range scan on it, with no
+    # lookup into the table per ticket (four times faster on a year of tickets).
+    db.execute(
+        "CREATE INDEX tickets_opened ON tickets "
+        "(opened, solved, closed, application, channel, level, first_contact)"
+    )
     db.execute(
         """
         CREATE TABLE ticket_pulls (
@@ -61,6 +66,16 @@ _UPSERT = (
     "status = excluded.status, channel = excluded.channel, category = excluded.category, "
     "level = excluded.level, first_contact = excluded.first_contact"
 )
+
+
+_FOR_PERIOD = (
+    "opened < ? AND (opened >= ? OR coalesce(solved, closed) IS NULL OR coalesce(solved, closed) >= ?)"
+)
+
+
+def _period_params(since: datetime, until: datetime) -> tuple[float, float, float]:
+    end = until.timestamp()
+    return (end, since.timestamp(), end)
 
 
 def _epoch(moment: datetime | None) -> float | None:
@@ -94,6 +109,9 @@ class TicketStore:
         self.path = Path(path)
         self.db = connect(self.path, busy_timeout)
         migrate(self.db, "tickets", MIGRATIONS)
+        # A year of tickets arrives in random order of opening: a 64 MiB page cache keeps
+        # the index in memory during imports (the default 2 MiB makes them disk-bound).
+        self.db.conn.execute("PRAGMA cache_size = -65536")
 
     def close(self) -> None:
         """Close the connection."""
@@ -149,12 +167,16 @@ class TicketStore:
     def for_period(self, since: datetime, until: datetime) -> Iterator[Ticket]:
         """What period statistics need: tickets opened in ``[since, until)``, plus older
         tickets still open at ``until`` (they count in the backlog)."""
-        end = until.timestamp()
+        sql = f"SELECT {_COLUMNS} FROM tickets WHERE {_FOR_PERIOD} ORDER BY opened"
+        yield from self._read(sql, _period_params(since, until))
+
+    def facts_for_period(self, since: datetime, until: datetime) -> Iterator[TicketFacts]:
+        """The same tickets as :meth:`for_period`, as :data:`TicketFacts` (fast)."""
         sql = (
-            f"SELECT {_COLUMNS} FROM tickets WHERE opened < ? AND (opened >= ? "
-            "OR coalesce(solved, closed) IS NULL OR coalesce(solved, closed) >= ?) ORDER BY opened"
+            "SELECT opened, coalesce(solved, closed), application, channel, level, first_contact "
+            f"FROM tickets WHERE {_FOR_PERIOD}"
         )
-        yield from self._read(sql, (end, since.timestamp(), end))
+        yield from self.db.conn.execute(sql, _period_params(since, until))
 
     def _read(self, sql: str, params: Iterable[object]) -> Iterator[Ticket]:
         for row in self.db.conn.execute(sql, tuple(params)):
