@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import astuple
 from datetime import datetime
 from pathlib import Path
@@ -15,10 +16,11 @@ import pytest
 from vigie.console.cli import main
 from vigie.probes.tickets.config import TicketsConfig
 from vigie.probes.tickets.csvimport import import_csv
-from vigie.probes.tickets.model import CSV_HEADER
+from vigie.probes.tickets.model import CSV_HEADER, Ticket
 from vigie.probes.tickets.store import TicketStore
 
 PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2017, 6, 1, 12, tzinfo=PARIS)
 HEADER = ",".join(CSV_HEADER)
 PLAIN = f"""{HEADER}
 demo,1,chorus-pro,2017-01-03T09:00:00+01:00,2017-01-03T09:10:00+01:00,,solved,phone,Connexion,1,true
@@ -270,3 +272,22 @@ def test_installed_command_gives_no_traceback(tmp_path: Path, config: Path) -> N
         assert proc.returncode == 2
         assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
         assert proc.stderr.startswith(expected), proc.stderr
+
+
+def test_import_does_not_hold_the_write_lock_while_reading(tmp_path: Path) -> None:
+    path = write(tmp_path, "plain.csv", PLAIN)
+    with TicketStore(tmp_path / "t.db") as store:
+        store.upsert([])
+        written: list[int] = []
+
+        def batches() -> Iterator[list[Ticket]]:
+            yield [Ticket("csv", "1", "place", NOW, None, None, "new", "web", "", 1, False)]
+            with TicketStore(tmp_path / "t.db", busy_timeout=0.2) as other:  # another writer, meanwhile
+                other.upsert([Ticket("daemon", "x", "place", NOW, None, None, "new", "web", "", 1, False)])
+                written.append(other.count())
+            raise ValueError("a bad row")
+
+        with pytest.raises(ValueError):
+            store.upsert_all_or_nothing(batches())
+        assert written == [1] and store.count() == 1
+        assert import_csv(path, store, TicketsConfig(), progress=False).stored == 4

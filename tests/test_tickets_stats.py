@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry, generate_latest
 
 from vigie.console.cli import main
 from vigie.console.cmd_tickets import parse_period
 from vigie.console.errors import UserError
+from vigie.probes.tickets.metrics import TicketCollector
 from vigie.probes.tickets.model import CHANNELS, Ticket
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports.tickets import GROUPINGS, Period, ticket_stats
@@ -182,3 +184,21 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "First-contact resolution" in out and "chorus-pro" in out and "50.0 %" in out
     assert main(["tickets", "stats", "--month", "2017-1", "--config", str(config)]) == 2
     assert capsys.readouterr().err == "vigie: error: --month: '2017-1' is not a month like 2017-12\n"
+
+
+def test_exporter_collector_counts_by_application_and_channel(tmp_path: Path) -> None:
+    opened = datetime(2017, 12, 4, 9, tzinfo=PARIS)
+    with TicketStore(tmp_path / "vigie.db") as store:
+        store.upsert(
+            [
+                Ticket("t", "1", "chorus-pro", opened, opened, None, "solved", "phone", "", 1, True),
+                Ticket("t", "2", "chorus-pro", opened, None, None, "new", "phone", "", 2, False),
+                Ticket("t", "3", "place", opened, None, None, "new", "chatbot", "", 1, False),
+            ]
+        )
+    registry = CollectorRegistry()
+    registry.register(TicketCollector(tmp_path / "vigie.db"))
+    text = generate_latest(registry).decode()
+    assert 'vigie_tickets_opened_total{application="chorus-pro",channel="phone"} 2.0' in text
+    assert 'vigie_tickets_opened_total{application="place",channel="chatbot"} 1.0' in text
+    assert 'vigie_tickets_open{application="chorus-pro"} 1.0' in text

@@ -139,6 +139,17 @@ class _Reader:
                 self.fail(self.line, label.get(exc.field, exc.field), exc.message)
 
 
+def _batches(tickets: Iterator[Ticket]) -> Iterator[list[Ticket]]:
+    batch: list[Ticket] = []
+    for ticket in tickets:
+        batch.append(ticket)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def import_csv(
     path: str | Path, store: TicketStore, config: TicketsConfig, *, progress: bool | None = None
 ) -> ImportResult:
@@ -147,7 +158,6 @@ def import_csv(
     stderr when it is a terminal."""
     name = str(path)
     show = sys.stderr.isatty() if progress is None else progress
-    rows = 0
     try:
         opened = rich.progress.open(
             path,
@@ -161,15 +171,7 @@ def import_csv(
         )
     except OSError as exc:
         raise ConfigError([Problem(name, None, "", f"cannot read: {exc.strerror or exc}")]) from None
-    with opened as text, store.transaction():
+    with opened as text:
         reader = _Reader(name, text, config)
-        batch: list[Ticket] = []
-        for ticket in reader.tickets:
-            batch.append(ticket)
-            if len(batch) >= BATCH:
-                store.upsert_in_transaction(batch)
-                rows += len(batch)
-                batch.clear()
-        store.upsert_in_transaction(batch)
-        rows += len(batch)
+        rows = store.upsert_all_or_nothing(_batches(reader.tickets))
     return ImportResult(name, reader.format, rows, store.count())

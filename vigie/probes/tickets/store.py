@@ -6,7 +6,7 @@ changes nothing; the pull cursor of each source lives beside them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,13 +59,16 @@ def _v1_tickets(db: sqlite_utils.Database) -> None:
 MIGRATIONS = [_v1_tickets]
 
 _COLUMNS = "source, id, application, opened, solved, closed, status, channel, category, level, first_contact"
-_UPSERT = (
-    f"INSERT INTO tickets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+_UPSERT_HEAD = f"INSERT INTO main.tickets ({_COLUMNS})"
+_ON_CONFLICT = (
     "ON CONFLICT (source, id) DO UPDATE SET application = excluded.application, "
     "opened = excluded.opened, solved = excluded.solved, closed = excluded.closed, "
     "status = excluded.status, channel = excluded.channel, category = excluded.category, "
     "level = excluded.level, first_contact = excluded.first_contact"
 )
+_VALUES = "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_UPSERT = f"{_UPSERT_HEAD} {_VALUES} {_ON_CONFLICT}"
+_STAGE = f"INSERT INTO temp.staging ({_COLUMNS}) {_VALUES}"
 
 
 _FOR_PERIOD = (
@@ -145,6 +148,30 @@ class TicketStore:
         # executemany, not sqlite-utils' upsert_all: that one commits on its own.
         return self.db.conn.executemany(_UPSERT, (_row(t) for t in tickets)).rowcount
 
+    def upsert_all_or_nothing(self, batches: Iterable[Sequence[Ticket]]) -> int:
+        """Store every batch, or none if reading them raises; returns the tickets read.
+
+        Batches go to a private temporary table first, so the store's write lock is held
+        only for the final copy, not while a long file is read and checked (the probe
+        daemon keeps writing meanwhile).
+        """
+        conn = self.db.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT * FROM main.tickets WHERE 0")
+        conn.execute("DELETE FROM temp.staging")
+        try:
+            rows = 0
+            for batch in batches:
+                conn.executemany(_STAGE, (_row(t) for t in batch))
+                rows += len(batch)
+            with self.transaction():
+                # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
+                conn.execute(
+                    f"{_UPSERT_HEAD} SELECT {_COLUMNS} FROM temp.staging WHERE true ORDER BY rowid {_ON_CONFLICT}"
+                )
+        finally:
+            conn.execute("DELETE FROM temp.staging")
+        return rows
+
     def count(self, source: str | None = None) -> int:
         """How many tickets are stored (for one source, or all)."""
         if source is None:
@@ -193,6 +220,19 @@ class TicketStore:
                 row[9],
                 bool(row[10]),
             )
+
+    def opened_counts(self) -> dict[tuple[str, str], int]:
+        """Tickets ever stored, by (application, channel)."""
+        sql = "SELECT application, channel, count(*) FROM tickets GROUP BY application, channel"
+        return {(row[0], row[1]): int(row[2]) for row in self.db.conn.execute(sql)}
+
+    def open_counts(self) -> dict[str, int]:
+        """Tickets not yet resolved, by application (the live backlog)."""
+        sql = (
+            "SELECT application, count(*) FROM tickets "
+            "WHERE solved IS NULL AND closed IS NULL GROUP BY application"
+        )
+        return {row[0]: int(row[1]) for row in self.db.conn.execute(sql)}
 
     def cursor(self, source: str) -> str | None:
         """Where the last pull of ``source`` stopped (the source's own notion), or None."""
