@@ -110,7 +110,9 @@ def test_pull_follows_pages_and_kills_the_session(glpi: FakeGlpi, tmp_path: Path
 def test_second_pull_asks_only_for_changes(glpi: FakeGlpi, tmp_path: Path) -> None:
     config = write_config(tmp_path, glpi.url)
     assert main(["tickets", "pull", "--config", str(config)]) == 0
-    glpi.tickets[0] = glpi_ticket(1, "2017-04-01 08:00:00", **{"12": 2, "17": None, "8": "Support N2"})
+    glpi.tickets[0] = glpi_ticket(
+        1, "2017-04-01 08:00:00", **{"12": 2, "17": None, "8": ["Support N1", "Support N2"]}
+    )
     glpi.tickets.append(glpi_ticket(8, "2017-04-01 08:05:00", **{"9": "E-Mail"}))
     glpi.calls.clear()
     assert main(["tickets", "pull", "--config", str(config), "--json"]) == 0

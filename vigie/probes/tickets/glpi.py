@@ -142,15 +142,13 @@ class GlpiClient:
 
     def get(self, endpoint: str, params: Any) -> requests.Response:
         """A GET in the session; a 401 (expired session) opens a new session once."""
-        for attempt in (1, 2):
+        response = self._send(endpoint, {"Session-Token": self.session_token or ""}, params)
+        if response.status_code == 401:
+            self.open()
             response = self._send(endpoint, {"Session-Token": self.session_token or ""}, params)
-            if response.status_code == 401 and attempt == 1:
-                self.open()
-                continue
-            if response.status_code not in (200, 206):
-                raise self._fail(endpoint, response)
-            return response
-        raise AssertionError("unreachable")
+        if response.status_code not in (200, 206):
+            raise self._fail(endpoint, response)
+        return response
 
     def search_tickets(self, since: str | None) -> Iterator[dict[str, str]]:
         """Every ticket modified after ``since`` (GLPI local time), oldest change first,
@@ -178,15 +176,22 @@ class GlpiClient:
             if isinstance(rows, dict):  # withindexes-style answers
                 rows = list(rows.values())
             for row in rows:
-                yield {
-                    name: "" if row.get(fid) is None else str(row[fid]) for fid, name in SEARCH_FIELDS.items()
-                }
+                yield {name: _text(row.get(fid)) for fid, name in SEARCH_FIELDS.items()}
             match = _CONTENT_RANGE.search(response.headers.get("Content-Range", ""))
             total = int(match.group(3)) if match else int(body.get("totalcount", 0))
             end = int(match.group(2)) if match else start + len(rows) - 1
             if not rows or end + 1 >= total:
                 return
             start = end + 1
+
+
+def _text(value: Any) -> str:
+    """A search value as text; several values (e.g. two assigned groups) one per line."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(_text(v) for v in value)
+    return str(value)
 
 
 def pull(client: GlpiClient, store: TicketStore, mapper: GlpiMapper, *, full: bool = False) -> PullResult:

@@ -135,7 +135,7 @@ class GlpiMapper:
     Channel: the request source through ``[tickets.channels]``; an unknown one is an
     error. Application: the category, then the entity, through ``[tickets.applications]``,
     trying the full path (``Chorus Pro > Facturation``) then its shorter parents.
-    Level 2 when the assigned group is one of ``level2_groups``; first-contact resolution
+    Level 2 when an assigned group (one per line) is in ``level2_groups``; first-contact resolution
     is a level-1 ticket that is solved or closed.
     """
 
@@ -164,8 +164,8 @@ class GlpiMapper:
         opened = glpi_time("opened", values.get("opened", "").strip(), zone, True)
         assert opened is not None
         category = values.get("category", "").strip()
-        group = values.get("group", "").strip().lower()
-        level = 2 if group and group in config.level2_groups else 1
+        groups = {g.strip().lower() for g in values.get("group", "").splitlines()}
+        level = 2 if groups & config.level2_groups else 1
         ticket = Ticket(
             self.source,
             tid,
