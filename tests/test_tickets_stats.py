@@ -20,7 +20,7 @@ from vigie.console.errors import UserError
 from vigie.probes.tickets.metrics import TicketCollector
 from vigie.probes.tickets.model import CHANNELS, Ticket
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports.tickets import GROUPINGS, Period, ticket_stats
+from vigie.reports.tickets import GROUPINGS, Period, stats_from_facts, ticket_stats
 
 PARIS = ZoneInfo("Europe/Paris")
 ORIGIN = datetime(2015, 6, 1, tzinfo=UTC)
@@ -202,3 +202,24 @@ def test_exporter_collector_counts_by_application_and_channel(tmp_path: Path) ->
     assert 'vigie_tickets_opened_total{application="chorus-pro",channel="phone"} 2.0' in text
     assert 'vigie_tickets_opened_total{application="place",channel="chatbot"} 1.0' in text
     assert 'vigie_tickets_open{application="chorus-pro"} 1.0' in text
+
+
+def test_ticket_objects_and_facts_give_the_same_figures(tmp_path: Path) -> None:
+    opened = datetime(2017, 12, 4, 9, tzinfo=PARIS)
+    with TicketStore(tmp_path / "vigie.db") as store:
+        store.upsert(
+            [
+                Ticket("t", "1", "chorus-pro", opened, opened + timedelta(hours=2), None, "solved", "phone", "", 1, True),
+                Ticket("t", "2", "place", opened.replace(year=2015), None, None, "new", "chat", "", 2, False),
+                Ticket("t", "3", "place", opened.replace(year=2016), None, opened, "closed", "web", "", 1, False),
+            ]
+        )  # fmt: skip
+        period = parse_period("2017-12", None, None, None, PARIS, date(2018, 1, 1))
+        since = period.year_before().start
+        tickets = list(store.for_period(since, period.end))
+        assert sorted(t.id for t in tickets) == ["1", "2", "3"]
+        from_facts = stats_from_facts(
+            store.facts_for_period(since, period.end), period, by="level", timezone=PARIS
+        )
+    assert ticket_stats(tickets, period, by="level", timezone=PARIS) == from_facts
+    assert from_facts.total.backlog == 1 and from_facts.total.previous == 1

@@ -191,6 +191,12 @@ class TicketStore:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         yield from self._read(f"SELECT {_COLUMNS} FROM tickets{where} ORDER BY opened, source, id", params)
 
+    def for_period(self, since: datetime, until: datetime) -> Iterator[Ticket]:
+        """Tickets opened in ``[since, until)``, plus older ones still open at ``until``
+        (they count in the backlog); :meth:`facts_for_period` reads the same, faster."""
+        sql = f"SELECT {_COLUMNS} FROM tickets WHERE {_FOR_PERIOD} ORDER BY opened"
+        yield from self._read(sql, _period_params(since, until))
+
     def facts_for_period(self, since: datetime, until: datetime) -> Iterator[TicketFacts]:
         """What period statistics need, as :data:`TicketFacts` (no datetime per ticket):
         tickets opened in ``[since, until)``, plus older ones still open at ``until``
