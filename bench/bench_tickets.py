@@ -21,7 +21,8 @@ from vigie.probes.tickets.config import TicketsConfig
 from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.model import CSV_HEADER
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports.tickets import Period, stats_from_facts
+from vigie.reports.periods import year
+from vigie.reports.tickets import previous_year, stats_from_facts
 
 PARIS = ZoneInfo("Europe/Paris")
 OTHERS = ["chorus-coeur", "chorus-formulaires", "chorus-dt", "place", "orme", "infocentre"]
@@ -88,12 +89,12 @@ def main() -> None:
         )
         with TicketStore(base / "run0.db") as store:
             import_csv(y2016, store, config, progress=False)
-            period = Period(datetime(2017, 1, 1, tzinfo=PARIS), datetime(2018, 1, 1, tzinfo=PARIS), "2017")
+            period = year(2017, PARIS)
             times, cpu_times = [], []
             for _ in range(5):
                 began, cpu = time.perf_counter(), time.process_time()
                 stats = stats_from_facts(
-                    store.facts_for_period(period.year_before().start, period.end),
+                    store.facts_for_period(previous_year(period).start, period.end),
                     period,
                     by="application",
                     timezone=PARIS,

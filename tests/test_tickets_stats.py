@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry, generate_latest
 
 from vigie.console.cli import main
-from vigie.console.cmd_tickets import parse_period
-from vigie.console.errors import UserError
 from vigie.probes.tickets.metrics import TicketCollector
 from vigie.probes.tickets.model import CHANNELS, Ticket
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports.tickets import GROUPINGS, Period, stats_from_facts, ticket_stats
+from vigie.reports.periods import Period, between, month, year
+from vigie.reports.tickets import GROUPINGS, previous_year, stats_from_facts, ticket_stats
 
 PARIS = ZoneInfo("Europe/Paris")
 ORIGIN = datetime(2015, 6, 1, tzinfo=UTC)
@@ -56,15 +55,13 @@ def tickets(draw: st.DrawFn) -> list[Ticket]:
 @st.composite
 def periods(draw: st.DrawFn) -> Period:
     kind = draw(st.sampled_from(["month", "year", "range"]))
-    today = date(2018, 1, 1)
     if kind == "year":
-        return parse_period(None, str(draw(st.sampled_from([2016, 2017]))), None, None, PARIS, today)
+        return year(draw(st.sampled_from([2016, 2017])), PARIS)
     if kind == "month":
-        month = f"{draw(st.sampled_from([2016, 2017]))}-{draw(st.integers(1, 12)):02d}"
-        return parse_period(month, None, None, None, PARIS, today)
+        return month(draw(st.sampled_from([2016, 2017])), draw(st.integers(1, 12)), PARIS)
     first = date(2016, 1, 1) + timedelta(days=draw(st.integers(0, 700)))
     last = first + timedelta(days=draw(st.integers(0, 200)))
-    return parse_period(None, None, first.isoformat(), last.isoformat(), PARIS, today)
+    return between(first, last, PARIS)
 
 
 def interpolated(values: list[float], fraction: float) -> float | None:
@@ -77,7 +74,7 @@ def interpolated(values: list[float], fraction: float) -> float | None:
 
 
 def brute_force(all_tickets: list[Ticket], period: Period, by: str | None) -> dict[str, dict[str, object]]:
-    previous = period.year_before()
+    previous = previous_year(period)
 
     def key(t: Ticket, shift: int) -> str:
         if by is None:
@@ -136,27 +133,17 @@ def test_stats_match_brute_force(all_tickets: list[Ticket], period: Period, by: 
                 assert value == pytest.approx(wanted, rel=1e-9, abs=1e-6), name
 
 
-def test_periods_are_local_and_named() -> None:
-    today = date(2017, 12, 15)
-    month = parse_period(None, None, None, None, PARIS, today)
-    assert (month.label, month.start.isoformat(), month.end.isoformat()) == (
-        "2017-12",
-        "2017-12-01T00:00:00+01:00",
-        "2018-01-01T00:00:00+01:00",
+def test_the_year_before_keeps_dates_and_names() -> None:
+    march = previous_year(month(2017, 3, PARIS))
+    assert (march.label, march.start, march.end) == (
+        "2016-03",
+        datetime(2016, 3, 1, tzinfo=PARIS),
+        datetime(2016, 4, 1, tzinfo=PARIS),
     )
-    march = parse_period("2017-03", None, None, None, PARIS, today)
-    assert march.end.timestamp() - march.start.timestamp() == 31 * 86400 - 3600  # spring DST change
-    assert march.year_before().label == "2016-03"
-    days = parse_period(None, None, "2017-01-01", "2017-01-31", PARIS, today)
-    assert (
-        days.end == datetime(2017, 2, 1, tzinfo=PARIS)
-        and days.year_before().label == "2016-01-01..2016-01-31"
-    )
-    for args in (("2017-13", None, None, None), (None, "17", None, None), (None, None, "2017-01-02", None)):
-        with pytest.raises(UserError):
-            parse_period(*args, PARIS, today)
-    with pytest.raises(UserError, match="--to"):
-        parse_period(None, None, "2017-02-01", "2017-01-01", PARIS, today)
+    days = previous_year(between(date(2017, 1, 1), date(2017, 1, 31), PARIS))
+    assert days.label == "2016-01-01..2016-01-31"
+    leap = previous_year(between(date(2016, 2, 29), date(2016, 3, 1), PARIS))
+    assert leap.start == datetime(2015, 2, 28, tzinfo=PARIS)
 
 
 def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -214,8 +201,8 @@ def test_ticket_objects_and_facts_give_the_same_figures(tmp_path: Path) -> None:
                 Ticket("t", "3", "place", opened.replace(year=2016), None, opened, "closed", "web", "", 1, False),
             ]
         )  # fmt: skip
-        period = parse_period("2017-12", None, None, None, PARIS, date(2018, 1, 1))
-        since = period.year_before().start
+        period = month(2017, 12, PARIS)
+        since = previous_year(period).start
         tickets = list(store.for_period(since, period.end))
         assert sorted(t.id for t in tickets) == ["1", "2", "3"]
         from_facts = stats_from_facts(

@@ -25,6 +25,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from vigie.probes.tickets.model import Ticket, TicketFacts
+from vigie.reports.periods import Period
 
 GROUPINGS = ("application", "month", "channel", "level")
 
@@ -37,21 +38,10 @@ def year_before(moment: datetime) -> datetime:
         return moment.replace(year=moment.year - 1, day=28)
 
 
-@dataclass(frozen=True)
-class Period:
-    """``[start, end)`` with aware bounds, and how people name it (``2017``, ``2017-12``)."""
-
-    start: datetime
-    end: datetime
-    label: str
-
-    def year_before(self) -> Period:
-        """The same dates one year earlier."""
-        label = re.sub(r"\d{4}", lambda m: f"{int(m.group()) - 1:04d}", self.label)
-        return Period(year_before(self.start), year_before(self.end), label)
-
-    def __contains__(self, moment: datetime) -> bool:
-        return self.start <= moment < self.end
+def previous_year(period: Period) -> Period:
+    """The same dates one year earlier, labelled likewise (``2017-12`` -> ``2016-12``)."""
+    label = re.sub(r"\d{4}", lambda m: f"{int(m.group()) - 1:04d}", period.label)
+    return Period(year_before(period.start), year_before(period.end), label)
 
 
 @dataclass(frozen=True)
@@ -155,7 +145,7 @@ def stats_from_facts(
     """:func:`ticket_stats` over :data:`TicketFacts` rows (what the store reads fast)."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"cannot group tickets by '{by}' (use {', '.join(GROUPINGS)})")
-    previous = period.year_before()
+    previous = previous_year(period)
     bounds, names = _month_keys(period, previous, timezone)
     # A month of the year before is named as the month a year later it is compared with.
     shifted = [f"{int(n[:4]) + 1:04d}{n[4:]}" for n in names]
