@@ -7,7 +7,8 @@ with ``morethan``, ``sort``/``order``, ``range=start-end`` pages answered 206 wi
 "data": [{option id: value}]}`` bodies; errors as GLPI's ``["ERROR_...", "message"]`` arrays.
 
 Faults for the client's resilience: answers to queue before the next search pages
-(e.g. 500), and sessions that expire after some pages (401 ERROR_SESSION_TOKEN_INVALID).
+(e.g. 500), sessions that expire after some pages (401 ERROR_SESSION_TOKEN_INVALID), and a
+hook run after the first page (a ticket changed by someone during the pull).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,7 @@ class FakeGlpi:
     tickets: list[dict[str, Any]] = field(default_factory=list)
     faults: list[int] = field(default_factory=list)
     expire_after_pages: int | None = None
+    after_first_page: Callable[[FakeGlpi], None] | None = None
     sessions: set[str] = field(default_factory=set)
     calls: list[tuple[str, dict[str, list[str]], dict[str, str]]] = field(default_factory=list)
     pages_served: int = 0
@@ -86,6 +88,8 @@ class FakeGlpi:
         options = {query[k][0] for k in shown} | {"1", "2", "80"}
         page = [{o: r.get(o) for o in sorted(options)} for r in rows[start : end + 1]]
         self.pages_served += 1
+        if self.pages_served == 1 and self.after_first_page is not None:
+            self.after_first_page(self)
         if self.expire_after_pages is not None and self.pages_served >= self.expire_after_pages:
             self.sessions.clear()
             self.expire_after_pages = None

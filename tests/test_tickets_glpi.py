@@ -196,3 +196,16 @@ def test_secrets_never_reach_output_or_logs(
     assert main(["tickets", "pull", "--config", str(config)]) == 0  # in-process, for caplog
     for text in (ok.stdout, ok.stderr, bad.stdout, bad.stderr, caplog.text):
         assert APP_TOKEN not in text and USER_TOKEN not in text
+
+
+def test_a_ticket_changed_during_the_pull_skips_nobody(glpi: FakeGlpi, tmp_path: Path) -> None:
+    glpi.tickets = [glpi_ticket(n, f"2017-03-01 12:{n // 60:02d}:{n % 60:02d}") for n in range(1, 46)]
+
+    def someone_edits_the_oldest(server: FakeGlpi) -> None:
+        server.tickets[0] = glpi_ticket(1, "2017-03-02 08:00:00", **{"12": 6})
+
+    glpi.after_first_page = someone_edits_the_oldest
+    config = write_config(tmp_path, glpi.url, page_size=20)
+    assert main(["tickets", "pull", "--config", str(config)]) == 0
+    tickets = stored(tmp_path)
+    assert len(tickets) == 45 and tickets["1"].status == "closed"

@@ -291,3 +291,15 @@ def test_import_does_not_hold_the_write_lock_while_reading(tmp_path: Path) -> No
             store.upsert_all_or_nothing(batches())
         assert written == [1] and store.count() == 1
         assert import_csv(path, store, TicketsConfig(), progress=False).stored == 4
+
+
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_a_file_that_is_not_utf8_is_refused(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    text = PLAIN.encode() + b"demo,9,caf\xe9,2017-01-03T09:00:00Z,,,new,phone,,1,false\n"
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"\xff\xfe" + text if where == "header" else text)
+    assert main(["tickets", "import", str(path), "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}:") and "not UTF-8 text" in err and err.count("\n") == 1

@@ -141,9 +141,6 @@ def run_pull(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- periods ---------------------------------------------------------------------------
-
-
 # --- statistics --------------------------------------------------------------------------
 
 
@@ -156,16 +153,8 @@ def run_stats(args: argparse.Namespace) -> int:
             zone, month_text=args.month, year_text=args.year, from_text=args.start, to_text=args.end
         )
     except ValueError as exc:
-        given = [
-            f
-            for f, v in (
-                ("--month", args.month),
-                ("--year", args.year),
-                ("--from", args.start),
-                ("--to", args.end),
-            )
-            if v
-        ]
+        flags = {"--month": args.month, "--year": args.year, "--from": args.start, "--to": args.end}
+        given = [flag for flag, value in flags.items() if value]
         raise UserError(f"{given[0]}: {exc}" if len(given) == 1 else str(exc)) from None
     with TicketStore(settings.store_path(), settings.probes.store.busy_timeout) as store:
         facts = store.facts_for_period(previous_year(period).start, period.end)

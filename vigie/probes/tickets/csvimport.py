@@ -50,7 +50,10 @@ class _Reader:
     def __init__(self, name: str, text: TextIO, config: TicketsConfig) -> None:
         self.name = name
         self.line = 1
-        first = text.readline()
+        try:
+            first = text.readline()
+        except UnicodeDecodeError:
+            self.fail(1, "", "not UTF-8 text")
         if not first.strip():
             self.fail(1, "", "empty file (no header line)")
         delimiter = config.delimiter or max((";", ",", "\t"), key=first.count)
@@ -78,7 +81,8 @@ class _Reader:
         except csv.Error as exc:
             self.fail(self.rows.line_num, "", f"malformed CSV ({exc}); truncated file?")
         except UnicodeDecodeError:
-            self.fail(self.rows.line_num + 1, "", "not UTF-8 text")
+            # Text is decoded by blocks: the bad byte is at or after this line.
+            self.fail(self.rows.line_num + 1, "", "not UTF-8 text (from about this line on)")
         self.line = self.rows.line_num
         return row
 

@@ -165,6 +165,10 @@ class GlpiClient:
                 }
             )
         start, size = 0, self.config.page_size
+        # A ticket changed during the pull jumps to the end of the date_mod order and
+        # shifts the rest back by one: pages overlap so the shifted rows are not skipped
+        # (the duplicates are harmless, tickets are upserted).
+        overlap = size // 20
         while True:
             params["range"] = f"{start}-{start + size - 1}"
             response = self.get("search/Ticket", params)
@@ -182,7 +186,7 @@ class GlpiClient:
             end = int(match.group(2)) if match else start + len(rows) - 1
             if not rows or end + 1 >= total:
                 return
-            start = end + 1
+            start = max(start + 1, end + 1 - overlap)
 
 
 def _text(value: Any) -> str:
@@ -203,11 +207,12 @@ def pull(client: GlpiClient, store: TicketStore, mapper: GlpiMapper, *, full: bo
     # GLPI's "morethan" is strict and its times have one-second resolution: ask again for
     # the cursor's second so a change written just after the last pull is not lost.
     since = None if cursor is None else (datetime.strptime(cursor, _GLPI_TIME) - timedelta(seconds=1))
-    tickets: list[Ticket] = []
+    tickets: dict[str, Ticket] = {}
     newest = cursor
     for values in client.search_tickets(None if since is None else since.strftime(_GLPI_TIME)):
         try:
-            tickets.append(mapper.ticket(values))
+            ticket = mapper.ticket(values)
+            tickets[ticket.id] = ticket
         except FieldError as exc:
             where = f"{client.config.url}/search/Ticket"
             key = f"ticket {values.get('id') or '?'}: {exc.field}"
@@ -216,7 +221,7 @@ def pull(client: GlpiClient, store: TicketStore, mapper: GlpiMapper, *, full: bo
         if modified and (newest is None or modified > newest):
             newest = modified
     with store.transaction():
-        store.upsert_in_transaction(tickets)
+        store.upsert_in_transaction(tickets.values())
         if newest is not None:
             store.set_cursor_in_transaction(source, newest, len(tickets))
     return PullResult(source, len(tickets), newest, store.count())
