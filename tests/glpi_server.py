@@ -127,7 +127,7 @@ def running(glpi: FakeGlpi) -> Iterator[FakeGlpi]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(glpi))
     server.daemon_threads = True
     glpi.url = f"http://127.0.0.1:{server.server_address[1]}/apirest.php"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield glpi

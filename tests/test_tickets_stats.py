@@ -27,7 +27,7 @@ ORIGIN = datetime(2015, 6, 1, tzinfo=UTC)
 
 @st.composite
 def tickets(draw: st.DrawFn) -> list[Ticket]:
-    count = draw(st.integers(0, 60))
+    count = draw(st.integers(0, 40))
     out = []
     for number in range(count):
         opened = ORIGIN + timedelta(seconds=draw(st.integers(0, 3 * 365 * 86400)))
@@ -110,7 +110,7 @@ def brute_force(all_tickets: list[Ticket], period: Period, by: str | None) -> di
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(tickets(), periods(), st.sampled_from([None, *GROUPINGS]))
 def test_stats_match_brute_force(all_tickets: list[Ticket], period: Period, by: str | None) -> None:
     stats = ticket_stats(all_tickets, period, by=by, timezone=PARIS)
