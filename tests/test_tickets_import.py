@@ -303,3 +303,11 @@ def test_a_file_that_is_not_utf8_is_refused(
     assert main(["tickets", "import", str(path), "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"{path}:") and "not UTF-8 text" in err and err.count("\n") == 1
+
+
+def test_the_last_row_of_a_ticket_in_a_file_wins(tmp_path: Path) -> None:
+    later = "demo,2,chorus-pro,2017-02-03T09:00:00Z,2017-02-03T10:00:00Z,,solved,chat,Facturation,2,false"
+    path = write(tmp_path, "plain.csv", PLAIN + later + "\n")
+    with TicketStore(tmp_path / "t.db") as store:
+        assert import_csv(path, store, TicketsConfig(), progress=False).stored == 3
+        assert {t.id: t.status for t in store.tickets()}["2"] == "solved"
