@@ -25,7 +25,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from vigie.probes.tickets.model import Ticket, TicketFacts
-from vigie.reports.periods import Period
+from vigie.reports import periods
 
 GROUPINGS = ("application", "month", "channel", "level")
 
@@ -38,7 +38,16 @@ def year_before(moment: datetime) -> datetime:
         return moment.replace(year=moment.year - 1, day=28)
 
 
-def previous_year(period: Period) -> Period:
+@dataclass(frozen=True)
+class Period(periods.Period):
+    """A reporting period (:class:`vigie.reports.periods.Period`) that knows its year before."""
+
+    def year_before(self) -> Period:
+        """The same dates one year earlier."""
+        return previous_year(self)
+
+
+def previous_year(period: periods.Period) -> Period:
     """The same dates one year earlier, labelled likewise (``2017-12`` -> ``2016-12``)."""
     label = re.sub(r"\d{4}", lambda m: f"{int(m.group()) - 1:04d}", period.label)
     return Period(year_before(period.start), year_before(period.end), label)
@@ -64,7 +73,7 @@ class Figures:
 class TicketStats:
     """Figures over a period, in total and by one grouping (None: no grouping)."""
 
-    period: Period
+    period: periods.Period
     previous: Period
     total: Figures
     by: str | None = None
@@ -116,7 +125,9 @@ class _Tally:
         )
 
 
-def _month_keys(period: Period, previous: Period, timezone: ZoneInfo) -> tuple[list[float], list[str]]:
+def _month_keys(
+    period: periods.Period, previous: periods.Period, timezone: ZoneInfo
+) -> tuple[list[float], list[str]]:
     """Local month starts (epoch seconds) from the year before's first month to the
     period's last, and their ``YYYY-MM`` names, for bisecting."""
     first = previous.start.astimezone(timezone)
@@ -132,7 +143,7 @@ def _month_keys(period: Period, previous: Period, timezone: ZoneInfo) -> tuple[l
 
 
 def ticket_stats(
-    tickets: Iterable[Ticket], period: Period, *, by: str | None = None, timezone: ZoneInfo
+    tickets: Iterable[Ticket], period: periods.Period, *, by: str | None = None, timezone: ZoneInfo
 ) -> TicketStats:
     """The figures of ``period`` from any tickets (those outside it are ignored except as
     the year before and the backlog); ``by`` groups them (see ``GROUPINGS``)."""
@@ -140,7 +151,7 @@ def ticket_stats(
 
 
 def stats_from_facts(
-    facts: Iterable[TicketFacts], period: Period, *, by: str | None = None, timezone: ZoneInfo
+    facts: Iterable[TicketFacts], period: periods.Period, *, by: str | None = None, timezone: ZoneInfo
 ) -> TicketStats:
     """:func:`ticket_stats` over :data:`TicketFacts` rows (what the store reads fast)."""
     if by is not None and by not in GROUPINGS:
