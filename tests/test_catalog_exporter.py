@@ -84,3 +84,37 @@ def test_catalog_source_reloads_only_on_change(tmp_path: Path) -> None:
     second = source()
     assert second is not None and second is not first and "cp-eco" in second.progress_contracts
     assert CatalogSource(tmp_path / "absent")() is None
+
+
+def test_vigie_run_serves_ticket_metrics(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[store]\npath = "vigie.db"\n\n[exporter]\nport = 0\n', encoding="utf-8")
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "source,id,application,opened,solved,closed,status,channel,category,level,first_contact\n"
+        "vigie,1,chorus-pro,2017-12-04T09:00:00+01:00,,,new,phone,compte,1,false\n"
+        "vigie,2,chorus-pro,2017-12-04T10:00:00+01:00,2017-12-04T10:08:00+01:00,,solved,chat,compte,1,true\n",
+        encoding="utf-8",
+    )
+    imported = subprocess.run(
+        [sys.executable, "-m", "vigie", "tickets", "import", str(tickets), "--config", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "vigie", "run", "--config", str(config), "--for", "60s"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert daemon.stderr is not None
+        event = json.loads(daemon.stderr.readline())
+        metrics = scrape(event["url"])
+        assert ({"application": "chorus-pro"}, 1.0) in metrics["vigie_tickets_open"]
+        opened = {labels["channel"]: value for labels, value in metrics["vigie_tickets_opened_total"]}
+        assert opened == {"phone": 1.0, "chat": 1.0}
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=30)

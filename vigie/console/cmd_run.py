@@ -59,9 +59,13 @@ def run_command(args: argparse.Namespace) -> int:
     # Imported here: the daemon pulls in requests and prometheus_client, which every
     # other command would otherwise pay for at start-up.
     from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
+    from vigie.probes.tickets.metrics import TicketCollector
 
+    tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
     try:
-        daemon = Daemon(config, settings.store_path(), extra_collectors=catalog_collectors(settings))
+        daemon = Daemon(
+            config, settings.store_path(), extra_collectors=(*catalog_collectors(settings), tickets)
+        )
     except (AlreadyRunning, CannotListen) as exc:
         raise cli.UserError(str(exc)) from None
     with daemon:
