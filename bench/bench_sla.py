@@ -112,8 +112,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
     args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-sla-"))
-    work.mkdir(parents=True, exist_ok=True)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        run(args, args.keep)
+        print(f"files in {args.keep}")
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-sla-") as tmp:
+            run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    """Write the history, import it and time the SLA queries, in ``work``."""
     names = [f"c{i:03d}" for i in range(args.components)]
     config = ProbesConfig(
         PARIS,
@@ -168,7 +177,6 @@ def main() -> None:
             raw_year = median_time(lambda: naive_scan(store, period.start_ts, period.end_ts), 1)
             print(f"sla --year 2017 from rollups: {yearly * 1000:,.1f} ms (median of {args.runs}); "
                   f"naive raw scan {raw_year * 1000:,.0f} ms, {raw_year / yearly:,.0f}x")  # fmt: skip
-    print(f"files in {work}" if args.keep else "")
 
 
 if __name__ == "__main__":
