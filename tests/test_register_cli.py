@@ -6,13 +6,16 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
-from vigie.catalog.homologation import Status
+from vigie.catalog.homologation import Status, register
+from vigie.catalog.loader import load_catalog
 from vigie.console.cli import main
+from vigie.console.cmd_decom import report
 
 SAMPLE = ROOT / "catalog"
 
@@ -63,7 +66,8 @@ def test_register_json_round_trips(config: Path, capsys: pytest.CaptureFixture[s
     assert apps["chorus-dt"]["until"] == "2019-12-31" and apps["chorus-dt"]["status"] == "valid"
     assert apps["cristal"]["status"] == "refused" and apps["cristal"]["expires_on"] is None
     assert apps["atlas"]["overdue_reserves"] == 1
-    assert json.loads(json.dumps(data)) == data
+    expected = [e.to_json() for e in register(load_catalog(config.parent / "catalog"), date(2018, 1, 1))]
+    assert data["applications"] == expected
     statuses = [Status(a["status"]) for a in data["applications"]]
     ranks = [list(Status).index(s) for s in statuses]
     assert ranks == sorted(ranks)
@@ -181,6 +185,8 @@ def test_decom_json_round_trips(config: Path, capsys: pytest.CaptureFixture[str]
     assert december["switched_off"] == total["switched_off"]
     assert december["remaining_actual"] == total["total"] - total["switched_off"]
     assert data["burn_down"][-1]["remaining_actual"] is None
+    catalog = load_catalog(config.parent / "catalog")
+    assert data == json.loads(json.dumps(report(catalog, date(2017, 12, 31), "ministry")))
     interieur = next(g for g in data["groups"] if g["key"] == "interieur")
     assert interieur["contract"]["applications"] == 12
     assert {f["retiring"] for f in data["integrity"]} >= {"gibus", "nemo-com"}
@@ -203,3 +209,11 @@ def test_missing_catalog_path_is_one_line(tmp_path: Path, capsys: pytest.Capture
     assert code == 2 and err.strip().splitlines() == [
         f"{config}: catalog.path: not set (the catalog's folder)"
     ]
+
+
+def test_english_on_request(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config.write_text('[vigie]\nlanguage = "en"\n\n[catalog]\npath = "catalog"\n', encoding="utf-8")
+    _, out, _ = run(capsys, "homologations", "--config", str(config), "--as-of", "2018-01-01")
+    assert "Homologation register on 2018-01-01" in out and "expiring soon" in out
+    _, out, _ = run(capsys, "decom", "--config", str(config), "--as-of", "2018-12-31")
+    assert "Decommissioning on 2018-12-31" in out and "Late: " in out

@@ -88,6 +88,7 @@ def _tls_bed(pair: tuple[Path, Path]) -> TestBed:
     return bed
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_self_signed_is_down_when_verified_and_up_when_not(
     certificates: dict[str, tuple[Path, Path]],
 ) -> None:

@@ -10,8 +10,8 @@ Rules (also in the README):
   has a decommissioning date, or is listed in its ministry's progress contract.
 - ``decommission_on`` is the planned date until the phase is ``decommissioned``, then the
   actual date. As of a day, an in-scope application is **switched off** (decommissioned on
-  or before that day), **planned** (date still ahead), **late** (date passed, still running)
-  or **unscheduled** (no date yet).
+  or before that day), **planned** (date today or ahead), **late** (date passed, still
+  running) or **unscheduled** (no date yet).
 - The burn-down counts, at each month's end, the in-scope applications still running
   (actual, up to the day asked about) and those that should be, by their dates (plan).
 - Integrity: every live interface touching an application being retired must be removed,
@@ -83,7 +83,7 @@ def decom_state(app: Application, as_of: date) -> DecomState:
     if planned is None:
         return DecomState.UNSCHEDULED
     # A decommissioned application's date is its actual one: it was on plan before that day.
-    if app.lifecycle.phase is not Phase.DECOMMISSIONED and planned <= as_of:
+    if app.lifecycle.phase is not Phase.DECOMMISSIONED and planned < as_of:
         return DecomState.LATE
     return DecomState.PLANNED
 
@@ -369,5 +369,5 @@ def _finding(kind: FindingKind, interface: str, old: Application, other: Applica
         deadline=deadline,
         action="reroute" if reroute else "remove",
         replacement=replacement if reroute else None,
-        overdue=kind is FindingKind.WIRED_TO_SWITCHED_OFF or (deadline is not None and deadline <= as_of),
+        overdue=kind is FindingKind.WIRED_TO_SWITCHED_OFF or (deadline is not None and deadline < as_of),
     )

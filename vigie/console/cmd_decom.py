@@ -8,6 +8,7 @@ from typing import Any
 
 from vigie.catalog.lifecycle import (
     GROUPINGS,
+    LABELS,
     BurnDownPoint,
     DecomState,
     Finding,
@@ -51,7 +52,6 @@ WORDS: dict[str, dict[str, Any]] = {
             FindingKind.BETWEEN_RETIRING: "deux applications en extinction",
         },
         "overdue": " (échéance dépassée)",
-        "late": "En retard",
     },
     "en": {
         "title": "Decommissioning on {day} — {total} applications in scope, {off} switched off ({ratio})",
@@ -76,7 +76,6 @@ WORDS: dict[str, dict[str, Any]] = {
             FindingKind.BETWEEN_RETIRING: "both ends are retiring",
         },
         "overdue": " (deadline passed)",
-        "late": "Late",
     },
 }
 
@@ -159,7 +158,7 @@ def print_progress(
     print_table(columns, rows, title=title, right=(1, 2, 3, 4, 5, 6))
     late = [app for g in groups for app in g.late]
     if late:
-        print(f"{words['late']}: {', '.join(sorted(late))}")
+        print(f"{LABELS[language][DecomState.LATE].capitalize()}: {', '.join(sorted(late))}")
     if earlier:
         print(words["earlier"].format(total=off + earlier, earlier=earlier))
 

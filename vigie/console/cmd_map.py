@@ -13,6 +13,8 @@ import networkx as nx
 
 from vigie.catalog.export import FORMATS, export
 from vigie.catalog.graph import (
+    BETWEENNESS_SAMPLE,
+    EXACT_BETWEENNESS_LIMIT,
     GROUPINGS,
     ImpactDirection,
     Route,
@@ -277,7 +279,10 @@ def run_path(args: argparse.Namespace) -> int:
 def run_critical(args: argparse.Namespace) -> int:
     """`vigie map critical`."""
     catalog = load_map(args)
-    found = critical_nodes(build_graph(catalog), top=args.top)
+    graph = build_graph(catalog)
+    found = critical_nodes(graph, top=args.top)
+    if graph.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
+        sys.stderr.write(f"note: betweenness estimated from {BETWEENNESS_SAMPLE} sources (large map)\n")
     if args.json:
         print_json([{**asdict(c), "name": _name(catalog, c.app)} for c in found])
         return EXIT_OK

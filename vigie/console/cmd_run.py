@@ -10,17 +10,19 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vigie.configfile import parse_duration
 
 # cli imports this module to register it: reach UserError through the module at call time.
 from vigie.console import cli
+from vigie.console.catalog_input import catalog_collectors
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
-from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
 from vigie.probes.results import Status
-from vigie.probes.scheduler import Measured
+
+if TYPE_CHECKING:
+    from vigie.probes.scheduler import Measured
 
 
 def register(sub: Any) -> None:
@@ -54,8 +56,16 @@ def run_command(args: argparse.Namespace) -> int:
     config = settings.probes
     if args.once:
         config = dataclasses.replace(config, exporter=dataclasses.replace(config.exporter, enabled=False))
+    # Imported here: the daemon pulls in requests and prometheus_client, which every
+    # other command would otherwise pay for at start-up.
+    from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
+    from vigie.probes.tickets.metrics import TicketCollector
+
+    tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
     try:
-        daemon = Daemon(config, settings.store_path())
+        daemon = Daemon(
+            config, settings.store_path(), extra_collectors=(*catalog_collectors(settings), tickets)
+        )
     except (AlreadyRunning, CannotListen) as exc:
         raise cli.UserError(str(exc)) from None
     with daemon:

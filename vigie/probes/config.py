@@ -271,9 +271,14 @@ class ExporterConfig:
 
 @dataclass(frozen=True)
 class SchedulerConfig:
-    """How the daemon runs probes: worker threads, and how often results are written."""
+    """How the daemon runs probes and how often results are written.
 
-    workers: int = 32
+    HTTP and TCP checks run on one event loop, at most ``concurrency`` at a time; the
+    blocking kinds (DNS, host, file-flow, counter) on ``workers`` threads.
+    """
+
+    workers: int = 16
+    concurrency: int = 512
     flush_interval: float = 1.0
 
 
@@ -707,7 +712,8 @@ def _exporter(sec: Section) -> ExporterConfig:
 
 def _scheduler(sec: Section) -> SchedulerConfig:
     scheduler = SchedulerConfig(
-        workers=_or(sec.integer("workers", minimum=1, maximum=1024), 32),
+        workers=_or(sec.integer("workers", minimum=1, maximum=1024), 16),
+        concurrency=_or(sec.integer("concurrency", minimum=1, maximum=100_000), 512),
         flush_interval=_or(sec.duration("flush_interval", minimum=0.05, maximum=60), 1.0),
     )
     sec.done()

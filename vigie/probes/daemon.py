@@ -66,6 +66,7 @@ class Daemon:
         self.config = config
         self.lock = StoreLock(store_path)
         try:
+            # The store cuts each probe's timeline at gaps longer than twice its interval.
             self.store = Store(store_path, config.store.busy_timeout, intervals=intervals_from_config(config))
         except BaseException:
             self.lock.release()

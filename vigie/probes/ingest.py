@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from vigie.probes.config import ProbesConfig
-from vigie.probes.results import STORED_STATUSES, ProbeResult
+from vigie.probes.results import STORED_STATUSES
+from vigie.probes.rollups import Row
 from vigie.probes.store import Store
 from vigie.probes.timeline import INGEST_PROBE
 
@@ -32,7 +33,7 @@ REQUIRED = ("component", "timestamp", "status")
 OPTIONAL = ("latency_ms", "detail")
 CHUNK = 50_000
 
-_STATUSES = {str(s): s for s in STORED_STATUSES}
+_STATUSES = frozenset(str(s) for s in STORED_STATUSES)
 
 
 class IngestError(Exception):
@@ -108,7 +109,8 @@ def ingest_samples(
         i_comp, i_ts, i_status = (columns[c] for c in REQUIRED)
         i_lat, i_detail = columns.get("latency_ms"), columns.get("detail")
         width = len(header)
-        batch: list[ProbeResult] = []
+        batch: list[Row] = []
+        stamps: dict[str, float] = {}
         try:
             for fields in reader:
                 line = reader.line_num
@@ -119,9 +121,16 @@ def ingest_samples(
                 component = fields[i_comp]
                 if component not in known:
                     raise IngestError(f"{name}:{line}: component: unknown component '{component}'")
-                ts = _timestamp(name, line, fields[i_ts])
-                status = _STATUSES.get(fields[i_status])
-                if status is None:
+                stamp = fields[i_ts]
+                ts = stamps.get(stamp)
+                if ts is None:
+                    ts = _timestamp(name, line, stamp)
+                    if len(stamps) > 64:
+                        # Files list components at the same instants: a tiny cache parses each once.
+                        stamps.clear()
+                    stamps[stamp] = ts
+                status = fields[i_status]
+                if status not in _STATUSES:
                     raise IngestError(
                         f"{name}:{line}: status: '{fields[i_status]}' is not one of up, degraded, down, maintenance"
                     )
@@ -141,9 +150,9 @@ def ingest_samples(
                 last[component] = ts
                 latency = _latency(name, line, fields[i_lat]) if i_lat is not None else None
                 detail = fields[i_detail] if i_detail is not None else ""
-                batch.append(ProbeResult(component, INGEST_PROBE, ts, status, latency, detail))
+                batch.append((component, INGEST_PROBE, ts, status, latency, detail, None))
                 if len(batch) >= CHUNK:
-                    added += store.append_in_transaction(batch)
+                    added += store.append_rows_in_transaction(batch)
                     rows += len(batch)
                     batch = []
                     if progress is not None:
@@ -160,7 +169,7 @@ def ingest_samples(
             raise IngestError(
                 f"{name}:{reader.line_num}: row: the last line has no line end (truncated file?)"
             )
-        added += store.append_in_transaction(batch)
+        added += store.append_rows_in_transaction(batch)
         rows += len(batch)
         if progress is not None:
             progress(lines.bytes)

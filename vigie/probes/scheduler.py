@@ -1,22 +1,24 @@
-"""The scheduler: every probe on its own interval, a bounded worker pool, batched writes.
+"""The scheduler: every probe on its own interval, bounded concurrency, batched writes.
 
-- Each probe first fires at a random offset within its interval (so probes sharing an
-  interval spread out), then every interval after its own previous due time.
-- Checks run on a thread pool of ``workers``; a probe still running when it falls due
-  again is skipped, never queued twice, so a hanging target holds one worker at most and
+- One event loop dispatches every probe from a single heap. Each probe first fires at a random offset
+  within its interval (so probes sharing an interval spread out), then every interval
+  after its own previous due time.
+- HTTP and TCP checks are coroutines on the loop, at most ``concurrency`` in flight; the
+  blocking kinds run on ``workers`` threads. A probe still running when it falls due
+  again is skipped, never started twice, so a hanging target holds one slot at most and
   never delays the other probes' schedule.
-- A check that raises is a ``down`` result naming the exception.
+- A check that raises, or overruns its timeout, is a ``down`` result naming why.
 - Results inside a maintenance window become ``maintenance`` (the detail keeps what the
-  probe saw); results are written in one transaction per ``flush_interval``, so killing
-  the daemon loses at most the batch being gathered.
+  probe saw). Results are written in one transaction per ``flush_interval`` on a writer
+  thread, so killing the daemon loses at most the batch being gathered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import json
 import logging
-import queue
 import random
 import sqlite3
 import threading
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from vigie.probes.checks.base import Check, Outcome, over_latency, run_safely
+from vigie.probes.checks.base import AsyncCheck, Check, Outcome, over_latency, run_safely
 from vigie.probes.config import ProbeConfig, ProbesConfig
 from vigie.probes.maintenance import active_window
 from vigie.probes.results import ProbeResult, Status
@@ -56,7 +58,7 @@ class Scheduler:
         self,
         config: ProbesConfig,
         store: Store,
-        checks: dict[str, Check],
+        checks: dict[str, Check | AsyncCheck],
         *,
         listeners: list[Listener] | None = None,
         rng: random.Random | None = None,
@@ -69,89 +71,101 @@ class Scheduler:
         self.stored = 0
         self.skipped = 0
         self._thresholds = {c.id: c.latency_threshold for c in config.components}
-        self._done: queue.Queue[Measured] = queue.Queue()
-        self._pool = ThreadPoolExecutor(
+        self._workers = ThreadPoolExecutor(
             max_workers=config.scheduler.workers, thread_name_prefix="vigie-probe"
         )
+        # One writer thread: the store's connection is only ever used by one thread at a time.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-writer")
 
-    def measure(self, probe: ProbeConfig, due: float) -> Measured:
+    async def measure(self, probe: ProbeConfig, due: float) -> Measured:
         """Run one probe now; never raises."""
         started = time.time()
-        check = self.checks[probe.id]
-        result, outcome = run_safely(
-            probe, lambda: over_latency(probe, self._thresholds.get(probe.component), check())
-        )
+        result, outcome = await run_safely(probe, self.checks[probe.id], self._workers)
+        status = over_latency(probe, self._thresholds.get(probe.component), outcome).status
         window = active_window(self.config.maintenance, probe.component, result.ts, self.config.timezone)
         if window is not None:
             reason = window.reason or window.id
             result = replace(
-                result, status=Status.MAINTENANCE, detail=f"maintenance ({reason}): {result.detail}"
+                result, status=Status.MAINTENANCE, detail=f"maintenance ({reason}): {outcome.detail}"
             )
+        elif status is not result.status:
+            result = replace(result, status=status, detail=outcome.detail)
         return Measured(result, outcome, max(0.0, started - due))
-
-    def _submit(self, probe: ProbeConfig, due: float) -> None:
-        def work() -> None:
-            self._done.put(self.measure(probe, due))
-
-        self._pool.submit(work)
 
     def run_once(self) -> list[Measured]:
         """Run every probe once, concurrently; store and return the results."""
-        now = time.time()
-        futures = [self._pool.submit(self.measure, probe, now) for probe in self.config.probes]
-        measured = [f.result() for f in futures]
+
+        async def everything() -> list[Measured]:
+            limit = asyncio.Semaphore(self.config.scheduler.concurrency)
+
+            async def one(probe: ProbeConfig) -> Measured:
+                async with limit:
+                    return await self.measure(probe, time.time())
+
+            return list(await asyncio.gather(*(one(p) for p in self.config.probes)))
+
+        measured = asyncio.run(everything())
         self._flush(measured)
         return measured
 
     def run(self, stop: threading.Event, until: float | None = None) -> None:
         """Run until ``stop`` is set (or the wall clock passes ``until``); flush on the way out."""
-        start = time.time()
-        heap = [
-            (start + self.rng.uniform(0, probe.interval), index)
-            for index, probe in enumerate(self.config.probes)
-        ]
-        heapq.heapify(heap)
-        running: set[str] = set()
+        asyncio.run(self._main(stop, until))
+
+    async def _main(self, stop: threading.Event, until: float | None) -> None:
+        loop = asyncio.get_running_loop()
         pending: list[Measured] = []
-        flush_every = self.config.scheduler.flush_interval
-        next_flush = start + flush_every
-        try:
-            while not stop.is_set() and (until is None or time.time() < until):
+        running: set[str] = set()
+        in_flight: set[asyncio.Task[None]] = set()
+        limit = asyncio.Semaphore(self.config.scheduler.concurrency)
+
+        async def work(probe: ProbeConfig, due: float) -> None:
+            try:
+                async with limit:
+                    pending.append(await self.measure(probe, due))
+            finally:
+                running.discard(probe.id)
+
+        async def dispatch() -> None:
+            # One heap of (due, index) rather than a timer per probe: at 10,000 probes the
+            # event loop's own timer heap (Python-level comparisons) costs more than the checks.
+            start = time.time()
+            heap = [(start + self.rng.uniform(0, p.interval), i) for i, p in enumerate(self.config.probes)]
+            heapq.heapify(heap)
+            while heap:
+                await asyncio.sleep(max(0.0, heap[0][0] - time.time()))
                 now = time.time()
                 while heap and heap[0][0] <= now:
-                    due, index = heapq.heappop(heap)
+                    due, index = heap[0]
                     probe = self.config.probes[index]
                     if probe.id in running:
                         self.skipped += 1
                     else:
                         running.add(probe.id)
-                        self._submit(probe, due)
+                        task = asyncio.create_task(work(probe, due))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
                     following = due + probe.interval
-                    heapq.heappush(heap, (following if following > now else now + probe.interval, index))
-                wake = min(heap[0][0] if heap else now + flush_every, next_flush)
-                if until is not None:
-                    wake = min(wake, until)
-                self._collect(pending, running, max(0.0, min(wake - now, 0.5)))
+                    # Fell behind (machine asleep, loop starved): skip, do not burst.
+                    heapq.heapreplace(heap, (following if following > now else now + probe.interval, index))
+
+        timers = [asyncio.create_task(dispatch())]
+        flush_every = self.config.scheduler.flush_interval
+        next_flush = time.time() + flush_every
+        try:
+            while not stop.is_set() and (until is None or time.time() < until):
+                # Polled, because the stop event is set from a signal handler or another thread.
+                await asyncio.sleep(min(0.1, max(0.0, next_flush - time.time())))
                 if time.time() >= next_flush:
-                    if self._flush(pending):
-                        pending = []
+                    batch, pending[:] = list(pending), []
+                    if not await loop.run_in_executor(self._writer, self._flush, batch):
+                        pending[:0] = batch
                     next_flush = time.time() + flush_every
         finally:
-            self._collect(pending, running, 0.0)
-            self._flush(pending)
-
-    def _collect(self, pending: list[Measured], running: set[str], wait: float) -> None:
-        try:
-            item = self._done.get(timeout=wait) if wait > 0 else self._done.get_nowait()
-        except queue.Empty:
-            return
-        while True:
-            pending.append(item)
-            running.discard(item.result.probe)
-            try:
-                item = self._done.get_nowait()
-            except queue.Empty:
-                return
+            for task in [*timers, *in_flight]:
+                task.cancel()
+            await asyncio.gather(*timers, *in_flight, return_exceptions=True)
+            await loop.run_in_executor(self._writer, self._flush, list(pending))
 
     def _flush(self, batch: list[Measured]) -> bool:
         """Write a batch; False (batch kept for the next try) when the database refuses it."""
@@ -172,5 +186,6 @@ class Scheduler:
         return True
 
     def close(self) -> None:
-        """Stop the workers without waiting for checks still running (they have timeouts)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the worker threads without waiting for blocking checks still running."""
+        self._workers.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=True)

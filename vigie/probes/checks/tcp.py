@@ -1,8 +1,8 @@
-"""TCP connect check: the time to open a connection, refused or silent targets are down."""
+"""TCP connect check on asyncio: the time to open a connection; refused or silent targets are down."""
 
 from __future__ import annotations
 
-import socket
+import asyncio
 import time
 
 from vigie.probes.checks.base import Outcome, short
@@ -10,18 +10,25 @@ from vigie.probes.config import TcpOptions
 from vigie.probes.results import Status
 
 
-def check_tcp(options: TcpOptions, timeout: float) -> Outcome:
+async def check_tcp_async(options: TcpOptions, timeout: float) -> Outcome:
     """Open and close one TCP connection to ``host:port``."""
     started = time.perf_counter()
     try:
-        with socket.create_connection((options.host, options.port), timeout=timeout):
-            elapsed = (time.perf_counter() - started) * 1000
+        async with asyncio.timeout(timeout):
+            _, writer = await asyncio.open_connection(options.host, options.port)
     except TimeoutError:
         return Outcome(Status.DOWN, f"connect timeout after {timeout:g}s")
     except ConnectionRefusedError:
         return Outcome(Status.DOWN, "connection refused")
     except OSError as exc:
         return Outcome(Status.DOWN, f"cannot connect: {short(exc)}")
+    elapsed = (time.perf_counter() - started) * 1000
+    writer.close()
     return Outcome(
         Status.UP, f"connected to {options.host}:{options.port}", elapsed, timings={"connect": elapsed}
     )
+
+
+def check_tcp(options: TcpOptions, timeout: float) -> Outcome:
+    """The same check for callers without an event loop."""
+    return asyncio.run(check_tcp_async(options, timeout))
