@@ -217,6 +217,9 @@ async def test_enter_opens_the_component_and_escape_returns(filled: Settings) ->
         assert "HTTP 503" in [str(c) for c in recent.get_row_at(0)]
         maintenance = screen.query_one("#component-maintenance", DataTable)
         assert maintenance.row_count == 0
+        await pilot.press("ctrl+r")  # a refresh while the screen is on top updates it
+        await settle(pilot)
+        assert recent.row_count == 20
         await pilot.press("escape")
         assert not isinstance(app.screen, ComponentScreen)
 

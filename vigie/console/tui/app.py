@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.command import Provider
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +40,7 @@ class VigieApp(App[None]):
     """The operations console over the store, the catalog and the tickets."""
 
     CSS_PATH = "vigie.tcss"
+    main: Screen[object]
     TITLE = "Vigie"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {ConsoleCommands}
 
@@ -93,7 +95,9 @@ class VigieApp(App[None]):
 
     def on_mount(self) -> None:
         """Start the clock and the refresh timer, and read the data once right away."""
-        self.query_one("#availability-table", ConsoleTable).focus()
+        # Widgets are looked up on the tabs' screen, whichever screen is on top.
+        self.main = self.screen
+        self.main.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
         self.set_interval(1.0, self.update_status)
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
@@ -110,7 +114,7 @@ class VigieApp(App[None]):
         else:
             message = t("msg.catalog_missing", path=path)
         for tab in ("homologations", "decom", "map"):
-            self.query_one(f"#{tab}-tab", ConsoleTab).show_message(message)
+            self.main.query_one(f"#{tab}-tab", ConsoleTab).show_message(message)
 
     def on_unmount(self) -> None:
         """Close the store."""
@@ -131,6 +135,10 @@ class VigieApp(App[None]):
         """Read the store (in a thread; the UI never waits on I/O)."""
         return self.data.load_live(self.clock())
 
+    def _widgets_gone(self) -> bool:
+        # While the app shuts down, timers and workers may still fire after the widgets went.
+        return not self.main.is_attached or not self.main.query("#status")
+
     def _slow_tick(self) -> None:
         if not self.paused:
             self.refresh_slow()
@@ -148,11 +156,13 @@ class VigieApp(App[None]):
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if self._widgets_gone():
+            return
         if event.state is WorkerState.SUCCESS:
             if isinstance(worker.result, LiveSnapshot):
                 self.apply_live(worker.result)
             elif isinstance(worker.result, TicketsSnapshot):
-                self.query_one(TicketsTab).update_tickets(worker.result)
+                self.main.query_one(TicketsTab).update_tickets(worker.result)
         elif event.state is WorkerState.ERROR:
             self.notify(str(worker.error), title=worker.group, severity="error")
 
@@ -160,8 +170,8 @@ class VigieApp(App[None]):
         """Show a new snapshot in every tab that depends on the store."""
         previous, self.live = self.live, live
         self.update_status()
-        availability = self.query_one(AvailabilityTab)
-        flows = self.query_one(FlowsTab)
+        availability = self.main.query_one(AvailabilityTab)
+        flows = self.main.query_one(FlowsTab)
         message = self._store_message(live)
         if message is not None:
             availability.show_message(message)
@@ -209,6 +219,8 @@ class VigieApp(App[None]):
 
     def update_status(self) -> None:
         """The header line: time, store, refresh interval, daemon liveness."""
+        if self._widgets_gone():
+            return
         t = self.labels
         now = self.clock()
         clock = datetime.fromtimestamp(now, self.settings.timezone).strftime("%H:%M:%S")
@@ -231,18 +243,18 @@ class VigieApp(App[None]):
                 parts.append((f"● {t('header.daemon_alive', age=fmt.duration(age))}", "green"))
             else:
                 parts.append((f"✖ {t('header.daemon_stale', age=fmt.duration(age))}", "bold red"))
-        self.query_one("#status", Static).update(Text.assemble(*parts))
+        self.main.query_one("#status", Static).update(Text.assemble(*parts))
 
     # --- actions -------------------------------------------------------------------------
 
     def current_tab(self) -> ConsoleTab:
         """The body of the tab on screen."""
-        active = self.query_one("#tabs", TabbedContent).active or "availability"
-        return self.query_one(f"#{active}-tab", ConsoleTab)
+        active = self.main.query_one("#tabs", TabbedContent).active or "availability"
+        return self.main.query_one(f"#{active}-tab", ConsoleTab)
 
     def action_tab(self, tab: str) -> None:
         """Show a tab."""
-        self.query_one("#tabs", TabbedContent).active = tab
+        self.main.query_one("#tabs", TabbedContent).active = tab
         self._sync_filter_bar()
         table = self.current_tab().main_table
         if table is not None:
@@ -254,7 +266,7 @@ class VigieApp(App[None]):
 
     def _sync_filter_bar(self) -> None:
         table = self.current_tab().main_table
-        bar = self.query_one("#filter", Input)
+        bar = self.main.query_one("#filter", Input)
         text = table.filter_text if table is not None else ""
         bar.value = text
         bar.display = bool(text)
@@ -267,7 +279,7 @@ class VigieApp(App[None]):
         """Open the filter bar for the current table."""
         if self.current_tab().main_table is None:
             return
-        bar = self.query_one("#filter", Input)
+        bar = self.main.query_one("#filter", Input)
         bar.display = True
         bar.focus()
 
@@ -285,7 +297,7 @@ class VigieApp(App[None]):
 
     def action_clear(self) -> None:
         """Clear the filter (the component screen handles its own `esc`)."""
-        bar = self.query_one("#filter", Input)
+        bar = self.main.query_one("#filter", Input)
         table = self.current_tab().main_table
         if bar.display or (table is not None and table.filter_text):
             bar.value = ""
