@@ -102,6 +102,20 @@ def unset_secret_warnings(settings: Settings) -> list[str]:
                 for var in value.variables:
                     if var not in os.environ:
                         warnings.append(f"probe '{probe.id}' header {name} uses ${{{var}}}, which is not set")
+        token = getattr(probe.options, "token", None)
+        if isinstance(token, Secret):
+            warnings += [
+                f"probe '{probe.id}' token uses ${{{var}}}, which is not set"
+                for var in token.variables
+                if var not in os.environ
+            ]
+    webhook = settings.probes.alerts.webhook
+    if webhook is not None:
+        warnings += [
+            f"[alerts] webhook uses ${{{var}}}, which is not set"
+            for var in webhook.variables
+            if var not in os.environ
+        ]
     glpi = settings.tickets.glpi
     if glpi is not None:
         for name, secret in (("user_token", glpi.user_token), ("app_token", glpi.app_token)):
