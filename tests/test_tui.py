@@ -131,6 +131,11 @@ async def test_rows_are_sorted_worst_first(filled: Settings) -> None:
         first = table.get_row("bravo")
         assert "✖" in str(first[0]) and "indisponible" in str(first[0])
         assert "Vigie" in str(app.query_one("#status", Static).render())
+        # Bravo went down for its last two minutes out of thirty: availability below 100 %.
+        month = str(table.get_row("bravo")[4])
+        assert month.startswith("9") and month.endswith("%"), month
+        assert str(table.get_row("alpha")[4]) == "100,000 %"
+        assert str(table.get_row("bravo")[9]) == "1"
 
 
 async def test_number_keys_switch_tabs(filled: Settings) -> None:
@@ -217,6 +222,9 @@ async def test_enter_opens_the_component_and_escape_returns(filled: Settings) ->
         assert "HTTP 503" in [str(c) for c in recent.get_row_at(0)]
         maintenance = screen.query_one("#component-maintenance", DataTable)
         assert maintenance.row_count == 0
+        incidents = screen.query_one("#component-incidents", DataTable)
+        assert incidents.row_count == 1
+        assert "HTTP 503" in [str(c) for c in incidents.get_row_at(0)]
         await pilot.press("ctrl+r")  # a refresh while the screen is on top updates it
         await settle(pilot)
         assert recent.row_count == 20

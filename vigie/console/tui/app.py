@@ -20,7 +20,7 @@ from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands
 from vigie.console.tui.component import ComponentScreen
-from vigie.console.tui.data import ComponentSla, ConsoleData, LiveSnapshot, TicketsSnapshot
+from vigie.console.tui.data import ConsoleData, LiveSnapshot, SlaView, TicketsSnapshot
 from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen
@@ -29,6 +29,7 @@ from vigie.console.tui.tab_flows import FlowsTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.table import ConsoleTable
 from vigie.probes.results import Status
+from vigie.reports.incidents import Incident
 
 DEFAULT_INTERVAL = 2.0
 SLOW_INTERVAL = 60.0
@@ -60,14 +61,14 @@ class VigieApp(App[None]):
         self.paused = False
         self.tab_ids = TAB_IDS
         self.live: LiveSnapshot | None = None
-        self.sla: dict[str, ComponentSla] = {}
+        self.sla: dict[str, SlaView] = {}
         for key in KEYS:
             if key.action is not None:
                 self.bind(
                     key.keys,
                     key.action,
-                    description=self.labels(key.help),
-                    show=key.footer,
+                    description=self.labels(key.footer or key.help),
+                    show=key.footer is not None,
                     key_display=key.display,
                 )
 
@@ -103,6 +104,7 @@ class VigieApp(App[None]):
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
         self.update_status()
         self.refresh_live()
+        self.refresh_sla()
         self.refresh_slow()
         self._show_catalog_state()
 
@@ -123,12 +125,16 @@ class VigieApp(App[None]):
     # --- refresh -------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if self.paused or self._refreshing():
-            return  # a refresh slower than the interval is not stacked up
-        self.refresh_live()
+        if self.paused:
+            return
+        # A refresh slower than the interval is not stacked up: the tick is skipped.
+        if not self._busy("live"):
+            self.refresh_live()
+        if not self._busy("sla"):
+            self.refresh_sla()
 
-    def _refreshing(self) -> bool:
-        return any(w.group == "live" and not w.is_finished for w in self.workers)
+    def _busy(self, group: str) -> bool:
+        return any(w.group == group and not w.is_finished for w in self.workers)
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def refresh_live(self) -> LiveSnapshot:
@@ -139,13 +145,18 @@ class VigieApp(App[None]):
         # While the app shuts down, timers and workers may still fire after the widgets went.
         return not self.main.is_attached or not self.main.query("#status")
 
+    @work(thread=True, exclusive=True, group="sla", exit_on_error=False)
+    def refresh_sla(self) -> dict[str, SlaView]:
+        """Compute the SLA figures from the rollups (in a thread; a few ms for a month)."""
+        return self.data.load_sla(self.clock())
+
     def _slow_tick(self) -> None:
         if not self.paused:
             self.refresh_slow()
 
     def refresh_slow(self) -> None:
         """Read what changes slowly (tickets), each in its own worker."""
-        if not any(w.group == "tickets" and not w.is_finished for w in self.workers):
+        if not self._busy("tickets"):
             self.refresh_tickets()
 
     @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
@@ -161,6 +172,8 @@ class VigieApp(App[None]):
         if event.state is WorkerState.SUCCESS:
             if isinstance(worker.result, LiveSnapshot):
                 self.apply_live(worker.result)
+            elif worker.group == "sla" and isinstance(worker.result, dict):
+                self.apply_sla(worker.result)
             elif isinstance(worker.result, TicketsSnapshot):
                 self.main.query_one(TicketsTab).update_tickets(worker.result)
         elif event.state is WorkerState.ERROR:
@@ -181,7 +194,19 @@ class VigieApp(App[None]):
             flows.update_live(live)
             self._alert_changes(previous, live)
         if isinstance(self.screen, ComponentScreen):
-            self.screen.update_live(live, None)
+            self.screen.update_live(live, self._incidents_of(self.screen.component.id))
+
+    def apply_sla(self, sla: dict[str, SlaView]) -> None:
+        """Show new SLA figures."""
+        self.sla = sla
+        if self.live is not None and self._store_message(self.live) is None:
+            self.main.query_one(AvailabilityTab).update_live(self.live, sla)
+        if isinstance(self.screen, ComponentScreen) and self.live is not None:
+            self.screen.update_live(self.live, self._incidents_of(self.screen.component.id))
+
+    def _incidents_of(self, component: str) -> tuple[Incident, ...] | None:
+        view = self.sla.get(component)
+        return None if view is None else view.incidents
 
     def _store_message(self, live: LiveSnapshot) -> str | None:
         t = self.labels
@@ -356,6 +381,8 @@ class VigieApp(App[None]):
     def action_refresh_now(self) -> None:
         """Read the data now."""
         self.refresh_live()
+        self.refresh_sla()
+        self.refresh_slow()
 
     @on(AvailabilityTab.Open)
     def _open_from_table(self, event: AvailabilityTab.Open) -> None:
@@ -375,6 +402,7 @@ class VigieApp(App[None]):
             probes.maintenance,
             self.settings.timezone,
             self.live,
+            self._incidents_of(component_id),
         )
         self.push_screen(screen)
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from vigie.console.settings import Settings
 from vigie.probes.config import Component, ProbeConfig
@@ -21,6 +21,10 @@ from vigie.probes.db import SchemaError
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
+from vigie.reports import periods
+from vigie.reports.availability import SlaFigures
+from vigie.reports.incidents import Incident
+from vigie.reports.sla import compute_sla
 from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
 
 RECENT_WINDOW_S = 15 * 60.0
@@ -47,33 +51,15 @@ class ComponentRow:
     latencies: tuple[float | None, ...]
 
 
-class Figures(Protocol):
-    """The SLA figures of one component over one period, as the accounting computes them."""
-
-    availability: float | None
-    budget_s: float
-    budget_remaining_s: float
-    incidents: int
-    breached: bool
-
-
 @dataclass(frozen=True)
-class IncidentRow:
-    """One incident as the component screen lists it (``end`` None while ongoing)."""
+class SlaView:
+    """A component's SLA figures today, this month so far and over the last 30 days,
+    with this month's incidents."""
 
-    start: float
-    end: float | None
-    duration_s: float
-    cause: str
-
-
-@dataclass(frozen=True)
-class ComponentSla:
-    """A component's SLA figures today, this month so far and over the last 30 days."""
-
-    today: Figures | None
-    month: Figures | None
-    rolling: Figures | None
+    today: SlaFigures
+    month: SlaFigures
+    rolling: SlaFigures
+    incidents: tuple[Incident, ...]
 
     @property
     def budget_left_ratio(self) -> float | None:
@@ -129,16 +115,17 @@ class TicketsSnapshot:
     by_month: TicketStats | None = None
 
 
-def month_period(moment: datetime, months_back: int = 0) -> Period:
-    """The calendar month of ``moment`` (aware), or a span starting ``months_back`` months before it."""
-    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    first = start
-    for _ in range(months_back):
-        first = (first - timedelta(days=1)).replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
-    label = f"{start:%Y-%m}" if not months_back else f"{first:%Y-%m}..{start:%Y-%m}"
-    # Aware arithmetic on one ZoneInfo is wall-clock: midnight stays midnight across DST.
-    return Period(first, end, label)
+def ticket_periods(now: float, zone: ZoneInfo) -> tuple[Period, Period]:
+    """This month, and the twelve months ending with it, as ticket-statistics periods."""
+    month = periods.current_month(zone, datetime.fromtimestamp(now, zone))
+    first = month.start
+    for _ in range(11):
+        first = periods.current_month(zone, first - timedelta(days=1)).start
+    trend = periods.between(first, month.end, zone)
+    return (
+        Period(month.start, month.end, month.label),
+        Period(trend.start, trend.end, f"{first:%Y-%m}..{month.label}"),
+    )
 
 
 class ConsoleData:
@@ -181,9 +168,7 @@ class ConsoleData:
         if not self.store_path.exists():
             return TicketsSnapshot("missing")
         zone = self.settings.timezone
-        moment = datetime.fromtimestamp(now, zone)
-        month = month_period(moment)
-        trend = month_period(moment, months_back=11)
+        month, trend = ticket_periods(now, zone)
         try:
             with TicketStore(self.store_path, self.settings.probes.store.busy_timeout) as store:
                 tickets = list(store.for_period(year_before(trend.start), month.end))
@@ -197,6 +182,37 @@ class ConsoleData:
             by_channel=ticket_stats(tickets, month, by="channel", timezone=zone),
             by_month=ticket_stats(tickets, trend, by="month", timezone=zone),
         )
+
+    def load_sla(self, now: float) -> dict[str, SlaView]:
+        """Every component's availability today, this month so far and over 30 days (from
+        the rollups), with this month's incidents. Empty when the store is absent or empty."""
+        zone = self.settings.timezone
+        moment = datetime.fromtimestamp(now, zone)
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        today = periods.between(midnight, midnight + timedelta(days=1), zone)
+        month = periods.current_month(zone, moment)
+        rolling = periods.between(moment - timedelta(days=30), moment, zone)
+        config = self.settings.probes
+        views: dict[str, SlaView] = {}
+        with self._lock:
+            try:
+                store = self._open()
+                if store is None:
+                    return views
+                with store.snapshot():
+                    if store.last_ts() is None:
+                        return views
+                    for comp in config.components:
+                        this_month = compute_sla(store, config, comp, month, now)
+                        views[comp.id] = SlaView(
+                            today=compute_sla(store, config, comp, today, now).figures,
+                            month=this_month.figures,
+                            rolling=compute_sla(store, config, comp, rolling, now).figures,
+                            incidents=tuple(this_month.incidents),
+                        )
+            except (SchemaError, sqlite3.Error, OSError):
+                return {}  # the live refresh reports store errors in place
+        return views
 
     def _read_live(self, store: Store, now: float) -> LiveSnapshot:
         last_ts = store.last_ts()

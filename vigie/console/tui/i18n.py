@@ -146,7 +146,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col.cause": ("Cause", "Cause"),
     "col.window": ("Fenêtre", "Window"),
     "col.reason": ("Motif", "Reason"),
-    "detail.ongoing": ("en cours", "ongoing"),
     "detail.every_week": (
         "chaque semaine {days} à {at} pendant {duration}",
         "every week {days} at {at} for {duration}",
@@ -167,6 +166,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "key.enter": ("ouvrir le détail de la ligne", "open the row's details"),
     "key.palette": ("palette de commandes", "command palette"),
     "key.refresh_now": ("rafraîchir maintenant", "refresh now"),
+    # footer (short)
+    "foot.quit": ("quitter", "quit"),
+    "foot.help": ("aide", "help"),
+    "foot.filter": ("filtrer", "filter"),
+    "foot.pause": ("pause", "pause"),
+    "foot.sort": ("trier", "sort"),
+    "foot.reverse": ("inverser", "reverse"),
     # command palette
     "cmd.component": ("Composant : {name}", "Component: {name}"),
     "cmd.component_help": ("ouvrir la fiche du composant", "open the component's page"),
