@@ -146,6 +146,8 @@ async def test_number_keys_switch_tabs(filled: Settings) -> None:
         for key, tab in zip(
             "234561", ("flows", "tickets", "homologations", "decom", "map", "availability"), strict=True
         ):
+            if tab == "availability":
+                await pilot.press("escape")  # the map tab starts in its search box
             await pilot.press(key)
             assert tabs.active == tab
 
@@ -345,3 +347,94 @@ async def test_tickets_tab_without_tickets_says_so(filled: Settings) -> None:
         await settle(pilot)
         await pilot.press("3")
         assert "Aucune donnée de tickets" in message_of(app, "tickets")
+
+
+BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "catalog"
+
+
+@pytest.fixture
+def with_catalog(tmp_path: Path) -> Settings:
+    settings = make_settings(tmp_path, catalog=str(BUNDLED_CATALOG))
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.DOWN, "charlie": Status.UP})
+    return settings
+
+
+async def test_homologations_sorted_by_urgency_and_filtered_by_status(with_catalog: Settings) -> None:
+    from textual.widgets import Select
+
+    from vigie.catalog.homologation import URGENCY
+    from vigie.catalog.homologation import Status as HomStatus
+
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        assert message_of(app, "homologations") == ""
+        assert app.catalog is not None
+        ranks = [URGENCY[e.status] for e in app.catalog.register]
+        assert ranks == sorted(ranks)
+        table = table_of(app, "homologations")
+        assert table.shown_keys[0] == app.catalog.register[0].application.id
+        app.query_one("#homologations-status", Select).value = HomStatus.REFUSED.value
+        await pilot.pause()
+        refused = [e.application.id for e in app.catalog.register if e.status is HomStatus.REFUSED]
+        assert refused and table.shown_keys == refused
+
+
+async def test_decommissioning_tab_lists_progress_and_interfaces(with_catalog: Settings) -> None:
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        assert message_of(app, "decom") == ""
+        assert app.query_one("#decom-ministries", ConsoleTable).row_count > 0
+        assert "gibus" in app.query_one("#decom-retiring", ConsoleTable).shown_keys
+        assert "if-019" in app.query_one("#decom-findings", ConsoleTable).shown_keys
+
+
+async def test_map_type_ahead_then_jump_to_a_neighbour(with_catalog: Settings) -> None:
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        assert app.query_one("#map-search", Input).has_focus
+        await pilot.press(*"gibu")
+        await pilot.press("enter")
+        await pilot.pause()
+        header = str(app.query_one("#map-header", Static).render())
+        assert "GIBUS" in header
+        outgoing = app.query_one("#map-outgoing", ConsoleTable)
+        neighbour = outgoing.shown_keys[0]
+        outgoing.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"({neighbour})" in str(app.query_one("#map-header", Static).render())
+        assert "gibus" in app.query_one("#map-incoming", ConsoleTable).shown_keys
+
+
+async def test_palette_jumps_to_a_component(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Charlie")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ComponentScreen)
+        assert app.screen.component.id == "charlie"
+
+
+async def test_month_report_screen(filled: Settings) -> None:
+    from vigie.console.tui.screens import MonthReportScreen
+
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.open_month_report()
+        await pilot.pause()
+        assert isinstance(app.screen, MonthReportScreen)
+        assert app.screen.query_one("#report-table", DataTable).row_count == 3
+        await pilot.press("escape")
+        assert not isinstance(app.screen, MonthReportScreen)

@@ -15,17 +15,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from vigie.catalog.homologation import Status as HomologationStatus
+from vigie.catalog.homologation import status_counts
 from vigie.console.settings import Settings
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands
 from vigie.console.tui.component import ComponentScreen
-from vigie.console.tui.data import ConsoleData, LiveSnapshot, SlaView, TicketsSnapshot
+from vigie.console.tui.data import CatalogSnapshot, ConsoleData, LiveSnapshot, SlaView, TicketsSnapshot
 from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import KEYS, TAB_IDS
-from vigie.console.tui.screens import HelpScreen
+from vigie.console.tui.screens import HelpScreen, MonthReportScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
+from vigie.console.tui.tab_decom import DecomTab
 from vigie.console.tui.tab_flows import FlowsTab
+from vigie.console.tui.tab_homologations import HomologationsTab
+from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.table import ConsoleTable
 from vigie.probes.results import Status
@@ -62,6 +67,7 @@ class VigieApp(App[None]):
         self.tab_ids = TAB_IDS
         self.live: LiveSnapshot | None = None
         self.sla: dict[str, SlaView] = {}
+        self.catalog: CatalogSnapshot | None = None
         for key in KEYS:
             if key.action is not None:
                 self.bind(
@@ -86,11 +92,11 @@ class VigieApp(App[None]):
             with TabPane(f"3 {t('tab.tickets')}", id="tickets"):
                 yield TicketsTab(t, id="tickets-tab")
             with TabPane(f"4 {t('tab.homologations')}", id="homologations"):
-                yield ConsoleTab(t, id="homologations-tab")
+                yield HomologationsTab(t, id="homologations-tab")
             with TabPane(f"5 {t('tab.decom')}", id="decom"):
-                yield ConsoleTab(t, id="decom-tab")
+                yield DecomTab(t, id="decom-tab")
             with TabPane(f"6 {t('tab.map')}", id="map"):
-                yield ConsoleTab(t, id="map-tab")
+                yield MapTab(t, id="map-tab")
         yield Input(placeholder=t("msg.filter_placeholder"), id="filter")
         yield Footer()
 
@@ -106,17 +112,6 @@ class VigieApp(App[None]):
         self.refresh_live()
         self.refresh_sla()
         self.refresh_slow()
-        self._show_catalog_state()
-
-    def _show_catalog_state(self) -> None:
-        t = self.labels
-        path = self.settings.catalog.path
-        if path is None:
-            message = t("msg.no_catalog", config=self.settings.file)
-        else:
-            message = t("msg.catalog_missing", path=path)
-        for tab in ("homologations", "decom", "map"):
-            self.main.query_one(f"#{tab}-tab", ConsoleTab).show_message(message)
 
     def on_unmount(self) -> None:
         """Close the store."""
@@ -158,6 +153,39 @@ class VigieApp(App[None]):
         """Read what changes slowly (tickets), each in its own worker."""
         if not self._busy("tickets"):
             self.refresh_tickets()
+        if not self._busy("catalog"):
+            self.refresh_catalog()
+
+    @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
+    def refresh_catalog(self) -> CatalogSnapshot:
+        """Load the catalog when its files changed (in a thread)."""
+        return self.data.load_catalog(self.clock(), self.catalog)
+
+    def apply_catalog(self, snapshot: CatalogSnapshot) -> None:
+        """Show the catalog's tabs, or why they are empty."""
+        if snapshot is self.catalog:
+            return
+        first, self.catalog = self.catalog is None, snapshot
+        t = self.labels
+        tabs = (
+            self.main.query_one(HomologationsTab),
+            self.main.query_one(DecomTab),
+            self.main.query_one(MapTab),
+        )
+        messages = {
+            "unconfigured": t("msg.no_catalog", config=self.settings.file),
+            "missing": t("msg.catalog_missing", path=snapshot.path),
+            "error": t("msg.catalog_error", error=snapshot.error),
+        }
+        for tab in tabs:
+            tab.show_message(messages.get(snapshot.state))
+            if snapshot.state == "ok":
+                tab.update_catalog(snapshot)
+        if first and snapshot.state == "ok":
+            counts = status_counts(snapshot.register)
+            expired, expiring = counts[HomologationStatus.EXPIRED], counts[HomologationStatus.EXPIRING]
+            if expired or expiring:
+                self.notify(t("alert.homologations", expired=expired, expiring=expiring), severity="warning")
 
     @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
     def refresh_tickets(self) -> TicketsSnapshot:
@@ -174,6 +202,8 @@ class VigieApp(App[None]):
                 self.apply_live(worker.result)
             elif worker.group == "sla" and isinstance(worker.result, dict):
                 self.apply_sla(worker.result)
+            elif isinstance(worker.result, CatalogSnapshot):
+                self.apply_catalog(worker.result)
             elif isinstance(worker.result, TicketsSnapshot):
                 self.main.query_one(TicketsTab).update_tickets(worker.result)
         elif event.state is WorkerState.ERROR:
@@ -281,9 +311,7 @@ class VigieApp(App[None]):
         """Show a tab."""
         self.main.query_one("#tabs", TabbedContent).active = tab
         self._sync_filter_bar()
-        table = self.current_tab().main_table
-        if table is not None:
-            table.focus()
+        self.current_tab().focus_first()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self) -> None:
@@ -321,7 +349,8 @@ class VigieApp(App[None]):
             table.focus()
 
     def action_clear(self) -> None:
-        """Clear the filter (the component screen handles its own `esc`)."""
+        """Clear the filter, or leave a text field so the single-key shortcuts work again
+        (the component screen handles its own `esc`)."""
         bar = self.main.query_one("#filter", Input)
         table = self.current_tab().main_table
         if bar.display or (table is not None and table.filter_text):
@@ -330,6 +359,8 @@ class VigieApp(App[None]):
             if table is not None:
                 table.set_filter("")
                 table.focus()
+        elif isinstance(self.focused, Input) and table is not None:
+            table.focus()
 
     def action_pause(self) -> None:
         """Pause or resume the refresh."""
@@ -412,15 +443,21 @@ class VigieApp(App[None]):
 
     def open_month_report(self) -> None:
         """Show this month's availability by component."""
-        self.action_tab("availability")
+        names = {c.id: c.name for c in self.settings.probes.components}
+        self.push_screen(MonthReportScreen(self.labels, self.month_label(), names, self.sla))
 
     def application_names(self) -> list[tuple[str, str]]:
         """(id, name) of the catalog's applications, for the palette."""
-        return []
+        catalog = self.catalog.catalog if self.catalog is not None else None
+        if catalog is None:
+            return []
+        return [(a.id, a.name) for a in catalog.applications.values()]
 
     def open_application(self, app_id: str) -> None:
         """Show an application's page in the map tab."""
-        self.action_tab("map")
+        self.main.query_one("#tabs", TabbedContent).active = "map"
+        self._sync_filter_bar()
+        self.main.query_one(MapTab).show_application(app_id)
 
 
 def _seconds(value: float) -> str:

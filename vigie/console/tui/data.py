@@ -11,10 +11,19 @@ import sqlite3
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import networkx as nx
+
+from vigie.catalog import homologation, lifecycle
+from vigie.catalog.graph import build_graph
+from vigie.catalog.homologation import RegisterEntry
+from vigie.catalog.lifecycle import DecomState, Finding, GroupProgress
+from vigie.catalog.loader import load_catalog
+from vigie.catalog.model import Application, Catalog
+from vigie.configfile import ConfigError
 from vigie.console.settings import Settings
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
@@ -128,6 +137,68 @@ def ticket_periods(now: float, zone: ZoneInfo) -> tuple[Period, Period]:
     )
 
 
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The catalog and what the console derives from it, as of one day."""
+
+    state: str  # "ok", "unconfigured", "missing" or "error"
+    path: Path | None = None
+    error: str = ""
+    as_of: date | None = None
+    catalog: Catalog | None = None
+    graph: nx.DiGraph | None = None
+    register: tuple[RegisterEntry, ...] = ()
+    progress: tuple[GroupProgress, ...] = ()
+    retiring: tuple[Application, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    stamp: float = 0.0  # newest modification time of the catalog files
+
+
+def catalog_stamp(path: Path) -> float:
+    """Newest modification time of the catalog's files (0 when absent)."""
+    try:
+        if path.is_dir():
+            return max((f.stat().st_mtime for f in path.iterdir() if f.is_file()), default=0.0)
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def read_catalog(path: Path | None, as_of: date) -> CatalogSnapshot:
+    """Load and validate the catalog, then derive the register, progress and the map."""
+    if path is None:
+        return CatalogSnapshot("unconfigured")
+    if not path.exists():
+        return CatalogSnapshot("missing", path)
+    stamp = catalog_stamp(path)
+    try:
+        catalog = load_catalog(path)
+    except ConfigError as exc:
+        first = exc.problems[0] if exc.problems else ""
+        more = f" (+{len(exc.problems) - 1})" if len(exc.problems) > 1 else ""
+        return CatalogSnapshot("error", path, error=f"{first}{more}", stamp=stamp)
+    retiring = sorted(
+        (
+            a
+            for a in lifecycle.scope(catalog)
+            if lifecycle.decom_state(a, as_of) is not DecomState.SWITCHED_OFF
+        ),
+        key=lambda a: (a.lifecycle.decommission_on or date.max, a.id),
+    )
+    return CatalogSnapshot(
+        "ok",
+        path,
+        as_of=as_of,
+        catalog=catalog,
+        graph=build_graph(catalog),
+        register=tuple(homologation.register(catalog, as_of)),
+        progress=tuple(lifecycle.progress(catalog, as_of, by="ministry")),
+        retiring=tuple(retiring),
+        findings=tuple(lifecycle.integrity(catalog, as_of)),
+        stamp=stamp,
+    )
+
+
 class ConsoleData:
     """Reads the store for the console; safe to call from worker threads, one at a time."""
 
@@ -162,6 +233,20 @@ class ConsoleData:
             except (SchemaError, sqlite3.Error, OSError) as exc:
                 # Shown in place of the tables: the console keeps running and retries.
                 return LiveSnapshot(now, self.store_path, "error", error=str(exc))
+
+    def load_catalog(self, now: float, previous: CatalogSnapshot | None) -> CatalogSnapshot:
+        """The catalog snapshot; ``previous`` is kept when no file changed since (same day)."""
+        path = self.settings.catalog.path
+        as_of = datetime.fromtimestamp(now, self.settings.timezone).date()
+        if (
+            previous is not None
+            and path is not None
+            and previous.path == path
+            and previous.as_of == as_of
+            and previous.stamp == catalog_stamp(path)
+        ):
+            return previous
+        return read_catalog(path, as_of)
 
     def load_tickets(self, now: float) -> TicketsSnapshot:
         """This month's tickets by application and channel, and twelve months by month."""
