@@ -17,6 +17,8 @@ Rules (also in the README):
   date on or before the day asked about; an unfavourable decision is "refused".
 - An application's status is that of its latest decided record; with none, "in progress"
   when a dossier is open, else "not done". Decommissioned applications leave the register.
+- The register tracks the central system's applications (``core``) and those a record
+  covers; the rest of the catalog on request.
 """
 
 from __future__ import annotations
@@ -309,14 +311,20 @@ def urgency_key(entry: RegisterEntry) -> tuple[int, date, int, int, str]:
     )
 
 
-def register(catalog: Catalog, as_of: date) -> list[RegisterEntry]:
-    """Every application still in service on ``as_of``, with its status, most urgent first."""
+def register(catalog: Catalog, as_of: date, everything: bool = False) -> list[RegisterEntry]:
+    """The register on ``as_of``, most urgent first.
+
+    It covers the applications in service that the register tracks: the central system's
+    own (``core``) and every application some record covers; ``everything`` adds the rest
+    of the catalog (ministries' applications, homologated by their own authority, show as
+    not done).
+    """
     index = records_by_application(catalog)
     flows = personal_data_flows(catalog, as_of)
     entries = [
         entry_for(app, index.get(app.id, ()), flows.get(app.id, ()), as_of)
         for app in catalog.applications.values()
-        if not is_decommissioned(app, as_of)
+        if not is_decommissioned(app, as_of) and (everything or app.core or app.id in index)
     ]
     entries.sort(key=urgency_key)
     return entries

@@ -1,11 +1,11 @@
 """Loading, validating and writing the catalog files (a folder of CSV files, or one JSON file).
 
 CSV: one file per table (``ministries.csv``, ``domains.csv``, ``applications.csv``,
-``interfaces.csv``, ``homologations.csv``, ``reserves.csv``), UTF-8 with or without BOM,
+``interfaces.csv``, ``homologations.csv``, ``reserves.csv``, ``progress_contracts.csv``), UTF-8 with or without BOM,
 ``,`` or ``;`` as spreadsheets export them, multi-valued cells separated by ``|``. JSON: one
 object holding the same tables as lists of objects with the same keys (native types), so
 CSV -> JSON -> model is lossless. Loading collects every problem, located as
-``file:line: column: message`` (JSON: ``file: table[n].column: message``), and raises one
+``file:line: column: message`` (JSON: ``file:line: table[n].column: message``), and raises one
 :class:`~vigie.configfile.ConfigError` holding them all.
 """
 
@@ -38,6 +38,7 @@ from vigie.catalog.model import (
     Lifecycle,
     Ministry,
     Phase,
+    ProgressContract,
     Protocol,
     Reserve,
     SecurityNeeds,
@@ -102,6 +103,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "documents",
     ),
     "reserves": ("homologation", "text", "owner", "due_on", "closed"),
+    "progress_contracts": (
+        "id",
+        "ministry",
+        "applications",
+        "signed_on",
+        "target_on",
+        "reference",
+        "earlier_switched_off",
+    ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "ministries": ("id", "name"),
@@ -110,6 +120,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "interfaces": ("id", "source", "target", "protocol"),
     "homologations": ("id", "applications", "authority", "progress"),
     "reserves": ("homologation", "text", "owner"),
+    "progress_contracts": ("id", "ministry", "applications"),
 }
 #: Tables a catalog folder must hold; the others are optional.
 REQUIRED_TABLES = ("ministries", "applications")
@@ -133,17 +144,18 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 
 @dataclass
 class Row:
-    """One record of a table with where it came from (a CSV line, or a JSON list index)."""
+    """One record of a table with where it came from (its line, and its index for JSON)."""
 
     file: str
     table: str
     line: int | None
     index: int
     values: dict[str, Any]
+    json: bool = False
 
     def key(self, column: str) -> str:
         """The located column name: the bare column for CSV, ``table[n].column`` for JSON."""
-        return column if self.line is not None else f"{self.table}[{self.index + 1}].{column}"
+        return f"{self.table}[{self.index + 1}].{column}" if self.json else column
 
 
 @dataclass
@@ -313,7 +325,7 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Row]:
             start, line = line + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) > len(header):
+            if any(c.strip() for c in cells[len(header) :]):
                 problems.append(
                     Problem(
                         name, start, "", f"{len(cells)} cells for {len(header)} columns (a stray separator?)"
@@ -332,19 +344,59 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     for table in COLUMNS:
         path = present.get(f"{table}.csv")
         if path is None:
+            # A missing required table stays absent: references to it are not checked.
             if table in REQUIRED_TABLES:
                 problems.append(Problem(str(folder / f"{table}.csv"), None, "", "file not found"))
-            tables[table] = []
+            else:
+                tables[table] = []
         else:
             tables[table] = _read_csv(path, table, problems)
+    expected = [f"{t}.csv" for t in COLUMNS]
+    for name, path in sorted(present.items()):
+        # A misspelt file name would otherwise be silently ignored.
+        if name.endswith(".csv") and name not in expected:
+            problems.append(
+                Problem(str(path), None, "", f"unknown catalog file{did_you_mean(name, expected)}")
+            )
     return tables
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:\n]')
+
+
+def _record_lines(text: str) -> dict[str, list[int]]:
+    """Line of each record of each top-level table of a (valid) JSON document.
+
+    json keeps no positions; this scans strings, brackets and line breaks only, so problems
+    in a JSON catalog are located by line like in CSV files.
+    """
+    starts: dict[str, list[int]] = {}
+    depth, line = 0, 1
+    last: str | None = None
+    table: str | None = None
+    for token in _JSON_TOKEN.finditer(text):
+        mark = token.group()
+        if mark == "\n":
+            line += 1
+        elif mark.startswith('"'):
+            last = mark[1:-1]
+        elif mark == ":":
+            table = last if depth == 1 else table
+        elif mark in "{[":
+            depth += 1
+            if mark == "{" and depth == 3 and table is not None:
+                starts.setdefault(table, []).append(line)
+        else:
+            depth -= 1
+    return starts
 
 
 def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     name = str(path)
     tables: dict[str, list[Row]] = {t: [] for t in COLUMNS}
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
         return tables
@@ -354,6 +406,7 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     if not isinstance(data, dict):
         problems.append(Problem(name, None, "", "must be an object holding the tables"))
         return tables
+    lines = _record_lines(text)
     for key in data:
         if key not in COLUMNS and key not in ("format", "version"):
             problems.append(Problem(name, None, key, f"unknown table{did_you_mean(key, COLUMNS)}"))
@@ -361,23 +414,29 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
         records = data.get(table, [])
         if table in REQUIRED_TABLES and table not in data:
             problems.append(Problem(name, None, table, "missing table"))
+            del tables[table]
+            continue
         if not isinstance(records, list):
             problems.append(Problem(name, None, table, "must be a list of objects"))
             continue
+        starts = lines.get(table, [])
+        # Lines are known per object; a list holding non-objects would shift them, so drop them.
+        aligned = len(starts) == len(records)
         for index, record in enumerate(records):
             where = f"{table}[{index + 1}]"
+            line = starts[index] if aligned else None
             if not isinstance(record, dict):
-                problems.append(Problem(name, None, where, "must be an object"))
+                problems.append(Problem(name, line, where, "must be an object"))
                 continue
             for key in record:
                 if key not in known:
                     problems.append(
-                        Problem(name, None, f"{where}.{key}", f"unknown key{did_you_mean(key, known)}")
+                        Problem(name, line, f"{where}.{key}", f"unknown key{did_you_mean(key, known)}")
                     )
             for key in REQUIRED[table]:
                 if key not in record:
-                    problems.append(Problem(name, None, f"{where}.{key}", "missing required key"))
-            tables[table].append(Row(name, table, None, index, dict(record)))
+                    problems.append(Problem(name, line, f"{where}.{key}", "missing required key"))
+            tables[table].append(Row(name, table, line, index, dict(record), json=True))
     return tables
 
 
@@ -414,6 +473,14 @@ def _lifecycle(cells: _Cells, row: Row, default: Phase | None) -> Lifecycle | No
     phase = cells.enum(row, "phase", Phase, required=default is None) or default
     dates = [cells.day(row, c) for c in _LIFECYCLE[1:5]]
     replaced_by = cells.ident(row, "replaced_by")
+    # Phase-in, active, phase-out and decommissioning dates come in that order.
+    previous: tuple[str, date] | None = None
+    for column, day in zip(_LIFECYCLE[1:5], dates, strict=True):
+        if day is None:
+            continue
+        if previous is not None and day < previous[1]:
+            cells.problem(row, column, f"{day} is before {previous[0]} ({previous[1]})")
+        previous = (column, day)
     if phase is None:
         return None
     return Lifecycle(phase, dates[0], dates[1], dates[2], dates[3], replaced_by)
@@ -507,12 +574,23 @@ def _homologation(cells: _Cells, row: Row) -> Homologation | None:
     until = cells.day(row, "until")
     expires_on = cells.day(row, "expires_on")
     documents = cells.items(row, "documents")
+    if validity is not None and until is not None:
+        cells.problem(
+            row, "until", "give validity_months or until (valid until the end of service), not both"
+        )
     if decision is not None and progress is not DossierProgress.DECIDED:
         cells.problem(
             row, "progress", f"a decision is recorded, so progress must be '{DossierProgress.DECIDED}'"
         )
     if decision is not None and commission_on is None and cells.raw(row, "commission_on") is None:
         cells.problem(row, "commission_on", "a decision needs the commission's date")
+    if decision is Decision.UNFAVOURABLE:
+        for column, value in (("validity_months", validity), ("until", until), ("expires_on", expires_on)):
+            if value is not None:
+                cells.problem(row, column, "an unfavourable decision grants no validity (leave it empty)")
+    for column, end in (("until", until), ("expires_on", expires_on)):
+        if end is not None and commission_on is not None and end < commission_on:
+            cells.problem(row, column, f"{end} is before the commission date {commission_on}")
     if ident is None or not applications or authority is None or progress is None:
         return None
     return Homologation(
@@ -530,6 +608,19 @@ def _homologation(cells: _Cells, row: Row) -> Homologation | None:
     )
 
 
+def _contract(cells: _Cells, row: Row) -> ProgressContract | None:
+    ident = cells.ident(row, "id", True)
+    ministry = cells.ident(row, "ministry", True)
+    applications = cells.items(row, "applications", True)
+    signed_on = cells.day(row, "signed_on")
+    target_on = cells.day(row, "target_on")
+    reference = cells.text(row, "reference") or ""
+    earlier = cells.integer(row, "earlier_switched_off") or 0
+    if ident is None or ministry is None or not applications:
+        return None
+    return ProgressContract(ident, ministry, applications, signed_on, target_on, reference, earlier)
+
+
 def _domain(cells: _Cells, row: Row) -> Domain | None:
     name = cells.text(row, "name", True)
     zone = cells.enum(row, "zone", Zone, True)
@@ -544,14 +635,16 @@ def _ministry(cells: _Cells, row: Row) -> Ministry | None:
 
 
 def _reference(
-    cells: _Cells, row: Row, column: str, value: str | None, known: dict[str, Any], what: str
+    cells: _Cells, row: Row, column: str, value: str | None, known: dict[str, Any] | None, what: str
 ) -> None:
-    if value is not None and value not in known:
+    """Report ``value`` unless it is among ``known`` (None: that table is missing, skip)."""
+    if value is not None and known is not None and value not in known:
         cells.problem(row, column, f"unknown {what} '{value}'{did_you_mean(value, known)}")
 
 
-def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
+def _build(found: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     cells = _Cells()
+    tables = {t: found.get(t, []) for t in COLUMNS}
     ministries: dict[str, Ministry]
     apps: dict[str, Application]
     links: dict[str, Interface]
@@ -561,33 +654,35 @@ def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     apps, app_rows = _unique(cells, tables["applications"], "id", lambda r: _application(cells, r))
     links, link_rows = _unique(cells, tables["interfaces"], "id", lambda r: _interface(cells, r))
     homs, hom_rows = _unique(cells, tables["homologations"], "id", lambda r: _homologation(cells, r))
+    known_ministries = ministry_rows if "ministries" in found else None
+    known_apps = app_rows if "applications" in found else None
 
     for ident, ministry in ministries.items():
         row = ministry_rows[ident]
         if ministry.parent == ident:
             cells.problem(row, "parent", "a ministry cannot be its own parent")
         else:
-            _reference(cells, row, "parent", ministry.parent, ministry_rows, "ministry")
+            _reference(cells, row, "parent", ministry.parent, known_ministries, "ministry")
     _check_ministry_cycles(cells, ministry_rows, ministries)
 
     for ident, app in apps.items():
         row = app_rows[ident]
-        _reference(cells, row, "ministry", app.ministry, ministry_rows, "ministry")
+        _reference(cells, row, "ministry", app.ministry, known_ministries, "ministry")
         for other in app.user_ministries:
-            _reference(cells, row, "user_ministries", other, ministry_rows, "ministry")
+            _reference(cells, row, "user_ministries", other, known_ministries, "ministry")
         if domain_rows:
             _reference(cells, row, "domain", app.domain, domain_rows, "domain")
         replaced = app.lifecycle.replaced_by
         if replaced == app.id:
             cells.problem(row, "replaced_by", "an application cannot replace itself")
         else:
-            _reference(cells, row, "replaced_by", replaced, app_rows, "application")
+            _reference(cells, row, "replaced_by", replaced, known_apps, "application")
 
     for ident, link in links.items():
         row = link_rows[ident]
         for column in ("source", "target"):
             end = getattr(link, column)
-            _reference(cells, row, column, end, app_rows, "application")
+            _reference(cells, row, column, end, known_apps, "application")
             live = link.lifecycle.phase in (Phase.ACTIVE, Phase.PHASE_IN)
             if end in apps and live and apps[end].lifecycle.phase is Phase.DECOMMISSIONED:
                 cells.problem(
@@ -600,7 +695,7 @@ def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
 
     for ident, hom in homs.items():
         for app_id in hom.applications:
-            _reference(cells, hom_rows[ident], "applications", app_id, app_rows, "application")
+            _reference(cells, hom_rows[ident], "applications", app_id, known_apps, "application")
 
     reserves: dict[str, list[Reserve]] = {}
     for row in tables["reserves"]:
@@ -615,7 +710,17 @@ def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     for hom_id, items in reserves.items():
         homs[hom_id] = replace(homs[hom_id], reserves=tuple(items))
 
-    catalog = Catalog(ministries, apps, links, homs, domains)
+    contracts: dict[str, ProgressContract]
+    contracts, contract_rows = _unique(
+        cells, tables["progress_contracts"], "id", lambda r: _contract(cells, r)
+    )
+    for ident, contract in contracts.items():
+        row = contract_rows[ident]
+        _reference(cells, row, "ministry", contract.ministry, ministry_rows, "ministry")
+        for app_id in contract.applications:
+            _reference(cells, row, "applications", app_id, app_rows, "application")
+
+    catalog = Catalog(ministries, apps, links, homs, domains, contracts)
     return catalog, cells.problems
 
 
@@ -744,6 +849,18 @@ def catalog_records(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
         for h in catalog.homologations.values()
         for r in h.reserves
     ]
+    contracts = [
+        {
+            "id": c.id,
+            "ministry": c.ministry,
+            "applications": list(c.applications),
+            "signed_on": _iso(c.signed_on),
+            "target_on": _iso(c.target_on),
+            "reference": c.reference,
+            "earlier_switched_off": c.earlier_switched_off,
+        }
+        for c in catalog.progress_contracts.values()
+    ]
     return {
         "ministries": [{"id": m.id, "name": m.name, "parent": m.parent} for m in catalog.ministries.values()],
         "domains": [{"name": d.name, "zone": d.zone.value} for d in catalog.domains.values()],
@@ -751,6 +868,7 @@ def catalog_records(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
         "interfaces": links,
         "homologations": homs,
         "reserves": reserves,
+        "progress_contracts": contracts,
     }
 
 

@@ -13,11 +13,11 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.configfile import ConfigError, SecretError
-from vigie.console import cmd_config, cmd_map, cmd_run, cmd_tickets, cmd_tui
+from vigie.console import cmd_config, cmd_decom, cmd_homologations, cmd_map, cmd_run, cmd_tickets, cmd_tui
 from vigie.console.errors import UserError
 from vigie.probes.db import SchemaError
 
-COMMANDS = [cmd_config, cmd_run, cmd_tickets, cmd_map, cmd_tui]
+COMMANDS = [cmd_config, cmd_run, cmd_map, cmd_homologations, cmd_decom, cmd_tickets, cmd_tui]
 __all__ = ["COMMANDS", "UserError", "build_parser", "main"]
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
