@@ -62,6 +62,13 @@ component = "charlie"
 kind = "http"
 url = "http://127.0.0.1:9/health"
 
+[[probes]]
+id = "charlie-drop"
+component = "charlie"
+kind = "fileflow"
+role = "throughput"
+path = "/nonexistent/drop"
+
 [[maintenance]]
 id = "alpha-weekly"
 component = "alpha"
@@ -282,13 +289,33 @@ async def test_english_labels(tmp_path: Path) -> None:
         assert "refresh" in str(app.query_one("#status", Static).render())
 
 
-async def test_flows_tab_shows_capacity(filled: Settings) -> None:
+async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Settings) -> None:
+    # 100 flux/h of capacity; the drop directory received 150 files in the last hour.
+    with Store(filled.store_path()) as store:
+        store.append(
+            [
+                ProbeResult(
+                    "charlie",
+                    "charlie-drop",
+                    NOW - 60 + i * 30,
+                    Status.UP,
+                    None,
+                    "3 waiting, oldest 5m",
+                    150 / 3600,
+                )
+                for i in range(2)
+            ]
+        )
     app = console(filled)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         await pilot.press("2")
-        row = table_of(app, "flows").get_row("charlie")
-        assert "100 flux/h" in str(row[2])
+        row = [str(c) for c in table_of(app, "flows").get_row("charlie")]
+        assert "100 flux/h" in row[2]
+        assert "150 flux/h" in row[1]
+        assert "150 %" in row[3]
+        assert "3 waiting" in row[5]
+        assert "CAPACITÉ" in row[6]
 
 
 def test_every_text_has_both_languages() -> None:

@@ -141,9 +141,9 @@ class VigieApp(App[None]):
         return not self.main.is_attached or not self.main.query("#status")
 
     @work(thread=True, exclusive=True, group="sla", exit_on_error=False)
-    def refresh_sla(self) -> dict[str, SlaView]:
-        """Compute the SLA figures from the rollups (in a thread; a few ms for a month)."""
-        return self.data.load_sla(self.clock())
+    def refresh_sla(self, full: bool = False) -> dict[str, SlaView]:
+        """Compute the SLA figures from the rollups (in a thread)."""
+        return self.data.load_sla(self.clock(), full)
 
     def _slow_tick(self) -> None:
         if not self.paused:
@@ -223,6 +223,8 @@ class VigieApp(App[None]):
             availability.update_live(live, self.sla)
             flows.update_live(live)
             self._alert_changes(previous, live)
+            if previous is not None and _states(previous) != _states(live) and not self._busy("sla"):
+                self.refresh_sla(full=True)  # a new incident shows in the month's figures at once
         if isinstance(self.screen, ComponentScreen):
             self.screen.update_live(live, self._incidents_of(self.screen.component.id))
 
@@ -458,6 +460,10 @@ class VigieApp(App[None]):
         self.main.query_one("#tabs", TabbedContent).active = "map"
         self._sync_filter_bar()
         self.main.query_one(MapTab).show_application(app_id)
+
+
+def _states(live: LiveSnapshot) -> dict[str, Status]:
+    return {c.id: c.state for c in live.components}
 
 
 def _seconds(value: float) -> str:

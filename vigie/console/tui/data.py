@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,6 +41,9 @@ RECENT_WINDOW_S = 15 * 60.0
 
 FLOW_WINDOW_S = 24 * 3600.0
 """The span of the throughput sparkline."""
+
+LONG_SLA_EVERY_S = 60.0
+"""How often the month-to-date and 30-day figures are recomputed (today's: every refresh)."""
 
 # When several availability probes of one component disagree, the worst one wins.
 _WORST = (Status.DOWN, Status.UNKNOWN, Status.DEGRADED, Status.MAINTENANCE, Status.UP)
@@ -89,7 +92,7 @@ class FlowRow:
     capacity_per_s: float | None
     rate_per_s: float | None
     hourly: tuple[float | None, ...]
-    backlog_s: float | None
+    backlog: str  # what the file-flow probes last said (files waiting, oldest one's age)
 
     @property
     def utilisation(self) -> float | None:
@@ -207,6 +210,8 @@ class ConsoleData:
         self.store_path = settings.store_path()
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._long_sla: dict[str, SlaView] = {}
+        self._long_sla_at = 0.0
 
     def close(self) -> None:
         """Close the store connection, if open."""
@@ -268,9 +273,12 @@ class ConsoleData:
             by_month=ticket_stats(tickets, trend, by="month", timezone=zone),
         )
 
-    def load_sla(self, now: float) -> dict[str, SlaView]:
+    def load_sla(self, now: float, full: bool = False) -> dict[str, SlaView]:
         """Every component's availability today, this month so far and over 30 days (from
-        the rollups), with this month's incidents. Empty when the store is absent or empty."""
+        the rollups), with this month's incidents. Empty when the store is absent or empty.
+
+        Today is recomputed on each call; the month and the 30 days, which one refresh
+        barely moves, every ``LONG_SLA_EVERY_S`` or when ``full`` (a state changed)."""
         zone = self.settings.timezone
         moment = datetime.fromtimestamp(now, zone)
         midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -287,14 +295,23 @@ class ConsoleData:
                 with store.snapshot():
                     if store.last_ts() is None:
                         return views
+                    long = full or not self._long_sla or now - self._long_sla_at >= LONG_SLA_EVERY_S
                     for comp in config.components:
-                        this_month = compute_sla(store, config, comp, month, now)
-                        views[comp.id] = SlaView(
-                            today=compute_sla(store, config, comp, today, now).figures,
-                            month=this_month.figures,
-                            rolling=compute_sla(store, config, comp, rolling, now).figures,
-                            incidents=tuple(this_month.incidents),
-                        )
+                        day = compute_sla(store, config, comp, today, now).figures
+                        cached = self._long_sla.get(comp.id)
+                        if long or cached is None:
+                            this_month = compute_sla(store, config, comp, month, now)
+                            views[comp.id] = SlaView(
+                                today=day,
+                                month=this_month.figures,
+                                rolling=compute_sla(store, config, comp, rolling, now).figures,
+                                incidents=tuple(this_month.incidents),
+                            )
+                        else:
+                            views[comp.id] = replace(cached, today=day)
+                    if long:
+                        self._long_sla_at = now
+                    self._long_sla = views
             except (SchemaError, sqlite3.Error, OSError):
                 return {}  # the live refresh reports store errors in place
         return views
@@ -360,21 +377,34 @@ class ConsoleData:
     def _flow_rows(self, store: Store, now: float) -> list[FlowRow]:
         rows = []
         for comp in self.settings.probes.components:
-            throughput = self._probes_of(comp.id, "throughput")
+            # File-flow probes measure arrivals per second whatever their role.
+            throughput = [
+                p
+                for p in self.settings.probes.probes
+                if p.component == comp.id and (p.role == "throughput" or p.kind == "fileflow")
+            ]
             if comp.capacity is None and not throughput:
                 continue
             hourly_sum = [0.0] * 24
             hourly_n = [0] * 24
-            rate: float | None = None
+            rates: list[float] = []
+            backlog: list[str] = []
             start = now - FLOW_WINDOW_S
             for probe in throughput:
+                last: ProbeResult | None = None
                 for result in store.results(comp.id, start=start, probe=probe.id):
+                    last = result
                     if result.value is None:
                         continue
                     slot = min(23, int((result.ts - start) // 3600))
                     hourly_sum[slot] += result.value
                     hourly_n[slot] += 1
-                    rate = result.value if now - result.ts <= 2 * probe.interval else None
+                if last is None or now - last.ts > 2 * probe.interval:
+                    continue  # no fresh reading: the rate is unknown, not zero
+                if last.value is not None:
+                    rates.append(last.value)
+                if probe.kind == "fileflow":
+                    backlog.append(last.detail)
             hourly = tuple(s / n if n else None for s, n in zip(hourly_sum, hourly_n, strict=True))
             capacity = comp.capacity
             rows.append(
@@ -384,9 +414,9 @@ class ConsoleData:
                     unit=capacity.unit if capacity else "",
                     per=capacity.per if capacity else "second",
                     capacity_per_s=capacity.per_second if capacity else None,
-                    rate_per_s=rate,
+                    rate_per_s=sum(rates) if rates else None,
                     hourly=hourly,
-                    backlog_s=None,
+                    backlog="; ".join(backlog),
                 )
             )
         return rows
