@@ -75,7 +75,7 @@ def fill(settings: Settings, days: float, now: float) -> int:
 
 def refresh_times(settings: Settings, now: float) -> tuple[float, float, float]:
     """Median seconds of the worker bodies: live state, SLA of a usual refresh (today),
-    full SLA (today, month, 30 days: once a minute or on a state change)."""
+    full SLA (today, month, 30 days: every 10 s or on a state change)."""
     data = ConsoleData(settings)
     live, sla, full = [], [], []
     for _ in range(RUNS):
@@ -126,7 +126,7 @@ def main() -> None:
             print(
                 f"  refresh workers (median of {RUNS}): live state {live * 1000:.1f} ms, "
                 f"SLA today {sla * 1000:.1f} ms, full SLA today/month/30 d {full * 1000:.1f} ms "
-                f"(once a minute or on a state change)"
+                f"(every 10 s or on a state change)"
             )
             print(f"  first full frame (headless): {first:.2f} s")
             print(f"  CPU at the 2 s refresh, nothing changing (headless): {cpu:.2f} CPU-s per minute")

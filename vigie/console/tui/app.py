@@ -68,6 +68,7 @@ class VigieApp(App[None]):
         self.live: LiveSnapshot | None = None
         self.sla: dict[str, SlaView] = {}
         self.catalog: CatalogSnapshot | None = None
+        self._sla_full_pending = False
         for key in KEYS:
             if key.action is not None:
                 self.bind(
@@ -126,7 +127,11 @@ class VigieApp(App[None]):
         if not self._busy("live"):
             self.refresh_live()
         if not self._busy("sla"):
-            self.refresh_sla()
+            self._start_sla()
+
+    def _start_sla(self) -> None:
+        full, self._sla_full_pending = self._sla_full_pending, False
+        self.refresh_sla(full)
 
     def _busy(self, group: str) -> bool:
         return any(w.group == group and not w.is_finished for w in self.workers)
@@ -223,8 +228,11 @@ class VigieApp(App[None]):
             availability.update_live(live, self.sla)
             flows.update_live(live)
             self._alert_changes(previous, live)
-            if previous is not None and _states(previous) != _states(live) and not self._busy("sla"):
-                self.refresh_sla(full=True)  # a new incident shows in the month's figures at once
+            if previous is not None and _states(previous) != _states(live):
+                # A new incident shows in the month's figures at once (or at the next tick).
+                self._sla_full_pending = True
+                if not self._busy("sla"):
+                    self._start_sla()
         if isinstance(self.screen, ComponentScreen):
             self.screen.update_live(live, self._incidents_of(self.screen.component.id))
 
@@ -275,32 +283,35 @@ class VigieApp(App[None]):
                 )
 
     def update_status(self) -> None:
-        """The header line: time, store, refresh interval, daemon liveness."""
+        """The header line: time, daemon liveness, refresh interval, store (most important
+        first, so a narrow terminal cuts the least useful part)."""
         if self._widgets_gone():
             return
         t = self.labels
         now = self.clock()
         clock = datetime.fromtimestamp(now, self.settings.timezone).strftime("%H:%M:%S")
         refresh = t("header.paused") if self.paused else f"{t('header.refresh')} {_seconds(self.interval)}"
-        parts: list[str | tuple[str, str]] = [
-            ("Vigie", "bold"),
-            f"  {clock}  │  {t('header.store')} {self.data.store_path}  │  ",
-            (refresh, "bold yellow" if self.paused else ""),
+        parts: list[str | tuple[str, str]] = [("Vigie", "bold"), f"  {clock}  │  "]
+        parts.append(self._daemon_status(now))
+        parts += [
             "  │  ",
+            (refresh, "bold yellow" if self.paused else ""),
+            f"  │  {t('header.store')} {self.data.store_path}",
         ]
+        self.main.query_one("#status", Static).update(Text.assemble(*parts))
+
+    def _daemon_status(self, now: float) -> tuple[str, str]:
+        t = self.labels
         live = self.live
         if live is None:
-            parts.append((t("header.loading"), "dim"))
-        elif live.last_ts is None:
-            parts.append((f"✖ {t('header.daemon_none')}", "bold red"))
-        else:
-            age = max(0.0, now - live.last_ts)
-            longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
-            if age <= 2 * longest + self.interval:
-                parts.append((f"● {t('header.daemon_alive', age=fmt.duration(age))}", "green"))
-            else:
-                parts.append((f"✖ {t('header.daemon_stale', age=fmt.duration(age))}", "bold red"))
-        self.main.query_one("#status", Static).update(Text.assemble(*parts))
+            return (t("header.loading"), "dim")
+        if live.last_ts is None:
+            return (f"✖ {t('header.daemon_none')}", "bold red")
+        age = max(0.0, now - live.last_ts)
+        longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
+        if age <= 2 * longest + self.interval:
+            return (f"● {t('header.daemon_alive', age=fmt.duration(age))}", "green")
+        return (f"✖ {t('header.daemon_stale', age=fmt.duration(age))}", "bold red")
 
     # --- actions -------------------------------------------------------------------------
 

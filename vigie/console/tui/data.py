@@ -42,7 +42,7 @@ RECENT_WINDOW_S = 15 * 60.0
 FLOW_WINDOW_S = 24 * 3600.0
 """The span of the throughput sparkline."""
 
-LONG_SLA_EVERY_S = 60.0
+LONG_SLA_EVERY_S = 10.0
 """How often the month-to-date and 30-day figures are recomputed (today's: every refresh)."""
 
 # When several availability probes of one component disagree, the worst one wins.
