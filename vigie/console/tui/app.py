@@ -218,6 +218,8 @@ class VigieApp(App[None]):
         """Show a new snapshot in every tab that depends on the store."""
         previous, self.live = self.live, live
         self.update_status()
+        if previous is not None and _same_content(previous, live):
+            return  # nothing new in the store: nothing to repaint
         availability = self.main.query_one(AvailabilityTab)
         flows = self.main.query_one(FlowsTab)
         message = self._store_message(live)
@@ -238,6 +240,8 @@ class VigieApp(App[None]):
 
     def apply_sla(self, sla: dict[str, SlaView]) -> None:
         """Show new SLA figures."""
+        if sla == self.sla:
+            return
         self.sla = sla
         if self.live is not None and self._store_message(self.live) is None:
             self.main.query_one(AvailabilityTab).update_live(self.live, sla)
@@ -471,6 +475,15 @@ class VigieApp(App[None]):
         self.main.query_one("#tabs", TabbedContent).active = "map"
         self._sync_filter_bar()
         self.main.query_one(MapTab).show_application(app_id)
+
+
+def _same_content(before: LiveSnapshot, after: LiveSnapshot) -> bool:
+    return (
+        before.store_state == after.store_state
+        and before.error == after.error
+        and before.components == after.components
+        and before.flows == after.flows
+    )
 
 
 def _states(live: LiveSnapshot) -> dict[str, Status]:
