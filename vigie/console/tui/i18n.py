@@ -160,7 +160,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No component with a nominal capacity (capacity) or a throughput probe.",
     ),
     "msg.loading": ("Chargement…", "Loading…"),
-    "msg.filter": ("Filtre : {text}", "Filter: {text}"),
     "msg.filter_placeholder": ("filtrer le tableau (échap pour effacer)", "filter the table (esc to clear)"),
     "msg.sorted_by": ("Tri : {column}{direction}", "Sort: {column}{direction}"),
     "msg.worst_first": ("les pires d'abord", "worst first"),
@@ -176,7 +175,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name} is over its nominal capacity ({ratio})",
     ),
     # component screen
-    "detail.title": ("Composant {name}", "Component {name}"),
     "detail.probes": ("Sondes", "Probes"),
     "detail.recent": ("Derniers résultats", "Recent results"),
     "detail.incidents": ("Incidents du mois", "Incidents this month"),
@@ -184,7 +182,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "detail.maintenance": ("Fenêtres de maintenance", "Maintenance windows"),
     "detail.none": ("aucune", "none"),
     "detail.no_results": ("aucun résultat", "no result"),
-    "detail.back": ("échap : retour", "esc: back"),
     "col.probe": ("Sonde", "Probe"),
     "col.kind": ("Type", "Kind"),
     "col.interval": ("Intervalle", "Interval"),
