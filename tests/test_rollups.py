@@ -125,3 +125,36 @@ def test_throughput_probes_do_not_count_for_availability(tmp_path: Path) -> None
         )
         figures = sla_report(store, config, DEC, now=DEC.start_ts + 3600)[0].figures
         assert figures.down_s == 0 and figures.up_s == 3600
+
+
+def test_daily_series_add_up_to_the_month_and_latency_comes_from_hourly_rows(tmp_path: Path) -> None:
+    from vigie.reports.sla import latency_summary, sla_series
+
+    config = _config(_comp("c0"))
+    history = [r for r in _history(5, components=1, hours=72)]
+    with Store(tmp_path / "v.db") as store:
+        store.append(history)
+        whole = sla_report(store, config, DEC, now=DEC.end_ts)[0].figures
+        days = sla_series(store, config, config.components[0], DEC, "day", now=DEC.end_ts)
+        assert len(days) == 31 and days[0][0].label == "2017-12-01"
+        for key in ("up_s", "degraded_s", "down_s", "maintenance_s", "unknown_s", "scheduled_s"):
+            assert sum(getattr(f, key) for _, f in days) == getattr(whole, key)
+        lat = latency_summary(store, "c0", DEC)
+        values = sorted(r.latency_ms for r in history if r.latency_ms is not None)
+        assert lat.checks == len(history) and lat.min_ms == values[0] and lat.max_ms == values[-1]
+        assert lat.p95_ms is not None and abs(lat.p95_ms / values[int(0.95 * len(values)) - 1] - 1) < 0.06
+    assert [len(p.days()) for p in (month(2017, 3, PARIS), month(2017, 10, PARIS))] == [31, 31]
+    assert month(2017, 3, PARIS).days()[25].seconds == 23 * 3600
+
+
+def test_an_older_import_in_one_transaction_rebuilds_once_and_ends_like_a_clean_store(tmp_path: Path) -> None:
+    history = _history(6)
+    newer = [r for r in history if r.ts >= DEC.start_ts + 15 * 3600]
+    older = [r for r in history if r.ts < DEC.start_ts + 15 * 3600]
+    with Store(tmp_path / "a.db") as clean, Store(tmp_path / "b.db") as store:
+        clean.append(history)
+        store.append(newer)
+        with store.transaction():
+            for k in range(0, len(older), 200):
+                store.append_in_transaction(older[k : k + 200])
+        assert _snapshot(store) == _snapshot(clean)

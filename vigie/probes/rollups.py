@@ -188,10 +188,14 @@ def _hourly_from_row(row: Any) -> Hourly:
     )  # fmt: skip
 
 
+_STATUS = {str(s): s for s in Status}
+
+
 def _segment_from_row(row: Any) -> Segment:
+    # Hot path of every SLA query: only down segments carry confirm times worth parsing.
     return Segment(
-        row[0], row[1], float(row[2]), float(row[3]), float(row[4]), Status(row[5]), int(row[6]), row[7],
-        json.loads(row[8]),
+        row[0], row[1], float(row[2]), float(row[3]), float(row[4]), _STATUS[row[5]], int(row[6]), row[7],
+        json.loads(row[8]) if row[8] != "[]" else [],
     )  # fmt: skip
 
 
@@ -249,10 +253,6 @@ class Rollups:
         )
         return [_hourly_from_row(r) for r in rows]
 
-    def components(self) -> list[str]:
-        """Components that have segments."""
-        return [r[0] for r in self.db.conn.execute("SELECT DISTINCT component FROM segments ORDER BY 1")]
-
     def horizon(self) -> float | None:
         """Raw results older than this were deleted by retention (None: nothing deleted yet)."""
         row = self.db.conn.execute("SELECT value FROM rollup_meta WHERE key = 'raw_horizon'").fetchone()
@@ -277,14 +277,17 @@ class Rollups:
         closed: list[Segment] = []
         hours: dict[int, Hourly] = {}
         add = builder.add
+        agg = Hourly(component, probe, 0)
+        hour_end = -math.inf
+        # Rows come sorted by time: keep the current hour's row at hand.
         for row in rows:
             ts = row[2]
-            seg = add(ts, Status(row[3]), row[5])
+            seg = add(ts, row[3], row[5])
             if seg is not None:
                 closed.append(seg)
-            hour = int(ts // HOUR) * HOUR
-            agg = hours.get(hour)
-            if agg is None:
+            if ts >= hour_end:
+                hour = int(ts // HOUR) * HOUR
+                hour_end = hour + HOUR
                 agg = hours[hour] = Hourly(component, probe, hour)
             agg.add(row[3], row[4])
         if builder.open is not None:
@@ -355,7 +358,7 @@ class Rollups:
         for row in raw:
             ts = row[2]
             if ts >= seg_from:
-                seg = builder.add(ts, Status(row[3]), row[5])
+                seg = builder.add(ts, row[3], row[5])
                 if seg is not None:
                     closed.append(seg)
             hour = int(ts // HOUR) * HOUR

@@ -13,11 +13,13 @@ and probes since removed from the config, so history is not lost by renaming a p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
 
 from vigie.probes.config import Component, ProbesConfig
+from vigie.probes.rollups import Hourly
 from vigie.probes.store import Store
-from vigie.reports.availability import ComponentSla, account, effective_timeline
+from vigie.reports.availability import ComponentSla, SlaFigures, account, effective_timeline
 from vigie.reports.frozen import frozen_month
 from vigie.reports.incidents import find_incidents
 from vigie.reports.periods import Period
@@ -52,6 +54,56 @@ def compute_sla(
     figures = account(component, timeline, schedule, start, end, now)
     incidents = find_incidents(component.id, timeline, clip(schedule, start, until), start, until)
     return ComponentSla(figures, incidents)
+
+
+def sla_series(
+    store: Store,
+    config: ProbesConfig,
+    component: Component,
+    period: Period,
+    unit: str = "day",
+    now: float | None = None,
+) -> list[tuple[Period, SlaFigures]]:
+    """The component's figures per local ``day`` or ``month`` of the period (for trends and charts).
+
+    The timeline is read once; each slice is accounted on its own, so an incident across
+    midnight counts in both days.
+    """
+    slices = period.days() if unit == "day" else period.months()
+    timeline = component_timeline(store, config, component, period.start_ts, period.end_ts)
+    out = []
+    for part in slices:
+        start, end = part.start_ts, part.end_ts
+        schedule = schedule_spans(component.schedule, start, end)
+        out.append((part, account(component, timeline, schedule, start, end, now)))
+    return out
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """Latency of a component's checks over a period, from the hourly rollups (milliseconds)."""
+
+    checks: int
+    measured: int
+    min_ms: float | None
+    avg_ms: float | None
+    max_ms: float | None
+    p95_ms: float | None
+
+
+def latency_summary(store: Store, component: str, period: Period) -> LatencySummary:
+    """Checks and latency min/avg/max/p95 over the UTC hours starting inside the period.
+
+    Hours are whole UTC hours, so in a zone with a whole-hour offset a local month or day
+    is exact; p95 comes from the merged 5 % histogram buckets (within 2.5 %).
+    """
+    rows = store.hourly(component, period.start_ts, period.end_ts)
+    total = Hourly(component, "*", 0)
+    for row in rows:
+        total.merge(row)
+    return LatencySummary(
+        total.checks, total.lat_n, total.lat_min, total.lat_avg, total.lat_max, total.percentile(0.95)
+    )
 
 
 def sla_report(

@@ -24,6 +24,7 @@ from vigie.catalog.lifecycle import DecomState, Finding, GroupProgress
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Application, Catalog
 from vigie.configfile import ConfigError
+from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
@@ -223,7 +224,7 @@ class ConsoleData:
     def _open(self) -> Store | None:
         # Never create the store: an absent file is the daemon's job, shown as a message.
         if self._store is None and self.store_path.exists():
-            self._store = Store(self.store_path, self.settings.probes.store.busy_timeout)
+            self._store = open_store(self.settings)
         return self._store
 
     def load_live(self, now: float) -> LiveSnapshot:
