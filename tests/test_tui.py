@@ -62,6 +62,13 @@ component = "charlie"
 kind = "http"
 url = "http://127.0.0.1:9/health"
 
+[[probes]]
+id = "charlie-drop"
+component = "charlie"
+kind = "fileflow"
+role = "throughput"
+path = "/nonexistent/drop"
+
 [[maintenance]]
 id = "alpha-weekly"
 component = "alpha"
@@ -131,6 +138,11 @@ async def test_rows_are_sorted_worst_first(filled: Settings) -> None:
         first = table.get_row("bravo")
         assert "✖" in str(first[0]) and "indisponible" in str(first[0])
         assert "Vigie" in str(app.query_one("#status", Static).render())
+        # Bravo went down for its last two minutes out of thirty: availability below 100 %.
+        month = str(table.get_row("bravo")[4])
+        assert month.startswith("9") and month.endswith("%"), month
+        assert str(table.get_row("alpha")[4]) == "100,000 %"
+        assert str(table.get_row("bravo")[9]) == "1"
 
 
 async def test_number_keys_switch_tabs(filled: Settings) -> None:
@@ -141,6 +153,8 @@ async def test_number_keys_switch_tabs(filled: Settings) -> None:
         for key, tab in zip(
             "234561", ("flows", "tickets", "homologations", "decom", "map", "availability"), strict=True
         ):
+            if tab == "availability":
+                await pilot.press("escape")  # the map tab starts in its search box
             await pilot.press(key)
             assert tabs.active == tab
 
@@ -217,6 +231,12 @@ async def test_enter_opens_the_component_and_escape_returns(filled: Settings) ->
         assert "HTTP 503" in [str(c) for c in recent.get_row_at(0)]
         maintenance = screen.query_one("#component-maintenance", DataTable)
         assert maintenance.row_count == 0
+        incidents = screen.query_one("#component-incidents", DataTable)
+        assert incidents.row_count == 1
+        assert "HTTP 503" in [str(c) for c in incidents.get_row_at(0)]
+        await pilot.press("ctrl+r")  # a refresh while the screen is on top updates it
+        await settle(pilot)
+        assert recent.row_count == 20
         await pilot.press("escape")
         assert not isinstance(app.screen, ComponentScreen)
 
@@ -269,13 +289,33 @@ async def test_english_labels(tmp_path: Path) -> None:
         assert "refresh" in str(app.query_one("#status", Static).render())
 
 
-async def test_flows_tab_shows_capacity(filled: Settings) -> None:
+async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Settings) -> None:
+    # 100 flux/h of capacity; the drop directory received 150 files in the last hour.
+    with Store(filled.store_path()) as store:
+        store.append(
+            [
+                ProbeResult(
+                    "charlie",
+                    "charlie-drop",
+                    NOW - 60 + i * 30,
+                    Status.UP,
+                    None,
+                    "3 waiting, oldest 5m",
+                    150 / 3600,
+                )
+                for i in range(2)
+            ]
+        )
     app = console(filled)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         await pilot.press("2")
-        row = table_of(app, "flows").get_row("charlie")
-        assert "100 flux/h" in str(row[2])
+        row = [str(c) for c in table_of(app, "flows").get_row("charlie")]
+        assert "100 flux/h" in row[2]
+        assert "150 flux/h" in row[1]
+        assert "150 %" in row[3]
+        assert "3 waiting" in row[5]
+        assert "CAPACITÉ" in row[6]
 
 
 def test_every_text_has_both_languages() -> None:
@@ -334,3 +374,94 @@ async def test_tickets_tab_without_tickets_says_so(filled: Settings) -> None:
         await settle(pilot)
         await pilot.press("3")
         assert "Aucune donnée de tickets" in message_of(app, "tickets")
+
+
+BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "catalog"
+
+
+@pytest.fixture
+def with_catalog(tmp_path: Path) -> Settings:
+    settings = make_settings(tmp_path, catalog=str(BUNDLED_CATALOG))
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.DOWN, "charlie": Status.UP})
+    return settings
+
+
+async def test_homologations_sorted_by_urgency_and_filtered_by_status(with_catalog: Settings) -> None:
+    from textual.widgets import Select
+
+    from vigie.catalog.homologation import URGENCY
+    from vigie.catalog.homologation import Status as HomStatus
+
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        assert message_of(app, "homologations") == ""
+        assert app.catalog is not None
+        ranks = [URGENCY[e.status] for e in app.catalog.register]
+        assert ranks == sorted(ranks)
+        table = table_of(app, "homologations")
+        assert table.shown_keys[0] == app.catalog.register[0].application.id
+        app.query_one("#homologations-status", Select).value = HomStatus.REFUSED.value
+        await pilot.pause()
+        refused = [e.application.id for e in app.catalog.register if e.status is HomStatus.REFUSED]
+        assert refused and table.shown_keys == refused
+
+
+async def test_decommissioning_tab_lists_progress_and_interfaces(with_catalog: Settings) -> None:
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        assert message_of(app, "decom") == ""
+        assert app.query_one("#decom-ministries", ConsoleTable).row_count > 0
+        assert "gibus" in app.query_one("#decom-retiring", ConsoleTable).shown_keys
+        assert "if-019" in app.query_one("#decom-findings", ConsoleTable).shown_keys
+
+
+async def test_map_type_ahead_then_jump_to_a_neighbour(with_catalog: Settings) -> None:
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        assert app.query_one("#map-search", Input).has_focus
+        await pilot.press(*"gibu")
+        await pilot.press("enter")
+        await pilot.pause()
+        header = str(app.query_one("#map-header", Static).render())
+        assert "GIBUS" in header
+        outgoing = app.query_one("#map-outgoing", ConsoleTable)
+        neighbour = outgoing.shown_keys[0]
+        outgoing.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"({neighbour})" in str(app.query_one("#map-header", Static).render())
+        assert "gibus" in app.query_one("#map-incoming", ConsoleTable).shown_keys
+
+
+async def test_palette_jumps_to_a_component(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Charlie")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ComponentScreen)
+        assert app.screen.component.id == "charlie"
+
+
+async def test_month_report_screen(filled: Settings) -> None:
+    from vigie.console.tui.screens import MonthReportScreen
+
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.open_month_report()
+        await pilot.pause()
+        assert isinstance(app.screen, MonthReportScreen)
+        assert app.screen.query_one("#report-table", DataTable).row_count == 3
+        await pilot.press("escape")
+        assert not isinstance(app.screen, MonthReportScreen)

@@ -7,6 +7,8 @@ store's one writer exactly as in production); stopping the demo stops it with SI
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +26,7 @@ from vigie.console.settings import Settings
 from vigie.reports import periods
 from vigie.reports.sla import sla_report
 
-READY_TIMEOUT = 60.0
+READY_TIMEOUT = 120.0
 STOP_TIMEOUT = 15.0
 
 
@@ -66,15 +68,14 @@ class DemoRun:
         self.daemon = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
         )
+        exporter = self.settings.probes.exporter
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.daemon.poll() is not None:
                 raise UserError(f"the probe daemon stopped at start (see {self.workdir.daemon_log})")
-            try:
-                if requests.get(self.metrics_url, timeout=2).ok:
-                    return
-            except requests.RequestException:
-                pass
+            # Listening is enough: a scrape computes figures and can take seconds on a busy machine.
+            with contextlib.suppress(OSError), socket.create_connection((exporter.host, exporter.port), 1):
+                return
             time.sleep(0.2)
         raise UserError(
             f"the probe daemon did not answer on {self.metrics_url} (see {self.workdir.daemon_log})"
@@ -151,7 +152,7 @@ def summarize(run: DemoRun, history: dict[str, object], year: int) -> Summary:
     up: dict[str, float] = {}
     families = 0
     try:
-        text = requests.get(run.metrics_url, timeout=5).text
+        text = requests.get(run.metrics_url, timeout=60).text
         for family in text_string_to_metric_families(text):
             families += 1
             if family.name == "vigie_component_up":

@@ -11,24 +11,30 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.command import Provider
-from textual.css.query import NoMatches
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from vigie.catalog.homologation import Status as HomologationStatus
+from vigie.catalog.homologation import status_counts
 from vigie.console.settings import Settings
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands
 from vigie.console.tui.component import ComponentScreen
-from vigie.console.tui.data import ComponentSla, ConsoleData, LiveSnapshot, TicketsSnapshot
+from vigie.console.tui.data import CatalogSnapshot, ConsoleData, LiveSnapshot, SlaView, TicketsSnapshot
 from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import KEYS, TAB_IDS
-from vigie.console.tui.screens import HelpScreen
+from vigie.console.tui.screens import HelpScreen, MonthReportScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
+from vigie.console.tui.tab_decom import DecomTab
 from vigie.console.tui.tab_flows import FlowsTab
+from vigie.console.tui.tab_homologations import HomologationsTab
+from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.table import ConsoleTable
 from vigie.probes.results import Status
+from vigie.reports.incidents import Incident
 
 DEFAULT_INTERVAL = 2.0
 SLOW_INTERVAL = 60.0
@@ -40,6 +46,7 @@ class VigieApp(App[None]):
     """The operations console over the store, the catalog and the tickets."""
 
     CSS_PATH = "vigie.tcss"
+    main: Screen[object]
     TITLE = "Vigie"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {ConsoleCommands}
 
@@ -59,14 +66,16 @@ class VigieApp(App[None]):
         self.paused = False
         self.tab_ids = TAB_IDS
         self.live: LiveSnapshot | None = None
-        self.sla: dict[str, ComponentSla] = {}
+        self.sla: dict[str, SlaView] = {}
+        self.catalog: CatalogSnapshot | None = None
+        self._sla_full_pending = False
         for key in KEYS:
             if key.action is not None:
                 self.bind(
                     key.keys,
                     key.action,
-                    description=self.labels(key.help),
-                    show=key.footer,
+                    description=self.labels(key.footer or key.help),
+                    show=key.footer is not None,
                     key_display=key.display,
                 )
 
@@ -84,34 +93,26 @@ class VigieApp(App[None]):
             with TabPane(f"3 {t('tab.tickets')}", id="tickets"):
                 yield TicketsTab(t, id="tickets-tab")
             with TabPane(f"4 {t('tab.homologations')}", id="homologations"):
-                yield ConsoleTab(t, id="homologations-tab")
+                yield HomologationsTab(t, id="homologations-tab")
             with TabPane(f"5 {t('tab.decom')}", id="decom"):
-                yield ConsoleTab(t, id="decom-tab")
+                yield DecomTab(t, id="decom-tab")
             with TabPane(f"6 {t('tab.map')}", id="map"):
-                yield ConsoleTab(t, id="map-tab")
+                yield MapTab(t, id="map-tab")
         yield Input(placeholder=t("msg.filter_placeholder"), id="filter")
         yield Footer()
 
     def on_mount(self) -> None:
         """Start the clock and the refresh timer, and read the data once right away."""
-        self.query_one("#availability-table", ConsoleTable).focus()
+        # Widgets are looked up on the tabs' screen, whichever screen is on top.
+        self.main = self.screen
+        self.main.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
         self.set_interval(1.0, self.update_status)
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
         self.update_status()
         self.refresh_live()
+        self.refresh_sla()
         self.refresh_slow()
-        self._show_catalog_state()
-
-    def _show_catalog_state(self) -> None:
-        t = self.labels
-        path = self.settings.catalog.path
-        if path is None:
-            message = t("msg.no_catalog", config=self.settings.file)
-        else:
-            message = t("msg.catalog_missing", path=path)
-        for tab in ("homologations", "decom", "map"):
-            self.query_one(f"#{tab}-tab", ConsoleTab).show_message(message)
 
     def on_unmount(self) -> None:
         """Close the store."""
@@ -120,17 +121,34 @@ class VigieApp(App[None]):
     # --- refresh -------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if self.paused or self._refreshing():
-            return  # a refresh slower than the interval is not stacked up
-        self.refresh_live()
+        if self.paused:
+            return
+        # A refresh slower than the interval is not stacked up: the tick is skipped.
+        if not self._busy("live"):
+            self.refresh_live()
+        if not self._busy("sla"):
+            self._start_sla()
 
-    def _refreshing(self) -> bool:
-        return any(w.group == "live" and not w.is_finished for w in self.workers)
+    def _start_sla(self) -> None:
+        full, self._sla_full_pending = self._sla_full_pending, False
+        self.refresh_sla(full)
+
+    def _busy(self, group: str) -> bool:
+        return any(w.group == group and not w.is_finished for w in self.workers)
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def refresh_live(self) -> LiveSnapshot:
         """Read the store (in a thread; the UI never waits on I/O)."""
         return self.data.load_live(self.clock())
+
+    def _widgets_gone(self) -> bool:
+        # While the app shuts down, timers and workers may still fire after the widgets went.
+        return not self.main.is_attached or not self.main.query("#status")
+
+    @work(thread=True, exclusive=True, group="sla", exit_on_error=False)
+    def refresh_sla(self, full: bool = False) -> dict[str, SlaView]:
+        """Compute the SLA figures from the rollups (in a thread)."""
+        return self.data.load_sla(self.clock(), full)
 
     def _slow_tick(self) -> None:
         if not self.paused:
@@ -138,8 +156,41 @@ class VigieApp(App[None]):
 
     def refresh_slow(self) -> None:
         """Read what changes slowly (tickets), each in its own worker."""
-        if not any(w.group == "tickets" and not w.is_finished for w in self.workers):
+        if not self._busy("tickets"):
             self.refresh_tickets()
+        if not self._busy("catalog"):
+            self.refresh_catalog()
+
+    @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
+    def refresh_catalog(self) -> CatalogSnapshot:
+        """Load the catalog when its files changed (in a thread)."""
+        return self.data.load_catalog(self.clock(), self.catalog)
+
+    def apply_catalog(self, snapshot: CatalogSnapshot) -> None:
+        """Show the catalog's tabs, or why they are empty."""
+        if snapshot is self.catalog:
+            return
+        first, self.catalog = self.catalog is None, snapshot
+        t = self.labels
+        tabs = (
+            self.main.query_one(HomologationsTab),
+            self.main.query_one(DecomTab),
+            self.main.query_one(MapTab),
+        )
+        messages = {
+            "unconfigured": t("msg.no_catalog", config=self.settings.file),
+            "missing": t("msg.catalog_missing", path=snapshot.path),
+            "error": t("msg.catalog_error", error=snapshot.error),
+        }
+        for tab in tabs:
+            tab.show_message(messages.get(snapshot.state))
+            if snapshot.state == "ok":
+                tab.update_catalog(snapshot)
+        if first and snapshot.state == "ok":
+            counts = status_counts(snapshot.register)
+            expired, expiring = counts[HomologationStatus.EXPIRED], counts[HomologationStatus.EXPIRING]
+            if expired or expiring:
+                self.notify(t("alert.homologations", expired=expired, expiring=expiring), severity="warning")
 
     @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
     def refresh_tickets(self) -> TicketsSnapshot:
@@ -149,14 +200,17 @@ class VigieApp(App[None]):
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if self._widgets_gone():
+            return
         if event.state is WorkerState.SUCCESS:
-            try:
-                if isinstance(worker.result, LiveSnapshot):
-                    self.apply_live(worker.result)
-                elif isinstance(worker.result, TicketsSnapshot):
-                    self.query_one(TicketsTab).update_tickets(worker.result)
-            except NoMatches:
-                return  # a result arriving while the app closes (q): its widgets are gone
+            if isinstance(worker.result, LiveSnapshot):
+                self.apply_live(worker.result)
+            elif worker.group == "sla" and isinstance(worker.result, dict):
+                self.apply_sla(worker.result)
+            elif isinstance(worker.result, CatalogSnapshot):
+                self.apply_catalog(worker.result)
+            elif isinstance(worker.result, TicketsSnapshot):
+                self.main.query_one(TicketsTab).update_tickets(worker.result)
         elif event.state is WorkerState.ERROR:
             self.notify(str(worker.error), title=worker.group, severity="error")
 
@@ -164,8 +218,10 @@ class VigieApp(App[None]):
         """Show a new snapshot in every tab that depends on the store."""
         previous, self.live = self.live, live
         self.update_status()
-        availability = self.query_one(AvailabilityTab)
-        flows = self.query_one(FlowsTab)
+        if previous is not None and _same_content(previous, live):
+            return  # nothing new in the store: nothing to repaint
+        availability = self.main.query_one(AvailabilityTab)
+        flows = self.main.query_one(FlowsTab)
         message = self._store_message(live)
         if message is not None:
             availability.show_message(message)
@@ -174,8 +230,27 @@ class VigieApp(App[None]):
             availability.update_live(live, self.sla)
             flows.update_live(live)
             self._alert_changes(previous, live)
+            if previous is not None and _states(previous) != _states(live):
+                # A new incident shows in the month's figures at once (or at the next tick).
+                self._sla_full_pending = True
+                if not self._busy("sla"):
+                    self._start_sla()
         if isinstance(self.screen, ComponentScreen):
-            self.screen.update_live(live, None)
+            self.screen.update_live(live, self._incidents_of(self.screen.component.id))
+
+    def apply_sla(self, sla: dict[str, SlaView]) -> None:
+        """Show new SLA figures."""
+        if sla == self.sla:
+            return
+        self.sla = sla
+        if self.live is not None and self._store_message(self.live) is None:
+            self.main.query_one(AvailabilityTab).update_live(self.live, sla)
+        if isinstance(self.screen, ComponentScreen) and self.live is not None:
+            self.screen.update_live(self.live, self._incidents_of(self.screen.component.id))
+
+    def _incidents_of(self, component: str) -> tuple[Incident, ...] | None:
+        view = self.sla.get(component)
+        return None if view is None else view.incidents
 
     def _store_message(self, live: LiveSnapshot) -> str | None:
         t = self.labels
@@ -212,47 +287,48 @@ class VigieApp(App[None]):
                 )
 
     def update_status(self) -> None:
-        """The header line: time, store, refresh interval, daemon liveness."""
+        """The header line: time, daemon liveness, refresh interval, store (most important
+        first, so a narrow terminal cuts the least useful part)."""
+        if self._widgets_gone():
+            return
         t = self.labels
         now = self.clock()
         clock = datetime.fromtimestamp(now, self.settings.timezone).strftime("%H:%M:%S")
         refresh = t("header.paused") if self.paused else f"{t('header.refresh')} {_seconds(self.interval)}"
-        parts: list[str | tuple[str, str]] = [
-            ("Vigie", "bold"),
-            f"  {clock}  │  {t('header.store')} {self.data.store_path}  │  ",
-            (refresh, "bold yellow" if self.paused else ""),
+        parts: list[str | tuple[str, str]] = [("Vigie", "bold"), f"  {clock}  │  "]
+        parts.append(self._daemon_status(now))
+        parts += [
             "  │  ",
+            (refresh, "bold yellow" if self.paused else ""),
+            f"  │  {t('header.store')} {self.data.store_path}",
         ]
+        self.main.query_one("#status", Static).update(Text.assemble(*parts))
+
+    def _daemon_status(self, now: float) -> tuple[str, str]:
+        t = self.labels
         live = self.live
         if live is None:
-            parts.append((t("header.loading"), "dim"))
-        elif live.last_ts is None:
-            parts.append((f"✖ {t('header.daemon_none')}", "bold red"))
-        else:
-            age = max(0.0, now - live.last_ts)
-            longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
-            if age <= 2 * longest + self.interval:
-                parts.append((f"● {t('header.daemon_alive', age=fmt.duration(age))}", "green"))
-            else:
-                parts.append((f"✖ {t('header.daemon_stale', age=fmt.duration(age))}", "bold red"))
-        # The 1 s timer can fire while the app is shutting down and its widgets are gone.
-        for status in self.query("#status").results(Static):
-            status.update(Text.assemble(*parts))
+            return (t("header.loading"), "dim")
+        if live.last_ts is None:
+            return (f"✖ {t('header.daemon_none')}", "bold red")
+        age = max(0.0, now - live.last_ts)
+        longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
+        if age <= 2 * longest + self.interval:
+            return (f"● {t('header.daemon_alive', age=fmt.duration(age))}", "green")
+        return (f"✖ {t('header.daemon_stale', age=fmt.duration(age))}", "bold red")
 
     # --- actions -------------------------------------------------------------------------
 
     def current_tab(self) -> ConsoleTab:
         """The body of the tab on screen."""
-        active = self.query_one("#tabs", TabbedContent).active or "availability"
-        return self.query_one(f"#{active}-tab", ConsoleTab)
+        active = self.main.query_one("#tabs", TabbedContent).active or "availability"
+        return self.main.query_one(f"#{active}-tab", ConsoleTab)
 
     def action_tab(self, tab: str) -> None:
         """Show a tab."""
-        self.query_one("#tabs", TabbedContent).active = tab
+        self.main.query_one("#tabs", TabbedContent).active = tab
         self._sync_filter_bar()
-        table = self.current_tab().main_table
-        if table is not None:
-            table.focus()
+        self.current_tab().focus_first()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self) -> None:
@@ -260,7 +336,7 @@ class VigieApp(App[None]):
 
     def _sync_filter_bar(self) -> None:
         table = self.current_tab().main_table
-        bar = self.query_one("#filter", Input)
+        bar = self.main.query_one("#filter", Input)
         text = table.filter_text if table is not None else ""
         bar.value = text
         bar.display = bool(text)
@@ -273,7 +349,7 @@ class VigieApp(App[None]):
         """Open the filter bar for the current table."""
         if self.current_tab().main_table is None:
             return
-        bar = self.query_one("#filter", Input)
+        bar = self.main.query_one("#filter", Input)
         bar.display = True
         bar.focus()
 
@@ -290,8 +366,9 @@ class VigieApp(App[None]):
             table.focus()
 
     def action_clear(self) -> None:
-        """Clear the filter (the component screen handles its own `esc`)."""
-        bar = self.query_one("#filter", Input)
+        """Clear the filter, or leave a text field so the single-key shortcuts work again
+        (the component screen handles its own `esc`)."""
+        bar = self.main.query_one("#filter", Input)
         table = self.current_tab().main_table
         if bar.display or (table is not None and table.filter_text):
             bar.value = ""
@@ -299,6 +376,8 @@ class VigieApp(App[None]):
             if table is not None:
                 table.set_filter("")
                 table.focus()
+        elif isinstance(self.focused, Input) and table is not None:
+            table.focus()
 
     def action_pause(self) -> None:
         """Pause or resume the refresh."""
@@ -350,6 +429,8 @@ class VigieApp(App[None]):
     def action_refresh_now(self) -> None:
         """Read the data now."""
         self.refresh_live()
+        self.refresh_sla()
+        self.refresh_slow()
 
     @on(AvailabilityTab.Open)
     def _open_from_table(self, event: AvailabilityTab.Open) -> None:
@@ -369,6 +450,7 @@ class VigieApp(App[None]):
             probes.maintenance,
             self.settings.timezone,
             self.live,
+            self._incidents_of(component_id),
         )
         self.push_screen(screen)
 
@@ -378,15 +460,34 @@ class VigieApp(App[None]):
 
     def open_month_report(self) -> None:
         """Show this month's availability by component."""
-        self.action_tab("availability")
+        names = {c.id: c.name for c in self.settings.probes.components}
+        self.push_screen(MonthReportScreen(self.labels, self.month_label(), names, self.sla))
 
     def application_names(self) -> list[tuple[str, str]]:
         """(id, name) of the catalog's applications, for the palette."""
-        return []
+        catalog = self.catalog.catalog if self.catalog is not None else None
+        if catalog is None:
+            return []
+        return [(a.id, a.name) for a in catalog.applications.values()]
 
     def open_application(self, app_id: str) -> None:
         """Show an application's page in the map tab."""
-        self.action_tab("map")
+        self.main.query_one("#tabs", TabbedContent).active = "map"
+        self._sync_filter_bar()
+        self.main.query_one(MapTab).show_application(app_id)
+
+
+def _same_content(before: LiveSnapshot, after: LiveSnapshot) -> bool:
+    return (
+        before.store_state == after.store_state
+        and before.error == after.error
+        and before.components == after.components
+        and before.flows == after.flows
+    )
+
+
+def _states(live: LiveSnapshot) -> dict[str, Status]:
+    return {c.id: c.state for c in live.components}
 
 
 def _seconds(value: float) -> str:

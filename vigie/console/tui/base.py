@@ -33,6 +33,12 @@ class ConsoleTab(Vertical):
         tables = self.query(ConsoleTable)
         return tables.first() if tables else None
 
+    def focus_first(self) -> None:
+        """Give the keyboard to the tab's main widget (its table, by default)."""
+        table = self.main_table
+        if table is not None:
+            table.focus()
+
     def show_message(self, text: str | None) -> None:
         """Show ``text`` in place of the content, or the content when ``text`` is None."""
         message = self.query_one(".message", Static)

@@ -17,10 +17,11 @@ from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from vigie.configfile import format_duration
 from vigie.console.tui import fmt
-from vigie.console.tui.data import ComponentRow, IncidentRow, LiveSnapshot
+from vigie.console.tui.data import ComponentRow, LiveSnapshot
 from vigie.console.tui.i18n import Labels
 from vigie.probes.config import DAYS, Component, MaintenanceWindow, ProbeConfig
 from vigie.probes.results import Status
+from vigie.reports.incidents import Incident
 
 RECENT_ROWS = 20
 
@@ -38,7 +39,7 @@ def probe_target(probe: ProbeConfig) -> str:
 class ComponentScreen(Screen[None]):
     """Everything about one component; `esc` goes back to the tabs."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "retour/back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "retour / back")]
 
     def __init__(
         self,
@@ -48,9 +49,11 @@ class ComponentScreen(Screen[None]):
         maintenance: Sequence[MaintenanceWindow],
         timezone: ZoneInfo,
         live: LiveSnapshot | None,
+        incidents: Sequence[Incident] | None,
     ) -> None:
         super().__init__(id="component")
         self._initial = live
+        self._incidents = incidents
         self.labels = labels
         self.component = component
         self.probes = list(probes)
@@ -95,7 +98,7 @@ class ComponentScreen(Screen[None]):
     def on_mount(self) -> None:
         """Show the snapshot the console had when the screen opened."""
         if self._initial is not None:
-            self.update_live(self._initial, None)
+            self.update_live(self._initial, self._incidents)
 
     def _window_text(self, window: MaintenanceWindow) -> str:
         if window.recurring:
@@ -110,7 +113,7 @@ class ComponentScreen(Screen[None]):
     def _clock(self, ts: float) -> str:
         return datetime.fromtimestamp(ts, self.timezone).strftime("%d/%m %H:%M:%S")
 
-    def update_live(self, live: LiveSnapshot, incidents: Sequence[IncidentRow] | None) -> None:
+    def update_live(self, live: LiveSnapshot, incidents: Sequence[Incident] | None) -> None:
         """Refresh the parts that change with each snapshot."""
         t = self.labels
         comp = self.component
@@ -142,7 +145,7 @@ class ComponentScreen(Screen[None]):
             )
         self._show_incidents(incidents)
 
-    def _show_incidents(self, incidents: Sequence[IncidentRow] | None) -> None:
+    def _show_incidents(self, incidents: Sequence[Incident] | None) -> None:
         t = self.labels
         message = self.query_one("#component-incidents-message", Static)
         table = self.query_one("#component-incidents", DataTable)
@@ -152,10 +155,11 @@ class ComponentScreen(Screen[None]):
             return
         message.update("" if incidents else t("detail.none"))
         message.display = not incidents
+        table.display = bool(incidents)
         for inc in incidents:
             table.add_row(
                 self._clock(inc.start),
-                self._clock(inc.end) if inc.end is not None else t("detail.ongoing"),
+                self._clock(inc.end),
                 fmt.duration(inc.duration_s),
                 inc.cause,
             )

@@ -10,17 +10,31 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from zoneinfo import ZoneInfo
 
+import networkx as nx
+
+from vigie.catalog import homologation, lifecycle
+from vigie.catalog.graph import build_graph
+from vigie.catalog.homologation import RegisterEntry
+from vigie.catalog.lifecycle import DecomState, Finding, GroupProgress
+from vigie.catalog.loader import load_catalog
+from vigie.catalog.model import Application, Catalog
+from vigie.configfile import ConfigError
+from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
+from vigie.reports import periods
+from vigie.reports.availability import SlaFigures
+from vigie.reports.incidents import Incident
+from vigie.reports.sla import compute_sla
 from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
 
 RECENT_WINDOW_S = 15 * 60.0
@@ -28,6 +42,9 @@ RECENT_WINDOW_S = 15 * 60.0
 
 FLOW_WINDOW_S = 24 * 3600.0
 """The span of the throughput sparkline."""
+
+LONG_SLA_EVERY_S = 10.0
+"""How often the month-to-date and 30-day figures are recomputed (today's: every refresh)."""
 
 # When several availability probes of one component disagree, the worst one wins.
 _WORST = (Status.DOWN, Status.UNKNOWN, Status.DEGRADED, Status.MAINTENANCE, Status.UP)
@@ -47,33 +64,15 @@ class ComponentRow:
     latencies: tuple[float | None, ...]
 
 
-class Figures(Protocol):
-    """The SLA figures of one component over one period, as the accounting computes them."""
-
-    availability: float | None
-    budget_s: float
-    budget_remaining_s: float
-    incidents: int
-    breached: bool
-
-
 @dataclass(frozen=True)
-class IncidentRow:
-    """One incident as the component screen lists it (``end`` None while ongoing)."""
+class SlaView:
+    """A component's SLA figures today, this month so far and over the last 30 days,
+    with this month's incidents."""
 
-    start: float
-    end: float | None
-    duration_s: float
-    cause: str
-
-
-@dataclass(frozen=True)
-class ComponentSla:
-    """A component's SLA figures today, this month so far and over the last 30 days."""
-
-    today: Figures | None
-    month: Figures | None
-    rolling: Figures | None
+    today: SlaFigures
+    month: SlaFigures
+    rolling: SlaFigures
+    incidents: tuple[Incident, ...]
 
     @property
     def budget_left_ratio(self) -> float | None:
@@ -94,7 +93,7 @@ class FlowRow:
     capacity_per_s: float | None
     rate_per_s: float | None
     hourly: tuple[float | None, ...]
-    backlog_s: float | None
+    backlog: str  # what the file-flow probes last said (files waiting, oldest one's age)
 
     @property
     def utilisation(self) -> float | None:
@@ -129,16 +128,79 @@ class TicketsSnapshot:
     by_month: TicketStats | None = None
 
 
-def month_period(moment: datetime, months_back: int = 0) -> Period:
-    """The calendar month of ``moment`` (aware), or a span starting ``months_back`` months before it."""
-    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    first = start
-    for _ in range(months_back):
-        first = (first - timedelta(days=1)).replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
-    label = f"{start:%Y-%m}" if not months_back else f"{first:%Y-%m}..{start:%Y-%m}"
-    # Aware arithmetic on one ZoneInfo is wall-clock: midnight stays midnight across DST.
-    return Period(first, end, label)
+def ticket_periods(now: float, zone: ZoneInfo) -> tuple[Period, Period]:
+    """This month, and the twelve months ending with it, as ticket-statistics periods."""
+    month = periods.current_month(zone, datetime.fromtimestamp(now, zone))
+    first = month.start
+    for _ in range(11):
+        first = periods.current_month(zone, first - timedelta(days=1)).start
+    trend = periods.between(first, month.end, zone)
+    return (
+        Period(month.start, month.end, month.label),
+        Period(trend.start, trend.end, f"{first:%Y-%m}..{month.label}"),
+    )
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The catalog and what the console derives from it, as of one day."""
+
+    state: str  # "ok", "unconfigured", "missing" or "error"
+    path: Path | None = None
+    error: str = ""
+    as_of: date | None = None
+    catalog: Catalog | None = None
+    graph: nx.DiGraph | None = None
+    register: tuple[RegisterEntry, ...] = ()
+    progress: tuple[GroupProgress, ...] = ()
+    retiring: tuple[Application, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    stamp: float = 0.0  # newest modification time of the catalog files
+
+
+def catalog_stamp(path: Path) -> float:
+    """Newest modification time of the catalog's files (0 when absent)."""
+    try:
+        if path.is_dir():
+            return max((f.stat().st_mtime for f in path.iterdir() if f.is_file()), default=0.0)
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def read_catalog(path: Path | None, as_of: date) -> CatalogSnapshot:
+    """Load and validate the catalog, then derive the register, progress and the map."""
+    if path is None:
+        return CatalogSnapshot("unconfigured")
+    if not path.exists():
+        return CatalogSnapshot("missing", path)
+    stamp = catalog_stamp(path)
+    try:
+        catalog = load_catalog(path)
+    except ConfigError as exc:
+        first = exc.problems[0] if exc.problems else ""
+        more = f" (+{len(exc.problems) - 1})" if len(exc.problems) > 1 else ""
+        return CatalogSnapshot("error", path, error=f"{first}{more}", stamp=stamp)
+    retiring = sorted(
+        (
+            a
+            for a in lifecycle.scope(catalog)
+            if lifecycle.decom_state(a, as_of) is not DecomState.SWITCHED_OFF
+        ),
+        key=lambda a: (a.lifecycle.decommission_on or date.max, a.id),
+    )
+    return CatalogSnapshot(
+        "ok",
+        path,
+        as_of=as_of,
+        catalog=catalog,
+        graph=build_graph(catalog),
+        register=tuple(homologation.register(catalog, as_of)),
+        progress=tuple(lifecycle.progress(catalog, as_of, by="ministry")),
+        retiring=tuple(retiring),
+        findings=tuple(lifecycle.integrity(catalog, as_of)),
+        stamp=stamp,
+    )
 
 
 class ConsoleData:
@@ -149,6 +211,8 @@ class ConsoleData:
         self.store_path = settings.store_path()
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._long_sla: dict[str, SlaView] = {}
+        self._long_sla_at = 0.0
 
     def close(self) -> None:
         """Close the store connection, if open."""
@@ -160,7 +224,7 @@ class ConsoleData:
     def _open(self) -> Store | None:
         # Never create the store: an absent file is the daemon's job, shown as a message.
         if self._store is None and self.store_path.exists():
-            self._store = Store(self.store_path, self.settings.probes.store.busy_timeout)
+            self._store = open_store(self.settings)
         return self._store
 
     def load_live(self, now: float) -> LiveSnapshot:
@@ -176,14 +240,26 @@ class ConsoleData:
                 # Shown in place of the tables: the console keeps running and retries.
                 return LiveSnapshot(now, self.store_path, "error", error=str(exc))
 
+    def load_catalog(self, now: float, previous: CatalogSnapshot | None) -> CatalogSnapshot:
+        """The catalog snapshot; ``previous`` is kept when no file changed since (same day)."""
+        path = self.settings.catalog.path
+        as_of = datetime.fromtimestamp(now, self.settings.timezone).date()
+        if (
+            previous is not None
+            and path is not None
+            and previous.path == path
+            and previous.as_of == as_of
+            and previous.stamp == catalog_stamp(path)
+        ):
+            return previous
+        return read_catalog(path, as_of)
+
     def load_tickets(self, now: float) -> TicketsSnapshot:
         """This month's tickets by application and channel, and twelve months by month."""
         if not self.store_path.exists():
             return TicketsSnapshot("missing")
         zone = self.settings.timezone
-        moment = datetime.fromtimestamp(now, zone)
-        month = month_period(moment)
-        trend = month_period(moment, months_back=11)
+        month, trend = ticket_periods(now, zone)
         try:
             with TicketStore(self.store_path, self.settings.probes.store.busy_timeout) as store:
                 tickets = list(store.for_period(year_before(trend.start), month.end))
@@ -197,6 +273,49 @@ class ConsoleData:
             by_channel=ticket_stats(tickets, month, by="channel", timezone=zone),
             by_month=ticket_stats(tickets, trend, by="month", timezone=zone),
         )
+
+    def load_sla(self, now: float, full: bool = False) -> dict[str, SlaView]:
+        """Every component's availability today, this month so far and over 30 days (from
+        the rollups), with this month's incidents. Empty when the store is absent or empty.
+
+        Today is recomputed on each call; the month and the 30 days, which one refresh
+        barely moves, every ``LONG_SLA_EVERY_S`` or when ``full`` (a state changed)."""
+        zone = self.settings.timezone
+        moment = datetime.fromtimestamp(now, zone)
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        today = periods.between(midnight, midnight + timedelta(days=1), zone)
+        month = periods.current_month(zone, moment)
+        rolling = periods.between(moment - timedelta(days=30), moment, zone)
+        config = self.settings.probes
+        views: dict[str, SlaView] = {}
+        with self._lock:
+            try:
+                store = self._open()
+                if store is None:
+                    return views
+                with store.snapshot():
+                    if store.last_ts() is None:
+                        return views
+                    long = full or not self._long_sla or now - self._long_sla_at >= LONG_SLA_EVERY_S
+                    for comp in config.components:
+                        day = compute_sla(store, config, comp, today, now).figures
+                        cached = self._long_sla.get(comp.id)
+                        if long or cached is None:
+                            this_month = compute_sla(store, config, comp, month, now)
+                            views[comp.id] = SlaView(
+                                today=day,
+                                month=this_month.figures,
+                                rolling=compute_sla(store, config, comp, rolling, now).figures,
+                                incidents=tuple(this_month.incidents),
+                            )
+                        else:
+                            views[comp.id] = replace(cached, today=day)
+                    if long:
+                        self._long_sla_at = now
+                    self._long_sla = views
+            except (SchemaError, sqlite3.Error, OSError):
+                return {}  # the live refresh reports store errors in place
+        return views
 
     def _read_live(self, store: Store, now: float) -> LiveSnapshot:
         last_ts = store.last_ts()
@@ -259,21 +378,34 @@ class ConsoleData:
     def _flow_rows(self, store: Store, now: float) -> list[FlowRow]:
         rows = []
         for comp in self.settings.probes.components:
-            throughput = self._probes_of(comp.id, "throughput")
+            # File-flow probes measure arrivals per second whatever their role.
+            throughput = [
+                p
+                for p in self.settings.probes.probes
+                if p.component == comp.id and (p.role == "throughput" or p.kind == "fileflow")
+            ]
             if comp.capacity is None and not throughput:
                 continue
             hourly_sum = [0.0] * 24
             hourly_n = [0] * 24
-            rate: float | None = None
+            rates: list[float] = []
+            backlog: list[str] = []
             start = now - FLOW_WINDOW_S
             for probe in throughput:
+                last: ProbeResult | None = None
                 for result in store.results(comp.id, start=start, probe=probe.id):
+                    last = result
                     if result.value is None:
                         continue
                     slot = min(23, int((result.ts - start) // 3600))
                     hourly_sum[slot] += result.value
                     hourly_n[slot] += 1
-                    rate = result.value if now - result.ts <= 2 * probe.interval else None
+                if last is None or now - last.ts > 2 * probe.interval:
+                    continue  # no fresh reading: the rate is unknown, not zero
+                if last.value is not None:
+                    rates.append(last.value)
+                if probe.kind == "fileflow":
+                    backlog.append(last.detail)
             hourly = tuple(s / n if n else None for s, n in zip(hourly_sum, hourly_n, strict=True))
             capacity = comp.capacity
             rows.append(
@@ -283,9 +415,9 @@ class ConsoleData:
                     unit=capacity.unit if capacity else "",
                     per=capacity.per if capacity else "second",
                     capacity_per_s=capacity.per_second if capacity else None,
-                    rate_per_s=rate,
+                    rate_per_s=sum(rates) if rates else None,
                     hourly=hourly,
-                    backlog_s=None,
+                    backlog="; ".join(backlog),
                 )
             )
         return rows

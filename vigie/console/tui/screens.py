@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from vigie.console.tui import fmt
+from vigie.console.tui.data import SlaView
 from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import KEYS
 
@@ -46,4 +48,56 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close the help."""
+        self.dismiss(result)
+
+
+class MonthReportScreen(ModalScreen[None]):
+    """This month's availability by component, as the monthly report states it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", show=False)]
+
+    def __init__(self, labels: Labels, month: str, names: dict[str, str], sla: dict[str, SlaView]) -> None:
+        super().__init__(id="report")
+        self.labels = labels
+        self.month = month
+        self.names = names
+        self.sla = sla
+
+    def compose(self) -> ComposeResult:
+        """Title and one row per component."""
+        t = self.labels
+        lang = t.language
+        with Vertical(classes="dialog"):
+            yield Static(Text(t("report.title", month=self.month), style="bold"), classes="title")
+            table: DataTable[str | Text] = DataTable(cursor_type="row", id="report-table")
+            table.add_columns(
+                t("col.component"),
+                t("col.target"),
+                t("col.month"),
+                t("col.downtime"),
+                t("col.coverage"),
+                t("col.budget"),
+                t("col.incidents"),
+                t("col.breached"),
+            )
+            for component, view in self.sla.items():
+                f = view.month
+                table.add_row(
+                    self.names.get(component, component),
+                    fmt.percent(f.target, lang, digits=1),
+                    Text(fmt.percent(f.availability, lang), style=fmt.ratio_style(f.availability, f.target)),
+                    fmt.duration(f.down_s),
+                    fmt.percent(f.coverage, lang, digits=1),
+                    fmt.duration(f.budget_remaining_s),
+                    str(f.incidents),
+                    Text(t("no"), style="bold red") if f.breached else Text(t("yes"), style="green"),
+                    key=component,
+                )
+            yield table
+            if not self.sla:
+                yield Static(t("header.daemon_none"), classes="hint")
+            yield Static(t("help.close"), classes="hint")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        """Close the report."""
         self.dismiss(result)

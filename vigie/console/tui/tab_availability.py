@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
-from vigie.console.tui.data import ComponentRow, ComponentSla, LiveSnapshot
+from vigie.console.tui.data import ComponentRow, LiveSnapshot, SlaView
 from vigie.console.tui.table import ConsoleTable, Row
 
 COLUMNS = (
@@ -26,11 +26,18 @@ COLUMNS = (
 )
 
 
-def worst_first(row: ComponentRow, sla: ComponentSla | None) -> tuple[float, ...]:
+def worst_first(row: ComponentRow, sla: SlaView | None) -> tuple[float, ...]:
     """Sort key: state severity, then target breached, then least error budget left."""
-    breached = 0 if sla is not None and sla.month is not None and sla.month.breached else 1
-    budget = sla.budget_left_ratio if sla is not None and sla.budget_left_ratio is not None else 2.0
-    return (fmt.STATE_SEVERITY[row.state], breached, budget)
+    breached = 0 if sla is not None and sla.month.breached else 1
+    left = budget_left_ratio(sla)
+    return (fmt.STATE_SEVERITY[row.state], breached, 2.0 if left is None else left)
+
+
+def budget_left_ratio(sla: SlaView | None) -> float | None:
+    """Share of this month's error budget still left (negative when overspent)."""
+    if sla is None or not sla.month.budget_s:
+        return None
+    return sla.month.budget_remaining_s / sla.month.budget_s
 
 
 class AvailabilityTab(ConsoleTab):
@@ -47,7 +54,7 @@ class AvailabilityTab(ConsoleTab):
         """One table."""
         yield ConsoleTable([(key, self.labels(label)) for key, label in COLUMNS], id="availability-table")
 
-    def update_live(self, live: LiveSnapshot, sla: dict[str, ComponentSla]) -> None:
+    def update_live(self, live: LiveSnapshot, sla: dict[str, SlaView]) -> None:
         """Show a new snapshot (only changed cells are repainted)."""
         if not live.components:
             return
@@ -57,11 +64,11 @@ class AvailabilityTab(ConsoleTab):
         rows = []
         for comp in ordered:
             figures = sla.get(comp.id)
-            today = figures.today.availability if figures and figures.today else None
-            month = figures.month.availability if figures and figures.month else None
-            rolling = figures.rolling.availability if figures and figures.rolling else None
-            left = figures.month.budget_remaining_s if figures and figures.month else None
-            incidents = figures.month.incidents if figures and figures.month else None
+            today = figures.today.availability if figures else None
+            month = figures.month.availability if figures else None
+            rolling = figures.rolling.availability if figures else None
+            left = figures.month.budget_remaining_s if figures else None
+            incidents = figures.month.incidents if figures else None
             cells = (
                 fmt.state_text(comp.state, self.labels(f"state.{comp.state}")),
                 comp.name,
@@ -74,7 +81,7 @@ class AvailabilityTab(ConsoleTab):
                 Text(fmt.percent(comp.target, lang, digits=1), justify="right"),
                 Text(
                     fmt.duration(left),
-                    style=fmt.budget_style(figures.budget_left_ratio if figures else None),
+                    style=fmt.budget_style(budget_left_ratio(figures)),
                     justify="right",
                 ),
                 Text(fmt.sparkline(comp.latencies), style="cyan"),

@@ -63,7 +63,7 @@ class FlowsTab(ConsoleTab):
                 Text(self._per_period(flow, flow.capacity_per_s), justify="right"),
                 Text(f"{fmt.bar(ratio)} {fmt.percent(ratio, lang, digits=0)}", style=style),
                 Text(fmt.sparkline(flow.hourly, width=24), style="cyan"),
-                Text(fmt.duration(flow.backlog_s), justify="right"),
+                flow.backlog or "—",
                 Text(self.labels("flow.over"), style="bold red") if ratio is not None and ratio > 1 else "",
             )
             sort_values = (
@@ -72,7 +72,7 @@ class FlowsTab(ConsoleTab):
                 flow.capacity_per_s,
                 ratio,
                 flow.rate_per_s,
-                flow.backlog_s,
+                flow.backlog,
                 ratio,
             )
             rows.append(Row(flow.id, cells, sort_values))
