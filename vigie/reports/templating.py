@@ -1,0 +1,61 @@
+"""The Jinja environment of the reports: templates in ``reports/templates``, HTML autoescaped.
+
+Markdown templates are not HTML-escaped (a wiki would show ``&lt;``); they escape
+Markdown's own special characters through the ``md`` filter instead.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from vigie.reports import charts
+from vigie.reports.content import Absent, Report
+from vigie.reports.i18n import Language
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md_escape(value: object) -> str:
+    """Escape Markdown's special characters (and table pipes) with backslashes; no line breaks."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+@cache
+def environment() -> Environment:
+    """The shared environment (autoescape on for ``*.html.j2``, strict about undefined names)."""
+    env = Environment(
+        loader=PackageLoader("vigie.reports", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.tests["absent"] = lambda value: isinstance(value, Absent)
+    return env
+
+
+def context(report: Report, lang: Language) -> dict[str, Any]:
+    """What every template receives: the report, the language and the drawn charts."""
+    title = lang.t(f"title.{report.kind}")
+    period = str(report.year) if report.month is None else lang.month(report.year, report.month)
+    return {
+        "report": report,
+        "lang": lang,
+        "t": lang.t,
+        "title": title,
+        "period": period,
+        "charts": charts,
+        "incident_limit": 50,
+        "absent_text": lambda absent: absent_text(absent, lang),
+    }
+
+
+def absent_text(absent: Absent, lang: Language) -> str:
+    """The one line that stands for a section without data."""
+    return lang.t(absent.reason, what=lang.t(absent.what) if absent.what else "")
