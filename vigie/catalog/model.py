@@ -185,6 +185,22 @@ class Homologation:
 
 
 @dataclass(frozen=True)
+class ProgressContract:
+    """A ministry's "contrat de progrès": the applications it commits to switch off, by a date.
+
+    Each application keeps its own planned date in its lifecycle; ``target_on`` is the
+    date by which the whole list is due.
+    """
+
+    id: str
+    ministry: str
+    applications: tuple[str, ...]
+    signed_on: date | None = None
+    target_on: date | None = None
+    reference: str = ""
+
+
+@dataclass(frozen=True)
 class Catalog:
     """Everything the architects keep in the catalog files."""
 
@@ -192,3 +208,4 @@ class Catalog:
     applications: dict[str, Application]
     interfaces: dict[str, Interface]
     homologations: dict[str, Homologation]
+    progress_contracts: dict[str, ProgressContract] = field(default_factory=dict)
