@@ -82,4 +82,10 @@ def unset_secret_warnings(settings: Settings) -> list[str]:
                 for var in value.variables:
                     if var not in os.environ:
                         warnings.append(f"probe '{probe.id}' header {name} uses ${{{var}}}, which is not set")
+    glpi = settings.tickets.glpi
+    if glpi is not None:
+        for name, secret in (("user_token", glpi.user_token), ("app_token", glpi.app_token)):
+            for var in secret.variables if secret is not None else []:
+                if var not in os.environ:
+                    warnings.append(f"tickets.glpi {name} uses ${{{var}}}, which is not set")
     return warnings
