@@ -13,11 +13,11 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.configfile import ConfigError, SecretError
-from vigie.console import cmd_config, cmd_tickets
+from vigie.console import cmd_config, cmd_report, cmd_tickets
 from vigie.console.errors import UserError
 from vigie.probes.db import SchemaError
 
-COMMANDS = [cmd_config, cmd_tickets]
+COMMANDS = [cmd_config, cmd_tickets, cmd_report]
 __all__ = ["COMMANDS", "UserError", "build_parser", "main"]
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2

@@ -62,11 +62,23 @@ def trend_heatmap(rows: Sequence[TrendRow], months: Sequence[MonthRef], lang: La
             if point.availability is not None:
                 fill = INK if colour in (PALE, GREY) else "#ffffff"
                 parts.append(
-                    _text(x + cell_w / 2, y + cell_h / 2 + 4, lang.number(_floor1(point.availability), 1), anchor="middle", size=10, fill=fill)
+                    _text(
+                        x + cell_w / 2,
+                        y + cell_h / 2 + 4,
+                        lang.number(_floor1(point.availability), 1),
+                        anchor="middle",
+                        size=10,
+                        fill=fill,
+                    )
                 )
     legend_y = top + len(rows) * (cell_h + gap) + 18
     x = label_w
-    for colour, key in ((GREEN, "legend.met"), (PALE, "legend.close"), (RED, "legend.breached"), (GREY, "legend.none")):
+    for colour, key in (
+        (GREEN, "legend.met"),
+        (PALE, "legend.close"),
+        (RED, "legend.breached"),
+        (GREY, "legend.none"),
+    ):
         parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>')
         label = lang.t(key)
         parts.append(_text(x + 14, legend_y, label, size=10, fill=MUTED))
@@ -107,28 +119,34 @@ def throughput_bars(row: ThroughputRow, lang: Language) -> Markup:
             colour = RED if b.over else "#1565c0"
             parts.append(
                 f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{bar_slot - 4:.1f}" height="{top + plot_h - y:.1f}" fill="{colour}">'
-                f"<title>{escape(b.label)}: {escape(lang.number(b.volume))} {escape(row.unit)} "
+                f"<title>{escape(lang.bucket(b.label))}: {escape(lang.number(b.volume))} {escape(row.unit)} "
                 f"({escape(lang.percent(b.utilisation, 0, floor=False))})</title></rect>"
             )
         # Label every bucket when they fit, else every fifth (days of a month).
         if count <= 12 or i % 5 == 0 or i == count - 1:
-            parts.append(_text(x + bar_slot / 2, top + plot_h + 14, b.label, anchor="middle", size=9, fill=MUTED))
+            parts.append(
+                _text(
+                    x + bar_slot / 2,
+                    top + plot_h + 14,
+                    lang.bucket(b.label, short=True),
+                    anchor="middle",
+                    size=9,
+                    fill=MUTED,
+                )
+            )
     cap_y = y_of(row.capacity)
     parts.append(
         f'<line x1="{left}" y1="{cap_y:.1f}" x2="{width - right:.1f}" y2="{cap_y:.1f}" '
         f'stroke="{INK}" stroke-width="1.2" stroke-dasharray="5 3"/>'
     )
     parts.append(_text(left - 6, cap_y + 4, lang.number(row.capacity), anchor="end", size=10))
+    colon = " : " if lang.code == "fr" else ": "
+    legend = f"{lang.t('throughput.capacity_line')}{colon}{lang.number(row.capacity)} {row.unit} / {lang.t('per.' + row.per)}"
+    legend_y = top + plot_h + 27
     parts.append(
-        _text(
-            left,
-            top + plot_h + 27,
-            f"- - {lang.t('throughput.capacity_line')} : {lang.number(row.capacity)} {row.unit} / {lang.t('per.' + row.per)}"
-            if lang.code == "fr"
-            else f"- - {lang.t('throughput.capacity_line')}: {lang.number(row.capacity)} {row.unit} / {lang.t('per.' + row.per)}",
-            size=10,
-            fill=MUTED,
-        )
+        f'<line x1="{left}" y1="{legend_y - 3}" x2="{left + 18}" y2="{legend_y - 3}" '
+        f'stroke="{INK}" stroke-width="1.2" stroke-dasharray="5 3"/>'
     )
+    parts.append(_text(left + 22, legend_y, legend, size=10, fill=MUTED))
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
+
+from vigie.catalog.homologation import RegisterEntry, status_counts
+from vigie.catalog.homologation import Status as HomologationStatus
+from vigie.catalog.lifecycle import DecomState, GroupProgress
+from vigie.reports.tickets import Figures, TicketStats
 
 SCHEMA_VERSION = 1
 NOTABLE_INCIDENTS = 3
@@ -166,18 +171,12 @@ class ThroughputRow:
 
 @dataclass(frozen=True)
 class VolumeRow:
-    """A ticket count with the same period a year earlier."""
+    """A ticket count with the same period a year earlier (``change``: ticket statistics' growth)."""
 
     label: str
     count: int
-    previous: int | None
-
-    @property
-    def change(self) -> float | None:
-        """Relative change on the previous year (``None`` without a previous count)."""
-        if not self.previous:
-            return None
-        return (self.count - self.previous) / self.previous
+    previous: int
+    change: float | None
 
 
 @dataclass(frozen=True)
@@ -191,37 +190,60 @@ class Tickets:
 
 @dataclass(frozen=True)
 class HomologationRow:
-    """An homologation needing attention."""
+    """An application whose homologation needs attention (``status``: the register's code)."""
 
     application: str
+    name: str
     status: str
-    expiry: datetime | None
-    detail: str
+    expires_on: date | None
+    days_left: int | None
+    authority: str
+
+
+@dataclass(frozen=True)
+class ReserveRow:
+    """An open reserve past its due date."""
+
+    application: str
+    name: str
+    text: str
+    owner: str
+    due_on: date | None
 
 
 @dataclass(frozen=True)
 class Homologations:
-    """Homologations expired, expiring soon, and open reserves past due."""
+    """Homologations expired, expiring soon, and open reserves past due, as of the period's end."""
 
+    as_of: date
+    counts: dict[str, int]
     expired: tuple[HomologationRow, ...]
     expiring: tuple[HomologationRow, ...]
-    reserves_past_due: tuple[HomologationRow, ...]
+    reserves_past_due: tuple[ReserveRow, ...]
 
 
 @dataclass(frozen=True)
 class DecomRow:
-    """Decommissioning progress of one ministry."""
+    """Decommissioning progress of one ministry (the register's counts and ratio)."""
 
     ministry: str
+    total: int
     switched_off: int
     planned: int
     late: int
+    unscheduled: int
+    progress: float
+    contract_late: bool
 
-    @property
-    def progress(self) -> float | None:
-        """Share switched off among those to switch off."""
-        total = self.switched_off + self.planned + self.late
-        return self.switched_off / total if total else None
+
+@dataclass(frozen=True)
+class Overrun:
+    """A component whose throughput went over nominal capacity: how often, and its peak."""
+
+    name: str
+    periods: int
+    peak: str
+    peak_utilisation: float
 
 
 @dataclass(frozen=True)
@@ -236,7 +258,7 @@ class Summary:
     down_s: float
     incident_count: int
     notable: tuple[IncidentRow, ...]
-    over_capacity: tuple[tuple[str, str], ...]
+    over_capacity: tuple[Overrun, ...]
 
     @property
     def budget_used(self) -> float | None:
@@ -347,7 +369,11 @@ def summarise(
     # than 98.2 % against 98 %.
     worst = min(measured, key=lambda r: (r.availability or 0.0) - r.target, default=None)
     notable = sorted(incidents, key=lambda i: -i.duration_s)[:NOTABLE_INCIDENTS]
-    over = tuple((t.name, b.label) for t in throughput for b in t.over)
+    over = tuple(
+        Overrun(t.name, len(t.over), peak.label, peak.utilisation or 0.0)
+        for t in throughput
+        if t.over and (peak := t.peak) is not None
+    )
     return Summary(
         components=len(components),
         measured=len(measured),
@@ -371,3 +397,61 @@ def month_window(year: int, month: int | None) -> tuple[MonthRef, ...]:
         refs.append(MonthRef(y, m))
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return tuple(reversed(refs))
+
+
+def ticket_volumes(by_application: TicketStats, by_channel: TicketStats) -> Tickets:
+    """The tickets section from the ticket statistics of the period (as `vigie tickets stats`)."""
+
+    def row(f: Figures, label: str) -> VolumeRow:
+        return VolumeRow(label=label, count=f.opened, previous=f.previous, change=f.growth)
+
+    return Tickets(
+        total=row(by_application.total, "total"),
+        by_application=tuple(row(g, g.key) for g in by_application.groups),
+        by_channel=tuple(row(g, g.key) for g in by_channel.groups),
+    )
+
+
+def homologation_status(entries: Sequence[RegisterEntry], as_of: date) -> Homologations:
+    """The homologations section from the register as of the period's end (as `vigie homologations`)."""
+
+    def row(e: RegisterEntry) -> HomologationRow:
+        return HomologationRow(
+            application=e.application.id,
+            name=e.application.name,
+            status=e.status.value,
+            expires_on=e.expires_on,
+            days_left=e.days_left,
+            authority=e.record.authority if e.record is not None else "",
+        )
+
+    return Homologations(
+        as_of=as_of,
+        counts={status.value: count for status, count in status_counts(entries).items()},
+        expired=tuple(row(e) for e in entries if e.status is HomologationStatus.EXPIRED),
+        expiring=tuple(row(e) for e in entries if e.status is HomologationStatus.EXPIRING),
+        reserves_past_due=tuple(
+            ReserveRow(e.application.id, e.application.name, r.text, r.owner, r.due_on)
+            for e in entries
+            for r in e.overdue_reserves
+        ),
+    )
+
+
+def decommissioning_progress(
+    groups: Sequence[GroupProgress], ministries: Mapping[str, str]
+) -> tuple[DecomRow, ...]:
+    """The decommissioning section from progress by ministry (as `vigie decom --by ministry`)."""
+    return tuple(
+        DecomRow(
+            ministry=ministries.get(g.key, g.key),
+            total=g.total,
+            switched_off=g.counts[DecomState.SWITCHED_OFF],
+            planned=g.counts[DecomState.PLANNED],
+            late=g.counts[DecomState.LATE],
+            unscheduled=g.counts[DecomState.UNSCHEDULED],
+            progress=g.ratio,
+            contract_late=g.contract_late,
+        )
+        for g in groups
+    )

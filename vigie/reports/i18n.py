@@ -8,8 +8,9 @@ before ``%``, so ``99,988 %`` and ``50 000`` never break across lines.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before "%"
 
@@ -82,8 +83,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No availability measurement in the period.",
     ),
     "summary.throughput_over": (
-        "Dépassement de la capacité nominale : {items}.",
-        "Nominal capacity exceeded: {items}.",
+        "{name} au-delà de sa capacité nominale sur {periods} période(s), pic le {peak} ({utilisation}).",
+        "{name} over its nominal capacity in {periods} period(s), peak on {peak} ({utilisation}).",
     ),
     "kpi.met": ("composants à la cible", "components on target"),
     "kpi.budget": ("du budget d'indisponibilité consommé", "of the error budget consumed"),
@@ -122,13 +123,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.change": ("Évolution", "Change"),
     "col.month": ("Mois", "Month"),
     "col.mean_year": ("Année", "Year"),
+    "col.expiry": ("Échéance", "Expiry"),
+    "col.days_left": ("Jours restants", "Days left"),
+    "col.authority": ("Autorité", "Authority"),
+    "col.reserve": ("Réserve", "Reserve"),
+    "col.owner": ("Responsable", "Owner"),
+    "col.due": ("Échéance", "Due"),
+    "col.in_scope": ("À décommissionner", "In scope"),
+    "col.unscheduled": ("Sans date", "Unscheduled"),
+    "contract_late": ("contrat de progrès en retard", "progress contract late"),
+    "channel.phone": ("Téléphone", "Phone"),
+    "channel.chat": ("Messagerie instantanée", "Live chat"),
+    "channel.web": ("Formulaire web", "Web form"),
+    "channel.chatbot": ("Assistant virtuel", "Chatbot"),
+    "channel.email": ("Courriel", "E-mail"),
+    "channel.other": ("Autre", "Other"),
     "col.ministry": ("Ministère", "Ministry"),
-    "col.switched_off": ("Décommissionnées", "Switched off"),
+    "col.switched_off": ("Éteintes", "Switched off"),
     "col.planned": ("Prévues", "Planned"),
     "col.late": ("En retard", "Late"),
     "col.progress": ("Avancement", "Progress"),
-    "breached": ("Cible non atteinte", "Target missed"),
-    "met": ("Cible atteinte", "Target met"),
+    "breached": ("non atteinte", "missed"),
+    "met": ("atteinte", "met"),
     "no_data": ("sans mesure", "no data"),
     "ongoing": ("en cours", "ongoing"),
     # trend
@@ -174,6 +190,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "tickets.total": ("Total", "Total"),
     # homologations
     "homologations": ("Homologations de sécurité", "Security accreditations (homologations)"),
+    "homologations.lead": ("Situation au {date} : ", "Status on {date}: "),
     "homologations.expired": ("Expirées", "Expired"),
     "homologations.expiring": ("Arrivant à échéance", "Expiring soon"),
     "homologations.reserves": ("Réserves échues non levées", "Open reserves past due"),
@@ -185,19 +202,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No data: {what} is not configured.",
     ),
     "absent.not_installed": (
-        "Données non disponibles : le module {what} n'est pas livré dans cette version.",
-        "No data: the {what} module is not part of this version.",
+        "Données non disponibles : {what} n'est pas encore livré dans cette version de Vigie.",
+        "No data: {what} is not part of this version of Vigie yet.",
     ),
     "absent.no_data": (
         "Données non disponibles : aucune mesure sur la période.",
         "No data: nothing was measured in the period.",
+    ),
+    "absent.no_tickets": (
+        "Données non disponibles : aucun ticket dans la base (voir « vigie tickets import » ou « vigie tickets pull »).",
+        "No data: no ticket in the store (see “vigie tickets import” or “vigie tickets pull”).",
+    ),
+    "absent.no_catalog": (
+        "Données non disponibles : aucun catalogue configuré (clé « path » de la table [catalog]).",
+        "No data: no catalog configured (key “path” of the [catalog] table).",
     ),
     "absent.no_capacity": (
         "Données non disponibles : aucun composant n'a de capacité nominale configurée.",
         "No data: no component has a nominal capacity configured.",
     ),
     "what.tickets": ("le suivi des tickets", "ticket tracking"),
+    "what.sla": ("le calcul de disponibilité (SLA)", "SLA accounting"),
     "what.catalog": ("le catalogue des applications", "the application catalog"),
+    "what.catalog_loader": ("le chargement du catalogue", "catalog loading"),
     "what.homologations": ("le registre des homologations", "the homologation register"),
     "what.decommissioning": ("le suivi du décommissionnement", "decommissioning tracking"),
     "footer": (
@@ -269,10 +296,12 @@ class Language:
         if hours:
             return f"{hours}{NNBSP}h {minutes:02d}{NNBSP}min"
         if minutes:
-            return f"{minutes}{NNBSP}min {secs:02d}{NNBSP}s" if minutes < 10 and secs else f"{minutes}{NNBSP}min"
+            return (
+                f"{minutes}{NNBSP}min {secs:02d}{NNBSP}s" if minutes < 10 and secs else f"{minutes}{NNBSP}min"
+            )
         return f"{secs}{NNBSP}s"
 
-    def datetime(self, moment: datetime | None) -> str:
+    def date_time(self, moment: datetime | None) -> str:
         """A local date and time: ``03/07/2017 14:25`` or ``2017-07-03 14:25``."""
         if moment is None:
             return "–"
@@ -284,6 +313,37 @@ class Language:
             return "–"
         return moment.strftime("%d/%m/%Y" if self.code == "fr" else "%Y-%m-%d")
 
+    def channel(self, code: str) -> str:
+        """A ticket channel's name (its code when the catalogue has none)."""
+        key = f"channel.{code}"
+        return self.t(key) if key in CATALOGUE else code
+
+    def bucket(self, key: str, short: bool = False) -> str:
+        """A throughput bucket's key (``2017-07-15`` a day, ``2017-07`` a month) for people."""
+        year, month, *day = (int(part) for part in key.split("-"))
+        if day:
+            if short:
+                return str(day[0])
+            return (
+                f"{day[0]:02d}/{month:02d}"
+                if self.code == "fr"
+                else f"{SHORT_MONTHS['en'][month - 1]} {day[0]}"
+            )
+        return self.short_month(month) if short else self.month(year, month)
+
+    def bucket_ranges(self, keys: Sequence[str]) -> str:
+        """Bucket keys as runs of consecutive ones: ``10/07–14/07, 28/07``."""
+        runs: list[list[str]] = []
+        for key in keys:
+            if runs and _ordinal(key) == _ordinal(runs[-1][-1]) + 1:
+                runs[-1].append(key)
+            else:
+                runs.append([key])
+        return ", ".join(
+            self.bucket(run[0]) if len(run) == 1 else f"{self.bucket(run[0])}–{self.bucket(run[-1])}"
+            for run in runs
+        )
+
     def month(self, year: int, month: int) -> str:
         """``juillet 2017`` / ``July 2017``."""
         return f"{MONTHS[self.code][month - 1]} {year}"
@@ -291,3 +351,9 @@ class Language:
     def short_month(self, month: int) -> str:
         """``juil.`` / ``Jul``."""
         return SHORT_MONTHS[self.code][month - 1]
+
+
+def _ordinal(key: str) -> int:
+    """A day key's day number or a month key's month number, to tell consecutive buckets."""
+    year, month, *day = (int(part) for part in key.split("-"))
+    return date(year, month, day[0]).toordinal() if day else year * 12 + month

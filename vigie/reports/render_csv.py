@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from vigie.reports.content import Absent, Report
@@ -46,6 +47,10 @@ def _absent(out: Any, name: str, absent: Absent, lang: Language) -> None:
     _block(out, name, ["absent"], [[absent_text(absent, lang)]])
 
 
+def _iso(moment: date | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
 def render_csv(report: Report, lang: Language) -> str:
     """Render the report's tables to CSV text."""
     out = io.StringIO()
@@ -75,7 +80,14 @@ def render_csv(report: Report, lang: Language) -> str:
             "incidents",
             ["component", "name", "start", "end", "duration_s", "cause"],
             (
-                [i.component, i.name, i.start.isoformat(), i.end.isoformat() if i.end else None, i.duration_s, i.cause]
+                [
+                    i.component,
+                    i.name,
+                    i.start.isoformat(),
+                    i.end.isoformat() if i.end else None,
+                    i.duration_s,
+                    i.cause,
+                ]
                 for i in report.incidents
             ),
         )
@@ -85,9 +97,31 @@ def render_csv(report: Report, lang: Language) -> str:
         _block(
             out,
             "throughput",
-            ["component", "name", "period", "start", "volume", "unit", "per", "capacity", "utilisation", "over"],
+            [
+                "component",
+                "name",
+                "period",
+                "start",
+                "volume",
+                "unit",
+                "per",
+                "capacity",
+                "utilisation",
+                "over",
+            ],
             (
-                [t.component, t.name, b.label, b.start.isoformat(), b.volume, t.unit, t.per, t.capacity, b.utilisation, b.over]
+                [
+                    t.component,
+                    t.name,
+                    b.label,
+                    b.start.isoformat(),
+                    b.volume,
+                    t.unit,
+                    t.per,
+                    t.capacity,
+                    b.utilisation,
+                    b.over,
+                ]
                 for t in report.throughput
                 for b in t.buckets
             ),
@@ -103,7 +137,13 @@ def render_csv(report: Report, lang: Language) -> str:
             [
                 *(["application", v.label, v.count, v.previous, v.change] for v in tickets.by_application),
                 *(["channel", v.label, v.count, v.previous, v.change] for v in tickets.by_channel),
-                ["total", tickets.total.label, tickets.total.count, tickets.total.previous, tickets.total.change],
+                [
+                    "total",
+                    tickets.total.label,
+                    tickets.total.count,
+                    tickets.total.previous,
+                    tickets.total.change,
+                ],
             ],
         )
     if isinstance(report.homologations, Absent):
@@ -113,12 +153,17 @@ def render_csv(report: Report, lang: Language) -> str:
         _block(
             out,
             "homologations",
-            ["list", "application", "status", "expiry", "detail"],
+            ["status", "application", "name", "expires_on", "days_left", "authority"],
             (
-                [name, r.application, r.status, r.expiry.isoformat() if r.expiry else None, r.detail]
-                for name, rows in (("expired", h.expired), ("expiring", h.expiring), ("reserves_past_due", h.reserves_past_due))
-                for r in rows
+                [r.status, r.application, r.name, _iso(r.expires_on), r.days_left, r.authority]
+                for r in (*h.expired, *h.expiring)
             ),
+        )
+        _block(
+            out,
+            "reserves_past_due",
+            ["application", "name", "reserve", "owner", "due_on"],
+            ([r.application, r.name, r.text, r.owner, _iso(r.due_on)] for r in h.reserves_past_due),
         )
     if isinstance(report.decommissioning, Absent):
         _absent(out, "decommissioning", report.decommissioning, lang)
@@ -126,7 +171,28 @@ def render_csv(report: Report, lang: Language) -> str:
         _block(
             out,
             "decommissioning",
-            ["ministry", "switched_off", "planned", "late", "progress"],
-            ([d.ministry, d.switched_off, d.planned, d.late, d.progress] for d in report.decommissioning),
+            [
+                "ministry",
+                "total",
+                "switched_off",
+                "planned",
+                "late",
+                "unscheduled",
+                "progress",
+                "contract_late",
+            ],
+            (
+                [
+                    d.ministry,
+                    d.total,
+                    d.switched_off,
+                    d.planned,
+                    d.late,
+                    d.unscheduled,
+                    d.progress,
+                    d.contract_late,
+                ]
+                for d in report.decommissioning
+            ),
         )
     return out.getvalue()

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from vigie.reports.content import (
     SCHEMA_VERSION,
     Absent,
-    DecomRow,
     Report,
     Summary,
     ThroughputBucket,
     ThroughputRow,
-    VolumeRow,
 )
 from vigie.reports.i18n import Language
 from vigie.reports.templating import absent_text
@@ -29,14 +27,12 @@ from vigie.reports.templating import absent_text
 _DERIVED: dict[type, tuple[str, ...]] = {
     Summary: ("budget_used",),
     ThroughputBucket: ("over",),
-    VolumeRow: ("change",),
-    DecomRow: ("progress",),
 }
 
 
 def plain(value: Any) -> Any:
     """Dataclasses, tuples and date-times as JSON-ready values."""
-    if isinstance(value, datetime):
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -49,6 +45,8 @@ def plain(value: Any) -> Any:
         return out
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
     return value
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from vigie.catalog.homologation import LABELS as HOMOLOGATION_LABELS
+from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.reports import charts
 from vigie.reports.content import Absent, Report
 from vigie.reports.i18n import Language
@@ -53,6 +55,8 @@ def context(report: Report, lang: Language) -> dict[str, Any]:
         "charts": charts,
         "incident_limit": 50,
         "absent_text": lambda absent: absent_text(absent, lang),
+        "channel_label": lang.channel,
+        "homologation_label": lambda code: HOMOLOGATION_LABELS[lang.code][HomologationStatus(code)],
     }
 
 
