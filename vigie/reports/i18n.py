@@ -76,6 +76,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Error budget consumed: {used} of the total budget ({down} of downtime out of {budget} allowed).",
     ),
     "summary.incidents": ("{count} incidents sur la période.", "{count} incidents in the period."),
+    "summary.incident_one": ("Un incident sur la période.", "One incident in the period."),
     "summary.no_incident": ("Aucun incident sur la période.", "No incident in the period."),
     "summary.notable": ("Incidents marquants :", "Notable incidents:"),
     "summary.no_measure": (
@@ -96,6 +97,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Availability = time up (degraded included) / (time up + down), within the service "
         "schedule; maintenance and unmeasured time excluded. Values are floored.",
     ),
+    "availability.marks": ("✓ cible atteinte, ✗ cible non atteinte.", "✓ target met, ✗ target missed."),
     "col.component": ("Composant", "Component"),
     "col.availability": ("Taux de disponibilité totale", "Total availability"),
     "col.target": ("Cible", "Target"),
@@ -150,6 +152,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # trend
     "trend": ("Tendance sur douze mois", "Twelve-month trend"),
     "trend.yearly": ("Disponibilité mois par mois", "Availability month by month"),
+    "trend.table": (
+        "Disponibilité mensuelle en %, tronquée à deux décimales.",
+        "Monthly availability in %, floored to two decimals.",
+    ),
     "trend.lead": (
         "Disponibilité mensuelle de chaque composant ; en rouge, les mois sous la cible.",
         "Monthly availability of each component; red marks months below target.",
@@ -259,14 +265,17 @@ class Language:
             text = text.replace(",", NNBSP).replace(".", ",")
         return text
 
-    def percent(self, ratio: float | None, digits: int = 3, floor: bool = True) -> str:
-        """A ratio as a percentage; floored by default (one failure never shows 100 %)."""
+    def percent(self, ratio: float | None, digits: int = 3, floor: bool = True, sign: bool = True) -> str:
+        """A ratio as a percentage; floored by default (one failure never shows 100 %).
+        ``sign=False`` leaves out the ``%`` (table cells under a "%" heading)."""
         if ratio is None:
             return "–"
         scale = 10**digits
         value = ratio * 100 * scale
         value = math.floor(value + 1e-7) if floor else round(value)
         text = self.number(value / scale, digits)
+        if not sign:
+            return text
         return f"{text}{NNBSP}%" if self.code == "fr" else f"{text}%"
 
     def target(self, ratio: float) -> str:
