@@ -93,6 +93,14 @@ class Ministry:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """A functional domain of the POS (e.g. "Finances"), filed under its zone."""
+
+    name: str
+    zone: Zone
+
+
+@dataclass(frozen=True)
 class SecurityNeeds:
     """DICT needs, each from 1 (low) to 4 (very high): availability, integrity, confidentiality, traceability."""
 
@@ -209,3 +217,4 @@ class Catalog:
     interfaces: dict[str, Interface]
     homologations: dict[str, Homologation]
     progress_contracts: dict[str, ProgressContract] = field(default_factory=dict)
+    domains: dict[str, Domain] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""`vigie config check`: validate config.toml (and, once it exists, the catalog it names)."""
+"""`vigie config check`: validate config.toml and the catalog it names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import sys
 from typing import Any
 
+from vigie.catalog.loader import load_catalog
+from vigie.catalog.model import Catalog
 from vigie.configfile import Secret, format_duration
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
@@ -34,6 +36,12 @@ def run_check(args: argparse.Namespace) -> int:
     for warning in unset_secret_warnings(settings):
         sys.stderr.write(f"warning: {warning}\n")
     probes = settings.probes
+    catalog = None
+    if settings.catalog.path is not None and settings.catalog.path.exists():
+        catalog = load_catalog(settings.catalog.path)
+    elif settings.catalog.path is not None:
+        # Not an error: probes and reports work without the map; `vigie map` says so loudly.
+        sys.stderr.write(f"warning: {settings.catalog.path}: catalog not found (needed by `vigie map`)\n")
     if args.json:
         print_json([_component_json(settings, c.id) for c in probes.components])
         return 0
@@ -51,7 +59,19 @@ def run_check(args: argparse.Namespace) -> int:
         rows,
         right=(2, 5),
     )
+    if catalog is not None:
+        print(f"{settings.catalog.path}: OK — {catalog_summary(catalog)}")
     return 0
+
+
+def catalog_summary(catalog: Catalog) -> str:
+    """One line: how many of each thing the catalog holds."""
+    core = sum(1 for a in catalog.applications.values() if a.core)
+    return (
+        f"{len(catalog.applications)} applications ({core} core), {len(catalog.interfaces)} interfaces, "
+        f"{len(catalog.ministries)} ministries, {len(catalog.domains)} domains, "
+        f"{len(catalog.homologations)} homologations"
+    )
 
 
 def _component_json(settings: Settings, component_id: str) -> dict[str, Any]:
