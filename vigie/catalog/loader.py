@@ -597,7 +597,7 @@ def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     for hom_id, items in reserves.items():
         homs[hom_id] = replace(homs[hom_id], reserves=tuple(items))
 
-    catalog = Catalog(ministries, apps, links, homs, domains)
+    catalog = Catalog(ministries, apps, links, homs, domains=domains)
     return catalog, cells.problems
 
 

@@ -905,7 +905,7 @@ def build_sample() -> Catalog:
     apps = {a.id: a for a in [*_core_apps(), *_sife_apps(rng)]}
     interfaces = {i.id: i for i in _interfaces(apps, rng)}
     homologations = {h.id: h for h in _homologations()}
-    return Catalog(ministries, apps, interfaces, homologations, domains)
+    return Catalog(ministries, apps, interfaces, homologations, domains=domains)
 
 
 def main(argv: list[str]) -> int:

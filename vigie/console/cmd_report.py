@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from vigie.catalog.loader import load_catalog
+from vigie.catalog.model import Catalog
 from vigie.console.errors import UserError
 from vigie.console.output import print_json
 from vigie.console.settings import Settings, config_path, load_settings
@@ -92,11 +94,7 @@ def build(settings: Settings, period: collect.ReportPeriod, now: datetime) -> Re
     with Store(settings.store_path(), probes.store.busy_timeout) as store, store.snapshot():
         throughput = collect.throughput_section(probes, store, period)
     tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period)
-    catalog = (
-        Absent("absent.no_catalog")
-        if settings.catalog.path is None
-        else Absent("absent.not_installed", "what.catalog_loader")
-    )
+    catalog = _catalog(settings)
     homologations, decommissioning = collect.catalog_sections(catalog, period)
     return collect.assemble(
         period,
@@ -110,6 +108,16 @@ def build(settings: Settings, period: collect.ReportPeriod, now: datetime) -> Re
         decommissioning=decommissioning,
         generated_at=now,
     )
+
+
+def _catalog(settings: Settings) -> Catalog | Absent:
+    """The catalog the config names (a broken one is a ConfigError: exit 2 with its problems)."""
+    path = settings.catalog.path
+    if path is None:
+        return Absent("absent.no_catalog")
+    if not path.exists():
+        return Absent("absent.catalog_missing")
+    return load_catalog(path)
 
 
 def run_report(args: argparse.Namespace) -> int:

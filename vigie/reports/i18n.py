@@ -223,6 +223,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Données non disponibles : aucun catalogue configuré (clé « path » de la table [catalog]).",
         "No data: no catalog configured (key “path” of the [catalog] table).",
     ),
+    "absent.catalog_missing": (
+        "Données non disponibles : le catalogue nommé dans la configuration est introuvable.",
+        "No data: the catalog the configuration names cannot be found.",
+    ),
     "absent.no_capacity": (
         "Données non disponibles : aucun composant n'a de capacité nominale configurée.",
         "No data: no component has a nominal capacity configured.",
@@ -230,7 +234,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "what.tickets": ("le suivi des tickets", "ticket tracking"),
     "what.sla": ("le calcul de disponibilité (SLA)", "SLA accounting"),
     "what.catalog": ("le catalogue des applications", "the application catalog"),
-    "what.catalog_loader": ("le chargement du catalogue", "catalog loading"),
     "what.homologations": ("le registre des homologations", "the homologation register"),
     "what.decommissioning": ("le suivi du décommissionnement", "decommissioning tracking"),
     "footer": (
