@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -13,14 +14,24 @@ import pytest
 
 from tests.conftest import ROOT
 from vigie.console.cli import main
+from vigie.console.settings import load_settings
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 from vigie.probes.tickets.model import Ticket
 from vigie.probes.tickets.store import TicketStore
+from vigie.reports import collect
 from vigie.reports.i18n import NNBSP
 
 PARIS = ZoneInfo("Europe/Paris")
 PER_MONTH = 30 * 86400  # the capacity's month, in seconds
+COMPONENTS = (
+    "chorus-coeur", "infocentre", "chorus-formulaires", "systeme-echanges", "chorus-dt",
+    "chorus-portail-pro", "chorus-pro", "place", "orme",
+)  # fmt: skip
+SLA_KEYS = (
+    "target", "availability", "up_s", "degraded_s", "down_s", "maintenance_s", "unknown_s",
+    "scheduled_s", "coverage", "budget_s", "budget_remaining_s", "incidents", "breached",
+)  # fmt: skip
 THROUGHPUT_PROBE = """
 [[probes]]
 id = "systeme-echanges-flux"
@@ -52,19 +63,46 @@ def _july_flows() -> list[ProbeResult]:
     return results
 
 
+def _availability() -> list[ProbeResult]:
+    """June and July 2017, a check every 10 minutes: all up except Chorus Pro down for 30
+    minutes on 3 July (HTTP 503) and PLACE down for 10 hours on 12 June."""
+    results = []
+    moment = datetime(2017, 6, 1, tzinfo=PARIS)
+    pro_down = (datetime(2017, 7, 3, 14, 30, tzinfo=PARIS), datetime(2017, 7, 3, 15, 0, tzinfo=PARIS))
+    place_down = (datetime(2017, 6, 12, 8, 0, tzinfo=PARIS), datetime(2017, 6, 12, 18, 0, tzinfo=PARIS))
+    while moment < datetime(2017, 8, 1, tzinfo=PARIS):
+        for comp in COMPONENTS:
+            down = any(
+                comp == c and a <= moment < b
+                for c, (a, b) in (("chorus-pro", pro_down), ("place", place_down))
+            )
+            results.append(
+                ProbeResult(
+                    comp,
+                    f"{comp}-http",
+                    moment.timestamp(),
+                    Status.DOWN if down else Status.UP,
+                    120.0,
+                    "HTTP 503" if down else "",
+                )
+            )
+        moment += timedelta(minutes=10)
+    return results
+
+
 def _ticket(n: int, opened: datetime, application: str, channel: str) -> Ticket:
     return Ticket(
         "test", str(n), application, opened, opened + timedelta(hours=1), None, "solved", channel, "", 1, True
     )
 
 
-@pytest.fixture
-def config(tmp_path: Path, bundled_config_text: str) -> Path:
-    """The bundled config with a throughput probe, over a store holding July 2017's flows and tickets."""
-    path = tmp_path / "config.toml"
-    path.write_text(bundled_config_text + THROUGHPUT_PROBE, encoding="utf-8")
-    with Store(tmp_path / "vigie.db") as store:
+@pytest.fixture(scope="module")
+def filled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding June-July 2017's checks, July's flows and tickets (built once, copied per test)."""
+    path = tmp_path_factory.mktemp("store") / "vigie.db"
+    with Store(path) as store:
         store.append(_july_flows())
+        store.append(_availability())
     tickets = [_ticket(i, datetime(2017, 7, 3, 10, tzinfo=PARIS), "Chorus Pro", "phone") for i in range(30)]
     tickets += [
         _ticket(100 + i, datetime(2017, 7, 4, 10, tzinfo=PARIS), "Chorus Cœur", "chat") for i in range(10)
@@ -72,8 +110,19 @@ def config(tmp_path: Path, bundled_config_text: str) -> Path:
     tickets += [
         _ticket(200 + i, datetime(2016, 7, 5, 10, tzinfo=PARIS), "Chorus Pro", "phone") for i in range(10)
     ]
-    with TicketStore(tmp_path / "vigie.db") as ticket_store:
+    with TicketStore(path) as ticket_store:
         ticket_store.upsert(tickets)
+    return path
+
+
+@pytest.fixture
+def config(tmp_path: Path, bundled_config_text: str, filled_store: Path) -> Path:
+    """The bundled config with a throughput probe, over a copy of the filled store."""
+    path = tmp_path / "config.toml"
+    # Checks every 10 minutes keep the stored months small.
+    text = bundled_config_text.replace('interval = "30s"', 'interval = "10m"')
+    path.write_text(text + THROUGHPUT_PROBE, encoding="utf-8")
+    shutil.copyfile(filled_store, tmp_path / "vigie.db")
     return path
 
 
@@ -96,6 +145,65 @@ def test_default_file_name_and_html_self_contained(config: Path, capsys: pytest.
     assert "#c62828" in html
 
 
+def test_figures_are_those_of_the_sla_accounting(config: Path) -> None:
+    out = config.parent / "r.json"
+    assert _run(config, "monthly", "2017-07", "--format", "json", "--out", str(out)) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    rows = {r["component"]: r for r in data["availability"]["rows"]}
+    assert list(rows) == list(COMPONENTS)
+    settings = load_settings(config)
+    period = collect.ReportPeriod("monthly", 2017, 7, PARIS)
+    with Store(settings.store_path()) as store:
+        for comp in settings.probes.components:
+            start, end = period.start.timestamp(), period.end.timestamp()
+            results = collect.availability_results(settings.probes, comp, store, start, end)
+            figures = collect.account_component(settings.probes, comp, results, start, end, 2e9).figures
+            for key in SLA_KEYS:
+                assert rows[comp.id][key] == getattr(figures, key), (comp.id, key)
+    # Hand-checked: 30 minutes down in a 31-day 24x7 month.
+    pro = rows["chorus-pro"]
+    assert (pro["down_s"], pro["availability"], pro["incidents"], pro["breached"]) == (
+        1800,
+        0.99932,
+        1,
+        False,
+    )
+    assert rows["chorus-coeur"]["maintenance_s"] == 5 * 2 * 3600  # five Sundays, 02:00-04:00
+    assert data["incidents"]["rows"] == [
+        {
+            "component": "chorus-pro",
+            "name": "Chorus Pro",
+            "start": "2017-07-03T14:30:00+02:00",
+            "end": "2017-07-03T15:00:00+02:00",
+            "duration_s": 1800.0,
+            "cause": "HTTP 503",
+        }
+    ]
+    assert data["summary"]["met"] == 9 and data["summary"]["worst"]["component"] == "chorus-pro"
+    place = next(r for r in data["trend"]["rows"] if r["component"] == "place")
+    assert [p["month"] for p in place["points"] if p["availability"] is not None] == ["2017-06", "2017-07"]
+    assert place["points"][-2]["breached"] is True and place["points"][-1]["breached"] is False
+
+
+def test_figures_appear_formatted_in_every_format(config: Path) -> None:
+    texts = {}
+    for fmt, marker in (
+        ("html", "<!DOCTYPE html>"),
+        ("md", "# Rapport mensuel de disponibilité — juillet 2017"),
+        ("csv", "# throughput"),
+    ):
+        out = config.parent / f"r.{fmt}"
+        assert _run(config, "monthly", "2017-07", "--format", fmt, "--out", str(out)) == 0
+        texts[fmt] = out.read_text(encoding="utf-8")
+        assert marker in texts[fmt]
+    assert (
+        f"99,932{NNBSP}%" in texts["html"]
+        and f"| Chorus Pro | 99{NNBSP}% | 99,932{NNBSP}% | 30{NNBSP}min |" in texts["md"]
+    )
+    assert "chorus-pro,Chorus Pro,0.99,0.99932," in texts["csv"]
+    assert "03/07/2017 14:30" in texts["html"] and "HTTP 503" in texts["md"]
+
+
 def test_tickets_section_from_ticket_statistics(config: Path) -> None:
     out = config.parent / "r.json"
     assert _run(config, "monthly", "2017-07", "--format", "json", "--out", str(out)) == 0
@@ -106,18 +214,6 @@ def test_tickets_section_from_ticket_statistics(config: Path) -> None:
     by_app = {r["label"]: r for r in tickets["by_application"]}
     assert by_app["Chorus Pro"]["count"] == 30 and by_app["Chorus Pro"]["change"] == pytest.approx(2.0)
     assert {r["label"] for r in tickets["by_channel"]} == {"phone", "chat"}
-
-
-def test_each_format_is_written(config: Path) -> None:
-    for fmt, marker in (
-        ("html", "<!DOCTYPE html>"),
-        ("md", "# Rapport mensuel de disponibilité — juillet 2017"),
-        ("json", '"schema_version": 1'),
-        ("csv", "# throughput"),
-    ):
-        out = config.parent / f"r.{fmt}"
-        assert _run(config, "monthly", "2017-07", "--format", fmt, "--out", str(out)) == 0
-        assert marker in out.read_text(encoding="utf-8")
 
 
 def test_json_schema_keys_are_stable(config: Path) -> None:
@@ -205,10 +301,23 @@ def test_json_flag_prints_what_was_written(config: Path, capsys: pytest.CaptureF
         (["monthly", "2017-07", "--out", "/nonexistent/dir/r.html"], "does not exist"),
     ],
 )
-def test_bad_arguments_exit_2_in_one_line(config: Path, args: list[str], message: str) -> None:
+def test_bad_arguments_exit_2_in_one_line(
+    config: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = (config.parent / "vigie.db").read_bytes()
+    try:
+        status = _run(config, *args)
+    except SystemExit as exc:  # argparse's own errors
+        status = int(exc.code or 0)
+    assert status == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert (config.parent / "vigie.db").read_bytes() == before
+
+
+def test_bad_month_in_a_real_process_has_no_traceback(config: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "vigie", "report", *args, "--config", str(config)],
+        [sys.executable, "-m", "vigie", "report", "monthly", "2017-13", "--config", str(config)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -216,7 +325,4 @@ def test_bad_arguments_exit_2_in_one_line(config: Path, args: list[str], message
         check=False,
     )
     assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0]
-    assert "Traceback" not in proc.stderr
-    assert (config.parent / "vigie.db").read_bytes() == before
+    assert proc.stderr == "vigie: error: report monthly: '2017-13' is not a month like 2017-07\n"

@@ -90,8 +90,8 @@ def build(settings: Settings, period: collect.ReportPeriod, now: datetime) -> Re
     """Collect every section of the report from the stores and the catalog."""
     probes = settings.probes
     comps = collect.components(probes)
-    missing_sla = Absent("absent.not_installed", "what.sla")
     with Store(settings.store_path(), probes.store.busy_timeout) as store, store.snapshot():
+        availability, trend, incidents = collect.availability_sections(probes, store, period, now)
         throughput = collect.throughput_section(probes, store, period)
     tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period)
     catalog = _catalog(settings)
@@ -99,9 +99,9 @@ def build(settings: Settings, period: collect.ReportPeriod, now: datetime) -> Re
     return collect.assemble(
         period,
         comps,
-        availability=missing_sla,
-        trend=missing_sla,
-        incidents=missing_sla,
+        availability=availability,
+        trend=trend,
+        incidents=incidents,
         throughput=throughput,
         tickets=tickets,
         homologations=homologations,

@@ -5,6 +5,7 @@ and `vigie decom` use, so a report never computes a figure differently.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,13 +15,25 @@ from zoneinfo import ZoneInfo
 from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Catalog
-from vigie.probes.config import ProbesConfig
+from vigie.probes.config import Component, ProbesConfig
+from vigie.probes.results import ProbeResult
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports import content
-from vigie.reports.content import Absent, ComponentRef, MonthRef, Report
+from vigie.probes.timeline import (
+    DEFAULT_INTERVAL,
+    INGEST_PROBE,
+    intervals_from_config,
+    segments_from_results,
+    split_by_probe,
+)
+from vigie.reports import content, periods
+from vigie.reports.availability import SlaFigures, account, effective_timeline
+from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
+from vigie.reports.incidents import Incident, find_incidents
+from vigie.reports.spans import clip
 from vigie.reports.throughput import Bucket, throughput_row
 from vigie.reports.tickets import Period, ticket_stats
+from vigie.reports.wallclock import maintenance_spans, schedule_spans
 
 KINDS = ("monthly", "yearly")
 
@@ -35,16 +48,21 @@ class ReportPeriod:
     timezone: ZoneInfo
 
     @property
+    def period(self) -> periods.Period:
+        """The SLA accounting's period (calendar month or year, DST-exact)."""
+        if self.month is None:
+            return periods.year(self.year, self.timezone)
+        return periods.month(self.year, self.month, self.timezone)
+
+    @property
     def start(self) -> datetime:
         """First instant (local midnight)."""
-        return datetime(self.year, self.month or 1, 1, tzinfo=self.timezone)
+        return self.period.start
 
     @property
     def end(self) -> datetime:
         """First instant after the period."""
-        if self.month is None or self.month == 12:
-            return datetime(self.year + 1, 1, 1, tzinfo=self.timezone)
-        return datetime(self.year, self.month + 1, 1, tzinfo=self.timezone)
+        return self.period.end
 
     @property
     def last_day(self) -> date:
@@ -59,14 +77,7 @@ class ReportPeriod:
     def buckets(self) -> list[Bucket]:
         """Throughput buckets: days of a month, months of a year."""
         if self.month is None:
-            return [
-                Bucket(
-                    m.key,
-                    ReportPeriod("monthly", m.year, m.month, self.timezone).start,
-                    ReportPeriod("monthly", m.year, m.month, self.timezone).end,
-                )
-                for m in content.month_window(self.year, None)
-            ]
+            return [Bucket(m.label, m.start, m.end) for m in self.period.months()]
         days = (self.end.date() - self.start.date()).days
         out = []
         for offset in range(days):
@@ -82,6 +93,111 @@ class ReportPeriod:
 def components(probes: ProbesConfig) -> list[ComponentRef]:
     """The configured components, in configuration order."""
     return [ComponentRef(c.id, c.name, c.target) for c in probes.components]
+
+
+@dataclass(frozen=True)
+class Accounted:
+    """One component's SLA figures over a period and the incidents behind them."""
+
+    figures: SlaFigures
+    incidents: list[Incident]
+
+
+def availability_results(
+    probes: ProbesConfig, comp: Component, store: Store, start: float, end: float
+) -> list[ProbeResult]:
+    """The component's availability-probe results that bear on ``[start, end)``, oldest first."""
+    own = {p.id for p in probes.probes if p.component == comp.id and p.role == "availability"} | {
+        INGEST_PROBE
+    }
+    return [r for r in store.results(comp.id, start - _lookback(probes), end) if r.probe in own]
+
+
+def _lookback(probes: ProbesConfig) -> float:
+    # A result up to two intervals before the start still covers the period's first seconds.
+    return 2 * max(intervals_from_config(probes).values(), default=DEFAULT_INTERVAL)
+
+
+def account_component(
+    probes: ProbesConfig,
+    comp: Component,
+    results: Sequence[ProbeResult],
+    start: float,
+    end: float,
+    now: float,
+) -> Accounted:
+    """`vigie sla`'s accounting of one component over ``[start, end)`` from its stored results
+    (see :func:`availability_results`): timelines per probe, policy, maintenance and schedule
+    applied by the SLA accounting's own functions (:mod:`vigie.reports.availability`)."""
+    intervals = intervals_from_config(probes)
+    first = bisect.bisect_left(results, start - _lookback(probes), key=lambda r: r.ts)
+    last = bisect.bisect_left(results, end, key=lambda r: r.ts)
+    segments = [
+        segments_from_results(group, intervals.get((comp.id, group[0].probe), DEFAULT_INTERVAL))
+        for group in split_by_probe(results[first:last])
+    ]
+    maintenance = maintenance_spans(probes.maintenance, comp.id, probes.timezone, start, end)
+    timeline = effective_timeline(segments, comp.policy, maintenance)
+    schedule = schedule_spans(comp.schedule, start, end)
+    figures = account(comp, timeline, schedule, start, end, now)
+    until = max(start, min(end, now))
+    incidents = find_incidents(
+        comp.id, timeline, clip(clip(schedule, start, end), start, until), start, until
+    )
+    return Accounted(figures, incidents)
+
+
+def measured(figures: SlaFigures) -> bool:
+    """True when some of the period was measured (else the figures are all zero)."""
+    return figures.availability is not None or figures.maintenance_s > 0
+
+
+def availability_sections(
+    probes: ProbesConfig, store: Store, period: ReportPeriod, now: datetime
+) -> tuple[
+    tuple[content.AvailabilityRow, ...] | Absent,
+    tuple[content.TrendRow, ...] | Absent,
+    tuple[IncidentRow, ...] | Absent,
+]:
+    """The availability table, the twelve-month trend and the incident list."""
+    comps = components(probes)
+    by_id = {c.id: c for c in probes.components}
+    now_ts = now.timestamp()
+    start, end = period.start.timestamp(), period.end.timestamp()
+    months = content.month_window(period.year, period.month)
+    spans = [periods.month(m.year, m.month, period.timezone) for m in months]
+    # One read per component covers the period and the trend's twelve months.
+    window_start = min(start, spans[0].start_ts)
+    accounted = []
+    monthly: dict[MonthRef, list[SlaFigures]] = {m: [] for m in months}
+    for comp in probes.components:
+        results = availability_results(probes, comp, store, window_start, end)
+        accounted.append(account_component(probes, comp, results, start, end, now_ts))
+        for m, span in zip(months, spans, strict=True):
+            f = account_component(probes, comp, results, span.start_ts, span.end_ts, now_ts).figures
+            if measured(f):
+                monthly[m].append(f)
+    figures = [a.figures for a in accounted if measured(a.figures)]
+    trend: tuple[content.TrendRow, ...] | Absent = (
+        content.trend_rows(comps, months, monthly) if any(monthly.values()) else Absent("absent.no_data")
+    )
+    if not figures:
+        no_data = Absent("absent.no_data")
+        return no_data, trend, no_data
+    tz = period.timezone
+    incidents = tuple(
+        IncidentRow(
+            component=i.component,
+            name=by_id[i.component].name,
+            start=datetime.fromtimestamp(i.start, tz),
+            end=datetime.fromtimestamp(i.end, tz),
+            duration_s=i.duration_s,
+            cause=i.cause,
+        )
+        for a in accounted
+        for i in a.incidents
+    )
+    return content.availability_rows(comps, figures), trend, tuple(sorted(incidents, key=lambda i: i.start))
 
 
 def throughput_section(

@@ -45,7 +45,7 @@ class SlaLike(Protocol):
     @property
     def scheduled_s(self) -> float: ...
     @property
-    def coverage(self) -> float: ...
+    def coverage(self) -> float | None: ...
     @property
     def budget_s(self) -> float: ...
     @property
@@ -91,7 +91,7 @@ class AvailabilityRow:
     maintenance_s: float
     unknown_s: float
     scheduled_s: float
-    coverage: float
+    coverage: float | None
     budget_s: float
     budget_remaining_s: float
     incidents: int
