@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import BUNDLED_CONFIG, ROOT
 from vigie.console.cli import main
 from vigie.console.settings import load_settings
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 from vigie.probes.tickets.model import Ticket
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports import collect
+from vigie.probes.timeline import intervals_from_config
 from vigie.reports.i18n import NNBSP
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -96,11 +96,20 @@ def _ticket(n: int, opened: datetime, application: str, channel: str) -> Ticket:
     )
 
 
+def _config_text() -> str:
+    # Checks every 10 minutes keep the stored months small.
+    text = BUNDLED_CONFIG.read_text(encoding="utf-8").replace('interval = "30s"', 'interval = "10m"')
+    return text + THROUGHPUT_PROBE
+
+
 @pytest.fixture(scope="module")
 def filled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding June-July 2017's checks, July's flows and tickets (built once, copied per test)."""
-    path = tmp_path_factory.mktemp("store") / "vigie.db"
-    with Store(path) as store:
+    folder = tmp_path_factory.mktemp("store")
+    (folder / "config.toml").write_text(_config_text(), encoding="utf-8")
+    settings = load_settings(folder / "config.toml")
+    path = folder / "vigie.db"
+    with Store(path, intervals=intervals_from_config(settings.probes)) as store:
         store.append(_july_flows())
         store.append(_availability())
     tickets = [_ticket(i, datetime(2017, 7, 3, 10, tzinfo=PARIS), "Chorus Pro", "phone") for i in range(30)]
@@ -116,12 +125,10 @@ def filled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def config(tmp_path: Path, bundled_config_text: str, filled_store: Path) -> Path:
+def config(tmp_path: Path, filled_store: Path) -> Path:
     """The bundled config with a throughput probe, over a copy of the filled store."""
     path = tmp_path / "config.toml"
-    # Checks every 10 minutes keep the stored months small.
-    text = bundled_config_text.replace('interval = "30s"', 'interval = "10m"')
-    path.write_text(text + THROUGHPUT_PROBE, encoding="utf-8")
+    path.write_text(_config_text(), encoding="utf-8")
     shutil.copyfile(filled_store, tmp_path / "vigie.db")
     return path
 
@@ -145,21 +152,19 @@ def test_default_file_name_and_html_self_contained(config: Path, capsys: pytest.
     assert "#c62828" in html
 
 
-def test_figures_are_those_of_the_sla_accounting(config: Path) -> None:
+def test_figures_are_those_of_vigie_sla(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = config.parent / "r.json"
     assert _run(config, "monthly", "2017-07", "--format", "json", "--out", str(out)) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     rows = {r["component"]: r for r in data["availability"]["rows"]}
     assert list(rows) == list(COMPONENTS)
-    settings = load_settings(config)
-    period = collect.ReportPeriod("monthly", 2017, 7, PARIS)
-    with Store(settings.store_path()) as store:
-        for comp in settings.probes.components:
-            start, end = period.start.timestamp(), period.end.timestamp()
-            results = collect.availability_results(settings.probes, comp, store, start, end)
-            figures = collect.account_component(settings.probes, comp, results, start, end, 2e9).figures
-            for key in SLA_KEYS:
-                assert rows[comp.id][key] == getattr(figures, key), (comp.id, key)
+    capsys.readouterr()
+    assert main(["sla", "--month", "2017-07", "--json", "--config", str(config)]) == 0
+    sla = json.loads(capsys.readouterr().out)
+    assert [s["component"] for s in sla] == list(rows)
+    for figures in sla:
+        for key in SLA_KEYS:
+            assert rows[figures["component"]][key] == figures[key], (figures["component"], key)
     # Hand-checked: 30 minutes down in a 31-day 24x7 month.
     pro = rows["chorus-pro"]
     assert (pro["down_s"], pro["availability"], pro["incidents"], pro["breached"]) == (

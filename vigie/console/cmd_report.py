@@ -14,9 +14,9 @@ from typing import Any
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Catalog
 from vigie.console.errors import UserError
+from vigie.console.measurements import open_store
 from vigie.console.output import print_json
 from vigie.console.settings import Settings, config_path, load_settings
-from vigie.probes.store import Store
 from vigie.reports import collect
 from vigie.reports.config import LANGUAGES
 from vigie.reports.content import Absent, Report
@@ -90,7 +90,7 @@ def build(settings: Settings, period: collect.ReportPeriod, now: datetime) -> Re
     """Collect every section of the report from the stores and the catalog."""
     probes = settings.probes
     comps = collect.components(probes)
-    with Store(settings.store_path(), probes.store.busy_timeout) as store, store.snapshot():
+    with open_store(settings) as store:
         availability, trend, incidents = collect.availability_sections(probes, store, period, now)
         throughput = collect.throughput_section(probes, store, period)
     tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period)
@@ -126,6 +126,15 @@ def run_report(args: argparse.Namespace) -> int:
     settings = load_settings(config_path(getattr(args, "config", None)))
     lang = Language(args.lang or settings.reports.language)
     period = collect.ReportPeriod(args.kind, year, month, settings.timezone)
+    out = args.out or str(
+        settings.reports.output_dir / f"{FILE_STEM[lang.code]}-{period.label}.{args.format}"
+    )
+    path = None if out == "-" else Path(out)
+    # Checked before any work, so a typo costs nothing and leaves the store untouched.
+    if path is not None and not path.parent.is_dir():
+        raise UserError(f"report: --out {out}: folder {path.parent} does not exist")
+    if path is None and args.format == "pdf" and sys.stdout.isatty():
+        raise UserError("report: refusing to write PDF to a terminal (use --out FILE)")
     report = build(settings, period, datetime.now(UTC))
     if args.format == "pdf":
         try:
@@ -134,18 +143,10 @@ def run_report(args: argparse.Namespace) -> int:
             raise UserError(str(exc)) from exc
     else:
         data = TEXT_RENDERERS[args.format](report, lang).encode("utf-8")
-    out = args.out or str(
-        settings.reports.output_dir / f"{FILE_STEM[lang.code]}-{period.label}.{args.format}"
-    )
-    if out == "-":
-        if args.format == "pdf" and sys.stdout.isatty():
-            raise UserError("report: refusing to write PDF to a terminal (use --out FILE)")
+    if path is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
-    path = Path(out)
-    if not path.parent.is_dir():
-        raise UserError(f"report: --out {out}: folder {path.parent} does not exist")
     path.write_bytes(data)
     absent = [name for name in SECTIONS if isinstance(getattr(report, name), Absent)]
     if args.json:

@@ -5,7 +5,6 @@ and `vigie decom` use, so a report never computes a figure differently.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,25 +14,15 @@ from zoneinfo import ZoneInfo
 from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Catalog
-from vigie.probes.config import Component, ProbesConfig
-from vigie.probes.results import ProbeResult
+from vigie.probes.config import ProbesConfig
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
-from vigie.probes.timeline import (
-    DEFAULT_INTERVAL,
-    INGEST_PROBE,
-    intervals_from_config,
-    segments_from_results,
-    split_by_probe,
-)
 from vigie.reports import content, periods
-from vigie.reports.availability import SlaFigures, account, effective_timeline
+from vigie.reports.availability import SlaFigures
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
-from vigie.reports.incidents import Incident, find_incidents
-from vigie.reports.spans import clip
+from vigie.reports.sla import sla_report
 from vigie.reports.throughput import Bucket, throughput_row
 from vigie.reports.tickets import Period, ticket_stats
-from vigie.reports.wallclock import maintenance_spans, schedule_spans
 
 KINDS = ("monthly", "yearly")
 
@@ -95,58 +84,6 @@ def components(probes: ProbesConfig) -> list[ComponentRef]:
     return [ComponentRef(c.id, c.name, c.target) for c in probes.components]
 
 
-@dataclass(frozen=True)
-class Accounted:
-    """One component's SLA figures over a period and the incidents behind them."""
-
-    figures: SlaFigures
-    incidents: list[Incident]
-
-
-def availability_results(
-    probes: ProbesConfig, comp: Component, store: Store, start: float, end: float
-) -> list[ProbeResult]:
-    """The component's availability-probe results that bear on ``[start, end)``, oldest first."""
-    own = {p.id for p in probes.probes if p.component == comp.id and p.role == "availability"} | {
-        INGEST_PROBE
-    }
-    return [r for r in store.results(comp.id, start - _lookback(probes), end) if r.probe in own]
-
-
-def _lookback(probes: ProbesConfig) -> float:
-    # A result up to two intervals before the start still covers the period's first seconds.
-    return 2 * max(intervals_from_config(probes).values(), default=DEFAULT_INTERVAL)
-
-
-def account_component(
-    probes: ProbesConfig,
-    comp: Component,
-    results: Sequence[ProbeResult],
-    start: float,
-    end: float,
-    now: float,
-) -> Accounted:
-    """`vigie sla`'s accounting of one component over ``[start, end)`` from its stored results
-    (see :func:`availability_results`): timelines per probe, policy, maintenance and schedule
-    applied by the SLA accounting's own functions (:mod:`vigie.reports.availability`)."""
-    intervals = intervals_from_config(probes)
-    first = bisect.bisect_left(results, start - _lookback(probes), key=lambda r: r.ts)
-    last = bisect.bisect_left(results, end, key=lambda r: r.ts)
-    segments = [
-        segments_from_results(group, intervals.get((comp.id, group[0].probe), DEFAULT_INTERVAL))
-        for group in split_by_probe(results[first:last])
-    ]
-    maintenance = maintenance_spans(probes.maintenance, comp.id, probes.timezone, start, end)
-    timeline = effective_timeline(segments, comp.policy, maintenance)
-    schedule = schedule_spans(comp.schedule, start, end)
-    figures = account(comp, timeline, schedule, start, end, now)
-    until = max(start, min(end, now))
-    incidents = find_incidents(
-        comp.id, timeline, clip(clip(schedule, start, end), start, until), start, until
-    )
-    return Accounted(figures, incidents)
-
-
 def measured(figures: SlaFigures) -> bool:
     """True when some of the period was measured (else the figures are all zero)."""
     return figures.availability is not None or figures.maintenance_s > 0
@@ -163,20 +100,17 @@ def availability_sections(
     comps = components(probes)
     by_id = {c.id: c for c in probes.components}
     now_ts = now.timestamp()
-    start, end = period.start.timestamp(), period.end.timestamp()
+    accounted = sla_report(store, probes, period.period, now=now_ts)
     months = content.month_window(period.year, period.month)
-    spans = [periods.month(m.year, m.month, period.timezone) for m in months]
-    # One read per component covers the period and the trend's twelve months.
-    window_start = min(start, spans[0].start_ts)
-    accounted = []
-    monthly: dict[MonthRef, list[SlaFigures]] = {m: [] for m in months}
-    for comp in probes.components:
-        results = availability_results(probes, comp, store, window_start, end)
-        accounted.append(account_component(probes, comp, results, start, end, now_ts))
-        for m, span in zip(months, spans, strict=True):
-            f = account_component(probes, comp, results, span.start_ts, span.end_ts, now_ts).figures
-            if measured(f):
-                monthly[m].append(f)
+    # Each month as `vigie sla --month` gives it (a frozen month read back as frozen).
+    monthly = {
+        m: [
+            r.figures
+            for r in sla_report(store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts)
+            if measured(r.figures)
+        ]
+        for m in months
+    }
     figures = [a.figures for a in accounted if measured(a.figures)]
     trend: tuple[content.TrendRow, ...] | Absent = (
         content.trend_rows(comps, months, monthly) if any(monthly.values()) else Absent("absent.no_data")
