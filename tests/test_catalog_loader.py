@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from vigie.catalog.loader import catalog_json, load_catalog, write_csv, write_json
-from vigie.catalog.model import Phase, Protocol, Zone
+from vigie.catalog.model import (
+    Application,
+    Catalog,
+    Category,
+    Criticality,
+    Decision,
+    Direction,
+    DossierProgress,
+    Homologation,
+    Interface,
+    Lifecycle,
+    Ministry,
+    Phase,
+    Protocol,
+    Reserve,
+    SecurityNeeds,
+    Zone,
+)
 from vigie.catalog.sample import SIFE_DOMAINS, build_sample
 from vigie.configfile import ConfigError
 from vigie.console.cli import main
@@ -35,6 +56,14 @@ i1,ares,se,edi,500,active
 i2,se,coeur,edi,,active
 i3,old,se,cre,,decommissioned
 """
+
+
+def with_column(text: str, column: str, values: dict[str, str]) -> str:
+    """CSV text with one more column, filled for the rows whose id is in ``values``."""
+    lines = text.strip().split("\n")
+    rows = [f"{lines[0]},{column}"]
+    rows += [f"{line},{values.get(line.split(',')[0], '')}" for line in lines[1:]]
+    return "\n".join(rows) + "\n"
 
 
 def write_catalog(folder: Path, **files: str) -> Path:
@@ -124,6 +153,17 @@ def test_bom_and_semicolon_delimiter_are_read(tmp_path: Path) -> None:
     catalog = load_catalog(folder)
     assert catalog.applications["coeur"].zone is Zone.RESSOURCES
     assert catalog.interfaces["i1"].monthly_volume == 500
+
+
+def test_stray_cells_are_reported_but_trailing_empty_ones_are_not(tmp_path: Path) -> None:
+    links = (
+        INTERFACES.replace("i2,se,coeur,edi,,active", "i2,se,coeur,edi,,active,,")
+        + "i4,ares,coeur,edi,1,active,oops\n"
+    )
+    found = problems_of(write_catalog(tmp_path / "c", interfaces=links))
+    assert [p.split("/")[-1] for p in found] == [
+        "interfaces.csv:5: 7 cells for 6 columns (a stray separator?)"
+    ]
 
 
 def test_french_dates_and_quoted_cells(tmp_path: Path) -> None:
@@ -218,6 +258,19 @@ def test_french_dates_and_quoted_cells(tmp_path: Path) -> None:
                 "reserves.csv:2: homologation: unknown homologation 'h9'",
             ],
         ),
+        (
+            {"applications": with_column(APPLICATIONS, "active_on", {"old": "2018-01-01"})},
+            ["applications.csv:5: decommission_on: 2017-06-30 is before active_on (2018-01-01)"],
+        ),
+        (
+            {
+                "homologations": "id,applications,authority,progress,validity_months,until\n"
+                "h1,coeur,COS SIFE,started,24,2019-12-31\n"
+            },
+            [
+                "homologations.csv:2: until: give validity_months or until (valid until the end of service), not both"
+            ],
+        ),
     ],
     ids=[
         "duplicate-id",
@@ -234,12 +287,28 @@ def test_french_dates_and_quoted_cells(tmp_path: Path) -> None:
         "missing-column",
         "homologation",
         "reserve",
+        "lifecycle-order",
+        "validity-and-until",
     ],
 )
-def test_each_kind_of_problem_is_located(tmp_path: Path, files: dict[str, str], expected: list[str]) -> None:
-    folder = write_catalog(tmp_path / "c", **files)
+def test_each_kind_of_problem_is_located(
+    tmp_path: Path,
+    files: dict[str, str],
+    expected: list[str],
+    bundled_config_text: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = write_catalog(tmp_path / "catalog", **files)
     found = [p.removeprefix(f"{folder}/") for p in problems_of(folder)]
     assert found == expected
+    # The same problems, one line each, from `vigie config check` (exit 2).
+    config = tmp_path / "config.toml"
+    config.write_text(bundled_config_text, encoding="utf-8")
+    assert main(["config", "check", "--config", str(config)]) == 2
+    problems = [
+        line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("warning:")
+    ]
+    assert problems == [f"{folder}/{line}" for line in expected]
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
@@ -258,19 +327,30 @@ def test_json_problems_name_the_record(tmp_path: Path) -> None:
     data["interfaces"][0]["target"] = "nowhere"
     data["applications"][1]["zone"] = "Echanges"
     path = tmp_path / "catalog.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    # Header line, then "{", the first record's keys, "},", and the second record's "{".
+    app_line = lines.index(' "applications": [') + len(data["applications"][0]) + 4
+    link_line = lines.index(' "interfaces": [') + 1 + 1
     found = problems_of(path)
-    assert f"{path}: applications[2].zone: 'Echanges' is not one of" in found[0]
+    assert f"{path}:{app_line}: applications[2].zone: 'Echanges' is not one of" in found[0]
     assert "did you mean 'Échanges'?" in found[0]
-    assert found[1] == f"{path}: interfaces[1].target: unknown application 'nowhere'"
+    assert found[1] == f"{path}:{link_line}: interfaces[1].target: unknown application 'nowhere'"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert problems_of(path)[1] == f"{path}:1: interfaces[1].target: unknown application 'nowhere'"
 
 
 def test_missing_catalog_and_missing_required_file(tmp_path: Path) -> None:
     assert problems_of(tmp_path / "absent") == [f"{tmp_path / 'absent'}: catalog not found"]
     folder = write_catalog(tmp_path / "c")
     (folder / "ministries.csv").unlink()
+    (folder / "ministeres.csv").write_text("id,name\n", encoding="utf-8")
     found = problems_of(folder)
-    assert found[0] == f"{folder / 'ministries.csv'}: file not found"
+    assert found == [
+        f"{folder / 'ministries.csv'}: file not found",
+        f"{folder / 'ministeres.csv'}: unknown catalog file (did you mean 'ministries.csv'?)",
+    ]
 
 
 def test_config_check_validates_the_catalog(
@@ -313,3 +393,95 @@ def test_broken_catalog_via_subprocess_is_one_line_per_problem_no_traceback(
     assert [line for line in done.stderr.strip().splitlines() if not line.startswith("warning:")] == [
         f"{tmp_path}/catalog/interfaces.csv:3: target: self-loop: the interface goes from 'se' to itself"
     ]
+
+
+text = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size=25).map(str.strip)
+days = st.none() | st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
+
+
+def _in_order(values: list[date | None]) -> list[date | None]:
+    """The same blanks, the dates sorted (lifecycle dates come in order)."""
+    given = iter(sorted(v for v in values if v is not None))
+    return [None if v is None else next(given) for v in values]
+
+
+ordered_days = st.lists(days, min_size=4, max_size=4).map(_in_order)
+
+
+@st.composite
+def catalogs(draw: st.DrawFn) -> Catalog:
+    """Small catalogs with awkward text (separators, quotes, accents, '|') in every free-text field."""
+    ministries = {f"m{i}": Ministry(f"m{i}", draw(text.filter(bool)), "m0" if i else None) for i in range(3)}
+    count = draw(st.integers(2, 6))
+    apps = {}
+    for n in range(count):
+        needs = draw(st.none() | st.tuples(*(st.integers(1, 4) for _ in range(4))))
+        apps[f"a{n}"] = Application(
+            id=f"a{n}",
+            name=draw(text.filter(bool)),
+            ministry=draw(st.sampled_from(sorted(ministries))),
+            domain=draw(text.filter(bool)),
+            zone=draw(st.sampled_from(list(Zone))),
+            category=draw(st.sampled_from(list(Category))),
+            criticality=draw(st.sampled_from(list(Criticality))),
+            lifecycle=Lifecycle(
+                draw(st.sampled_from([Phase.PLAN, Phase.PHASE_IN, Phase.ACTIVE, Phase.PHASE_OUT])),
+                *draw(ordered_days),
+                replaced_by=draw(st.none() | st.just("a0")) if n else None,
+            ),
+            description=draw(text),
+            user_ministries=tuple(draw(st.lists(st.sampled_from(sorted(ministries)), max_size=3))),
+            security=None if needs is None else SecurityNeeds(*needs),
+            rto_hours=draw(st.none() | st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2))),
+            personal_data=draw(st.booleans()),
+            core=draw(st.booleans()),
+        )
+    links = {}
+    for n in range(draw(st.integers(0, 5))):
+        source, target = draw(st.permutations(sorted(apps)))[:2]
+        links[f"i{n}"] = Interface(
+            f"i{n}",
+            source,
+            target,
+            draw(st.sampled_from(list(Protocol))),
+            draw(st.sampled_from(list(Direction))),
+            draw(text),
+            draw(st.none() | st.integers(0, 10**9)),
+            draw(st.booleans()),
+            description=draw(text),
+        )
+    reserves = tuple(Reserve(draw(text.filter(bool)), draw(text.filter(bool)), draw(days)) for _ in range(2))
+    hom = Homologation(
+        "h1",
+        ("a0", "a1"),
+        draw(text.filter(bool)),
+        DossierProgress.DECIDED,
+        date(2017, 3, 1),
+        Decision.WITH_RESERVES,
+        24,
+        reserves=reserves,
+        documents=("a.pdf", "b c.pdf"),
+    )
+    return Catalog(ministries, apps, links, {"h1": hom})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(catalog=catalogs())
+def test_any_catalog_survives_csv_and_json(tmp_path: Path, catalog: Catalog) -> None:
+    folder = tmp_path / f"c{abs(hash(repr(catalog)))}"
+    write_csv(catalog, folder)
+    assert load_catalog(folder) == catalog
+    assert load_catalog(write_json(catalog, folder / "catalog.json")) == catalog
+
+
+def test_json_missing_and_unknown_keys_are_located(tmp_path: Path) -> None:
+    data = catalog_json(load_catalog(write_catalog(tmp_path / "c")))
+    del data["applications"][0]["zone"]
+    data["interfaces"][0]["targte"] = data["interfaces"][0].pop("target")
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    found = problems_of(path)
+    assert f"{path}:" in found[0] and found[0].endswith(": applications[1].zone: missing required key")
+    assert found[1].endswith(": interfaces[1].targte: unknown key (did you mean 'target'?)")
+    assert found[2].endswith(": interfaces[1].target: missing required key")
+    assert all(re.match(rf"{re.escape(str(path))}:\d+: ", p) for p in found)

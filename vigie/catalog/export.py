@@ -289,7 +289,7 @@ def to_svg(catalog: Catalog, graph: nx.DiGraph | None = None, *, title: str | No
             )
         )
 
-    out.extend(_centre(catalog, central, cx, cy, r_core))
+    out.extend(_centre(catalog, central, cx, cy, r_core, sum(p.volume for p in petals)))
     out.extend(_legend(size))
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -327,21 +327,30 @@ def _petal_svg(cx: float, cy: float, petal: _Petal, r_petal: float, peak: int, s
     )
 
 
-def _centre(catalog: Catalog, central: set[str], cx: float, cy: float, radius: float) -> list[str]:
+def _centre(
+    catalog: Catalog, central: set[str], cx: float, cy: float, radius: float, volume: int
+) -> list[str]:
+    """The central system: its components listed in a disc, with the flows it exchanges."""
     apps = sorted((catalog.applications[i] for i in central), key=lambda a: (not a.core, a.name.casefold()))
+    line = 15.0
+    height = 34 + line * len(apps) + 28
+    top = cy - height / 2
+    flows = f"{volume:,}".replace(",", "\u202f")
     out = [
         f'<circle cx="{cx}" cy="{cy}" r="{radius}" fill="#fff6d8" stroke="#d9a400" stroke-width="3"/>',
-        f'<text x="{cx}" y="{cy - radius + 34}" text-anchor="middle" font-size="17" font-weight="bold" '
+        f'<text x="{cx}" y="{top + 14:.1f}" text-anchor="middle" font-size="17" font-weight="bold" '
         f'fill="#7a5a00">SI Chorus</text>',
     ]
-    line = 15.0
-    top = cy - radius + 58
     for index, app in enumerate(apps):
         style = ' font-weight="bold"' if app.core else ' font-style="italic"'
         out.append(
-            f'<text x="{cx}" y="{top + index * line:.1f}" text-anchor="middle" font-size="12" fill="#333"{style}>'
+            f'<text x="{cx}" y="{top + 40 + index * line:.1f}" text-anchor="middle" font-size="12" fill="#333"{style}>'
             f"{escape(app.name)}</text>"
         )
+    out.append(
+        f'<text x="{cx}" y="{top + 40 + len(apps) * line + 12:.1f}" text-anchor="middle" font-size="11" '
+        f'fill="#7a5a00">{escape(flows)} flux/mois avec les applications</text>'
+    )
     return out
 
 

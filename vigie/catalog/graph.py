@@ -187,7 +187,7 @@ def neighbours(graph: nx.DiGraph, app: str) -> Neighbours:
 
 
 @dataclass(frozen=True)
-class Path:
+class Route:
     """A path through the map with the interfaces of each hop."""
 
     apps: tuple[str, ...]
@@ -199,12 +199,12 @@ class Path:
         return len(self.hops)
 
 
-def _path(graph: nx.DiGraph, apps: list[str]) -> Path:
+def _path(graph: nx.DiGraph, apps: list[str]) -> Route:
     hops = tuple(tuple(graph.edges[a, b]["interfaces"]) for a, b in itertools.pairwise(apps))
-    return Path(tuple(apps), hops)
+    return Route(tuple(apps), hops)
 
 
-def shortest_path(graph: nx.DiGraph, source: str, target: str) -> Path | None:
+def shortest_path(graph: nx.DiGraph, source: str, target: str) -> Route | None:
     """The shortest path following the flows from ``source`` to ``target``, or None."""
     try:
         return _path(graph, nx.shortest_path(graph, source, target))
@@ -212,7 +212,9 @@ def shortest_path(graph: nx.DiGraph, source: str, target: str) -> Path | None:
         return None
 
 
-def all_paths(graph: nx.DiGraph, source: str, target: str, *, cutoff: int = 6, limit: int = 20) -> list[Path]:
+def all_paths(
+    graph: nx.DiGraph, source: str, target: str, *, cutoff: int = 6, limit: int = 20
+) -> list[Route]:
     """Simple paths from ``source`` to ``target`` of at most ``cutoff`` hops, shortest first.
 
     At most ``limit`` paths are returned: on a hub-and-spoke map their number explodes.
@@ -242,11 +244,23 @@ class Critical:
     betweenness: float  # share of shortest paths going through it (0..1)
 
 
+#: Above this many applications, betweenness is estimated from a sample of sources
+#: (exact betweenness is O(nodes x edges): over a minute at 2,500 applications).
+EXACT_BETWEENNESS_LIMIT = 1000
+BETWEENNESS_SAMPLE = 200
+
+
 def critical_nodes(graph: nx.DiGraph, *, top: int | None = 20, sample: int | None = None) -> list[Critical]:
     """Articulation points of the undirected map and the highest betweenness, most critical first.
 
-    ``sample`` estimates betweenness from that many source nodes (for very large maps).
+    ``sample`` estimates betweenness from that many source nodes (seeded, so reproducible);
+    by default it is exact up to :data:`EXACT_BETWEENNESS_LIMIT` applications and sampled
+    from :data:`BETWEENNESS_SAMPLE` sources above.
     """
+    if sample is None and graph.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
+        sample = BETWEENNESS_SAMPLE
+    if sample is not None and sample >= graph.number_of_nodes():
+        sample = None
     undirected = graph.to_undirected(as_view=True)
     points = set(nx.articulation_points(undirected))
     between = nx.betweenness_centrality(graph, k=sample, seed=0 if sample else None)

@@ -5,7 +5,7 @@ CSV: one file per table (``ministries.csv``, ``domains.csv``, ``applications.csv
 ``,`` or ``;`` as spreadsheets export them, multi-valued cells separated by ``|``. JSON: one
 object holding the same tables as lists of objects with the same keys (native types), so
 CSV -> JSON -> model is lossless. Loading collects every problem, located as
-``file:line: column: message`` (JSON: ``file: table[n].column: message``), and raises one
+``file:line: column: message`` (JSON: ``file:line: table[n].column: message``), and raises one
 :class:`~vigie.configfile.ConfigError` holding them all.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import json
 import re
@@ -132,17 +133,18 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 
 @dataclass
 class Row:
-    """One record of a table with where it came from (a CSV line, or a JSON list index)."""
+    """One record of a table with where it came from (its line, and its index for JSON)."""
 
     file: str
     table: str
     line: int | None
     index: int
     values: dict[str, Any]
+    json: bool = False
 
     def key(self, column: str) -> str:
         """The located column name: the bare column for CSV, ``table[n].column`` for JSON."""
-        return column if self.line is not None else f"{self.table}[{self.index + 1}].{column}"
+        return f"{self.table}[{self.index + 1}].{column}" if self.json else column
 
 
 @dataclass
@@ -194,9 +196,9 @@ class _Cells:
         value = self.text(row, column, required)
         if value is None:
             return None
-        for member in kind:
-            if member.value.lower() == value.lower():
-                return member
+        member = _enum_index(kind).get(value.lower())
+        if member is not None:
+            return member
         choices = [m.value for m in kind]
         self.problem(
             row, column, f"'{value}' is not one of: {', '.join(choices)}{did_you_mean(value, choices)}"
@@ -262,6 +264,12 @@ class _Cells:
         return False
 
 
+@functools.cache
+def _enum_index(kind: type[E]) -> dict[str, E]:
+    """Members by lower-cased value (enum codes are matched regardless of case)."""
+    return {member.value.lower(): member for member in kind}
+
+
 def _parse_date(text: str) -> date:
     """ISO ``2017-12-31`` or the French spreadsheet form ``31/12/2017``."""
     if "/" in text:
@@ -292,10 +300,10 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Row]:
     except StopIteration:
         problems.append(Problem(name, None, "", "empty file (a header line is needed)"))
         return []
-    known = COLUMNS[table]
+    known = frozenset(COLUMNS[table])
     for column in header:
         if column and column not in known:
-            problems.append(Problem(name, 1, column, f"unknown column{did_you_mean(column, known)}"))
+            problems.append(Problem(name, 1, column, f"unknown column{did_you_mean(column, COLUMNS[table])}"))
     for column in REQUIRED[table]:
         if column not in header:
             problems.append(Problem(name, 1, column, "missing required column"))
@@ -306,7 +314,7 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Row]:
             start, line = line + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) > len(header):
+            if any(c.strip() for c in cells[len(header) :]):
                 problems.append(
                     Problem(
                         name, start, "", f"{len(cells)} cells for {len(header)} columns (a stray separator?)"
@@ -325,19 +333,59 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     for table in COLUMNS:
         path = present.get(f"{table}.csv")
         if path is None:
+            # A missing required table stays absent: references to it are not checked.
             if table in REQUIRED_TABLES:
                 problems.append(Problem(str(folder / f"{table}.csv"), None, "", "file not found"))
-            tables[table] = []
+            else:
+                tables[table] = []
         else:
             tables[table] = _read_csv(path, table, problems)
+    expected = [f"{t}.csv" for t in COLUMNS]
+    for name, path in sorted(present.items()):
+        # A misspelt file name would otherwise be silently ignored.
+        if name.endswith(".csv") and name not in expected:
+            problems.append(
+                Problem(str(path), None, "", f"unknown catalog file{did_you_mean(name, expected)}")
+            )
     return tables
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:\n]')
+
+
+def _record_lines(text: str) -> dict[str, list[int]]:
+    """Line of each record of each top-level table of a (valid) JSON document.
+
+    json keeps no positions; this scans strings, brackets and line breaks only, so problems
+    in a JSON catalog are located by line like in CSV files.
+    """
+    starts: dict[str, list[int]] = {}
+    depth, line = 0, 1
+    last: str | None = None
+    table: str | None = None
+    for token in _JSON_TOKEN.finditer(text):
+        mark = token.group()
+        if mark == "\n":
+            line += 1
+        elif mark.startswith('"'):
+            last = mark[1:-1]
+        elif mark == ":":
+            table = last if depth == 1 else table
+        elif mark in "{[":
+            depth += 1
+            if mark == "{" and depth == 3 and table is not None:
+                starts.setdefault(table, []).append(line)
+        else:
+            depth -= 1
+    return starts
 
 
 def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     name = str(path)
     tables: dict[str, list[Row]] = {t: [] for t in COLUMNS}
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
         return tables
@@ -347,6 +395,7 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     if not isinstance(data, dict):
         problems.append(Problem(name, None, "", "must be an object holding the tables"))
         return tables
+    lines = _record_lines(text)
     for key in data:
         if key not in COLUMNS and key not in ("format", "version"):
             problems.append(Problem(name, None, key, f"unknown table{did_you_mean(key, COLUMNS)}"))
@@ -354,23 +403,29 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
         records = data.get(table, [])
         if table in REQUIRED_TABLES and table not in data:
             problems.append(Problem(name, None, table, "missing table"))
+            del tables[table]
+            continue
         if not isinstance(records, list):
             problems.append(Problem(name, None, table, "must be a list of objects"))
             continue
+        starts = lines.get(table, [])
+        # Lines are known per object; a list holding non-objects would shift them, so drop them.
+        aligned = len(starts) == len(records)
         for index, record in enumerate(records):
             where = f"{table}[{index + 1}]"
+            line = starts[index] if aligned else None
             if not isinstance(record, dict):
-                problems.append(Problem(name, None, where, "must be an object"))
+                problems.append(Problem(name, line, where, "must be an object"))
                 continue
             for key in record:
                 if key not in known:
                     problems.append(
-                        Problem(name, None, f"{where}.{key}", f"unknown key{did_you_mean(key, known)}")
+                        Problem(name, line, f"{where}.{key}", f"unknown key{did_you_mean(key, known)}")
                     )
             for key in REQUIRED[table]:
                 if key not in record:
-                    problems.append(Problem(name, None, f"{where}.{key}", "missing required key"))
-            tables[table].append(Row(name, table, None, index, dict(record)))
+                    problems.append(Problem(name, line, f"{where}.{key}", "missing required key"))
+            tables[table].append(Row(name, table, line, index, dict(record), json=True))
     return tables
 
 
@@ -407,51 +462,70 @@ def _lifecycle(cells: _Cells, row: Row, default: Phase | None) -> Lifecycle | No
     phase = cells.enum(row, "phase", Phase, required=default is None) or default
     dates = [cells.day(row, c) for c in _LIFECYCLE[1:5]]
     replaced_by = cells.ident(row, "replaced_by")
+    # Phase-in, active, phase-out and decommissioning dates come in that order.
+    previous: tuple[str, date] | None = None
+    for column, day in zip(_LIFECYCLE[1:5], dates, strict=True):
+        if day is None:
+            continue
+        if previous is not None and day < previous[1]:
+            cells.problem(row, column, f"{day} is before {previous[0]} ({previous[1]})")
+        previous = (column, day)
     if phase is None:
         return None
     return Lifecycle(phase, dates[0], dates[1], dates[2], dates[3], replaced_by)
 
 
 def _application(cells: _Cells, row: Row) -> Application | None:
-    values = (
-        cells.ident(row, "id", True),
-        cells.text(row, "name", True),
-        cells.ident(row, "ministry", True),
-        cells.text(row, "domain", True),
-        cells.enum(row, "zone", Zone, True),
-        cells.enum(row, "category", Category, True),
-        cells.enum(row, "criticality", Criticality, True),
-    )
+    ident = cells.ident(row, "id", True)
+    name = cells.text(row, "name", True)
+    ministry = cells.ident(row, "ministry", True)
+    domain = cells.text(row, "domain", True)
+    zone = cells.enum(row, "zone", Zone, True)
+    category = cells.enum(row, "category", Category, True)
+    criticality = cells.enum(row, "criticality", Criticality, True)
     needs = [cells.integer(row, c, minimum=1, maximum=4) for c in _NEEDS]
-    given = [c for c, n in zip(_NEEDS, needs, strict=True) if cells.raw(row, c) is not None]
+    given = [c for c in _NEEDS if cells.raw(row, c) is not None]
     if given and len(given) < len(_NEEDS):
         missing = [c for c in _NEEDS if c not in given]
         cells.problem(row, missing[0], "security needs come as four values (D, I, C, T); this one is empty")
+    d, i, c, t = needs
+    security = None if d is None or i is None or c is None or t is None else SecurityNeeds(d, i, c, t)
     lifecycle = _lifecycle(cells, row, None)
-    rest = dict(
-        description=cells.text(row, "description") or "",
-        user_ministries=cells.items(row, "user_ministries"),
-        rto_hours=cells.number(row, "rto_hours"),
-        rpo_hours=cells.number(row, "rpo_hours"),
-        personal_data=cells.boolean(row, "personal_data"),
-        core=cells.boolean(row, "core"),
-        placeholder=cells.boolean(row, "placeholder"),
-    )
-    if any(v is None for v in values) or lifecycle is None:
+    description = cells.text(row, "description") or ""
+    user_ministries = cells.items(row, "user_ministries")
+    rto_hours = cells.number(row, "rto_hours")
+    rpo_hours = cells.number(row, "rpo_hours")
+    personal_data = cells.boolean(row, "personal_data")
+    core = cells.boolean(row, "core")
+    placeholder = cells.boolean(row, "placeholder")
+    if (
+        ident is None
+        or name is None
+        or ministry is None
+        or domain is None
+        or zone is None
+        or category is None
+        or criticality is None
+        or lifecycle is None
+    ):
         return None
-    ident, name, ministry, domain, zone, category, criticality = values
-    security = None if None in needs else SecurityNeeds(*(int(n) for n in needs if n is not None))
     return Application(
-        id=ident,  # type: ignore[arg-type]
-        name=name,  # type: ignore[arg-type]
-        ministry=ministry,  # type: ignore[arg-type]
-        domain=domain,  # type: ignore[arg-type]
-        zone=zone,  # type: ignore[arg-type]
-        category=category,  # type: ignore[arg-type]
-        criticality=criticality,  # type: ignore[arg-type]
-        lifecycle=lifecycle,
-        security=security,
-        **rest,  # type: ignore[arg-type]
+        ident,
+        name,
+        ministry,
+        domain,
+        zone,
+        category,
+        criticality,
+        lifecycle,
+        description,
+        user_ministries,
+        security,
+        rto_hours,
+        rpo_hours,
+        personal_data,
+        core,
+        placeholder,
     )
 
 
@@ -489,6 +563,10 @@ def _homologation(cells: _Cells, row: Row) -> Homologation | None:
     until = cells.day(row, "until")
     expires_on = cells.day(row, "expires_on")
     documents = cells.items(row, "documents")
+    if validity is not None and until is not None:
+        cells.problem(
+            row, "until", "give validity_months or until (valid until the end of service), not both"
+        )
     if decision is not None and progress is not DossierProgress.DECIDED:
         cells.problem(
             row, "progress", f"a decision is recorded, so progress must be '{DossierProgress.DECIDED}'"
@@ -526,14 +604,16 @@ def _ministry(cells: _Cells, row: Row) -> Ministry | None:
 
 
 def _reference(
-    cells: _Cells, row: Row, column: str, value: str | None, known: dict[str, Any], what: str
+    cells: _Cells, row: Row, column: str, value: str | None, known: dict[str, Any] | None, what: str
 ) -> None:
-    if value is not None and value not in known:
+    """Report ``value`` unless it is among ``known`` (None: that table is missing, skip)."""
+    if value is not None and known is not None and value not in known:
         cells.problem(row, column, f"unknown {what} '{value}'{did_you_mean(value, known)}")
 
 
-def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
+def _build(found: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     cells = _Cells()
+    tables = {t: found.get(t, []) for t in COLUMNS}
     ministries: dict[str, Ministry]
     apps: dict[str, Application]
     links: dict[str, Interface]
@@ -543,33 +623,35 @@ def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     apps, app_rows = _unique(cells, tables["applications"], "id", lambda r: _application(cells, r))
     links, link_rows = _unique(cells, tables["interfaces"], "id", lambda r: _interface(cells, r))
     homs, hom_rows = _unique(cells, tables["homologations"], "id", lambda r: _homologation(cells, r))
+    known_ministries = ministry_rows if "ministries" in found else None
+    known_apps = app_rows if "applications" in found else None
 
     for ident, ministry in ministries.items():
         row = ministry_rows[ident]
         if ministry.parent == ident:
             cells.problem(row, "parent", "a ministry cannot be its own parent")
         else:
-            _reference(cells, row, "parent", ministry.parent, ministry_rows, "ministry")
+            _reference(cells, row, "parent", ministry.parent, known_ministries, "ministry")
     _check_ministry_cycles(cells, ministry_rows, ministries)
 
     for ident, app in apps.items():
         row = app_rows[ident]
-        _reference(cells, row, "ministry", app.ministry, ministry_rows, "ministry")
+        _reference(cells, row, "ministry", app.ministry, known_ministries, "ministry")
         for other in app.user_ministries:
-            _reference(cells, row, "user_ministries", other, ministry_rows, "ministry")
+            _reference(cells, row, "user_ministries", other, known_ministries, "ministry")
         if domain_rows:
             _reference(cells, row, "domain", app.domain, domain_rows, "domain")
         replaced = app.lifecycle.replaced_by
         if replaced == app.id:
             cells.problem(row, "replaced_by", "an application cannot replace itself")
         else:
-            _reference(cells, row, "replaced_by", replaced, app_rows, "application")
+            _reference(cells, row, "replaced_by", replaced, known_apps, "application")
 
     for ident, link in links.items():
         row = link_rows[ident]
         for column in ("source", "target"):
             end = getattr(link, column)
-            _reference(cells, row, column, end, app_rows, "application")
+            _reference(cells, row, column, end, known_apps, "application")
             live = link.lifecycle.phase in (Phase.ACTIVE, Phase.PHASE_IN)
             if end in apps and live and apps[end].lifecycle.phase is Phase.DECOMMISSIONED:
                 cells.problem(
@@ -582,7 +664,7 @@ def _build(tables: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
 
     for ident, hom in homs.items():
         for app_id in hom.applications:
-            _reference(cells, hom_rows[ident], "applications", app_id, app_rows, "application")
+            _reference(cells, hom_rows[ident], "applications", app_id, known_apps, "application")
 
     reserves: dict[str, list[Reserve]] = {}
     for row in tables["reserves"]:

@@ -13,11 +13,20 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.configfile import ConfigError, SecretError
-from vigie.console import cmd_config, cmd_incidents, cmd_ingest, cmd_report, cmd_sla, cmd_store, cmd_tickets
+from vigie.console import (
+    cmd_config,
+    cmd_incidents,
+    cmd_ingest,
+    cmd_map,
+    cmd_report,
+    cmd_sla,
+    cmd_store,
+    cmd_tickets,
+)
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.probes.db import SchemaError
 
-COMMANDS = [cmd_config, cmd_sla, cmd_incidents, cmd_ingest, cmd_store, cmd_tickets, cmd_report]
+COMMANDS = [cmd_config, cmd_sla, cmd_incidents, cmd_ingest, cmd_store, cmd_map, cmd_tickets, cmd_report]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 
 
