@@ -1,21 +1,36 @@
-"""Report rendering time: a monthly and a yearly report for 9 and 250 components, in every
-format (PDF when WeasyPrint is installed). Prints medians; no assertion (machines are noisy).
+"""Report time. Part 1: the yearly (and a monthly) report of the nine core components built
+from a store holding a year of 5-minute checks (rollups written by `Store.append`), flows
+and tickets, through the same path as `vigie report`. Part 2: rendering alone, every
+format, for 9 and 250 components. Prints medians; no assertion (machines are noisy).
 
-    .venv/bin/python bench/bench_report.py
+    .venv/bin/python bench/bench_report.py [--keep DIR] [--skip-render]
+
+``--keep DIR`` leaves the demo store and its config.toml in DIR, e.g. to look at the report:
+``vigie report monthly 2017-07 --config DIR/config.toml``.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from vigie.console.cmd_report import build
+from vigie.console.settings import load_settings
 from vigie.probes.config import Capacity
+from vigie.probes.results import ProbeResult, Status
+from vigie.probes.store import Store
+from vigie.probes.tickets.model import Ticket
+from vigie.probes.tickets.store import TicketStore
+from vigie.probes.timeline import intervals_from_config
 from vigie.reports import collect, content
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, Report
 from vigie.reports.i18n import Language
@@ -27,6 +42,138 @@ from vigie.reports.throughput import throughput_row
 
 PARIS = ZoneInfo("Europe/Paris")
 RUNS = 5
+ROOT = Path(__file__).resolve().parent.parent
+STEP = 300  # seconds between checks in the demo store
+# Hours down over 2017 per component, roughly the activity report's yearly averages
+# (99.9 % for most, 99.2 % for Chorus Formulaires), plus one bad month each for two of them.
+DOWN_HOURS = {
+    "chorus-coeur": 8, "infocentre": 8, "chorus-formulaires": 70, "systeme-echanges": 17,
+    "chorus-dt": 6, "chorus-portail-pro": 9, "chorus-pro": 7, "place": 40, "orme": 12,
+}  # fmt: skip
+BAD_MONTH = {"chorus-formulaires": (3, 18), "place": (7, 9)}  # component: (month, hours down)
+CAUSES = ("HTTP 503", "timeout after 5s", "connection refused", "HTTP 500", "TLS handshake failed")
+FLOWS = """
+[[probes]]
+id = "systeme-echanges-flux"
+component = "systeme-echanges"
+kind = "http"
+url = "http://127.0.0.1:18110/flux"
+interval = "1h"
+timeout = "5s"
+role = "throughput"
+
+[[probes]]
+id = "chorus-pro-api"
+component = "chorus-pro"
+kind = "http"
+url = "http://127.0.0.1:18111/api-calls"
+interval = "1h"
+timeout = "5s"
+role = "throughput"
+"""
+# SE Chorus flows per month (30,000 to 55,000; over the 50,000 capacity in July) and
+# Chorus Pro API calls per day (nearly 6 million; over in December).
+MONTHLY_FLOWS = (
+    31_000,
+    33_000,
+    41_000,
+    38_000,
+    40_000,
+    47_000,
+    55_500,
+    36_000,
+    44_000,
+    46_000,
+    45_000,
+    49_000,
+)
+DAILY_CALLS = (4.6e6, 4.8e6, 5.1e6, 5.0e6, 5.2e6, 5.4e6, 5.3e6, 4.4e6, 5.5e6, 5.6e6, 5.8e6, 6.3e6)
+
+
+def _outages(rng: random.Random, component: str, start: float, end: float) -> list[tuple[float, float]]:
+    spans = []
+    budget = DOWN_HOURS[component] * 3600.0
+    while budget > 0:
+        length = min(budget, rng.choice([600, 1800, 3600, 2 * 3600]))
+        t0 = rng.uniform(start, end - length)
+        spans.append((t0, t0 + length))
+        budget -= length
+    if component in BAD_MONTH:
+        month_no, hours = BAD_MONTH[component]
+        t0 = datetime(2017, month_no, 14, 9, tzinfo=PARIS).timestamp()
+        spans.append((t0, t0 + hours * 3600))
+    return sorted(spans)
+
+
+def fill_demo_store(folder: Path) -> tuple[Path, int]:
+    """A config and a store with 2017's checks, flows and tickets; returns (config, results)."""
+    config = folder / "config.toml"
+    text = (ROOT / "config.toml").read_text(encoding="utf-8").replace('interval = "30s"', 'interval = "5m"')
+    text = text.replace('path = "catalog"', f'path = "{ROOT / "catalog"}"')  # the bundled sample catalog
+    config.write_text(text + FLOWS, encoding="utf-8")
+    settings = load_settings(config)
+    rng = random.Random(2017)
+    start = datetime(2017, 1, 1, tzinfo=PARIS).timestamp()
+    end = datetime(2018, 1, 1, tzinfo=PARIS).timestamp()
+    count = 0
+    with Store(settings.store_path(), intervals=intervals_from_config(settings.probes)) as store:
+        for comp in settings.probes.components:
+            down = _outages(rng, comp.id, start, end)
+            cause = {t0: rng.choice(CAUSES) for t0, _ in down}
+            batch = []
+            ts, k = start, 0
+            while ts < end:
+                while k < len(down) and down[k][1] <= ts:
+                    k += 1
+                is_down = k < len(down) and down[k][0] <= ts
+                status = Status.DOWN if is_down else Status.UP
+                batch.append(
+                    ProbeResult(
+                        comp.id, f"{comp.id}-http", ts, status, 80.0, cause[down[k][0]] if is_down else ""
+                    )
+                )
+                ts += STEP
+            count += store.append(batch)
+        for probe, per_month, scale in (
+            ("systeme-echanges-flux", MONTHLY_FLOWS, 30 * 86400),
+            ("chorus-pro-api", DAILY_CALLS, 86400),
+        ):
+            component = probe.rsplit("-", 1)[0] if probe.startswith("systeme") else "chorus-pro"
+            rates = []
+            ts = start
+            while ts < end:
+                month_no = datetime.fromtimestamp(ts, PARIS).month
+                rate = per_month[month_no - 1] / scale * rng.uniform(0.9, 1.1)
+                rates.append(ProbeResult(component, probe, ts, Status.UP, 50.0, "", rate))
+                ts += 3600
+            count += store.append(rates)
+    tickets = []
+    for year, per_month in ((2016, 350), (2017, 1260)):
+        for n in range(per_month * 12):
+            opened = datetime(year, 1, 1, tzinfo=PARIS) + timedelta(seconds=rng.uniform(0, 364 * 86400))
+            app = rng.choices(
+                ("Chorus Pro", "Chorus Cœur", "Chorus DT", "Chorus Portail Pro"), (81, 9, 7, 3)
+            )[0]
+            channel = rng.choices(("phone", "chat", "chatbot", "web", "email"), (50, 20, 15, 10, 5))[0]
+            solved = opened + timedelta(hours=rng.uniform(0.1, 48))
+            tickets.append(
+                Ticket(
+                    "demo",
+                    f"{year}-{n}",
+                    app,
+                    opened,
+                    solved,
+                    None,
+                    "solved",
+                    channel,
+                    "",
+                    1,
+                    rng.random() < 0.9,
+                )
+            )
+    with TicketStore(settings.store_path()) as ticket_store:
+        ticket_store.upsert(tickets)
+    return config, count
 
 
 @dataclass(frozen=True)
@@ -117,8 +264,39 @@ def median_ms(work: Callable[[], object], runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
+def bench_store(folder: Path) -> None:
+    """Part 1: reports built from the demo store, as `vigie report` builds them."""
+    t0 = time.perf_counter()
+    config, count = fill_demo_store(folder)
+    print(
+        f"demo store: {count:,} results (9 components, 2017, checks every {STEP // 60} min) in {time.perf_counter() - t0:.1f} s"
+    )
+    settings = load_settings(config)
+    now = datetime(2018, 1, 15, tzinfo=PARIS)
+    lang = Language("fr")
+    print(f"report from the store (rollups), median of {RUNS} runs (ms)")
+    for kind, month in (("yearly", None), ("monthly", 7)):
+        period = collect.ReportPeriod(kind, 2017, month, PARIS)
+        built = median_ms(lambda p=period: build(settings, p, now))
+        report = build(settings, period, now)
+        html = median_ms(lambda r=report: render_html(r, lang))
+        print(f"  {kind:<8} 2017{'' if month is None else '-07'}: build {built:8.1f}   html {html:7.1f}")
+
+
 def main() -> int:
     """Print the medians."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", metavar="DIR", help="leave the demo store and config.toml in DIR")
+    parser.add_argument("--skip-render", action="store_true", help="only part 1")
+    args = parser.parse_args()
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+        bench_store(Path(args.keep))
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            bench_store(Path(folder))
+    if args.skip_render:
+        return 0
     lang = Language("fr")
     renderers: dict[str, Callable[[Report, Language], object]] = {
         "html": render_html,

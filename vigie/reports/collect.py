@@ -141,16 +141,20 @@ def throughput_section(
     with_capacity = [c for c in probes.components if c.capacity is not None]
     if not with_capacity:
         return Absent("absent.no_capacity")
-    throughput_probes = {p.id for p in probes.probes if p.role == "throughput"}
     start, end = period.start.timestamp(), period.end.timestamp()
     rows = []
     for comp in with_capacity:
         assert comp.capacity is not None
+        own = [p.id for p in probes.probes if p.component == comp.id and p.role == "throughput"]
+        # Throughput probes store a rate per second in ``value`` (raw results: kept for the
+        # store's retention period).
         samples = [
             (r.ts, r.value)
-            for r in store.results(comp.id, start, end)
-            if r.value is not None and r.probe in throughput_probes
+            for pid in own
+            for r in store.results(comp.id, start, end, probe=pid)
+            if r.value is not None
         ]
+        samples.sort()
         rows.append(throughput_row(comp.id, comp.name, comp.capacity, period.buckets(), samples))
     if all(r.mean is None for r in rows):
         return Absent("absent.no_data")

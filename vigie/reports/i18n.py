@@ -172,9 +172,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Each incident is a continuous down interval of a component ({tz} time).",
     ),
     "incidents.none": ("Aucun incident sur la période.", "No incident in the period."),
+    "incidents.longest": (
+        "Les {count} plus longs des {total} incidents de l'année :",
+        "The {count} longest of the year's {total} incidents:",
+    ),
     "incidents.more": (
-        "… et {count} autres incidents (liste complète dans l'export JSON ou CSV).",
-        "… and {count} more incidents (full list in the JSON or CSV export).",
+        "… et {count} autres incidents (liste complète dans les exports JSON et CSV).",
+        "… and {count} more incidents (full list in the JSON and CSV exports).",
     ),
     # throughput
     "throughput": ("Débit et capacité nominale", "Throughput and nominal capacity"),

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from vigie.catalog.homologation import LABELS as HOMOLOGATION_LABELS
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.reports import charts
-from vigie.reports.content import Absent, Report
+from vigie.reports.content import Absent, IncidentRow, Report
 from vigie.reports.i18n import Language
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -53,11 +53,24 @@ def context(report: Report, lang: Language) -> dict[str, Any]:
         "title": title,
         "period": period,
         "charts": charts,
-        "incident_limit": 50,
+        "incidents_shown": shown_incidents(report),
         "absent_text": lambda absent: absent_text(absent, lang),
         "channel_label": lang.channel,
         "homologation_label": lambda code: HOMOLOGATION_LABELS[lang.code][HomologationStatus(code)],
     }
+
+
+MONTHLY_INCIDENTS, YEARLY_INCIDENTS = 50, 20
+
+
+def shown_incidents(report: Report) -> tuple[IncidentRow, ...]:
+    """The incidents the HTML and Markdown list: a month's in order (up to 50), a year's
+    twenty longest; JSON and CSV carry them all."""
+    if isinstance(report.incidents, Absent):
+        return ()
+    if report.kind == "yearly":
+        return tuple(sorted(report.incidents, key=lambda i: -i.duration_s)[:YEARLY_INCIDENTS])
+    return report.incidents[:MONTHLY_INCIDENTS]
 
 
 def absent_text(absent: Absent, lang: Language) -> str:
