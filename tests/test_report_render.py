@@ -224,6 +224,16 @@ def test_catalog_sections_from_the_register() -> None:
     assert "### Expired (1)" in md and "| Intérieur | 2 | 1 | 0 | 1 | 0 | 50% |" in md
 
 
+def test_catalog_application_named_script_is_escaped() -> None:
+    evil = replace(cf.app("evil"), name="<script>alert(1)</script>")
+    catalog = cf.catalog([evil], homologations=[cf.homologation("h", "evil", commission_on=date(2014, 1, 1))])
+    as_of = date(2017, 7, 31)
+    report = build(homologations=content.homologation_status(register(catalog, as_of), as_of))
+    html = render_html(report, FR)
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in html
+    assert "<script" not in html
+
+
 def test_trend_heat_map_colours_breaches() -> None:
     report = build()
     assert not isinstance(report.trend, Absent)
