@@ -35,8 +35,9 @@ def app(
     replaced_by: str | None = None,
     criticality: Criticality = Criticality.MEDIUM,
     personal_data: bool = False,
+    core: bool = True,
 ) -> Application:
-    """An application with only what these tests look at."""
+    """An application with only what these tests look at (core: in the register's scope)."""
     return Application(
         id=id,
         name=id.upper(),
@@ -49,6 +50,7 @@ def app(
             phase=phase, phase_out_on=phase_out_on, decommission_on=decommission_on, replaced_by=replaced_by
         ),
         personal_data=personal_data,
+        core=core,
     )
 
 

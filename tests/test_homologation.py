@@ -240,6 +240,14 @@ def test_decommissioned_applications_leave_the_register() -> None:
     assert [e.application.id for e in register(catalog(apps), date(2017, 1, 1))] == ["gone", "here"]
 
 
+def test_scope_is_core_and_recorded_applications_unless_everything() -> None:
+    apps = [app("core"), app("recorded", core=False), app("ministerial", core=False)]
+    cat = catalog(apps, homologations=[homologation("h", "recorded")])
+    assert {e.application.id for e in register(cat, date(2018, 1, 1))} == {"core", "recorded"}
+    everything = {e.application.id: e.status for e in register(cat, date(2018, 1, 1), everything=True)}
+    assert everything["ministerial"] is Status.NOT_DONE and len(everything) == 3
+
+
 def test_counts_and_attention() -> None:
     records = [homologation("h", "a", commission_on=date(2015, 1, 1), validity_months=12)]
     entries = register(catalog([app("a"), app("b")], homologations=records), date(2018, 1, 1))

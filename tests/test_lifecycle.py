@@ -12,12 +12,14 @@ from vigie.catalog.lifecycle import (
     FindingKind,
     burn_down,
     decom_state,
+    earlier_switched_off,
     integrity,
+    ministry_root,
     month_end,
     overall,
     progress,
 )
-from vigie.catalog.model import Application, Phase, ProgressContract
+from vigie.catalog.model import Application, Ministry, Phase, ProgressContract
 
 OFF = Phase.DECOMMISSIONED
 OUT = Phase.PHASE_OUT
@@ -44,8 +46,8 @@ def test_states_as_of_a_date() -> None:
     # Before it happened, a switch-off was on plan, never late.
     assert decom_state(apps["old2"], date(2017, 4, 29)) is DecomState.PLANNED
     assert decom_state(apps["old2"], date(2017, 4, 30)) is DecomState.SWITCHED_OFF
-    assert decom_state(apps["gibus"], date(2017, 6, 29)) is DecomState.PLANNED
-    assert decom_state(apps["gibus"], date(2017, 6, 30)) is DecomState.LATE
+    assert decom_state(apps["gibus"], date(2017, 6, 30)) is DecomState.PLANNED  # due today
+    assert decom_state(apps["gibus"], date(2017, 7, 1)) is DecomState.LATE
 
 
 def test_progress_by_ministry_with_contract() -> None:
@@ -153,3 +155,25 @@ def test_integrity_overdue_after_the_extinction_date() -> None:
     ]
     findings = integrity(catalog(apps, [link("l", "gibus", "chorus")]), date(2018, 7, 1))
     assert [(f.kind, f.overdue) for f in findings] == [(FindingKind.WIRED_TO_PHASE_OUT, True)]
+
+
+def test_directorates_count_for_their_ministry_and_its_contract() -> None:
+    apps = [
+        app("gibus", ministry="dgpn", phase=OUT, decommission_on=date(2018, 12, 31)),
+        app("nemo", ministry="prefectures", phase=OFF, decommission_on=date(2017, 11, 30)),
+    ]
+    cat = catalog(
+        apps, contracts=[ProgressContract("cp", "interieur", ("gibus", "nemo"), earlier_switched_off=22)]
+    )
+    cat.ministries.update(
+        {
+            "interieur": Ministry("interieur", "Intérieur"),
+            "dgpn": Ministry("dgpn", "DGPN", "interieur"),
+            "prefectures": Ministry("prefectures", "Préfectures", "interieur"),
+        }
+    )
+    assert ministry_root(cat, "dgpn") == "interieur" and ministry_root(cat, "unknown") == "unknown"
+    [group] = progress(cat, date(2017, 12, 31))
+    assert group.key == "interieur" and group.total == 2 and group.contract_done == 1
+    assert earlier_switched_off(cat) == 22
+    assert group.to_json()["contract"]["earlier_switched_off"] == 22  # type: ignore[index]

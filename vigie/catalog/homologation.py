@@ -17,6 +17,8 @@ Rules (also in the README):
   date on or before the day asked about; an unfavourable decision is "refused".
 - An application's status is that of its latest decided record; with none, "in progress"
   when a dossier is open, else "not done". Decommissioned applications leave the register.
+- The register tracks the central system's applications (``core``) and those a record
+  covers; the rest of the catalog on request.
 """
 
 from __future__ import annotations
@@ -182,16 +184,14 @@ def interface_is_live(interface: Interface, as_of: date) -> bool:
     )
 
 
-def personal_data_flows(catalog: Catalog, application: str, as_of: date) -> list[Interface]:
-    """Live interfaces to or from ``application`` that carry personal data (RGPD)."""
-    return sorted(
-        (
-            i
-            for i in catalog.interfaces.values()
-            if i.personal_data and application in (i.source, i.target) and interface_is_live(i, as_of)
-        ),
-        key=lambda i: i.id,
-    )
+def personal_data_flows(catalog: Catalog, as_of: date) -> dict[str, tuple[Interface, ...]]:
+    """For each application, the live interfaces to or from it that carry personal data (RGPD)."""
+    flows: dict[str, list[Interface]] = {}
+    for interface in sorted(catalog.interfaces.values(), key=lambda i: i.id):
+        if interface.personal_data and interface_is_live(interface, as_of):
+            for end in dict.fromkeys((interface.source, interface.target)):
+                flows.setdefault(end, []).append(interface)
+    return {app: tuple(items) for app, items in flows.items()}
 
 
 @dataclass(frozen=True)
@@ -268,9 +268,9 @@ def records_by_application(catalog: Catalog) -> dict[str, list[Homologation]]:
 
 
 def entry_for(
-    app: Application, records: Iterable[Homologation], catalog: Catalog, as_of: date
+    app: Application, records: Iterable[Homologation], flows: tuple[Interface, ...], as_of: date
 ) -> RegisterEntry:
-    """The register line of ``app`` given the records that cover it."""
+    """The register line of ``app`` given the records covering it and its personal-data flows."""
     records = list(records)
     decided = [r for r in records if is_decided(r, as_of)]
     # Latest decision wins; a record id breaks ties so the result never depends on file order.
@@ -285,7 +285,6 @@ def entry_for(
         status = Status.NOT_DONE
     record = current if current is not None else open_dossier
     end = None if current is None else expiry(current)
-    flows = tuple(personal_data_flows(catalog, app.id, as_of))
     return RegisterEntry(
         application=app,
         status=status,
@@ -312,13 +311,20 @@ def urgency_key(entry: RegisterEntry) -> tuple[int, date, int, int, str]:
     )
 
 
-def register(catalog: Catalog, as_of: date) -> list[RegisterEntry]:
-    """Every application still in service on ``as_of``, with its status, most urgent first."""
+def register(catalog: Catalog, as_of: date, everything: bool = False) -> list[RegisterEntry]:
+    """The register on ``as_of``, most urgent first.
+
+    It covers the applications in service that the register tracks: the central system's
+    own (``core``) and every application some record covers; ``everything`` adds the rest
+    of the catalog (ministries' applications, homologated by their own authority, show as
+    not done).
+    """
     index = records_by_application(catalog)
+    flows = personal_data_flows(catalog, as_of)
     entries = [
-        entry_for(app, index.get(app.id, ()), catalog, as_of)
+        entry_for(app, index.get(app.id, ()), flows.get(app.id, ()), as_of)
         for app in catalog.applications.values()
-        if not is_decommissioned(app, as_of)
+        if not is_decommissioned(app, as_of) and (everything or app.core or app.id in index)
     ]
     entries.sort(key=urgency_key)
     return entries

@@ -4,12 +4,14 @@ Pure functions over a :class:`~vigie.catalog.model.Catalog`; no I/O.
 
 Rules (also in the README):
 
+- By ministry means by top-level ministry: a directorate's applications (DGFiP, préfectures)
+  count for its ministry (Finances, Intérieur), which signs the progress contract.
 - An application is **in scope** when it is phased out ("en extinction") or decommissioned,
   has a decommissioning date, or is listed in its ministry's progress contract.
 - ``decommission_on`` is the planned date until the phase is ``decommissioned``, then the
   actual date. As of a day, an in-scope application is **switched off** (decommissioned on
-  or before that day), **planned** (date still ahead), **late** (date passed, still running)
-  or **unscheduled** (no date yet).
+  or before that day), **planned** (date today or ahead), **late** (date passed, still
+  running) or **unscheduled** (no date yet).
 - The burn-down counts, at each month's end, the in-scope applications still running
   (actual, up to the day asked about) and those that should be, by their dates (plan).
 - Integrity: every live interface touching an application being retired must be removed,
@@ -81,7 +83,7 @@ def decom_state(app: Application, as_of: date) -> DecomState:
     if planned is None:
         return DecomState.UNSCHEDULED
     # A decommissioned application's date is its actual one: it was on plan before that day.
-    if app.lifecycle.phase is not Phase.DECOMMISSIONED and planned <= as_of:
+    if app.lifecycle.phase is not Phase.DECOMMISSIONED and planned < as_of:
         return DecomState.LATE
     return DecomState.PLANNED
 
@@ -131,6 +133,7 @@ class GroupProgress:
                 "target_on": _iso(contract.target_on),
                 "applications": len(contract.applications),
                 "switched_off": self.contract_done,
+                "earlier_switched_off": contract.earlier_switched_off,
                 "late": self.contract_late,
             },
         }
@@ -146,15 +149,32 @@ def scope(catalog: Catalog) -> list[Application]:
     return sorted((a for a in catalog.applications.values() if in_scope(a, contracted)), key=lambda a: a.id)
 
 
+def ministry_root(catalog: Catalog, ministry: str) -> str:
+    """The top-level ministry a directorate or service belongs to (itself when it has no parent)."""
+    seen = {ministry}
+    current = catalog.ministries.get(ministry)
+    while current is not None and current.parent is not None and current.parent not in seen:
+        seen.add(current.parent)
+        ministry = current.parent
+        current = catalog.ministries.get(ministry)
+    return ministry
+
+
 def progress(catalog: Catalog, as_of: date, by: str = "ministry") -> list[GroupProgress]:
-    """Progress per ministry (with its contract) or per domain, lowest ratio first."""
+    """Progress per top-level ministry (with its contract) or per domain, lowest ratio first."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping '{by}' (choose from {', '.join(GROUPINGS)})")
-    key: Callable[[Application], str] = (lambda a: a.ministry) if by == "ministry" else (lambda a: a.domain)
+    key: Callable[[Application], str] = (
+        (lambda a: ministry_root(catalog, a.ministry)) if by == "ministry" else (lambda a: a.domain)
+    )
     groups: dict[str, list[Application]] = {}
     for app in scope(catalog):
         groups.setdefault(key(app), []).append(app)
-    contracts = {c.ministry: c for c in catalog.progress_contracts.values()} if by == "ministry" else {}
+    contracts = (
+        {ministry_root(catalog, c.ministry): c for c in catalog.progress_contracts.values()}
+        if by == "ministry"
+        else {}
+    )
     for ministry in contracts:
         groups.setdefault(ministry, [])
     result = []
@@ -190,6 +210,11 @@ def progress(catalog: Catalog, as_of: date, by: str = "ministry") -> list[GroupP
         )
     result.sort(key=lambda g: (g.ratio, -g.counts[DecomState.LATE], g.key))
     return result
+
+
+def earlier_switched_off(catalog: Catalog) -> int:
+    """Applications the progress contracts switched off before the catalog listed them."""
+    return sum(c.earlier_switched_off for c in catalog.progress_contracts.values())
 
 
 def overall(catalog: Catalog, as_of: date) -> GroupProgress:
@@ -344,5 +369,5 @@ def _finding(kind: FindingKind, interface: str, old: Application, other: Applica
         deadline=deadline,
         action="reroute" if reroute else "remove",
         replacement=replacement if reroute else None,
-        overdue=kind is FindingKind.WIRED_TO_SWITCHED_OFF or (deadline is not None and deadline <= as_of),
+        overdue=kind is FindingKind.WIRED_TO_SWITCHED_OFF or (deadline is not None and deadline < as_of),
     )

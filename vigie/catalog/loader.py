@@ -1,7 +1,7 @@
 """Loading, validating and writing the catalog files (a folder of CSV files, or one JSON file).
 
 CSV: one file per table (``ministries.csv``, ``domains.csv``, ``applications.csv``,
-``interfaces.csv``, ``homologations.csv``, ``reserves.csv``), UTF-8 with or without BOM,
+``interfaces.csv``, ``homologations.csv``, ``reserves.csv``, ``progress_contracts.csv``), UTF-8 with or without BOM,
 ``,`` or ``;`` as spreadsheets export them, multi-valued cells separated by ``|``. JSON: one
 object holding the same tables as lists of objects with the same keys (native types), so
 CSV -> JSON -> model is lossless. Loading collects every problem, located as
@@ -38,6 +38,7 @@ from vigie.catalog.model import (
     Lifecycle,
     Ministry,
     Phase,
+    ProgressContract,
     Protocol,
     Reserve,
     SecurityNeeds,
@@ -102,6 +103,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "documents",
     ),
     "reserves": ("homologation", "text", "owner", "due_on", "closed"),
+    "progress_contracts": (
+        "id",
+        "ministry",
+        "applications",
+        "signed_on",
+        "target_on",
+        "reference",
+        "earlier_switched_off",
+    ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "ministries": ("id", "name"),
@@ -110,6 +120,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "interfaces": ("id", "source", "target", "protocol"),
     "homologations": ("id", "applications", "authority", "progress"),
     "reserves": ("homologation", "text", "owner"),
+    "progress_contracts": ("id", "ministry", "applications"),
 }
 #: Tables a catalog folder must hold; the others are optional.
 REQUIRED_TABLES = ("ministries", "applications")
@@ -573,6 +584,13 @@ def _homologation(cells: _Cells, row: Row) -> Homologation | None:
         )
     if decision is not None and commission_on is None and cells.raw(row, "commission_on") is None:
         cells.problem(row, "commission_on", "a decision needs the commission's date")
+    if decision is Decision.UNFAVOURABLE:
+        for column, value in (("validity_months", validity), ("until", until), ("expires_on", expires_on)):
+            if value is not None:
+                cells.problem(row, column, "an unfavourable decision grants no validity (leave it empty)")
+    for column, end in (("until", until), ("expires_on", expires_on)):
+        if end is not None and commission_on is not None and end < commission_on:
+            cells.problem(row, column, f"{end} is before the commission date {commission_on}")
     if ident is None or not applications or authority is None or progress is None:
         return None
     return Homologation(
@@ -588,6 +606,19 @@ def _homologation(cells: _Cells, row: Row) -> Homologation | None:
         (),
         documents,
     )
+
+
+def _contract(cells: _Cells, row: Row) -> ProgressContract | None:
+    ident = cells.ident(row, "id", True)
+    ministry = cells.ident(row, "ministry", True)
+    applications = cells.items(row, "applications", True)
+    signed_on = cells.day(row, "signed_on")
+    target_on = cells.day(row, "target_on")
+    reference = cells.text(row, "reference") or ""
+    earlier = cells.integer(row, "earlier_switched_off") or 0
+    if ident is None or ministry is None or not applications:
+        return None
+    return ProgressContract(ident, ministry, applications, signed_on, target_on, reference, earlier)
 
 
 def _domain(cells: _Cells, row: Row) -> Domain | None:
@@ -679,7 +710,17 @@ def _build(found: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
     for hom_id, items in reserves.items():
         homs[hom_id] = replace(homs[hom_id], reserves=tuple(items))
 
-    catalog = Catalog(ministries, apps, links, homs, domains=domains)
+    contracts: dict[str, ProgressContract]
+    contracts, contract_rows = _unique(
+        cells, tables["progress_contracts"], "id", lambda r: _contract(cells, r)
+    )
+    for ident, contract in contracts.items():
+        row = contract_rows[ident]
+        _reference(cells, row, "ministry", contract.ministry, ministry_rows, "ministry")
+        for app_id in contract.applications:
+            _reference(cells, row, "applications", app_id, app_rows, "application")
+
+    catalog = Catalog(ministries, apps, links, homs, domains, contracts)
     return catalog, cells.problems
 
 
@@ -808,6 +849,18 @@ def catalog_records(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
         for h in catalog.homologations.values()
         for r in h.reserves
     ]
+    contracts = [
+        {
+            "id": c.id,
+            "ministry": c.ministry,
+            "applications": list(c.applications),
+            "signed_on": _iso(c.signed_on),
+            "target_on": _iso(c.target_on),
+            "reference": c.reference,
+            "earlier_switched_off": c.earlier_switched_off,
+        }
+        for c in catalog.progress_contracts.values()
+    ]
     return {
         "ministries": [{"id": m.id, "name": m.name, "parent": m.parent} for m in catalog.ministries.values()],
         "domains": [{"name": d.name, "zone": d.zone.value} for d in catalog.domains.values()],
@@ -815,6 +868,7 @@ def catalog_records(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
         "interfaces": links,
         "homologations": homs,
         "reserves": reserves,
+        "progress_contracts": contracts,
     }
 
 

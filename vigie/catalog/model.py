@@ -197,7 +197,8 @@ class ProgressContract:
     """A ministry's "contrat de progrès": the applications it commits to switch off, by a date.
 
     Each application keeps its own planned date in its lifecycle; ``target_on`` is the
-    date by which the whole list is due.
+    date by which the whole list is due. ``earlier_switched_off`` counts applications the
+    contract already switched off before they were kept in the catalog (since 2008).
     """
 
     id: str
@@ -206,6 +207,7 @@ class ProgressContract:
     signed_on: date | None = None
     target_on: date | None = None
     reference: str = ""
+    earlier_switched_off: int = 0  # switched off under the contract before the catalog listed them
 
 
 @dataclass(frozen=True)
@@ -216,5 +218,5 @@ class Catalog:
     applications: dict[str, Application]
     interfaces: dict[str, Interface]
     homologations: dict[str, Homologation]
-    progress_contracts: dict[str, ProgressContract] = field(default_factory=dict)
     domains: dict[str, Domain] = field(default_factory=dict)
+    progress_contracts: dict[str, ProgressContract] = field(default_factory=dict)

@@ -31,6 +31,7 @@ from vigie.catalog.model import (
     Lifecycle,
     Ministry,
     Phase,
+    ProgressContract,
     Protocol,
     Reserve,
     SecurityNeeds,
@@ -895,6 +896,48 @@ def _homologations() -> list[Homologation]:
     ]
 
 
+def _progress_contracts(apps: dict[str, Application]) -> list[ProgressContract]:
+    """One contract per ministry with applications to switch off (the first ones signed in 2008).
+
+    The report's count of ministerial applications switched off by end 2017 is lost in the
+    extracted text: ``earlier_switched_off`` (switched off before the catalog listed them)
+    holds made-up placeholder figures.
+    """
+    parents = {i: parent for i, _name, parent in MINISTRIES}
+
+    def root(ministry: str) -> str:
+        parent = parents.get(ministry)
+        return ministry if parent is None else root(parent)
+
+    retiring: dict[str, list[str]] = {}
+    for app in apps.values():
+        life = app.lifecycle
+        if life.phase in (Phase.PHASE_OUT, Phase.DECOMMISSIONED) and not app.core:
+            retiring.setdefault(root(app.ministry), []).append(app.id)
+    terms = {
+        # ministry: (signed or last revised, target date, reference, switched off before)
+        "minefi": (date(2017, 9, 20), date(2020, 12, 31), "CP-MEF-2008 révisé 2017", 38),
+        "armees": (date(2017, 6, 15), date(2019, 12, 31), "CP-ARM-2008 révisé 2017", 31),
+        "justice": (date(2017, 5, 10), date(2019, 12, 31), "CP-JUS-2009 révisé 2017", 9),
+        "interieur": (date(2016, 3, 1), date(2018, 12, 31), "CP-INT-2009 révisé 2016", 22),
+        "education": (date(2012, 2, 1), date(2017, 12, 31), "CP-MEN-2010 révisé 2012", 11),
+        "ecologie": (date(2015, 1, 15), date(2020, 12, 31), "CP-ECO-2008 révisé 2015", 14),
+    }
+    return [
+        ProgressContract(
+            f"cp-{ministry}",
+            ministry,
+            tuple(sorted(retiring[ministry])),
+            signed_on=signed,
+            target_on=target,
+            reference=reference,
+            earlier_switched_off=earlier,
+        )
+        for ministry, (signed, target, reference, earlier) in terms.items()
+        if ministry in retiring
+    ]
+
+
 def build_sample() -> Catalog:
     """The sample catalog (same result on every call)."""
     rng = random.Random(2017)
@@ -905,7 +948,8 @@ def build_sample() -> Catalog:
     apps = {a.id: a for a in [*_core_apps(), *_sife_apps(rng)]}
     interfaces = {i.id: i for i in _interfaces(apps, rng)}
     homologations = {h.id: h for h in _homologations()}
-    return Catalog(ministries, apps, interfaces, homologations, domains=domains)
+    contracts = {c.id: c for c in _progress_contracts(apps)}
+    return Catalog(ministries, apps, interfaces, homologations, domains, contracts)
 
 
 def main(argv: list[str]) -> int:

@@ -15,10 +15,13 @@ from vigie import __version__
 from vigie.configfile import ConfigError, SecretError
 from vigie.console import (
     cmd_config,
+    cmd_decom,
+    cmd_homologations,
     cmd_incidents,
     cmd_ingest,
     cmd_map,
     cmd_report,
+    cmd_run,
     cmd_sla,
     cmd_store,
     cmd_tickets,
@@ -26,7 +29,19 @@ from vigie.console import (
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.probes.db import SchemaError
 
-COMMANDS = [cmd_config, cmd_sla, cmd_incidents, cmd_ingest, cmd_store, cmd_map, cmd_tickets, cmd_report]
+COMMANDS = [
+    cmd_config,
+    cmd_run,
+    cmd_sla,
+    cmd_incidents,
+    cmd_ingest,
+    cmd_store,
+    cmd_map,
+    cmd_homologations,
+    cmd_decom,
+    cmd_tickets,
+    cmd_report,
+]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 
 

@@ -95,17 +95,19 @@ def _component_json(settings: Settings, component_id: str) -> dict[str, Any]:
 
 def unset_secret_warnings(settings: Settings) -> list[str]:
     """Secrets whose environment variables are not set now (names only, never values)."""
-    warnings = []
+    secrets: list[tuple[str, Secret | None]] = []
     for probe in settings.probes.probes:
         for name, value in getattr(probe.options, "headers", ()):
-            if isinstance(value, Secret):
-                for var in value.variables:
-                    if var not in os.environ:
-                        warnings.append(f"probe '{probe.id}' header {name} uses ${{{var}}}, which is not set")
+            secrets.append((f"probe '{probe.id}' header {name}", value))
+        secrets.append((f"probe '{probe.id}' token", getattr(probe.options, "token", None)))
+    secrets.append(("[alerts] webhook", settings.probes.alerts.webhook))
     glpi = settings.tickets.glpi
     if glpi is not None:
-        for name, secret in (("user_token", glpi.user_token), ("app_token", glpi.app_token)):
-            for var in secret.variables if secret is not None else []:
-                if var not in os.environ:
-                    warnings.append(f"tickets.glpi {name} uses ${{{var}}}, which is not set")
-    return warnings
+        secrets += [("tickets.glpi user_token", glpi.user_token), ("tickets.glpi app_token", glpi.app_token)]
+    return [
+        f"{label} uses ${{{var}}}, which is not set"
+        for label, secret in secrets
+        if isinstance(secret, Secret)
+        for var in secret.variables
+        if var not in os.environ
+    ]

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import re
 from dataclasses import asdict
-from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from vigie.configfile import format_duration
 from vigie.console.errors import UserError
@@ -17,7 +14,8 @@ from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.glpi import GlpiClient, GlpiError, pull
 from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports.tickets import GROUPINGS, Figures, Period, TicketStats, ticket_stats
+from vigie.reports.periods import Period, parse_period
+from vigie.reports.tickets import GROUPINGS, Figures, TicketStats, previous_year, stats_from_facts
 
 LABELS = {
     "fr": {
@@ -85,11 +83,10 @@ def register(sub: Any) -> None:
         description="Figures over a period (default: the current month), against the same "
         "dates a year earlier.",
     )
-    when = stats.add_mutually_exclusive_group()
-    when.add_argument("--month", metavar="YYYY-MM")
-    when.add_argument("--year", metavar="YYYY")
-    when.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (with --to)")
-    stats.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day, included")
+    stats.add_argument("--month", metavar="YYYY-MM")
+    stats.add_argument("--year", metavar="YYYY")
+    stats.add_argument("--from", dest="start", metavar="DATE", help="first day (ISO date or date-time)")
+    stats.add_argument("--to", dest="end", metavar="DATE", help="last day, included (a date-time: excluded)")
     stats.add_argument("--by", choices=GROUPINGS, help="one row per application, month, channel or level")
     stats.set_defaults(handler=run_stats)
 
@@ -144,47 +141,6 @@ def run_pull(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- periods ---------------------------------------------------------------------------
-
-
-def _day(flag: str, text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{flag}: '{text}' is not a date like 2017-12-31") from None
-
-
-def parse_period(
-    month: str | None, year: str | None, start: str | None, end: str | None, timezone: ZoneInfo, today: date
-) -> Period:
-    """The period the flags name, in local time; the current month without flags."""
-
-    def local(day: date) -> datetime:
-        return datetime(day.year, day.month, day.day, tzinfo=timezone)
-
-    if (start is None) != (end is None):
-        raise UserError("--from and --to go together")
-    if start is not None and end is not None:
-        first, last = _day("--from", start), _day("--to", end)
-        if last < first:
-            raise UserError(f"--to: '{end}' is before --from '{start}'")
-        return Period(local(first), local(last + timedelta(days=1)), f"{first}..{last}")
-    if year is not None:
-        if not re.fullmatch(r"\d{4}", year):
-            raise UserError(f"--year: '{year}' is not a year like 2017")
-        y = int(year)
-        return Period(local(date(y, 1, 1)), local(date(y + 1, 1, 1)), year)
-    if month is not None:
-        match = re.fullmatch(r"(\d{4})-(\d{2})", month)
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise UserError(f"--month: '{month}' is not a month like 2017-12")
-        y, m = int(match.group(1)), int(match.group(2))
-    else:
-        y, m = today.year, today.month
-    following = date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)
-    return Period(local(date(y, m, 1)), local(following), f"{y:04d}-{m:02d}")
-
-
 # --- statistics --------------------------------------------------------------------------
 
 
@@ -192,10 +148,17 @@ def run_stats(args: argparse.Namespace) -> int:
     """Compute and print the figures of a period."""
     settings = _settings(args)
     zone = settings.timezone
-    period = parse_period(args.month, args.year, args.start, args.end, zone, datetime.now(zone).date())
+    try:
+        period = parse_period(
+            zone, month_text=args.month, year_text=args.year, from_text=args.start, to_text=args.end
+        )
+    except ValueError as exc:
+        flags = {"--month": args.month, "--year": args.year, "--from": args.start, "--to": args.end}
+        given = [flag for flag, value in flags.items() if value]
+        raise UserError(f"{given[0]}: {exc}" if len(given) == 1 else str(exc)) from None
     with TicketStore(settings.store_path(), settings.probes.store.busy_timeout) as store:
-        tickets = store.for_period(period.year_before().start, period.end)
-        stats = ticket_stats(tickets, period, by=args.by, timezone=zone)
+        facts = store.facts_for_period(previous_year(period).start, period.end)
+        stats = stats_from_facts(facts, period, by=args.by, timezone=zone)
     if args.json:
         print_json(stats_json(stats))
     else:

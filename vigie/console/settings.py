@@ -22,6 +22,8 @@ TOP_LEVEL = [
     "maintenance",
     "store",
     "exporter",
+    "scheduler",
+    "alerts",
     "catalog",
     "reports",
     "tickets",

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from vigie.configfile import Document, Secret, Section, parse_clock
+from vigie.probes import jsonpath
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATES = ("up", "degraded", "down", "maintenance", "unknown")
@@ -133,6 +134,7 @@ class HttpOptions:
     json_path: str | None = None
     json_equals: Any = None
     verify_tls: bool = True
+    ca_file: str | None = None
     max_redirects: int = 3
     max_body_bytes: int = 1_000_000
     cert_warning_days: int = 21
@@ -144,6 +146,71 @@ class TcpOptions:
 
     host: str
     port: int
+
+
+@dataclass(frozen=True)
+class DnsOptions:
+    """Options of a DNS resolution probe (through the system resolver)."""
+
+    name: str
+    family: str = "any"
+    expect_addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HostOptions:
+    """Options of a local host probe (psutil): a process present, CPU, memory, disk.
+
+    A missing process is ``down``; a usage over its threshold (percent) is ``degraded``.
+    """
+
+    process: str | None = None
+    cpu_max: float | None = None
+    memory_max: float | None = None
+    disk_path: str = "/"
+    disk_max: float | None = None
+
+
+@dataclass(frozen=True)
+class FileflowOptions:
+    """Options of a file-flow probe (an EDI drop directory).
+
+    Throughput is the files that arrived (by modification time) during the last
+    interval, as a rate per second; backlog is the age of the oldest file still waiting.
+    """
+
+    path: str
+    pattern: str = "*"
+    backlog_degraded: float | None = None
+    backlog_down: float | None = None
+
+
+@dataclass(frozen=True)
+class CounterOptions:
+    """Options of a throughput counter: a number from a JSON endpoint or a PromQL query.
+
+    ``mode`` ``counter`` turns successive readings of a growing total into a rate per
+    second; ``rate`` takes the reading as already a rate per second.
+    """
+
+    source: str
+    url: str
+    json_path: str | None = None
+    query: str | None = None
+    mode: str = "counter"
+    headers: tuple[tuple[str, Secret], ...] = ()
+    verify_tls: bool = True
+
+
+@dataclass(frozen=True)
+class HeartbeatOptions:
+    """Options of a push heartbeat: the component POSTs to ``/push/<token>``.
+
+    No beat for longer than ``max_silence`` (default twice the probe's interval) is ``down``.
+    """
+
+    token: Secret
+    max_silence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +270,37 @@ class ExporterConfig:
 
 
 @dataclass(frozen=True)
+class SchedulerConfig:
+    """How the daemon runs probes and how often results are written.
+
+    HTTP and TCP checks run on one event loop, at most ``concurrency`` at a time; the
+    blocking kinds (DNS, host, file-flow, counter) on ``workers`` threads.
+    """
+
+    workers: int = 16
+    concurrency: int = 512
+    flush_interval: float = 1.0
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """Where and how often alerts go: a JSON log line always, a webhook when configured.
+
+    ``flap_changes`` state changes within ``flap_window`` mark a component as flapping:
+    its further changes are held back (one "flapping" notice) until it is stable again.
+    """
+
+    webhook: Secret | None = None
+    timeout: float = 5.0
+    retries: int = 3
+    backoff: float = 1.0
+    reminder_every: float = 30 * 60.0
+    flap_window: float = 10 * 60.0
+    flap_changes: int = 4
+    capacity: bool = True
+
+
+@dataclass(frozen=True)
 class ProbesConfig:
     """Everything the probes package needs from the config file."""
 
@@ -213,6 +311,8 @@ class ProbesConfig:
     maintenance: tuple[MaintenanceWindow, ...]
     store: StoreConfig
     exporter: ExporterConfig
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
     def component(self, component_id: str) -> Component:
         """The component with this id (KeyError if none)."""
@@ -224,7 +324,7 @@ class ProbesConfig:
 
 # --- loading ------------------------------------------------------------------------------
 
-PROBE_KINDS = ("http", "tcp")
+PROBE_KINDS = ("http", "tcp", "dns", "host", "fileflow", "counter", "heartbeat")
 
 
 def load_probes_config(doc: Document, timezone: ZoneInfo) -> ProbesConfig:
@@ -246,6 +346,8 @@ def load_probes_config(doc: Document, timezone: ZoneInfo) -> ProbesConfig:
         maintenance=tuple(m for m in maintenance if m is not None),
         store=_store(doc.section("store")),
         exporter=_exporter(doc.section("exporter")),
+        scheduler=_scheduler(doc.section("scheduler")),
+        alerts=_alerts(doc.section("alerts")),
     )
 
 
@@ -381,13 +483,7 @@ def _probe(sec: Section, components: set[str]) -> ProbeConfig | None:
 def _http_options(sec: Section) -> HttpOptions | None:
     url = sec.string("url", required=True, pattern=r"https?://\S+")
     method = sec.string("method", "GET", choices=("GET", "HEAD", "POST"))
-    headers_sec = sec.table("headers")
-    headers: list[tuple[str, Secret]] = []
-    if headers_sec is not None:
-        for name in headers_sec.data:
-            text = headers_sec.string(name)
-            if text is not None:
-                headers.append((name, Secret(text)))
+    headers = _headers(sec)
     statuses = sec.raw("expect_status", [200])
     if isinstance(statuses, int) and not isinstance(statuses, bool):
         statuses = [statuses]
@@ -402,9 +498,10 @@ def _http_options(sec: Section) -> HttpOptions | None:
             re.compile(body_regex)
         except re.error as exc:
             sec.problem("body_regex", f"not a valid regular expression: {exc}")
-    json_path = sec.string("json_path")
+    json_path = _json_path(sec)
     json_equals = sec.raw("json_equals")
     verify = sec.boolean("verify_tls", True)
+    ca_file = sec.string("ca_file")
     redirects = sec.integer("max_redirects", 3, minimum=0, maximum=20)
     max_body = sec.integer("max_body_bytes", 1_000_000, minimum=1, maximum=100_000_000)
     cert_days = sec.integer("cert_warning_days", 21, minimum=0, maximum=3650)
@@ -413,12 +510,13 @@ def _http_options(sec: Section) -> HttpOptions | None:
     return HttpOptions(
         url=url,
         method=method or "GET",
-        headers=tuple(headers),
+        headers=headers,
         expect_status=tuple(statuses),
         body_regex=body_regex,
         json_path=json_path,
         json_equals=json_equals,
         verify_tls=bool(verify),
+        ca_file=ca_file,
         max_redirects=_or(redirects, 3),
         max_body_bytes=_or(max_body, 1_000_000),
         cert_warning_days=_or(cert_days, 21),
@@ -433,7 +531,103 @@ def _tcp_options(sec: Section) -> TcpOptions | None:
     return TcpOptions(host, port)
 
 
-_PROBE_OPTIONS = {"http": _http_options, "tcp": _tcp_options}
+def _headers(sec: Section) -> tuple[tuple[str, Secret], ...]:
+    headers_sec = sec.table("headers")
+    headers: list[tuple[str, Secret]] = []
+    if headers_sec is not None:
+        for name in headers_sec.data:
+            text = headers_sec.string(name)
+            if text is not None:
+                headers.append((name, Secret(text)))
+    return tuple(headers)
+
+
+def _json_path(sec: Section) -> str | None:
+    path = sec.string("json_path")
+    if path is not None:
+        try:
+            jsonpath.parse(path)
+        except ValueError as exc:
+            sec.problem("json_path", str(exc))
+            return None
+    return path
+
+
+def _dns_options(sec: Section) -> DnsOptions | None:
+    name = sec.string("name", required=True)
+    family = sec.string("family", "any", choices=("any", "ipv4", "ipv6"))
+    expect = sec.string_list("expect_addresses", [])
+    if name is None:
+        return None
+    return DnsOptions(name, family or "any", tuple(expect or ()))
+
+
+def _percent(sec: Section, key: str) -> float | None:
+    return sec.number(key, minimum=0, maximum=100)
+
+
+def _host_options(sec: Section) -> HostOptions | None:
+    options = HostOptions(
+        process=sec.string("process"),
+        cpu_max=_percent(sec, "cpu_max"),
+        memory_max=_percent(sec, "memory_max"),
+        disk_path=sec.string("disk_path", "/") or "/",
+        disk_max=_percent(sec, "disk_max"),
+    )
+    if (options.process, options.cpu_max, options.memory_max, options.disk_max) == (None,) * 4:
+        sec.problem(None, "a host probe needs at least one of process, cpu_max, memory_max, disk_max")
+        return None
+    return options
+
+
+def _fileflow_options(sec: Section) -> FileflowOptions | None:
+    path = sec.string("path", required=True)
+    pattern = sec.string("pattern", "*")
+    degraded = sec.duration("backlog_degraded", minimum=1)
+    down = sec.duration("backlog_down", minimum=1)
+    if degraded is not None and down is not None and down < degraded:
+        sec.problem("backlog_down", "must not be shorter than backlog_degraded")
+    if path is None:
+        return None
+    return FileflowOptions(path, pattern or "*", degraded, down)
+
+
+def _counter_options(sec: Section) -> CounterOptions | None:
+    source = sec.string("source", "json", choices=("json", "prometheus"))
+    url = sec.string("url", required=True, pattern=r"https?://\S+")
+    json_path = _json_path(sec)
+    query = sec.string("query")
+    mode = sec.string("mode", "counter", choices=("counter", "rate"))
+    headers = _headers(sec)
+    verify = sec.boolean("verify_tls", True)
+    if source == "json" and json_path is None:
+        sec.problem(None, "a json counter needs json_path")
+        return None
+    if source == "prometheus" and query is None:
+        sec.problem(None, "a prometheus counter needs query (PromQL)")
+        return None
+    if url is None or source is None:
+        return None
+    return CounterOptions(source, url, json_path, query, mode or "counter", headers, bool(verify))
+
+
+def _heartbeat_options(sec: Section) -> HeartbeatOptions | None:
+    token = sec.string("token", required=True, pattern=r"\S{8,}")
+    silence = sec.duration("max_silence", minimum=1)
+    if token is None:
+        return None
+    return HeartbeatOptions(Secret(token), silence)
+
+
+_PROBE_OPTIONS = {
+    "http": _http_options,
+    "tcp": _tcp_options,
+    "dns": _dns_options,
+    "host": _host_options,
+    "fileflow": _fileflow_options,
+    "counter": _counter_options,
+    "heartbeat": _heartbeat_options,
+}
 
 
 def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None:
@@ -514,6 +708,33 @@ def _exporter(sec: Section) -> ExporterConfig:
     )
     sec.done()
     return exporter
+
+
+def _scheduler(sec: Section) -> SchedulerConfig:
+    scheduler = SchedulerConfig(
+        workers=_or(sec.integer("workers", minimum=1, maximum=1024), 16),
+        concurrency=_or(sec.integer("concurrency", minimum=1, maximum=100_000), 512),
+        flush_interval=_or(sec.duration("flush_interval", minimum=0.05, maximum=60), 1.0),
+    )
+    sec.done()
+    return scheduler
+
+
+def _alerts(sec: Section) -> AlertsConfig:
+    webhook = sec.string("webhook", pattern=r"(https?://|\$\{)\S+")
+    base = AlertsConfig()
+    alerts = AlertsConfig(
+        webhook=None if webhook is None else Secret(webhook),
+        timeout=_or(sec.duration("timeout", minimum=0.1, maximum=120), base.timeout),
+        retries=_or(sec.integer("retries", minimum=0, maximum=20), base.retries),
+        backoff=_or(sec.duration("backoff", minimum=0.01, maximum=3600), base.backoff),
+        reminder_every=_or(sec.duration("reminder_every", maximum=7 * 86400), base.reminder_every),
+        flap_window=_or(sec.duration("flap_window", maximum=86400), base.flap_window),
+        flap_changes=_or(sec.integer("flap_changes", minimum=2, maximum=1000), base.flap_changes),
+        capacity=_or(sec.boolean("capacity"), base.capacity),
+    )
+    sec.done()
+    return alerts
 
 
 def aware(moment: datetime, timezone: ZoneInfo) -> datetime:

@@ -50,7 +50,10 @@ class _Reader:
     def __init__(self, name: str, text: TextIO, config: TicketsConfig) -> None:
         self.name = name
         self.line = 1
-        first = text.readline()
+        try:
+            first = text.readline()
+        except UnicodeDecodeError:
+            self.fail(1, "", "not UTF-8 text")
         if not first.strip():
             self.fail(1, "", "empty file (no header line)")
         delimiter = config.delimiter or max((";", ",", "\t"), key=first.count)
@@ -78,7 +81,8 @@ class _Reader:
         except csv.Error as exc:
             self.fail(self.rows.line_num, "", f"malformed CSV ({exc}); truncated file?")
         except UnicodeDecodeError:
-            self.fail(self.rows.line_num + 1, "", "not UTF-8 text")
+            # Text is decoded by blocks: the bad byte is at or after this line.
+            self.fail(self.rows.line_num + 1, "", "not UTF-8 text (from about this line on)")
         self.line = self.rows.line_num
         return row
 
@@ -139,6 +143,17 @@ class _Reader:
                 self.fail(self.line, label.get(exc.field, exc.field), exc.message)
 
 
+def _batches(tickets: Iterator[Ticket]) -> Iterator[list[Ticket]]:
+    batch: list[Ticket] = []
+    for ticket in tickets:
+        batch.append(ticket)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def import_csv(
     path: str | Path, store: TicketStore, config: TicketsConfig, *, progress: bool | None = None
 ) -> ImportResult:
@@ -147,7 +162,6 @@ def import_csv(
     stderr when it is a terminal."""
     name = str(path)
     show = sys.stderr.isatty() if progress is None else progress
-    rows = 0
     try:
         opened = rich.progress.open(
             path,
@@ -161,15 +175,7 @@ def import_csv(
         )
     except OSError as exc:
         raise ConfigError([Problem(name, None, "", f"cannot read: {exc.strerror or exc}")]) from None
-    with opened as text, store.transaction():
+    with opened as text:
         reader = _Reader(name, text, config)
-        batch: list[Ticket] = []
-        for ticket in reader.tickets:
-            batch.append(ticket)
-            if len(batch) >= BATCH:
-                store.upsert_in_transaction(batch)
-                rows += len(batch)
-                batch.clear()
-        store.upsert_in_transaction(batch)
-        rows += len(batch)
+        rows = store.upsert_all_or_nothing(_batches(reader.tickets))
     return ImportResult(name, reader.format, rows, store.count())

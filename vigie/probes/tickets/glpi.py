@@ -142,15 +142,13 @@ class GlpiClient:
 
     def get(self, endpoint: str, params: Any) -> requests.Response:
         """A GET in the session; a 401 (expired session) opens a new session once."""
-        for attempt in (1, 2):
+        response = self._send(endpoint, {"Session-Token": self.session_token or ""}, params)
+        if response.status_code == 401:
+            self.open()
             response = self._send(endpoint, {"Session-Token": self.session_token or ""}, params)
-            if response.status_code == 401 and attempt == 1:
-                self.open()
-                continue
-            if response.status_code not in (200, 206):
-                raise self._fail(endpoint, response)
-            return response
-        raise AssertionError("unreachable")
+        if response.status_code not in (200, 206):
+            raise self._fail(endpoint, response)
+        return response
 
     def search_tickets(self, since: str | None) -> Iterator[dict[str, str]]:
         """Every ticket modified after ``since`` (GLPI local time), oldest change first,
@@ -167,6 +165,10 @@ class GlpiClient:
                 }
             )
         start, size = 0, self.config.page_size
+        # A ticket changed during the pull jumps to the end of the date_mod order and
+        # shifts the rest back by one: pages overlap so the shifted rows are not skipped
+        # (the duplicates are harmless, tickets are upserted).
+        overlap = size // 20
         while True:
             params["range"] = f"{start}-{start + size - 1}"
             response = self.get("search/Ticket", params)
@@ -178,15 +180,22 @@ class GlpiClient:
             if isinstance(rows, dict):  # withindexes-style answers
                 rows = list(rows.values())
             for row in rows:
-                yield {
-                    name: "" if row.get(fid) is None else str(row[fid]) for fid, name in SEARCH_FIELDS.items()
-                }
+                yield {name: _text(row.get(fid)) for fid, name in SEARCH_FIELDS.items()}
             match = _CONTENT_RANGE.search(response.headers.get("Content-Range", ""))
             total = int(match.group(3)) if match else int(body.get("totalcount", 0))
             end = int(match.group(2)) if match else start + len(rows) - 1
             if not rows or end + 1 >= total:
                 return
-            start = end + 1
+            start = max(start + 1, end + 1 - overlap)
+
+
+def _text(value: Any) -> str:
+    """A search value as text; several values (e.g. two assigned groups) one per line."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(_text(v) for v in value)
+    return str(value)
 
 
 def pull(client: GlpiClient, store: TicketStore, mapper: GlpiMapper, *, full: bool = False) -> PullResult:
@@ -198,11 +207,12 @@ def pull(client: GlpiClient, store: TicketStore, mapper: GlpiMapper, *, full: bo
     # GLPI's "morethan" is strict and its times have one-second resolution: ask again for
     # the cursor's second so a change written just after the last pull is not lost.
     since = None if cursor is None else (datetime.strptime(cursor, _GLPI_TIME) - timedelta(seconds=1))
-    tickets: list[Ticket] = []
+    tickets: dict[str, Ticket] = {}
     newest = cursor
     for values in client.search_tickets(None if since is None else since.strftime(_GLPI_TIME)):
         try:
-            tickets.append(mapper.ticket(values))
+            ticket = mapper.ticket(values)
+            tickets[ticket.id] = ticket
         except FieldError as exc:
             where = f"{client.config.url}/search/Ticket"
             key = f"ticket {values.get('id') or '?'}: {exc.field}"
@@ -211,7 +221,7 @@ def pull(client: GlpiClient, store: TicketStore, mapper: GlpiMapper, *, full: bo
         if modified and (newest is None or modified > newest):
             newest = modified
     with store.transaction():
-        store.upsert_in_transaction(tickets)
+        store.upsert_in_transaction(tickets.values())
         if newest is not None:
             store.set_cursor_in_transaction(source, newest, len(tickets))
     return PullResult(source, len(tickets), newest, store.count())

@@ -11,10 +11,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from vigie.probes.tickets.config import TicketsConfig, normal_key
-from vigie.probes.tickets.model import CHANNELS, STATUSES, Ticket
+from vigie.probes.tickets.model import CHANNELS, CSV_HEADER, STATUSES, Ticket
 
 _STATUSES = frozenset(STATUSES)
 _CHANNELS = frozenset(CHANNELS)
+_PLAIN_ONLY = frozenset(CSV_HEADER) - {"id", "status", "category"}
 
 # GLPI's ticket statuses: the numbers of its API, the labels of its French and English UI.
 GLPI_STATUSES: Mapping[str, str] = {
@@ -74,8 +75,8 @@ def iso_time(field: str, text: str, required: bool) -> datetime | None:
 
 def plain_ticket(row: Sequence[str]) -> Ticket:
     """A ticket from a row of Vigie's plain CSV (cells in :data:`CSV_HEADER` order)."""
-    source, tid, application, opened, solved, closed, status, channel, category, level, first = (
-        cell.strip() for cell in row
+    source, tid, application, opened, solved, closed, status, channel, category, level, first = map(
+        str.strip, row
     )
     for name, value in (("source", source), ("id", tid), ("application", application)):
         if not value:
@@ -134,7 +135,7 @@ class GlpiMapper:
     Channel: the request source through ``[tickets.channels]``; an unknown one is an
     error. Application: the category, then the entity, through ``[tickets.applications]``,
     trying the full path (``Chorus Pro > Facturation``) then its shorter parents.
-    Level 2 when the assigned group is one of ``level2_groups``; first-contact resolution
+    Level 2 when an assigned group (one per line) is in ``level2_groups``; first-contact resolution
     is a level-1 ticket that is solved or closed.
     """
 
@@ -163,8 +164,8 @@ class GlpiMapper:
         opened = glpi_time("opened", values.get("opened", "").strip(), zone, True)
         assert opened is not None
         category = values.get("category", "").strip()
-        group = values.get("group", "").strip().lower()
-        level = 2 if group and group in config.level2_groups else 1
+        groups = {g.strip().lower() for g in values.get("group", "").splitlines()}
+        level = 2 if groups & config.level2_groups else 1
         ticket = Ticket(
             self.source,
             tid,
@@ -200,5 +201,6 @@ class GlpiMapper:
 
 
 def plain_header(cells: Sequence[str]) -> bool:
-    """True when a header row looks like Vigie's plain format (it names ``first_contact``)."""
-    return "first_contact" in (c.strip().lower() for c in cells)
+    """True when a header row is meant as Vigie's plain format: it has at least two of the
+    column names no GLPI label uses (so a file missing one column is still recognised)."""
+    return len({c.strip().lower() for c in cells} & _PLAIN_ONLY) >= 2

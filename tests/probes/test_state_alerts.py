@@ -1,0 +1,134 @@
+"""Confirmed states (confirm_after), alert decisions, and the webhook with retries on loopback."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.probes.conftest import component, probe
+from vigie.configfile import Secret
+from vigie.probes.alerts import Alert, Alerter, Notifier
+from vigie.probes.config import AlertsConfig, Capacity, Policy
+from vigie.probes.results import ProbeResult, Status
+from vigie.probes.state import StateTracker, Transition
+
+
+def _r(ts: float, status: Status, pid: str = "p", value: float | None = None) -> ProbeResult:
+    return ProbeResult("svc", pid, ts, status, 10.0, f"{status} at {ts:g}", value)
+
+
+def test_confirm_after_three_failures() -> None:
+    tracker = StateTracker((component(policy=Policy(confirm_after=3)),), (probe("p", "tcp", None),))
+    assert tracker.update(_r(0, Status.UP)) == Transition("svc", Status.UNKNOWN, Status.UP, 0, "up at 0")
+    assert tracker.update(_r(1, Status.DOWN)) is None
+    assert tracker.update(_r(2, Status.DOWN)) is None
+    assert tracker.update(_r(3, Status.UP)) is None  # the streak is broken
+    assert tracker.update(_r(4, Status.DOWN)) is None
+    assert tracker.update(_r(5, Status.DOWN)) is None
+    change = tracker.update(_r(6, Status.DOWN))
+    assert change is not None and (change.old, change.new) == (Status.UP, Status.DOWN)
+    assert tracker.states()["svc"].state is Status.DOWN
+
+
+def test_throughput_probes_do_not_decide_the_state() -> None:
+    tracker = StateTracker((component(),), (probe("rate", "counter", None, role="throughput"),))
+    assert tracker.update(_r(0, Status.DOWN, "rate")) is None
+
+
+def _alerter(**config: Any) -> tuple[Alerter, list[Alert]]:
+    sent: list[Alert] = []
+    capacity = Capacity(100, "flux", "second")
+    return Alerter(AlertsConfig(**config), (component(capacity=capacity),), sent.append), sent
+
+
+def test_down_reminder_and_recovery() -> None:
+    alerter, sent = _alerter(reminder_every=60)
+    alerter.on_transition(Transition("svc", Status.UNKNOWN, Status.UP, 0, "ok"))
+    assert sent == []  # starting up is not news
+    alerter.on_transition(Transition("svc", Status.UP, Status.DOWN, 100, "HTTP 500"))
+    alerter.tick(130)
+    alerter.tick(161)
+    alerter.on_transition(Transition("svc", Status.DOWN, Status.UP, 200, "HTTP 200"))
+    alerter.tick(400)
+    assert [(a.kind, a.ts) for a in sent] == [("down", 100), ("reminder", 161), ("recovery", 200)]
+
+
+def test_flapping_is_suppressed_then_reported_stable() -> None:
+    alerter, sent = _alerter(flap_window=300, flap_changes=3, reminder_every=0)
+    states = [Status.UP, Status.DOWN, Status.UP, Status.DOWN, Status.UP, Status.DOWN]
+    for ts, (old, new) in enumerate(itertools.pairwise(states)):
+        alerter.on_transition(Transition("svc", old, new, ts * 10, "x"))
+    assert [a.kind for a in sent] == ["down", "recovery", "flapping"]
+    alerter.tick(100)
+    assert len(sent) == 3
+    alerter.tick(400)
+    assert (sent[-1].kind, sent[-1].state) == ("stable", "down")
+
+
+def test_capacity_overrun_and_back() -> None:
+    alerter, sent = _alerter()
+    for ts, value in ((0, 50.0), (1, 130.0), (2, 150.0), (3, 80.0)):
+        alerter.on_throughput(_r(ts, Status.UP, "rate", value))
+    assert [(a.kind, a.detail.split()[0]) for a in sent] == [("capacity", "130%"), ("capacity_ok", "80%")]
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    failures_left = 2
+    bodies: list[dict[str, Any]] = []  # noqa: RUF012 (one receiver per test run)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        cls = type(self)
+        if cls.failures_left > 0:
+            cls.failures_left -= 1
+            self.send_response(503)
+        else:
+            cls.bodies.append(json.loads(body))
+            self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def receiver() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_webhook_is_retried_with_backoff(
+    receiver: ThreadingHTTPServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = receiver.server_address[1]
+    monkeypatch.setenv("VIGIE_HOOK_TOKEN", "hook-secret")
+    config = AlertsConfig(
+        webhook=Secret(f"http://127.0.0.1:{port}/hooks/${{VIGIE_HOOK_TOKEN}}"), retries=3, backoff=0.01
+    )
+    notifier = Notifier(config)
+    notifier(Alert("down", "svc", "down", 100.0, "HTTP 500"))
+    notifier.close(wait=10)
+    assert _Receiver.bodies == [
+        {
+            "event": "alert",
+            "kind": "down",
+            "component": "svc",
+            "state": "down",
+            "ts": 100.0,
+            "detail": "HTTP 500",
+        }
+    ]
+    failures = [json.loads(r.getMessage()) for r in caplog.records if "webhook_failed" in r.getMessage()]
+    assert [f["attempt"] for f in failures] == [1, 2]
+    assert "hook-secret" not in caplog.text

@@ -1,0 +1,137 @@
+"""`vigie run`: the probe daemon (probes, store, alerts, /metrics and /push), or one round."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from vigie.configfile import parse_duration
+
+# cli imports this module to register it: reach UserError through the module at call time.
+from vigie.console import cli
+from vigie.console.catalog_input import catalog_collectors
+from vigie.console.output import print_json, print_table
+from vigie.console.settings import config_path, load_settings
+from vigie.probes.results import Status
+
+if TYPE_CHECKING:
+    from vigie.probes.scheduler import Measured
+
+
+def register(sub: Any) -> None:
+    """Add `vigie run` to the CLI."""
+    run = sub.add_parser(
+        "run",
+        help="the probe daemon: schedule probes, store results, alert, serve /metrics",
+        description="Run the probes on their intervals, store their results, send alerts and "
+        "serve /metrics and /push/<token>. SIGINT/SIGTERM store the current batch and exit 0. "
+        "With --once: run every probe once, store, print the results; exit 1 if any "
+        "component is down.",
+    )
+    run.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
+    run.add_argument("--once", action="store_true", help="run every probe once, print the results and exit")
+    run.add_argument("--for", dest="duration", metavar="DURATION", help="stop after this long (e.g. 10m)")
+    run.add_argument("--json", action="store_true", help="with --once: print the results as JSON")
+    run.add_argument("-v", "--verbose", action="store_true", help="log every batch written (JSON lines)")
+    run.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Start the daemon (or one round with --once)."""
+    duration = None
+    if args.duration is not None:
+        try:
+            duration = parse_duration(args.duration)
+        except ValueError as exc:
+            raise cli.UserError(f"--for: {exc}") from None
+    settings = load_settings(config_path(getattr(args, "config", None)))
+    _configure_logging(args.verbose)
+    config = settings.probes
+    if args.once:
+        config = dataclasses.replace(config, exporter=dataclasses.replace(config.exporter, enabled=False))
+    # Imported here: the daemon pulls in requests and prometheus_client, which every
+    # other command would otherwise pay for at start-up.
+    from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
+    from vigie.probes.tickets.metrics import TicketCollector
+
+    tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
+    try:
+        daemon = Daemon(
+            config, settings.store_path(), extra_collectors=(*catalog_collectors(settings), tickets)
+        )
+    except (AlreadyRunning, CannotListen) as exc:
+        raise cli.UserError(str(exc)) from None
+    with daemon:
+        if args.once:
+            return _report(daemon.once(), args.json)
+        stop = threading.Event()
+        with _stop_on_signals(stop):
+            if daemon.server is not None:
+                logging.getLogger("vigie").info(f'{{"event": "listening", "url": "{daemon.server.url}"}}')
+            daemon.run(stop, duration)
+    return cli.EXIT_OK
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger("vigie")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.propagate = False
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop``; the scheduler then stores its batch and returns."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _report(measured: list[Measured], as_json: bool) -> int:
+    results = sorted((m.result for m in measured), key=lambda r: (r.component, r.probe))
+    if as_json:
+        print_json(
+            [
+                {
+                    "component": r.component,
+                    "probe": r.probe,
+                    "ts": r.ts,
+                    "status": str(r.status),
+                    "latency_ms": r.latency_ms,
+                    "value": r.value,
+                    "detail": r.detail,
+                }
+                for r in results
+            ]
+        )
+    else:
+        print_table(
+            ["Component", "Probe", "Status", "Latency", "Value", "Detail"],
+            [
+                [
+                    r.component,
+                    r.probe,
+                    str(r.status),
+                    "-" if r.latency_ms is None else f"{r.latency_ms:.0f} ms",
+                    "-" if r.value is None else f"{r.value:.3g}/s",
+                    r.detail,
+                ]
+                for r in results
+            ],
+            right=(3, 4),
+        )
+    return cli.EXIT_FINDING if any(r.status is Status.DOWN for r in results) else cli.EXIT_OK

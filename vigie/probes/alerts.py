@@ -1,0 +1,194 @@
+"""Alerts on confirmed state changes and capacity overruns: a JSON log line and a webhook.
+
+Kinds: ``down``, ``degraded``, ``maintenance``, ``recovery`` (back up), ``reminder``
+(still down, every ``reminder_every``), ``flapping`` (too many changes in ``flap_window``:
+further changes are held back), ``stable`` (flapping over: the state it settled in),
+``capacity`` (throughput over nominal capacity) and ``capacity_ok``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import requests
+
+from vigie.configfile import SecretError
+from vigie.probes.config import AlertsConfig, Component
+from vigie.probes.results import ProbeResult, Status
+from vigie.probes.state import Transition
+
+log = logging.getLogger("vigie.alerts")
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One notice, as logged and posted (JSON)."""
+
+    kind: str
+    component: str
+    state: str
+    ts: float
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object posted to the webhook and written to the log."""
+        return {"event": "alert", **asdict(self)}
+
+
+class Alerter:
+    """Decides which notices to send; not thread-safe (the scheduler's loop calls it)."""
+
+    def __init__(
+        self,
+        config: AlertsConfig,
+        components: tuple[Component, ...],
+        emit: Callable[[Alert], None],
+    ) -> None:
+        self.config = config
+        self._components = {c.id: c for c in components}
+        self._emit = emit
+        self._changes: dict[str, deque[float]] = {c.id: deque() for c in components}
+        self._flapping: set[str] = set()
+        self._state: dict[str, Status] = {}
+        self._detail: dict[str, str] = {}
+        self._last_notice: dict[str, float] = {}
+        self._over_capacity: set[str] = set()
+
+    def on_transition(self, change: Transition) -> None:
+        """A confirmed state change; may notify, or be held back while flapping."""
+        cid = change.component
+        self._state[cid], self._detail[cid] = change.new, change.detail
+        if change.old is Status.UNKNOWN and change.new is Status.UP:
+            return  # the daemon starting is not news
+        changes = self._changes.setdefault(cid, deque())
+        changes.append(change.ts)
+        while changes and changes[0] < change.ts - self.config.flap_window:
+            changes.popleft()
+        if cid in self._flapping:
+            return
+        if self.config.flap_window > 0 and len(changes) >= self.config.flap_changes:
+            self._flapping.add(cid)
+            self._send(
+                Alert("flapping", cid, str(change.new), change.ts, f"{len(changes)} changes; {change.detail}")
+            )
+            return
+        kind = "recovery" if change.new is Status.UP else str(change.new)
+        self._send(Alert(kind, cid, str(change.new), change.ts, change.detail))
+
+    def on_throughput(self, result: ProbeResult) -> None:
+        """A throughput reading: notify when it goes over the component's capacity, and back."""
+        component = self._components.get(result.component)
+        if (
+            not self.config.capacity
+            or component is None
+            or component.capacity is None
+            or result.value is None
+        ):
+            return
+        limit = component.capacity.per_second
+        ratio = result.value / limit
+        cid = component.id
+        if result.value > limit and cid not in self._over_capacity:
+            self._over_capacity.add(cid)
+            self._send(
+                Alert(
+                    "capacity", cid, "over", result.ts, f"{ratio:.0%} of nominal capacity ({result.detail})"
+                )
+            )
+        elif result.value <= limit and cid in self._over_capacity:
+            self._over_capacity.discard(cid)
+            self._send(Alert("capacity_ok", cid, "within", result.ts, f"{ratio:.0%} of nominal capacity"))
+
+    def tick(self, now: float) -> None:
+        """Reminders while down, and the end of flapping once a component holds still."""
+        for cid in list(self._flapping):
+            changes = self._changes[cid]
+            if not changes or changes[-1] < now - self.config.flap_window:
+                self._flapping.discard(cid)
+                changes.clear()
+                self._send(Alert("stable", cid, str(self._state[cid]), now, self._detail.get(cid, "")))
+        if self.config.reminder_every <= 0:
+            return
+        for cid, state in self._state.items():
+            quiet_for = now - self._last_notice.get(cid, now)
+            if state is Status.DOWN and cid not in self._flapping and quiet_for >= self.config.reminder_every:
+                self._send(Alert("reminder", cid, "down", now, self._detail.get(cid, "")))
+
+    def _send(self, alert: Alert) -> None:
+        self._last_notice[alert.component] = alert.ts
+        self._emit(alert)
+
+
+class Notifier:
+    """Writes each alert as one JSON log line and posts it to the webhook, off the caller's thread.
+
+    The webhook is retried ``retries`` times with exponential backoff; a failing webhook
+    never blocks probing (alerts queue up, bounded, oldest dropped first).
+    """
+
+    def __init__(self, config: AlertsConfig, post: Callable[..., Any] = requests.post) -> None:
+        self.config = config
+        self._post = post
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=1000)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if config.webhook is not None:
+            self._thread = threading.Thread(target=self._run, name="vigie-webhook", daemon=True)
+            self._thread.start()
+
+    def __call__(self, alert: Alert) -> None:
+        """Log and queue one alert."""
+        payload = alert.to_json()
+        log.warning(json.dumps(payload, ensure_ascii=False))
+        if self._thread is None:
+            return
+        try:
+            self._queue.put_nowait(payload)
+        except queue.Full:
+            self._queue.get_nowait()
+            self._queue.put_nowait(payload)
+
+    def close(self, wait: float = 5.0) -> None:
+        """Stop after the queued alerts are sent (or ``wait`` seconds have passed)."""
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join(wait)
+        self._stop.set()
+        self._thread.join(1.0)
+
+    def _run(self) -> None:
+        while True:
+            payload = self._queue.get()
+            if payload is None:
+                return
+            self._deliver(payload)
+
+    def _deliver(self, payload: dict[str, Any]) -> bool:
+        assert self.config.webhook is not None
+        attempts = self.config.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self._post(self.config.webhook.reveal(), json=payload, timeout=self.config.timeout)
+                if 200 <= response.status_code < 300:
+                    return True
+                reason = f"HTTP {response.status_code}"
+            except SecretError as exc:
+                log.error(json.dumps({"event": "webhook_failed", "reason": str(exc)}))
+                return False
+            except requests.RequestException as exc:
+                # The exception's text may hold the URL, which may hold a secret token.
+                reason = type(exc).__name__
+            log.error(
+                json.dumps({"event": "webhook_failed", "attempt": attempt, "of": attempts, "reason": reason})
+            )
+            if attempt < attempts and self._stop.wait(self.config.backoff * 2 ** (attempt - 1)):
+                return False
+        return False

@@ -1,0 +1,130 @@
+"""The probe daemon: one writer per store, scheduler, confirmed states, alerts, HTTP server.
+
+Only one daemon may write to a store: an exclusive ``flock`` on ``<store>.lock`` (released
+by the kernel if the process dies, so a killed daemon never leaves a stale lock).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from pathlib import Path
+
+from prometheus_client.registry import Collector
+
+from vigie.probes.alerts import Alerter, Notifier
+from vigie.probes.checks.heartbeat import Heartbeats
+from vigie.probes.checks.kinds import make_check
+from vigie.probes.config import ProbesConfig
+from vigie.probes.exporter import VigieCollector, build_registry
+from vigie.probes.scheduler import Measured, Scheduler
+from vigie.probes.server import ProbeServer
+from vigie.probes.state import StateTracker
+from vigie.probes.store import Store
+
+
+class AlreadyRunning(Exception):
+    """Another daemon holds the store's lock."""
+
+
+class CannotListen(Exception):
+    """The exporter's address is taken or not ours."""
+
+
+class StoreLock:
+    """An exclusive, non-blocking lock on ``<store>.lock`` holding the owner's pid."""
+
+    def __init__(self, store_path: Path) -> None:
+        self.path = store_path.with_name(store_path.name + ".lock")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(self._fd)
+            raise AlreadyRunning(
+                f"another vigie run (pid {owner}) is already writing to {store_path}; stop it first"
+            ) from None
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
+
+    def release(self) -> None:
+        """Release the lock (closing the file releases it)."""
+        os.close(self._fd)
+
+
+class Daemon:
+    """Everything `vigie run` starts, wired together. Use as a context manager."""
+
+    def __init__(
+        self, config: ProbesConfig, store_path: Path, extra_collectors: tuple[Collector, ...] = ()
+    ) -> None:
+        self.config = config
+        self.lock = StoreLock(store_path)
+        try:
+            self.store = Store(store_path, config.store.busy_timeout)
+        except BaseException:
+            self.lock.release()
+            raise
+        self.heartbeats = Heartbeats(config.probes)
+        self.tracker = StateTracker(config.components, config.probes)
+        self.notifier = Notifier(config.alerts)
+        self.alerter = Alerter(config.alerts, config.components, self.notifier)
+        self.certs: dict[str, float] = {}
+        checks = {p.id: make_check(p, self.heartbeats) for p in config.probes}
+        self.scheduler = Scheduler(config, self.store, checks, listeners=[self._on_batch])
+        self.collector = VigieCollector(config, store_path, self.tracker.states, lambda: dict(self.certs))
+        self.server: ProbeServer | None = None
+        if config.exporter.enabled:
+            registry = build_registry(self.collector, extra_collectors)
+            try:
+                self.server = ProbeServer(
+                    config.exporter.host, config.exporter.port, registry, self.heartbeats
+                )
+            except OSError as exc:
+                self.close()
+                raise CannotListen(
+                    f"cannot listen on {config.exporter.host}:{config.exporter.port}: {exc.strerror or exc}"
+                ) from None
+
+    def _on_batch(self, batch: list[Measured]) -> None:
+        throughput = {p.id for p in self.config.probes if p.role == "throughput"}
+        for item in sorted(batch, key=lambda m: m.result.ts):
+            if item.outcome.cert_expiry is not None:
+                self.certs[item.result.probe] = item.outcome.cert_expiry
+            change = self.tracker.update(item.result)
+            if change is not None:
+                self.alerter.on_transition(change)
+            if item.result.probe in throughput:
+                self.alerter.on_throughput(item.result)
+        self.alerter.tick(time.time())
+
+    def run(self, stop: threading.Event, duration: float | None = None) -> None:
+        """Serve and probe until ``stop`` is set or ``duration`` seconds have passed."""
+        if self.server is not None:
+            self.server.start()
+        until = None if duration is None else time.time() + duration
+        self.scheduler.run(stop, until)
+
+    def once(self) -> list[Measured]:
+        """Run every probe once and store the results (no server, no alerts)."""
+        return self.scheduler.run_once()
+
+    def close(self) -> None:
+        """Stop everything and release the store."""
+        if self.server is not None:
+            self.server.stop()
+        self.scheduler.close()
+        self.notifier.close()
+        self.collector.close()
+        self.store.close()
+        self.lock.release()
+
+    def __enter__(self) -> Daemon:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

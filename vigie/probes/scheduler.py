@@ -1,0 +1,191 @@
+"""The scheduler: every probe on its own interval, bounded concurrency, batched writes.
+
+- One event loop dispatches every probe from a single heap. Each probe first fires at a random offset
+  within its interval (so probes sharing an interval spread out), then every interval
+  after its own previous due time.
+- HTTP and TCP checks are coroutines on the loop, at most ``concurrency`` in flight; the
+  blocking kinds run on ``workers`` threads. A probe still running when it falls due
+  again is skipped, never started twice, so a hanging target holds one slot at most and
+  never delays the other probes' schedule.
+- A check that raises, or overruns its timeout, is a ``down`` result naming why.
+- Results inside a maintenance window become ``maintenance`` (the detail keeps what the
+  probe saw). Results are written in one transaction per ``flush_interval`` on a writer
+  thread, so killing the daemon loses at most the batch being gathered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import json
+import logging
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from vigie.probes.checks.base import AsyncCheck, Check, Outcome, over_latency, run_safely
+from vigie.probes.config import ProbeConfig, ProbesConfig
+from vigie.probes.maintenance import active_window
+from vigie.probes.results import ProbeResult, Status
+from vigie.probes.store import Store
+
+log = logging.getLogger("vigie.scheduler")
+
+# Results kept in memory while the database refuses writes, before they are dropped.
+MAX_PENDING = 100_000
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A stored result with what did not fit in the store: phase timings, certificate, lag."""
+
+    result: ProbeResult
+    outcome: Outcome
+    lag: float
+
+
+Listener = Callable[[list[Measured]], None]
+
+
+class Scheduler:
+    """Runs probes on their intervals and writes their results to the store in batches."""
+
+    def __init__(
+        self,
+        config: ProbesConfig,
+        store: Store,
+        checks: dict[str, Check | AsyncCheck],
+        *,
+        listeners: list[Listener] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.checks = checks
+        self.listeners = listeners or []
+        self.rng = rng or random.Random()
+        self.stored = 0
+        self.skipped = 0
+        self._thresholds = {c.id: c.latency_threshold for c in config.components}
+        self._workers = ThreadPoolExecutor(
+            max_workers=config.scheduler.workers, thread_name_prefix="vigie-probe"
+        )
+        # One writer thread: the store's connection is only ever used by one thread at a time.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-writer")
+
+    async def measure(self, probe: ProbeConfig, due: float) -> Measured:
+        """Run one probe now; never raises."""
+        started = time.time()
+        result, outcome = await run_safely(probe, self.checks[probe.id], self._workers)
+        status = over_latency(probe, self._thresholds.get(probe.component), outcome).status
+        window = active_window(self.config.maintenance, probe.component, result.ts, self.config.timezone)
+        if window is not None:
+            reason = window.reason or window.id
+            result = replace(
+                result, status=Status.MAINTENANCE, detail=f"maintenance ({reason}): {outcome.detail}"
+            )
+        elif status is not result.status:
+            result = replace(result, status=status, detail=outcome.detail)
+        return Measured(result, outcome, max(0.0, started - due))
+
+    def run_once(self) -> list[Measured]:
+        """Run every probe once, concurrently; store and return the results."""
+
+        async def everything() -> list[Measured]:
+            limit = asyncio.Semaphore(self.config.scheduler.concurrency)
+
+            async def one(probe: ProbeConfig) -> Measured:
+                async with limit:
+                    return await self.measure(probe, time.time())
+
+            return list(await asyncio.gather(*(one(p) for p in self.config.probes)))
+
+        measured = asyncio.run(everything())
+        self._flush(measured)
+        return measured
+
+    def run(self, stop: threading.Event, until: float | None = None) -> None:
+        """Run until ``stop`` is set (or the wall clock passes ``until``); flush on the way out."""
+        asyncio.run(self._main(stop, until))
+
+    async def _main(self, stop: threading.Event, until: float | None) -> None:
+        loop = asyncio.get_running_loop()
+        pending: list[Measured] = []
+        running: set[str] = set()
+        in_flight: set[asyncio.Task[None]] = set()
+        limit = asyncio.Semaphore(self.config.scheduler.concurrency)
+
+        async def work(probe: ProbeConfig, due: float) -> None:
+            try:
+                async with limit:
+                    pending.append(await self.measure(probe, due))
+            finally:
+                running.discard(probe.id)
+
+        async def dispatch() -> None:
+            # One heap of (due, index) rather than a timer per probe: at 10,000 probes the
+            # event loop's own timer heap (Python-level comparisons) costs more than the checks.
+            start = time.time()
+            heap = [(start + self.rng.uniform(0, p.interval), i) for i, p in enumerate(self.config.probes)]
+            heapq.heapify(heap)
+            while heap:
+                await asyncio.sleep(max(0.0, heap[0][0] - time.time()))
+                now = time.time()
+                while heap and heap[0][0] <= now:
+                    due, index = heap[0]
+                    probe = self.config.probes[index]
+                    if probe.id in running:
+                        self.skipped += 1
+                    else:
+                        running.add(probe.id)
+                        task = asyncio.create_task(work(probe, due))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                    following = due + probe.interval
+                    # Fell behind (machine asleep, loop starved): skip, do not burst.
+                    heapq.heapreplace(heap, (following if following > now else now + probe.interval, index))
+
+        timers = [asyncio.create_task(dispatch())]
+        flush_every = self.config.scheduler.flush_interval
+        next_flush = time.time() + flush_every
+        try:
+            while not stop.is_set() and (until is None or time.time() < until):
+                # Polled, because the stop event is set from a signal handler or another thread.
+                await asyncio.sleep(min(0.1, max(0.0, next_flush - time.time())))
+                if time.time() >= next_flush:
+                    batch, pending[:] = list(pending), []
+                    if not await loop.run_in_executor(self._writer, self._flush, batch):
+                        pending[:0] = batch
+                    next_flush = time.time() + flush_every
+        finally:
+            for task in [*timers, *in_flight]:
+                task.cancel()
+            await asyncio.gather(*timers, *in_flight, return_exceptions=True)
+            await loop.run_in_executor(self._writer, self._flush, list(pending))
+
+    def _flush(self, batch: list[Measured]) -> bool:
+        """Write a batch; False (batch kept for the next try) when the database refuses it."""
+        if not batch:
+            return True
+        try:
+            self.store.append(m.result for m in batch)
+        except sqlite3.OperationalError as exc:  # locked too long, disk full: try again later
+            log.error(json.dumps({"event": "store_failed", "rows": len(batch), "reason": str(exc)}))
+            return len(batch) > MAX_PENDING
+        self.stored += len(batch)
+        log.debug(json.dumps({"event": "batch", "rows": len(batch), "total": self.stored}))
+        for listener in self.listeners:
+            try:
+                listener(batch)
+            except Exception:  # a listener's bug must not stop measurements being stored
+                log.exception("listener failed")
+        return True
+
+    def close(self) -> None:
+        """Stop the worker threads without waiting for blocking checks still running."""
+        self._workers.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=True)

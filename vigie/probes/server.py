@@ -1,0 +1,97 @@
+"""The daemon's HTTP server: ``GET /metrics`` (Prometheus) and ``POST /push/<token>`` (heartbeats).
+
+Bound to ``[exporter] host`` (127.0.0.1 unless configured otherwise). A push with an
+unknown token gets 404, the same as any unknown path, so tokens cannot be probed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import CollectorRegistry
+
+from vigie.probes.checks.heartbeat import Heartbeats
+
+log = logging.getLogger("vigie.server")
+
+MAX_PUSH_BODY = 64 * 1024
+
+
+class ProbeServer(ThreadingHTTPServer):
+    """A threaded HTTP server serving metrics and heartbeats."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, registry: CollectorRegistry, heartbeats: Heartbeats) -> None:
+        self.registry = registry
+        self.heartbeats = heartbeats
+        super().__init__((host, port), _Handler)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server, with the port actually bound."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        """Serve on a background thread."""
+        self._thread = threading.Thread(target=self.serve_forever, name="vigie-http", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join(5)
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ProbeServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: scrapes every few seconds would drown the alert lines."""
+
+    def _reply(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] == "/metrics":
+            try:
+                body = generate_latest(self.server.registry)
+            except Exception as exc:  # a scrape error is the scraper's to see, not the daemon's end
+                log.exception("scrape failed")
+                self._reply(500, f"scrape failed: {type(exc).__name__}\n".encode())
+                return
+            self._reply(200, body, CONTENT_TYPE_LATEST)
+        elif self.path == "/":
+            self._reply(200, b"vigie: /metrics, POST /push/<token>\n")
+        else:
+            self._reply(404, b"not found\n")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_PUSH_BODY:
+            self._reply(413, b"body too large\n")
+            return
+        self.rfile.read(length)
+        prefix = "/push/"
+        if not self.path.startswith(prefix):
+            self._reply(404, b"not found\n")
+            return
+        probe = self.server.heartbeats.accept(self.path[len(prefix) :].split("?", 1)[0])
+        if probe is None:
+            self._reply(404, b"not found\n")
+            return
+        self._reply(200, json.dumps({"probe": probe, "ok": True}).encode(), "application/json")
