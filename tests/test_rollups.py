@@ -145,3 +145,16 @@ def test_daily_series_add_up_to_the_month_and_latency_comes_from_hourly_rows(tmp
         assert lat.p95_ms is not None and abs(lat.p95_ms / values[int(0.95 * len(values)) - 1] - 1) < 0.06
     assert [len(p.days()) for p in (month(2017, 3, PARIS), month(2017, 10, PARIS))] == [31, 31]
     assert month(2017, 3, PARIS).days()[25].seconds == 23 * 3600
+
+
+def test_an_older_import_in_one_transaction_rebuilds_once_and_ends_like_a_clean_store(tmp_path: Path) -> None:
+    history = _history(6)
+    newer = [r for r in history if r.ts >= DEC.start_ts + 15 * 3600]
+    older = [r for r in history if r.ts < DEC.start_ts + 15 * 3600]
+    with Store(tmp_path / "a.db") as clean, Store(tmp_path / "b.db") as store:
+        clean.append(history)
+        store.append(newer)
+        with store.transaction():
+            for k in range(0, len(older), 200):
+                store.append_in_transaction(older[k : k + 200])
+        assert _snapshot(store) == _snapshot(clean)

@@ -188,10 +188,14 @@ def _hourly_from_row(row: Any) -> Hourly:
     )  # fmt: skip
 
 
+_STATUS = {str(s): s for s in Status}
+
+
 def _segment_from_row(row: Any) -> Segment:
+    # Hot path of every SLA query: only down segments carry confirm times worth parsing.
     return Segment(
-        row[0], row[1], float(row[2]), float(row[3]), float(row[4]), Status(row[5]), int(row[6]), row[7],
-        json.loads(row[8]),
+        row[0], row[1], float(row[2]), float(row[3]), float(row[4]), _STATUS[row[5]], int(row[6]), row[7],
+        json.loads(row[8]) if row[8] != "[]" else [],
     )  # fmt: skip
 
 
@@ -248,10 +252,6 @@ class Rollups:
             f"SELECT * FROM rollup_hourly WHERE {where} ORDER BY hour, component, probe", params
         )
         return [_hourly_from_row(r) for r in rows]
-
-    def components(self) -> list[str]:
-        """Components that have segments."""
-        return [r[0] for r in self.db.conn.execute("SELECT DISTINCT component FROM segments ORDER BY 1")]
 
     def horizon(self) -> float | None:
         """Raw results older than this were deleted by retention (None: nothing deleted yet)."""

@@ -63,6 +63,9 @@ class Store:
         self.db = connect(self.path, busy_timeout)
         migrate(self.db, "results", MIGRATIONS)
         self.rollups = Rollups(self.db, intervals)
+        # Probes that received out-of-order results in the current transaction, with the
+        # earliest such time: their rollups are rebuilt once, just before COMMIT.
+        self._stale: dict[tuple[str, str], float] = {}
         conn = self.db.conn
         if (
             conn.execute("SELECT 1 FROM results LIMIT 1").fetchone()
@@ -88,7 +91,9 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._rebuild_stale()
         except BaseException:
+            self._stale.clear()
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
@@ -109,12 +114,12 @@ class Store:
             return self.append_in_transaction(results)
 
     def append_in_transaction(self, results: Iterable[ProbeResult]) -> int:
-        """Store results inside a transaction the caller holds (for all-or-nothing imports).
+        """Store results inside :meth:`transaction` held by the caller (all-or-nothing imports).
 
         Results later than their probe's newest stored one (the daemon, a fresh import)
         take the fast path; earlier ones are checked for duplicates and make the probe's
-        rollups be rebuilt from raw rows from that point (RetentionError when those raw
-        rows are gone).
+        rollups be rebuilt from raw rows from that point, once, when the transaction
+        commits (RetentionError when those raw rows are gone).
         """
         return self.append_rows_in_transaction(
             [(r.component, r.probe, r.ts, str(r.status), r.latency_ms, r.detail, r.value) for r in results]
@@ -133,8 +138,9 @@ class Store:
         # which would break the caller's all-or-nothing transaction.
         conn = self.db.conn
         insert = f"INSERT OR IGNORE INTO results ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        open_seg = self.rollups.open_segment(component, probe)
-        if open_seg is None or rows[0][2] > open_seg.last_ts:
+        key = (component, probe)
+        open_seg = None if key in self._stale else self.rollups.open_segment(component, probe)
+        if key not in self._stale and (open_seg is None or rows[0][2] > open_seg.last_ts):
             conn.executemany(insert, rows)
             self.rollups.extend(component, probe, open_seg, rows)
             return len(rows)
@@ -155,10 +161,13 @@ class Store:
         if not new:
             return 0
         conn.executemany(insert, new)
-        self.rollups.rebuild(
-            component, probe, new[0][2], lambda since: self._raw_rows(component, probe, since)
-        )
+        self._stale[key] = min(self._stale.get(key, new[0][2]), new[0][2])
         return len(new)
+
+    def _rebuild_stale(self) -> None:
+        for (component, probe), since in sorted(self._stale.items()):
+            self.rollups.rebuild(component, probe, since, partial(self._raw_rows, component, probe))
+        self._stale.clear()
 
     def _raw_rows(self, component: str, probe: str, since: float | None) -> Iterator[Row]:
         sql = f"SELECT {_COLUMNS} FROM results WHERE component = ? AND probe = ? AND ts >= ? ORDER BY ts"

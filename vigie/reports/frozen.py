@@ -80,7 +80,10 @@ def frozen_month(store: Store, period: Period) -> dict[str, ComponentSla]:
     """The frozen figures of this month, by component (empty when not a frozen month)."""
     if not is_calendar_month(period):
         return {}
-    db = _ready(store)
+    db = store.db
+    # Reading never migrates (that takes the write lock): no table yet means nothing frozen.
+    if not db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sla_frozen'").fetchone():
+        return {}
     out = {}
     for component, figures, incidents in db.conn.execute(
         "SELECT component, figures, incidents FROM sla_frozen WHERE month = ?", (period.label,)

@@ -88,12 +88,6 @@ def between(start: date | datetime, end: date | datetime, tz: ZoneInfo) -> Perio
     return Period(lo, hi, f"{_label(start)}..{_label(end)}")
 
 
-def current_month(tz: ZoneInfo, now: datetime | None = None) -> Period:
-    """The month containing ``now`` (default: the present), in ``tz``."""
-    moment = (now or datetime.now(tz)).astimezone(tz)
-    return month(moment.year, moment.month, tz)
-
-
 def _as_datetime(value: date | datetime, tz: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=tz)

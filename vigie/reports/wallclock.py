@@ -1,18 +1,21 @@
-"""Wall-clock rules (service schedules, weekly maintenance) turned into UTC spans, DST included.
+"""Local-time rules (service schedules, maintenance windows) turned into UTC spans, DST included.
 
-A schedule "mon-fri 08:30-18:30" or a window "sun 02:00 for 2h" is a set of *local*
-wall-clock spans. Inside a stretch of constant UTC offset, local time is UTC plus that
-offset, so each local span maps to UTC exactly; the stretches are found from the time
-zone's transitions. An instant is inside a rule when its local wall-clock time is: on
-the spring-forward night a local hour that does not exist is never inside anything, and
-on the fall-back night a repeated local hour is inside twice (two real hours).
+A schedule "mon-fri 08:30-18:30" is a set of *local* wall-clock spans. Inside a stretch
+of constant UTC offset, local time is UTC plus that offset, so each local span maps to
+UTC exactly; the stretches are found from the time zone's transitions. An instant is in
+service when its local wall-clock time is: on the spring-forward night a local hour that
+does not exist is never in service, and on the fall-back night a repeated local hour is
+in service twice (two real hours).
+
+Maintenance windows follow the operator's reading instead (see :func:`window_spans`):
+they start at a local time and last an elapsed duration.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from vigie.probes.config import MaintenanceWindow, Schedule, aware
@@ -98,28 +101,53 @@ def applies(window: MaintenanceWindow, component: str) -> bool:
     return component in window.components or "*" in window.components
 
 
+def weekly_start(day: date, at: time, tz: ZoneInfo) -> float:
+    """When a weekly window set at local time ``at`` starts on local ``day``.
+
+    A time that happens twice (clocks going back) is its first occurrence; a time that
+    does not exist (clocks going forward) starts when the clocks jump.
+    """
+    naive = datetime.combine(day, time(0)) + timedelta(seconds=_seconds(at))
+    ts = naive.replace(tzinfo=tz, fold=0).timestamp()
+    if datetime.fromtimestamp(ts, tz).replace(tzinfo=None) == naive:
+        return ts
+    later = naive.replace(tzinfo=tz, fold=1).timestamp()
+    # The two readings of a missing time straddle the jump: it starts the second stretch.
+    pieces = offset_pieces(tz, min(ts, later), max(ts, later))
+    return pieces[1][0] if len(pieces) > 1 else ts
+
+
+def window_spans(window: MaintenanceWindow, start: float, end: float, tz: ZoneInfo) -> list[Span]:
+    """The parts of ``[start, end)`` one maintenance window covers.
+
+    One-off windows are absolute (local date-times read in ``tz``). A weekly window starts
+    at its local time on its days (see :func:`weekly_start`) and lasts ``duration`` of
+    elapsed time, so a 2 h window is 2 h long even on the night the clocks change. These
+    are the rules of `vigie.probes.maintenance` (branch issue-3), which tags results.
+    """
+    if window.recurring:
+        assert window.weekly_at is not None and window.duration is not None
+        length = window.duration.total_seconds()
+        first = datetime.fromtimestamp(start - length, tz).date() - timedelta(days=1)
+        last = datetime.fromtimestamp(end, tz).date() + timedelta(days=1)
+        spans = []
+        day = first
+        while day <= last:
+            if day.weekday() in window.weekly_days:
+                begin = weekly_start(day, window.weekly_at, tz)
+                spans.append((max(begin, start), min(begin + length, end)))
+            day += timedelta(days=1)
+        return normalise(spans)
+    assert window.start is not None and window.end is not None
+    return normalise(
+        [(max(aware(window.start, tz).timestamp(), start), min(aware(window.end, tz).timestamp(), end))]
+    )
+
+
 def maintenance_spans(
     windows: Sequence[MaintenanceWindow], component: str, tz: ZoneInfo, start: float, end: float
 ) -> list[Span]:
-    """The UTC spans of ``[start, end)`` inside the component's declared maintenance windows.
-
-    One-off windows are absolute (local date-times are read in ``tz``); weekly ones start
-    at the local time ``at`` on their days and last ``duration`` of wall-clock time.
-    """
+    """The UTC spans of ``[start, end)`` inside the component's declared maintenance windows."""
     if end <= start:
         return []
-    once: list[Span] = []
-    local: list[Span] = []
-    for w in windows:
-        if not applies(w, component):
-            continue
-        if w.recurring and w.weekly_at is not None and w.duration is not None:
-            length = w.duration.total_seconds()
-            for day in _local_days(tz, start, end, 8):
-                if (day + _EPOCH_WEEKDAY) % 7 in w.weekly_days:
-                    at = day * DAY + _seconds(w.weekly_at)
-                    local.append((at, at + length))
-        elif w.start is not None and w.end is not None:
-            once.append((aware(w.start, tz).timestamp(), aware(w.end, tz).timestamp()))
-    clipped = [(max(s, start), min(e, end)) for s, e in once]
-    return normalise([*clipped, *local_to_utc(local, tz, start, end)])
+    return normalise(s for w in windows if applies(w, component) for s in window_spans(w, start, end, tz))
