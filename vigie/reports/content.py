@@ -255,15 +255,15 @@ class Summary:
     met: int
     worst: AvailabilityRow | None
     budget_s: float
-    down_s: float
+    unavailable_s: float
     incident_count: int
     notable: tuple[IncidentRow, ...]
     over_capacity: tuple[Overrun, ...]
 
     @property
     def budget_used(self) -> float | None:
-        """Share of the total error budget consumed by downtime."""
-        return self.down_s / self.budget_s if self.budget_s else None
+        """Share of the total error budget consumed (downtime, and maintenance where it counts)."""
+        return self.unavailable_s / self.budget_s if self.budget_s else None
 
 
 @dataclass(frozen=True)
@@ -380,7 +380,7 @@ def summarise(
         met=met,
         worst=worst,
         budget_s=sum(r.budget_s for r in measured),
-        down_s=sum(r.down_s for r in measured),
+        unavailable_s=sum(r.budget_s - r.budget_remaining_s for r in measured),
         incident_count=len(incidents),
         notable=tuple(notable),
         over_capacity=over,

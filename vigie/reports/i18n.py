@@ -72,8 +72,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Lowest availability: {name}, {availability} against a target of {target}.",
     ),
     "summary.budget": (
-        "Budget d'indisponibilité consommé : {used} du budget total ({down} d'arrêt sur {budget} autorisés).",
-        "Error budget consumed: {used} of the total budget ({down} of downtime out of {budget} allowed).",
+        "Budget d'indisponibilité consommé : {used} du budget total ({down} d'indisponibilité sur {budget} autorisés).",
+        "Error budget consumed: {used} of the total budget ({down} unavailable out of {budget} allowed).",
     ),
     "summary.incidents": ("{count} incidents sur la période.", "{count} incidents in the period."),
     "summary.incident_one": ("Un incident sur la période.", "One incident in the period."),
