@@ -219,7 +219,7 @@ def test_catalog_sections_from_the_register() -> None:
     assert decom[0].ministry == "Intérieur" and (decom[0].switched_off, decom[0].late) == (1, 1)
     report = build(homologations=homologations, decommissioning=decom)
     html = render_html(report, FR)
-    assert "Plan de continuité à tester" in html and "expirée : 1" in html and "Intérieur" in html
+    assert "Plan de continuité à tester" in html and "expirée\u00a0: 1" in html and "Intérieur" in html
     md = render_markdown(report, EN)
     assert "### Expired (1)" in md and "| Intérieur | 2 | 1 | 0 | 1 | 0 | 50% |" in md
 

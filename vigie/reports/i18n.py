@@ -258,6 +258,11 @@ class Language:
         """Column of the catalogue for this language."""
         return 0 if self.code == "fr" else 1
 
+    @property
+    def colon(self) -> str:
+        """A colon as the language writes it (French: no-break space before)."""
+        return "\u00a0: " if self.code == "fr" else ": "
+
     def t(self, key: str, **values: object) -> str:
         """The message ``key`` in this language, with ``{placeholders}`` filled in."""
         text = CATALOGUE[key][self.index]
