@@ -176,9 +176,9 @@ def test_yearly_report_has_month_by_month_columns() -> None:
 
 
 def test_absent_sections_say_so() -> None:
-    report = build(availability=Absent("absent.not_installed", "what.sla"), trend=Absent("absent.no_data"))
+    report = build(availability=Absent("absent.no_data"), trend=Absent("absent.no_data"))
     md = render_markdown(report, EN)
-    assert "*No data: SLA accounting is not part of this version of Vigie yet.*" in md
+    assert "## 2. Availability by component\n\n*No data: nothing was measured in the period.*\n" in md
     html = render_html(report, FR)
     assert '<p class="absent">Données non disponibles : aucune mesure sur la période.</p>' in html
     data = report_dict(report, FR)

@@ -24,8 +24,6 @@ from vigie.reports.sla import sla_report
 from vigie.reports.throughput import Bucket, throughput_row
 from vigie.reports.tickets import Period, ticket_stats
 
-KINDS = ("monthly", "yearly")
-
 
 @dataclass(frozen=True)
 class ReportPeriod:

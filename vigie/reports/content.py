@@ -58,10 +58,9 @@ class SlaLike(Protocol):
 
 @dataclass(frozen=True)
 class Absent:
-    """A section without data: ``reason`` is a message key, ``what`` names the missing source."""
+    """A section without data; ``reason`` is the message key of the line that says why."""
 
     reason: str
-    what: str = ""
 
 
 @dataclass(frozen=True)

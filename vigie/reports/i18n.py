@@ -56,7 +56,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "subtitle": ("Système d'information — MCO et sécurité", "Information system — operations and security"),
     "generated": ("Établi le {date} (fuseau {tz})", "Generated on {date} ({tz} time)"),
     "period": ("Période", "Period"),
-    "contents": ("Sommaire", "Contents"),
     # summary
     "summary": ("Synthèse", "Summary"),
     "summary.met": (
@@ -123,8 +122,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.tickets": ("Tickets", "Tickets"),
     "col.previous": ("Année précédente", "Previous year"),
     "col.change": ("Évolution", "Change"),
-    "col.month": ("Mois", "Month"),
-    "col.mean_year": ("Année", "Year"),
     "col.expiry": ("Échéance", "Expiry"),
     "col.days_left": ("Jours restants", "Days left"),
     "col.authority": ("Autorité", "Authority"),
@@ -207,14 +204,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # decommissioning
     "decommissioning": ("Décommissionnement par ministère", "Decommissioning by ministry"),
     # absent data
-    "absent.not_configured": (
-        "Données non disponibles : {what} n'est pas configuré.",
-        "No data: {what} is not configured.",
-    ),
-    "absent.not_installed": (
-        "Données non disponibles : {what} n'est pas encore livré dans cette version de Vigie.",
-        "No data: {what} is not part of this version of Vigie yet.",
-    ),
     "absent.no_data": (
         "Données non disponibles : aucune mesure sur la période.",
         "No data: nothing was measured in the period.",
@@ -235,11 +224,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Données non disponibles : aucun composant n'a de capacité nominale configurée.",
         "No data: no component has a nominal capacity configured.",
     ),
-    "what.tickets": ("le suivi des tickets", "ticket tracking"),
-    "what.sla": ("le calcul de disponibilité (SLA)", "SLA accounting"),
-    "what.catalog": ("le catalogue des applications", "the application catalog"),
-    "what.homologations": ("le registre des homologations", "the homologation register"),
-    "what.decommissioning": ("le suivi du décommissionnement", "decommissioning tracking"),
     "footer": (
         "Rapport produit par Vigie à partir des mesures enregistrées ; les chiffres sont ceux de « vigie sla ».",
         "Report produced by Vigie from stored measurements; figures are those of “vigie sla”.",

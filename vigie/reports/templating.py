@@ -75,4 +75,4 @@ def shown_incidents(report: Report) -> tuple[IncidentRow, ...]:
 
 def absent_text(absent: Absent, lang: Language) -> str:
     """The one line that stands for a section without data."""
-    return lang.t(absent.reason, what=lang.t(absent.what) if absent.what else "")
+    return lang.t(absent.reason)
