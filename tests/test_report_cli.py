@@ -147,7 +147,10 @@ def test_default_file_name_and_html_self_contained(config: Path, capsys: pytest.
     assert "@page" in html and "<svg" in html
     assert "juillet 2017" in html
     # The July peak over capacity is in the summary and marked in the chart.
-    assert "Système d&#39;échanges au-delà de sa capacité nominale sur 5 période(s)" in html
+    assert (
+        "Système d&#39;échanges au-delà de sa capacité nominale pendant 5 jours sur le mois, pic le 10/07 (130"
+        in html
+    )
     assert "10/07–14/07" in html
     assert "#c62828" in html
 

@@ -82,10 +82,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Aucune mesure de disponibilité sur la période.",
         "No availability measurement in the period.",
     ),
-    "summary.throughput_over": (
-        "{name} au-delà de sa capacité nominale sur {periods} période(s), pic le {peak} ({utilisation}).",
-        "{name} over its nominal capacity in {periods} period(s), peak on {peak} ({utilisation}).",
+    "summary.throughput_over.monthly": (
+        "{name} au-delà de sa capacité nominale pendant {count} sur le mois, pic le {peak} ({utilisation}).",
+        "{name} over its nominal capacity on {count} of the month, peak on {peak} ({utilisation}).",
     ),
+    "summary.throughput_over.yearly": (
+        "{name} au-delà de sa capacité nominale pendant {count} de l'année, pic en {peak} ({utilisation}).",
+        "{name} over its nominal capacity in {count} of the year, peak in {peak} ({utilisation}).",
+    ),
+    "count.days.one": ("un jour", "one day"),
+    "count.days.many": ("{n} jours", "{n} days"),
+    "count.months.one": ("un mois", "one month"),
+    "count.months.many": ("{n} mois", "{n} months"),
     "kpi.met": ("composants à la cible", "components on target"),
     "kpi.budget": ("du budget d'indisponibilité consommé", "of the error budget consumed"),
     # availability
@@ -322,6 +330,10 @@ class Language:
         """A ticket channel's name (its code when the catalogue has none)."""
         key = f"channel.{code}"
         return self.t(key) if key in CATALOGUE else code
+
+    def count(self, n: int, unit: str) -> str:
+        """``un jour``, ``3 jours``, ``2 mois`` (``unit``: days or months)."""
+        return self.t(f"count.{unit}.{'one' if n == 1 else 'many'}", n=n)
 
     def bucket(self, key: str, short: bool = False) -> str:
         """A throughput bucket's key (``2017-07-15`` a day, ``2017-07`` a month) for people."""
