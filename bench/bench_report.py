@@ -3,7 +3,10 @@ from a store holding a year of 5-minute checks (rollups written by `Store.append
 and tickets, through the same path as `vigie report`. Part 2: rendering alone, every
 format, for 9 and 250 components. Prints medians; no assertion (machines are noisy).
 
-    .venv/bin/python bench/bench_report.py [--keep DIR] [--skip-render]
+    .venv/bin/python bench/bench_report.py [--keep DIR] [--skip-render] [--components N] [--step S]
+
+The issue's scale, 250 components with a year of rollups (hourly checks keep the import short):
+``--components 250 --step 3600 --skip-render``.
 
 ``--keep DIR`` leaves the demo store and its config.toml in DIR, e.g. to look at the report:
 ``vigie report monthly 2017-07 --config DIR/config.toml``.
@@ -90,27 +93,54 @@ MONTHLY_FLOWS = (
 DAILY_CALLS = (4.6e6, 4.8e6, 5.1e6, 5.0e6, 5.2e6, 5.4e6, 5.3e6, 4.4e6, 5.5e6, 5.6e6, 5.8e6, 6.3e6)
 
 
-def _outages(rng: random.Random, component: str, start: float, end: float) -> list[tuple[float, float]]:
+def _outages(
+    rng: random.Random, hours_down: float, bad_month: tuple[int, int] | None, start: float, end: float
+) -> list[tuple[float, float]]:
     spans = []
-    budget = DOWN_HOURS[component] * 3600.0
+    budget = hours_down * 3600.0
     while budget > 0:
         length = min(budget, rng.choice([600, 1800, 3600, 2 * 3600]))
         t0 = rng.uniform(start, end - length)
         spans.append((t0, t0 + length))
         budget -= length
-    if component in BAD_MONTH:
-        month_no, hours = BAD_MONTH[component]
+    if bad_month is not None:
+        month_no, hours = bad_month
         t0 = datetime(2017, month_no, 14, 9, tzinfo=PARIS).timestamp()
         spans.append((t0, t0 + hours * 3600))
     return sorted(spans)
 
 
-def fill_demo_store(folder: Path) -> tuple[Path, int]:
+def _extra_components(count: int, step: int) -> str:
+    """Placeholder components beyond the nine core ones, one HTTP probe each."""
+    return "".join(
+        f"""
+[[components]]
+id = "composant-{n:03d}"
+name = "Composant {n:03d}"
+target = 98
+
+[[probes]]
+id = "composant-{n:03d}-http"
+component = "composant-{n:03d}"
+kind = "http"
+url = "http://127.0.0.1:18200/{n}"
+interval = "{step}s"
+timeout = "5s"
+"""
+        for n in range(10, count + 1)
+    )
+
+
+def fill_demo_store(folder: Path, components: int = 9, step: int = STEP) -> tuple[Path, int]:
     """A config and a store with 2017's checks, flows and tickets; returns (config, results)."""
     config = folder / "config.toml"
-    text = (ROOT / "config.toml").read_text(encoding="utf-8").replace('interval = "30s"', 'interval = "5m"')
+    text = (
+        (ROOT / "config.toml")
+        .read_text(encoding="utf-8")
+        .replace('interval = "30s"', f'interval = "{step}s"')
+    )
     text = text.replace('path = "catalog"', f'path = "{ROOT / "catalog"}"')  # the bundled sample catalog
-    config.write_text(text + FLOWS, encoding="utf-8")
+    config.write_text(text + FLOWS + _extra_components(components, step), encoding="utf-8")
     settings = load_settings(config)
     rng = random.Random(2017)
     start = datetime(2017, 1, 1, tzinfo=PARIS).timestamp()
@@ -118,7 +148,7 @@ def fill_demo_store(folder: Path) -> tuple[Path, int]:
     count = 0
     with Store(settings.store_path(), intervals=intervals_from_config(settings.probes)) as store:
         for comp in settings.probes.components:
-            down = _outages(rng, comp.id, start, end)
+            down = _outages(rng, DOWN_HOURS.get(comp.id, 10), BAD_MONTH.get(comp.id), start, end)
             cause = {t0: rng.choice(CAUSES) for t0, _ in down}
             batch = []
             ts, k = start, 0
@@ -132,7 +162,7 @@ def fill_demo_store(folder: Path) -> tuple[Path, int]:
                         comp.id, f"{comp.id}-http", ts, status, 80.0, cause[down[k][0]] if is_down else ""
                     )
                 )
-                ts += STEP
+                ts += step
             count += store.append(batch)
         for probe, per_month, scale in (
             ("systeme-echanges-flux", MONTHLY_FLOWS, 30 * 86400),
@@ -264,12 +294,13 @@ def median_ms(work: Callable[[], object], runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
-def bench_store(folder: Path) -> None:
+def bench_store(folder: Path, components: int, step: int) -> None:
     """Part 1: reports built from the demo store, as `vigie report` builds them."""
     t0 = time.perf_counter()
-    config, count = fill_demo_store(folder)
+    config, count = fill_demo_store(folder, components, step)
     print(
-        f"demo store: {count:,} results (9 components, 2017, checks every {STEP // 60} min) in {time.perf_counter() - t0:.1f} s"
+        f"demo store: {count:,} results ({components} components, 2017, checks every {step // 60} min) "
+        f"in {time.perf_counter() - t0:.1f} s"
     )
     settings = load_settings(config)
     now = datetime(2018, 1, 15, tzinfo=PARIS)
@@ -288,13 +319,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", metavar="DIR", help="leave the demo store and config.toml in DIR")
     parser.add_argument("--skip-render", action="store_true", help="only part 1")
+    parser.add_argument("--components", type=int, default=9, help="components in the demo store (default 9)")
+    parser.add_argument("--step", type=int, default=STEP, help=f"seconds between checks (default {STEP})")
     args = parser.parse_args()
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
-        bench_store(Path(args.keep))
+        bench_store(Path(args.keep), args.components, args.step)
     else:
         with tempfile.TemporaryDirectory() as folder:
-            bench_store(Path(folder))
+            bench_store(Path(folder), args.components, args.step)
     if args.skip_render:
         return 0
     lang = Language("fr")
