@@ -75,3 +75,9 @@ def test_weekly_maintenance_lasts_its_duration_on_dst_nights() -> None:
     assert spans(time(2, 30), spring) == [("03:00+0200", "05:00+0200")]
     # 02:30 happens twice in October: the first one.
     assert spans(time(2, 30), autumn) == [("02:30+0200", "03:30+0100")]
+
+
+def test_current_month_is_the_default_period() -> None:
+    from vigie.reports.periods import current_month
+
+    assert current_month(PARIS, NOW) == parse_period(PARIS, now=NOW) == month(2017, 12, PARIS)

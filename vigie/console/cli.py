@@ -32,14 +32,14 @@ from vigie.probes.db import SchemaError
 COMMANDS = [
     cmd_config,
     cmd_run,
-    cmd_sla,
-    cmd_incidents,
-    cmd_ingest,
-    cmd_store,
     cmd_map,
     cmd_homologations,
     cmd_decom,
     cmd_tickets,
+    cmd_sla,
+    cmd_incidents,
+    cmd_ingest,
+    cmd_store,
     cmd_report,
 ]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]

@@ -1,5 +1,5 @@
-"""Exit statuses and the user-error exception, importable by every `cmd_*` module
-(defined apart from `cli.py`, which imports the commands, to avoid an import cycle)."""
+"""Errors the CLI turns into one line and exit 2, and the exit statuses (apart from cli.py
+so commands can use them without importing the module that imports them)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ raw results the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from vigie.probes.config import ProbesConfig
@@ -111,6 +111,15 @@ def segments_from_results(results: Iterable[ProbeResult], interval: float) -> li
     if builder is not None and builder.open is not None:
         out.append(builder.open)
     return out
+
+
+def split_by_probe(results: Iterable[ProbeResult]) -> Iterator[list[ProbeResult]]:
+    """Group results by (component, probe), each group sorted by time."""
+    groups: dict[tuple[str, str], list[ProbeResult]] = {}
+    for r in results:
+        groups.setdefault((r.component, r.probe), []).append(r)
+    for key in sorted(groups):
+        yield sorted(groups[key], key=lambda r: r.ts)
 
 
 def intervals_from_config(config: ProbesConfig) -> dict[tuple[str, str], float]:

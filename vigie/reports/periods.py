@@ -88,6 +88,12 @@ def between(start: date | datetime, end: date | datetime, tz: ZoneInfo) -> Perio
     return Period(lo, hi, f"{_label(start)}..{_label(end)}")
 
 
+def current_month(tz: ZoneInfo, now: datetime | None = None) -> Period:
+    """The month containing ``now`` (default: the present), in ``tz``."""
+    moment = (now or datetime.now(tz)).astimezone(tz)
+    return month(moment.year, moment.month, tz)
+
+
 def _as_datetime(value: date | datetime, tz: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=tz)
@@ -145,9 +151,9 @@ def parse_period(
         return month(*parse_month(month_text), tz)
     if year_text is not None:
         return year(parse_year(year_text), tz)
-    moment = (now or datetime.now(tz)).astimezone(tz)
     if from_text is None and to_text is None:
-        return month(moment.year, moment.month, tz)
+        return current_month(tz, now)
+    moment = (now or datetime.now(tz)).astimezone(tz)
     end = parse_moment(to_text) if to_text is not None else moment
     if from_text is not None:
         start = parse_moment(from_text)

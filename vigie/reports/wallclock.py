@@ -7,7 +7,7 @@ service when its local wall-clock time is: on the spring-forward night a local h
 does not exist is never in service, and on the fall-back night a repeated local hour is
 in service twice (two real hours).
 
-Maintenance windows follow the operator's reading instead (see :func:`window_spans`):
+Maintenance windows follow the operator's reading instead (:mod:`vigie.probes.maintenance`):
 they start at a local time and last an elapsed duration.
 """
 
@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from vigie.probes.config import MaintenanceWindow, Schedule, aware
+from vigie.probes import maintenance
+from vigie.probes.config import MaintenanceWindow, Schedule
+from vigie.probes.maintenance import applies_to
 from vigie.reports.spans import Span, normalise
 
 DAY = 86400
@@ -96,58 +98,16 @@ def schedule_spans(schedule: Schedule, start: float, end: float) -> list[Span]:
     return local_to_utc(local, schedule.timezone, start, end)
 
 
-def applies(window: MaintenanceWindow, component: str) -> bool:
-    """Whether a maintenance window covers this component (``"*"`` covers all)."""
-    return component in window.components or "*" in window.components
-
-
-def weekly_start(day: date, at: time, tz: ZoneInfo) -> float:
-    """When a weekly window set at local time ``at`` starts on local ``day``.
-
-    A time that happens twice (clocks going back) is its first occurrence; a time that
-    does not exist (clocks going forward) starts when the clocks jump.
-    """
-    naive = datetime.combine(day, time(0)) + timedelta(seconds=_seconds(at))
-    ts = naive.replace(tzinfo=tz, fold=0).timestamp()
-    if datetime.fromtimestamp(ts, tz).replace(tzinfo=None) == naive:
-        return ts
-    later = naive.replace(tzinfo=tz, fold=1).timestamp()
-    # The two readings of a missing time straddle the jump: it starts the second stretch.
-    pieces = offset_pieces(tz, min(ts, later), max(ts, later))
-    return pieces[1][0] if len(pieces) > 1 else ts
-
-
-def window_spans(window: MaintenanceWindow, start: float, end: float, tz: ZoneInfo) -> list[Span]:
-    """The parts of ``[start, end)`` one maintenance window covers.
-
-    One-off windows are absolute (local date-times read in ``tz``). A weekly window starts
-    at its local time on its days (see :func:`weekly_start`) and lasts ``duration`` of
-    elapsed time, so a 2 h window is 2 h long even on the night the clocks change. These
-    are the rules of `vigie.probes.maintenance` (branch issue-3), which tags results.
-    """
-    if window.recurring:
-        assert window.weekly_at is not None and window.duration is not None
-        length = window.duration.total_seconds()
-        first = datetime.fromtimestamp(start - length, tz).date() - timedelta(days=1)
-        last = datetime.fromtimestamp(end, tz).date() + timedelta(days=1)
-        spans = []
-        day = first
-        while day <= last:
-            if day.weekday() in window.weekly_days:
-                begin = weekly_start(day, window.weekly_at, tz)
-                spans.append((max(begin, start), min(begin + length, end)))
-            day += timedelta(days=1)
-        return normalise(spans)
-    assert window.start is not None and window.end is not None
-    return normalise(
-        [(max(aware(window.start, tz).timestamp(), start), min(aware(window.end, tz).timestamp(), end))]
-    )
-
-
 def maintenance_spans(
     windows: Sequence[MaintenanceWindow], component: str, tz: ZoneInfo, start: float, end: float
 ) -> list[Span]:
-    """The UTC spans of ``[start, end)`` inside the component's declared maintenance windows."""
+    """The UTC spans of ``[start, end)`` inside the component's declared maintenance windows.
+
+    Windows follow :mod:`vigie.probes.maintenance` (the rules the daemon tags results
+    with): a weekly window starts at its local time and lasts its elapsed duration.
+    """
     if end <= start:
         return []
-    return normalise(s for w in windows if applies(w, component) for s in window_spans(w, start, end, tz))
+    return normalise(
+        span for w in windows if applies_to(w, component) for span in maintenance.intervals(w, start, end, tz)
+    )
