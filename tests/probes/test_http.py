@@ -51,6 +51,20 @@ def test_failure_modes(
     assert time.monotonic() - started < 5
 
 
+def test_redirect_followed_chunked_body_and_head(bed: TestBed) -> None:
+    bed.set("/old", "redirect", payload="/new")
+    bed.set("/new", "chunked")
+    options = HttpOptions(bed.url("/old"), json_path="$.status", json_equals="ok")
+    outcome = check_http(options, 1.0)
+    assert (outcome.status, outcome.detail) == (Status.UP, "HTTP 200 OK")
+    assert bed.routes["/new"].hits == 1
+    assert check_http(HttpOptions(bed.url("/new"), method="HEAD"), 1.0).status is Status.UP
+    stopped = check_http(HttpOptions(bed.url("/old"), max_redirects=0), 1.0)
+    assert (stopped.status, stopped.detail) == (Status.DOWN, "more than 0 redirects")
+    expected = check_http(HttpOptions(bed.url("/old"), expect_status=(302,)), 1.0)
+    assert expected.status is Status.UP
+
+
 def test_flood_is_cut_at_the_cap(bed: TestBed) -> None:
     """A 50 MB body: the probe stops reading at its cap instead of downloading it."""
     bed.set("/big", "flood")

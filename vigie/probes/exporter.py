@@ -48,7 +48,8 @@ class VigieCollector(Collector):
         with self._lock:
             if self._store is None:
                 self._store = Store(self.store_path, self.config.store.busy_timeout)
-            return self._store.latest()
+            with self._store.snapshot():
+                return self._store.latest_of((p.component, p.id) for p in self.config.probes)
 
     def close(self) -> None:
         """Close the reading connection."""
