@@ -29,7 +29,7 @@ def test_up_measures_phases(bed: TestBed) -> None:
     [
         ("error", {}, Status.DOWN, "HTTP 500"),
         ("hang", {}, Status.DOWN, "no answer within 0.5s"),
-        ("reset", {}, Status.DOWN, "connection"),
+        ("reset", {}, Status.DOWN, "connection reset by peer"),
         ("garbage", {}, Status.DOWN, "invalid HTTP response"),
         ("wrong_body", {"body_regex": '"status": "ok"'}, Status.DOWN, "body does not match"),
         ("bad_json", {"json_path": "$.status"}, Status.DOWN, "body is not JSON"),

@@ -166,7 +166,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, b'{"status": "ok"}', "application/json")
         elif mode == "reset":
             # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+            # Closed here, before socketserver's own shutdown(SHUT_WR) could send a FIN first.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
             self.close_connection = True
         elif mode == "garbage":
             self.wfile.write(b"\x00\xff\xfeNOT HTTP AT ALL\r\n\r\n")
