@@ -150,7 +150,7 @@ class _Answer(asyncio.Protocol):
         if self.done.done():
             return
         if exc is not None:
-            self.done.set_exception(exc)
+            self._fail(exc)
         else:
             self._progress(eof=True)
 
@@ -158,10 +158,16 @@ class _Answer(asyncio.Protocol):
         try:
             answer = self._parse(eof)
         except (BadResponse, ClosedEarly, ClosedMidBody, ValueError) as exc:
-            self.done.set_exception(exc)
+            self._fail(exc)
             return
         if answer is not None:
             self.done.set_result(answer)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.done.set_exception(exc)
+        # Marked as seen: the check may already have given up (connect timeout, shutdown),
+        # and an unread error would be logged as "Future exception was never retrieved".
+        self.done.exception()
 
     def _parse(self, eof: bool) -> Response | None:
         if self.head is None:
@@ -264,12 +270,8 @@ async def exchange(
         return await done
     finally:
         transport.close()
-        # The connection may still report an error after we have stopped listening (a
-        # failed handshake does): settle the future now so that error is not left unread.
         if not done.done():
-            done.cancel()
-        elif not done.cancelled():
-            done.exception()
+            done.cancel()  # nobody is listening any more: later events are ignored
 
 
 def _parse_head(head: bytes) -> tuple[int, str, dict[str, str]]:
