@@ -96,4 +96,5 @@ def test_each_failure_mode_is_recorded_with_its_reason(
     healthy = stored["healthy"]
     assert all(r.status is Status.UP for r in healthy)
     gaps = [b.ts - a.ts for a, b in itertools.pairwise(healthy)]
-    assert len(healthy) >= 8 and max(gaps) < 1.0
+    # Generous bounds (busy machines): a hang or a flood holding the schedule would show 3 s gaps.
+    assert len(healthy) >= 5 and max(gaps) < 2.0
