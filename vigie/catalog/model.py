@@ -93,6 +93,14 @@ class Ministry:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """A functional domain of the POS (e.g. "Finances"), filed under its zone."""
+
+    name: str
+    zone: Zone
+
+
+@dataclass(frozen=True)
 class SecurityNeeds:
     """DICT needs, each from 1 (low) to 4 (very high): availability, integrity, confidentiality, traceability."""
 
@@ -185,6 +193,24 @@ class Homologation:
 
 
 @dataclass(frozen=True)
+class ProgressContract:
+    """A ministry's "contrat de progrès": the applications it commits to switch off, by a date.
+
+    Each application keeps its own planned date in its lifecycle; ``target_on`` is the
+    date by which the whole list is due. ``earlier_switched_off`` counts applications the
+    contract already switched off before they were kept in the catalog (since 2008).
+    """
+
+    id: str
+    ministry: str
+    applications: tuple[str, ...]
+    signed_on: date | None = None
+    target_on: date | None = None
+    reference: str = ""
+    earlier_switched_off: int = 0  # switched off under the contract before the catalog listed them
+
+
+@dataclass(frozen=True)
 class Catalog:
     """Everything the architects keep in the catalog files."""
 
@@ -192,3 +218,5 @@ class Catalog:
     applications: dict[str, Application]
     interfaces: dict[str, Interface]
     homologations: dict[str, Homologation]
+    domains: dict[str, Domain] = field(default_factory=dict)
+    progress_contracts: dict[str, ProgressContract] = field(default_factory=dict)

@@ -13,16 +13,14 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.configfile import ConfigError, SecretError
-from vigie.console import cmd_config, cmd_run
+from vigie.console import cmd_config, cmd_decom, cmd_homologations, cmd_map, cmd_run, cmd_tickets
+from vigie.console.errors import UserError
 from vigie.probes.db import SchemaError
 
-COMMANDS = [cmd_config, cmd_run]
+COMMANDS = [cmd_config, cmd_run, cmd_map, cmd_homologations, cmd_decom, cmd_tickets]
+__all__ = ["COMMANDS", "UserError", "build_parser", "main"]
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
-
-
-class UserError(Exception):
-    """A mistake of the user's (bad argument, bad file): one line, exit 2."""
 
 
 class Parser(argparse.ArgumentParser):

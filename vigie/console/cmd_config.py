@@ -1,4 +1,4 @@
-"""`vigie config check`: validate config.toml (and, once it exists, the catalog it names)."""
+"""`vigie config check`: validate config.toml and the catalog it names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import sys
 from typing import Any
 
+from vigie.catalog.loader import load_catalog
+from vigie.catalog.model import Catalog
 from vigie.configfile import Secret, format_duration
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
@@ -34,6 +36,12 @@ def run_check(args: argparse.Namespace) -> int:
     for warning in unset_secret_warnings(settings):
         sys.stderr.write(f"warning: {warning}\n")
     probes = settings.probes
+    catalog = None
+    if settings.catalog.path is not None and settings.catalog.path.exists():
+        catalog = load_catalog(settings.catalog.path)
+    elif settings.catalog.path is not None:
+        # Not an error: probes and reports work without the map; `vigie map` says so loudly.
+        sys.stderr.write(f"warning: {settings.catalog.path}: catalog not found (needed by `vigie map`)\n")
     if args.json:
         print_json([_component_json(settings, c.id) for c in probes.components])
         return 0
@@ -51,7 +59,19 @@ def run_check(args: argparse.Namespace) -> int:
         rows,
         right=(2, 5),
     )
+    if catalog is not None:
+        print(f"{settings.catalog.path}: OK — {catalog_summary(catalog)}")
     return 0
+
+
+def catalog_summary(catalog: Catalog) -> str:
+    """One line: how many of each thing the catalog holds."""
+    core = sum(1 for a in catalog.applications.values() if a.core)
+    return (
+        f"{len(catalog.applications)} applications ({core} core), {len(catalog.interfaces)} interfaces, "
+        f"{len(catalog.ministries)} ministries, {len(catalog.domains)} domains, "
+        f"{len(catalog.homologations)} homologations"
+    )
 
 
 def _component_json(settings: Settings, component_id: str) -> dict[str, Any]:
@@ -75,25 +95,19 @@ def _component_json(settings: Settings, component_id: str) -> dict[str, Any]:
 
 def unset_secret_warnings(settings: Settings) -> list[str]:
     """Secrets whose environment variables are not set now (names only, never values)."""
-    warnings = []
+    secrets: list[tuple[str, Secret | None]] = []
     for probe in settings.probes.probes:
         for name, value in getattr(probe.options, "headers", ()):
-            if isinstance(value, Secret):
-                for var in value.variables:
-                    if var not in os.environ:
-                        warnings.append(f"probe '{probe.id}' header {name} uses ${{{var}}}, which is not set")
-        token = getattr(probe.options, "token", None)
-        if isinstance(token, Secret):
-            warnings += [
-                f"probe '{probe.id}' token uses ${{{var}}}, which is not set"
-                for var in token.variables
-                if var not in os.environ
-            ]
-    webhook = settings.probes.alerts.webhook
-    if webhook is not None:
-        warnings += [
-            f"[alerts] webhook uses ${{{var}}}, which is not set"
-            for var in webhook.variables
-            if var not in os.environ
-        ]
-    return warnings
+            secrets.append((f"probe '{probe.id}' header {name}", value))
+        secrets.append((f"probe '{probe.id}' token", getattr(probe.options, "token", None)))
+    secrets.append(("[alerts] webhook", settings.probes.alerts.webhook))
+    glpi = settings.tickets.glpi
+    if glpi is not None:
+        secrets += [("tickets.glpi user_token", glpi.user_token), ("tickets.glpi app_token", glpi.app_token)]
+    return [
+        f"{label} uses ${{{var}}}, which is not set"
+        for label, secret in secrets
+        if isinstance(secret, Secret)
+        for var in secret.variables
+        if var not in os.environ
+    ]

@@ -16,6 +16,7 @@ from vigie.configfile import parse_duration
 
 # cli imports this module to register it: reach UserError through the module at call time.
 from vigie.console import cli
+from vigie.console.catalog_input import catalog_collectors
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.probes.results import Status
@@ -58,9 +59,13 @@ def run_command(args: argparse.Namespace) -> int:
     # Imported here: the daemon pulls in requests and prometheus_client, which every
     # other command would otherwise pay for at start-up.
     from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
+    from vigie.probes.tickets.metrics import TicketCollector
 
+    tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
     try:
-        daemon = Daemon(config, settings.store_path())
+        daemon = Daemon(
+            config, settings.store_path(), extra_collectors=(*catalog_collectors(settings), tickets)
+        )
     except (AlreadyRunning, CannotListen) as exc:
         raise cli.UserError(str(exc)) from None
     with daemon:

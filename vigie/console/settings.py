@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from vigie.catalog.config import CatalogConfig, load_catalog_config
 from vigie.configfile import Document
 from vigie.probes.config import ProbesConfig, load_probes_config
+from vigie.probes.tickets.config import TicketsConfig, load_tickets_config
 from vigie.reports.config import LANGUAGES, ReportsConfig, load_reports_config
 
 DEFAULT_CONFIG = "config.toml"
@@ -25,6 +26,7 @@ TOP_LEVEL = [
     "alerts",
     "catalog",
     "reports",
+    "tickets",
 ]
 
 
@@ -38,6 +40,7 @@ class Settings:
     probes: ProbesConfig
     catalog: CatalogConfig
     reports: ReportsConfig
+    tickets: TicketsConfig = field(default_factory=TicketsConfig)
 
     def store_path(self) -> Path:
         """The measurement store's file, resolved against the config file's folder."""
@@ -65,6 +68,7 @@ def load_settings(path: Path) -> Settings:
         probes=load_probes_config(doc, timezone),
         catalog=load_catalog_config(doc, base),
         reports=load_reports_config(doc, base, language),
+        tickets=load_tickets_config(doc, timezone),
     )
     doc.raise_if_problems()
     return settings

@@ -1,0 +1,106 @@
+"""Every export of the map parses back with a real reader."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_catalog_graph import make_catalog
+from vigie.catalog.export import FORMATS, export, to_dot, to_gexf, to_graphml, to_json, to_mermaid, to_svg
+from vigie.catalog.graph import build_graph
+from vigie.catalog.loader import load_catalog
+from vigie.catalog.model import Catalog
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def sample() -> Catalog:
+    return load_catalog(ROOT / "catalog")
+
+
+def test_graphml_loads_back_with_networkx(sample: Catalog) -> None:
+    graph = build_graph(sample)
+    back = nx.read_graphml(io.BytesIO(to_graphml(graph).encode("utf-8")))
+    assert back.number_of_nodes() == graph.number_of_nodes()
+    assert back.number_of_edges() == graph.number_of_edges()
+    assert back.nodes["chorus-coeur"]["name"] == "Chorus Cœur"
+    assert back.nodes["chorus-coeur"]["core"] is True
+    edge = back.edges["saturne", "systeme-echanges"]
+    assert edge["protocols"] == "cre" and edge["volume"] == 650
+
+
+def test_gexf_loads_back_with_networkx(sample: Catalog) -> None:
+    graph = build_graph(sample)
+    back = nx.read_gexf(io.BytesIO(to_gexf(graph).encode("utf-8")))
+    assert back.number_of_nodes() == graph.number_of_nodes()
+    assert back.number_of_edges() == graph.number_of_edges()
+
+
+def test_json_is_node_link(sample: Catalog) -> None:
+    graph = build_graph(sample)
+    data = json.loads(to_json(graph))
+    back = nx.node_link_graph(data, edges="edges")
+    assert back.number_of_edges() == graph.number_of_edges()
+    assert back.edges["saturne", "systeme-echanges"]["interfaces"] == ["if-013"]
+
+
+def test_dot_escapes_quotes_backslashes_and_newlines() -> None:
+    graph = build_graph(make_catalog([("a", "b")]))
+    graph.nodes["a"]["name"] = 'Le "grand" \\ livre\nsuite'
+    text = to_dot(graph)
+    assert '"a" [label="Le \\"grand\\" \\\\ livre\\nsuite"' in text
+    assert '"a" -> "b" [label="edi 10/mois", tooltip="a>b"];' in text
+    assert text.startswith("digraph vigie {") and text.rstrip().endswith("}")
+    # Every line is a statement or a brace: no raw line break leaked out of a string.
+    for line in text.splitlines()[1:-1]:
+        assert line.endswith(";"), line
+
+
+def test_mermaid_uses_safe_ids_and_escapes_labels() -> None:
+    graph = build_graph(make_catalog([("a", "b")]))
+    graph.nodes["a"]["name"] = 'Bons "plans" <x> | y'
+    text = to_mermaid(graph)
+    assert text.startswith("flowchart LR\n")
+    assert 'n0["Bons #quot;plans#quot; #lt;x#gt; #124; y"]' in text
+    assert "n0 -->|edi| n1" in text
+
+
+def test_svg_is_well_formed_with_a_petal_per_application(sample: Catalog) -> None:
+    root = ET.fromstring(to_svg(sample))
+    assert root.tag == f"{SVG}svg"
+    petals = root.findall(f"{SVG}ellipse")
+    central = [a for a in sample.applications.values() if a.domain == "Système central Chorus"]
+    assert len(petals) == len(sample.applications) - len(central)
+    texts = "".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    for name in ("PLEIADE", "SATURNE", "Chorus Cœur", "Logistique", "Système d'échanges"):
+        assert name in texts
+    greys = [p for p in petals if p.get("stroke") == "#b8b8b8"]
+    decommissioned = [a for a in sample.applications.values() if a.lifecycle.phase.value == "decommissioned"]
+    assert len(greys) == len(decommissioned)
+
+
+def test_svg_escapes_names() -> None:
+    catalog = make_catalog([("a", "b")])
+    svg = to_svg(catalog, title="R&D <map>")
+    root = ET.fromstring(svg)
+    assert any(t.text == "R&D <map>" for t in root.iter(f"{SVG}text"))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders_the_small_map(fmt: str) -> None:
+    catalog = make_catalog([("a", "b"), ("b", "c")])
+    text = export(catalog, build_graph(catalog), fmt)
+    assert text.endswith("\n") and re.search(r"\S", text)
+
+
+def test_unknown_format_is_refused() -> None:
+    catalog = make_catalog([("a", "b")])
+    with pytest.raises(ValueError, match="unknown format 'png'"):
+        export(catalog, build_graph(catalog), "png")

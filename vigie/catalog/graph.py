@@ -1,0 +1,400 @@
+"""The application map as a networkx graph, and the architects' queries over it.
+
+Nodes are application ids; an edge ``a -> b`` means data flows from ``a`` to ``b`` through one
+or more interfaces (a bidirectional interface gives both edges). Every query here is a pure
+function of the graph (or the catalog) and returns plain dataclasses the CLI, the reports and
+the TUI render as they like.
+
+Impact reads the edges as dependencies: if ``a`` stops, ``b`` misses its data, so ``b`` is
+*downstream* of ``a``; what feeds ``a`` is *upstream*.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import unicodedata
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import networkx as nx
+
+from vigie.catalog.model import Catalog, Interface, Phase
+
+
+class ImpactDirection(StrEnum):
+    """Which way an impact analysis walks."""
+
+    DOWN = "down"  # who is affected if the application stops
+    UP = "up"  # what the application depends on
+    BOTH = "both"
+
+
+class UnknownApplication(LookupError):
+    """An application name or id that is not in the map; the message has a did-you-mean."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _live(interface: Interface, include_decommissioned: bool) -> bool:
+    return include_decommissioned or interface.lifecycle.phase is not Phase.DECOMMISSIONED
+
+
+def build_graph(catalog: Catalog, *, include_decommissioned: bool = False) -> nx.DiGraph:
+    """The map: every application is a node; interfaces become edges.
+
+    Node attributes: name, ministry, domain, zone, category, criticality, phase, core,
+    placeholder, personal_data. Edge attributes: ``interfaces`` (ids), ``protocols``,
+    ``volume`` (known monthly volumes summed), ``personal_data``. Decommissioned interfaces are
+    left out unless ``include_decommissioned``.
+    """
+    graph = nx.DiGraph()
+    for app in catalog.applications.values():
+        graph.add_node(
+            app.id,
+            name=app.name,
+            ministry=app.ministry,
+            domain=app.domain,
+            zone=app.zone.value,
+            category=app.category.value,
+            criticality=app.criticality.value,
+            phase=app.lifecycle.phase.value,
+            core=app.core,
+            placeholder=app.placeholder,
+            personal_data=app.personal_data,
+        )
+    for interface in catalog.interfaces.values():
+        if not _live(interface, include_decommissioned):
+            continue
+        ends = [(interface.source, interface.target)]
+        if interface.direction.value == "bidirectional":
+            ends.append((interface.target, interface.source))
+        for source, target in ends:
+            if not graph.has_edge(source, target):
+                graph.add_edge(source, target, interfaces=[], protocols=[], volume=0, personal_data=False)
+            data = graph.edges[source, target]
+            data["interfaces"].append(interface.id)
+            if interface.protocol.value not in data["protocols"]:
+                data["protocols"].append(interface.protocol.value)
+            data["volume"] += interface.monthly_volume or 0
+            data["personal_data"] = data["personal_data"] or interface.personal_data
+    return graph
+
+
+def find_application(graph: nx.DiGraph, text: str) -> str:
+    """The id of the application named ``text`` (an id or a name, any case).
+
+    Raises :class:`UnknownApplication` with the closest ids and names as suggestions.
+    """
+    wanted = _fold(text)
+    if text in graph:
+        return text
+    for node, data in graph.nodes(data=True):
+        if _fold(node) == wanted or _fold(str(data.get("name", ""))) == wanted:
+            return str(node)
+    wanted = text.strip().casefold()
+    labels = {str(d.get("name", "")).casefold(): str(n) for n, d in graph.nodes(data=True)}
+    labels.update({str(n).casefold(): str(n) for n in graph.nodes})
+    close = difflib.get_close_matches(wanted, list(labels), n=4, cutoff=0.6)
+    ids = list(dict.fromkeys(labels[c] for c in close))[:3]
+    hint = f" (did you mean {', '.join(repr(i) for i in ids)}?)" if ids else ""
+    raise UnknownApplication(f"unknown application '{text}'{hint}")
+
+
+def _fold(text: str) -> str:
+    """``"Chorus Cœur"`` and ``"chorus-coeur"`` both fold to ``"choruscoeur"``."""
+    plain = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    return "".join(c for c in plain.casefold() if c.isalnum())
+
+
+# --- impact -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    """An application reached by an impact analysis, and how."""
+
+    app: str
+    direction: ImpactDirection  # DOWN (affected) or UP (depended on)
+    distance: int
+    via: str  # the application one step closer to the origin
+    interfaces: tuple[str, ...]  # the interfaces of that last step
+
+
+def impact(
+    graph: nx.DiGraph, app: str, direction: ImpactDirection = ImpactDirection.DOWN, depth: int | None = None
+) -> list[Reach]:
+    """Applications affected by ``app`` stopping (down), that it depends on (up), or both.
+
+    Breadth first, so each application appears once per direction at its shortest distance,
+    with the interfaces of the step that reached it; ``depth`` bounds the distance (None: no
+    bound). Sorted by direction, distance, then id.
+    """
+    walks = [ImpactDirection.DOWN, ImpactDirection.UP] if direction is ImpactDirection.BOTH else [direction]
+    found: list[Reach] = []
+    for walk in walks:
+        step = graph.successors if walk is ImpactDirection.DOWN else graph.predecessors
+        seen = {app}
+        queue = deque([(app, 0)])
+        while queue:
+            node, distance = queue.popleft()
+            if depth is not None and distance >= depth:
+                continue
+            for other in sorted(step(node)):
+                if other in seen:
+                    continue
+                seen.add(other)
+                edge = graph.edges[node, other] if walk is ImpactDirection.DOWN else graph.edges[other, node]
+                found.append(Reach(other, walk, distance + 1, node, tuple(edge["interfaces"])))
+                queue.append((other, distance + 1))
+    return sorted(found, key=lambda r: (r.direction != ImpactDirection.DOWN, r.distance, r.app))
+
+
+# --- neighbours and paths -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """One neighbour of an application and the interfaces between them."""
+
+    app: str
+    interfaces: tuple[str, ...]
+    protocols: tuple[str, ...]
+    volume: int
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Who sends data to an application (incoming) and who receives from it (outgoing)."""
+
+    app: str
+    incoming: list[Link]
+    outgoing: list[Link]
+
+
+def _link(app: str, data: dict[str, Any]) -> Link:
+    return Link(app, tuple(data["interfaces"]), tuple(data["protocols"]), int(data["volume"]))
+
+
+def neighbours(graph: nx.DiGraph, app: str) -> Neighbours:
+    """The direct neighbours of ``app`` in both directions, sorted by id."""
+    incoming = [_link(src, graph.edges[src, app]) for src in sorted(graph.predecessors(app))]
+    outgoing = [_link(dst, graph.edges[app, dst]) for dst in sorted(graph.successors(app))]
+    return Neighbours(app, incoming, outgoing)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A path through the map with the interfaces of each hop."""
+
+    apps: tuple[str, ...]
+    hops: tuple[tuple[str, ...], ...]  # interfaces between apps[i] and apps[i + 1]
+
+    @property
+    def length(self) -> int:
+        """Number of hops."""
+        return len(self.hops)
+
+
+def _path(graph: nx.DiGraph, apps: list[str]) -> Route:
+    hops = tuple(tuple(graph.edges[a, b]["interfaces"]) for a, b in itertools.pairwise(apps))
+    return Route(tuple(apps), hops)
+
+
+def shortest_path(graph: nx.DiGraph, source: str, target: str) -> Route | None:
+    """The shortest path following the flows from ``source`` to ``target``, or None."""
+    try:
+        return _path(graph, nx.shortest_path(graph, source, target))
+    except nx.NetworkXNoPath:
+        return None
+
+
+def all_paths(
+    graph: nx.DiGraph, source: str, target: str, *, cutoff: int = 6, limit: int = 20
+) -> list[Route]:
+    """Simple paths from ``source`` to ``target`` of at most ``cutoff`` hops, shortest first.
+
+    At most ``limit`` paths are returned: on a hub-and-spoke map their number explodes.
+    """
+    paths = nx.shortest_simple_paths(graph, source, target)
+    found = []
+    try:
+        for apps in itertools.islice(paths, limit):
+            if len(apps) - 1 > cutoff:
+                break
+            found.append(_path(graph, apps))
+    except nx.NetworkXNoPath:
+        return []
+    return found
+
+
+# --- critical nodes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Critical:
+    """An application whose failure cuts the map, or that many flows go through."""
+
+    app: str
+    articulation: bool  # removing it splits the (undirected) map
+    cut_off: int  # applications it separates from the main part when it stops
+    betweenness: float  # share of shortest paths going through it (0..1)
+
+
+#: Above this many applications, betweenness is estimated from a sample of sources
+#: (exact betweenness is O(nodes x edges): over a minute at 2,500 applications).
+EXACT_BETWEENNESS_LIMIT = 1000
+BETWEENNESS_SAMPLE = 200
+
+
+def critical_nodes(graph: nx.DiGraph, *, top: int | None = 20, sample: int | None = None) -> list[Critical]:
+    """Articulation points of the undirected map and the highest betweenness, most critical first.
+
+    ``sample`` estimates betweenness from that many source nodes (seeded, so reproducible);
+    by default it is exact up to :data:`EXACT_BETWEENNESS_LIMIT` applications and sampled
+    from :data:`BETWEENNESS_SAMPLE` sources above.
+    """
+    if sample is None and graph.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
+        sample = BETWEENNESS_SAMPLE
+    if sample is not None and sample >= graph.number_of_nodes():
+        sample = None
+    undirected = graph.to_undirected(as_view=True)
+    points = set(nx.articulation_points(undirected))
+    between = nx.betweenness_centrality(graph, k=sample, seed=0 if sample else None)
+    cut: dict[str, int] = {}
+    for point in points:
+        rest = undirected.subgraph(n for n in nx.node_connected_component(undirected, point) if n != point)
+        sizes = sorted((len(c) for c in nx.connected_components(rest)), reverse=True)
+        cut[point] = sum(sizes[1:])
+    ranked = sorted(graph.nodes, key=lambda n: (-cut.get(n, 0), -between.get(n, 0.0), n))
+    items = [Critical(n, n in points, cut.get(n, 0), round(between.get(n, 0.0), 6)) for n in ranked]
+    items = [c for c in items if c.articulation or c.betweenness > 0]
+    return items if top is None else items[:top]
+
+
+# --- counts and flows ---------------------------------------------------------------------
+
+#: What `counts` can group by.
+GROUPINGS = ("domain", "zone", "ministry", "category", "criticality", "phase", "protocol")
+
+
+@dataclass
+class Group:
+    """Counts for one value of a grouping (one domain, one ministry, ...)."""
+
+    key: str
+    label: str
+    zone: str | None = None  # for domains: the POS zone they belong to
+    applications: int = 0
+    phases: dict[str, int] = field(default_factory=dict)
+    interfaces: int = 0
+    monthly_volume: int = 0
+
+
+def counts(catalog: Catalog, by: str = "domain") -> list[Group]:
+    """Applications (by lifecycle phase) and interfaces with their volumes, grouped by ``by``.
+
+    Domains come in the order of the domains table (the report's), then any others;
+    an interface counts for the group of each of its ends (once if both are in it).
+    Grouping by protocol counts interfaces and the applications using each protocol.
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"cannot group by '{by}' (one of: {', '.join(GROUPINGS)})")
+    apps = catalog.applications
+    live = [i for i in catalog.interfaces.values() if i.lifecycle.phase is not Phase.DECOMMISSIONED]
+    groups: dict[str, Group] = {}
+
+    def group(key: str) -> Group:
+        if key not in groups:
+            label = key
+            zone = None
+            if by == "ministry" and key in catalog.ministries:
+                label = catalog.ministries[key].name
+            if by == "domain" and key in catalog.domains:
+                zone = catalog.domains[key].zone.value
+            groups[key] = Group(key, label, zone)
+        return groups[key]
+
+    if by == "protocol":
+        users: dict[str, set[str]] = {}
+        for interface in live:
+            entry = group(interface.protocol.value)
+            entry.interfaces += 1
+            entry.monthly_volume += interface.monthly_volume or 0
+            users.setdefault(entry.key, set()).update((interface.source, interface.target))
+        for key, members in users.items():
+            groups[key].applications = len(members)
+            groups[key].phases = dict(Counter(apps[a].lifecycle.phase.value for a in members if a in apps))
+        return sorted(groups.values(), key=lambda g: -g.interfaces)
+
+    def key_of(app_id: str) -> str:
+        app = apps[app_id]
+        value = {
+            "domain": app.domain,
+            "zone": app.zone.value,
+            "ministry": app.ministry,
+            "category": app.category.value,
+            "criticality": app.criticality.value,
+            "phase": app.lifecycle.phase.value,
+        }[by]
+        return str(value)
+
+    if by == "domain":
+        for name in catalog.domains:
+            group(name)
+    for app in apps.values():
+        entry = group(key_of(app.id))
+        entry.applications += 1
+        entry.phases[app.lifecycle.phase.value] = entry.phases.get(app.lifecycle.phase.value, 0) + 1
+    for interface in live:
+        for key in {key_of(interface.source), key_of(interface.target)}:
+            groups[key].interfaces += 1
+            groups[key].monthly_volume += interface.monthly_volume or 0
+    if by == "domain":
+        return [g for g in groups.values() if g.applications or g.interfaces]
+    return sorted(groups.values(), key=lambda g: (-g.applications, g.key))
+
+
+@dataclass(frozen=True)
+class FlowMatrix:
+    """Monthly volumes and interface counts from one group (row) to another (column)."""
+
+    by: str
+    keys: list[str]
+    volume: dict[tuple[str, str], int]
+    interfaces: dict[tuple[str, str], int]
+
+    def total(self) -> int:
+        """All monthly volume in the matrix."""
+        return sum(self.volume.values())
+
+
+def flow_matrix(catalog: Catalog, by: str = "zone") -> FlowMatrix:
+    """Volumes from source group to target group (zone, domain, ministry, ...) of live interfaces."""
+    if by not in GROUPINGS or by == "protocol":
+        raise ValueError(f"cannot group flows by '{by}'")
+    attribute = {"zone": "zone", "domain": "domain", "ministry": "ministry", "category": "category"}.get(
+        by, by
+    )
+    apps = catalog.applications
+
+    def key_of(app_id: str) -> str:
+        app = apps[app_id]
+        if attribute == "phase":
+            return app.lifecycle.phase.value
+        value = getattr(app, attribute)
+        return str(getattr(value, "value", value))
+
+    volume: Counter[tuple[str, str]] = Counter()
+    count: Counter[tuple[str, str]] = Counter()
+    for interface in catalog.interfaces.values():
+        if interface.lifecycle.phase is Phase.DECOMMISSIONED:
+            continue
+        cell = (key_of(interface.source), key_of(interface.target))
+        volume[cell] += interface.monthly_volume or 0
+        count[cell] += 1
+    keys = sorted({k for cell in count for k in cell})
+    return FlowMatrix(by, keys, dict(volume), dict(count))

@@ -1,0 +1,215 @@
+"""`vigie homologations`: the homologation register, most urgent first."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from vigie.catalog.homologation import (
+    LABELS,
+    RegisterEntry,
+    Status,
+    needs_attention,
+    parse_status,
+    status_counts,
+)
+from vigie.catalog.homologation import register as compute_register
+from vigie.console.catalog_input import as_of_date, load_configured_catalog, today
+from vigie.console.output import print_json, print_table
+from vigie.console.settings import config_path, load_settings
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "fr": {
+        "register": "Registre des homologations au {day}",
+        "columns": [
+            "Application",
+            "Ministère",
+            "Statut",
+            "Décision",
+            "Commission",
+            "Fin de validité",
+            "Jours",
+            "Réserves (échues)",
+            "RGPD",
+            "Dossier",
+        ],
+        "reserves": "Réserves échues",
+        "reserve_columns": ["Application", "Homologation", "Réserve", "Responsable", "Échéance"],
+        "flows": "Flux portant des données personnelles",
+        "flow_columns": ["Interface", "Source", "Cible", "Protocole"],
+        "yes": "oui",
+        "flows_word": "flux",
+        "decisions": {
+            "favourable": "favorable",
+            "favourable-with-reserves": "favorable avec réserves",
+            "unfavourable": "défavorable",
+        },
+        "progress": {"started": "engagé", "commission-scheduled": "commission prévue", "decided": "décidé"},
+        "summary": "{total} applications en service",
+        "renewal": "renouvellement {id}",
+    },
+    "en": {
+        "register": "Homologation register on {day}",
+        "columns": [
+            "Application",
+            "Ministry",
+            "Status",
+            "Decision",
+            "Commission",
+            "Valid until",
+            "Days",
+            "Reserves (overdue)",
+            "GDPR",
+            "Dossier",
+        ],
+        "reserves": "Overdue reserves",
+        "reserve_columns": ["Application", "Homologation", "Reserve", "Owner", "Due"],
+        "flows": "Flows carrying personal data",
+        "flow_columns": ["Interface", "Source", "Target", "Protocol"],
+        "yes": "yes",
+        "flows_word": "flows",
+        "decisions": {
+            "favourable": "favourable",
+            "favourable-with-reserves": "favourable with reserves",
+            "unfavourable": "unfavourable",
+        },
+        "progress": {
+            "started": "started",
+            "commission-scheduled": "commission scheduled",
+            "decided": "decided",
+        },
+        "summary": "{total} applications in service",
+        "renewal": "renewal {id}",
+    },
+}
+
+
+def status_list(text: str) -> list[Status]:
+    """argparse type for ``--status``: one status or several separated by commas."""
+    try:
+        return [parse_status(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(sub: Any) -> None:
+    """Add `vigie homologations` to the CLI."""
+    parser = sub.add_parser(
+        "homologations",
+        help="the homologation register: valid, expiring, expired, refused, in progress, not done",
+        description="List every application in service with its homologation status as of a day, "
+        "most urgent first, its open and overdue reserves and the personal-data (RGPD) flows it "
+        "carries. Statuses: " + ", ".join(s.value for s in Status) + ".",
+    )
+    parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
+    parser.add_argument(
+        "--status",
+        type=status_list,
+        metavar="S[,S...]",
+        help="only these statuses (codes or labels, e.g. expired,expiring)",
+    )
+    parser.add_argument(
+        "--as-of", type=as_of_date, metavar="YYYY-MM-DD", help="day of the statuses (default: today)"
+    )
+    parser.add_argument(
+        "--personal-data",
+        action="store_true",
+        help="only applications with personal data or personal-data flows, and list those flows",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every application of the catalog (default: the central system's and those with a record)",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a listed homologation is expired or expiring soon"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the register; with ``--check``, 1 when anything is expired or expiring."""
+    settings = load_settings(config_path(getattr(args, "config", None)))
+    catalog = load_configured_catalog(settings)
+    as_of = args.as_of or today(settings)
+    entries = compute_register(catalog, as_of, everything=args.all)
+    if args.status:
+        entries = [e for e in entries if e.status in args.status]
+    if args.personal_data:
+        entries = [e for e in entries if e.personal_data or e.personal_data_flows]
+    language = settings.language
+    if args.json:
+        print_json(
+            {
+                "as_of": as_of.isoformat(),
+                "counts": {s.value: n for s, n in status_counts(entries).items()},
+                "applications": [e.to_json(language) for e in entries],
+            }
+        )
+    else:
+        print_register(entries, as_of.isoformat(), language, flows_table=args.personal_data)
+    return 1 if args.check and any(needs_attention(e) for e in entries) else 0
+
+
+def print_register(entries: list[RegisterEntry], day: str, language: str, flows_table: bool = False) -> None:
+    """The register table, the overdue reserves, and (on request) the personal-data flows listed."""
+    words = HEADERS[language]
+    labels = LABELS[language]
+    rows = []
+    for e in entries:
+        record = e.record
+        decision = None if record is None or record.decision is None else words["decisions"][record.decision]
+        if record is not None and record.decision is None:
+            decision = words["progress"][record.progress]
+        reserves = f"{len(e.open_reserves)} ({len(e.overdue_reserves)})" if e.open_reserves else ""
+        flows = len(e.personal_data_flows)
+        rgpd = " + ".join(
+            part
+            for part in (
+                words["yes"] if e.personal_data else "",
+                f"{flows} {words['flows_word']}" if flows else "",
+            )
+            if part
+        )
+        rows.append(
+            [
+                e.application.id,
+                e.application.ministry,
+                labels[e.status],
+                decision,
+                None if record is None or record.commission_on is None else record.commission_on.isoformat(),
+                None if e.expires_on is None else e.expires_on.isoformat(),
+                e.days_left,
+                reserves,
+                rgpd,
+                None if e.pending is None else words["renewal"].format(id=e.pending.id),
+            ]
+        )
+    counts = status_counts(entries)
+    summary = ", ".join(f"{labels[s]} {n}" for s, n in counts.items() if n)
+    title = words["register"].format(day=day)
+    print_table(
+        words["columns"],
+        rows,
+        title=f"{title} — {words['summary'].format(total=len(entries))}: {summary}",
+        right=(6,),
+    )
+    overdue = [
+        [e.application.id, e.record.id, r.text, r.owner, None if r.due_on is None else r.due_on.isoformat()]
+        for e in entries
+        if e.record is not None
+        for r in e.overdue_reserves
+    ]
+    if overdue:
+        print_table(words["reserve_columns"], overdue, title=words["reserves"])
+    carried = {i.id: i for e in entries for i in e.personal_data_flows}
+    if carried and flows_table:
+        print_table(
+            words["flow_columns"],
+            [
+                [i.id, i.source, i.target, i.protocol.value]
+                for i in sorted(carried.values(), key=lambda i: i.id)
+            ],
+            title=words["flows"],
+        )

@@ -1,0 +1,1 @@
+"""Service-desk tickets: the model, their store, CSV import and the GLPI pull."""

@@ -1,0 +1,133 @@
+"""One probe's results as a timeline of state segments (run-length encoded, exact).
+
+A result at ``ts`` stands for its probe's state from ``ts`` until the probe's next result,
+at most ``2 x interval`` later; beyond that the time is unknown (no segment covers it).
+Consecutive results with the same status and no such gap form one :class:`Segment`.
+
+The store keeps these segments next to the raw results and extends them as results
+arrive, so that SLA accounting over a month or a year reads a handful of segments per
+component instead of 86,400 raw rows, stays exact to the second for any service schedule,
+maintenance window or policy (all applied when reading), and survives the deletion of
+raw rows by retention. This module is pure; `vigie.reports` reuses it to account from
+raw results the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from vigie.probes.config import ProbesConfig
+from vigie.probes.results import ProbeResult, Status
+
+DEFAULT_INTERVAL = 30.0
+"""Interval assumed for a probe the store was not told about (the config's default)."""
+
+MAX_CONFIRM = 100
+"""A down segment remembers its first results' times up to this many (``confirm_after`` max)."""
+
+INGEST_PROBE = "ingest"
+"""Probe id given to results imported by `vigie ingest samples`."""
+
+
+@dataclass(slots=True)
+class Segment:
+    """A run of one probe's results with the same status, without an unknown gap.
+
+    ``end`` is exclusive: the next result's time, or ``last_ts + 2 x interval`` when the
+    next result came later (or has not come yet: the newest segment of a probe is "open"
+    and grows as results arrive). ``detail`` is the last result's detail (for a down
+    segment: the last error). ``confirm_ts`` holds, for a down segment, the times of its
+    first results (up to :data:`MAX_CONFIRM`) so ``confirm_after`` can be applied later.
+    """
+
+    component: str
+    probe: str
+    start: float
+    end: float
+    last_ts: float
+    status: Status
+    checks: int
+    detail: str = ""
+    confirm_ts: list[float] = field(default_factory=list)
+
+
+class TimelineBuilder:
+    """Turns one probe's results, fed oldest first, into segments.
+
+    ``open`` is the newest segment (it may still grow); :meth:`add` returns the segment
+    it closes, if any. Start from a stored open segment to continue a timeline.
+    """
+
+    def __init__(self, component: str, probe: str, interval: float, open_segment: Segment | None = None):
+        self.component = component
+        self.probe = probe
+        self.cap = 2 * interval
+        self.open = open_segment
+
+    def add(self, ts: float, status: Status, detail: str = "") -> Segment | None:
+        """Add the next result (``ts`` must be later than every result added before)."""
+        seg = self.open
+        if seg is not None:
+            if ts <= seg.last_ts:
+                raise ValueError(f"result at {ts} is not after {seg.last_ts} for probe {self.probe}")
+            if ts - seg.last_ts <= self.cap and status == seg.status:
+                seg.last_ts = ts
+                seg.end = ts + self.cap
+                seg.checks += 1
+                seg.detail = detail
+                if status == Status.DOWN and len(seg.confirm_ts) < MAX_CONFIRM:
+                    seg.confirm_ts.append(ts)
+                return None
+            seg.end = min(ts, seg.last_ts + self.cap)
+        self.open = Segment(
+            self.component,
+            self.probe,
+            ts,
+            ts + self.cap,
+            ts,
+            status,
+            1,
+            detail,
+            [ts] if status == Status.DOWN else [],
+        )
+        return seg
+
+
+def segments_from_results(results: Iterable[ProbeResult], interval: float) -> list[Segment]:
+    """The segments of one probe's results (sorted by time), the open one included."""
+    out: list[Segment] = []
+    builder: TimelineBuilder | None = None
+    for r in results:
+        if builder is None:
+            builder = TimelineBuilder(r.component, r.probe, interval)
+        closed = builder.add(r.ts, r.status, r.detail)
+        if closed is not None:
+            out.append(closed)
+    if builder is not None and builder.open is not None:
+        out.append(builder.open)
+    return out
+
+
+def split_by_probe(results: Iterable[ProbeResult]) -> Iterator[list[ProbeResult]]:
+    """Group results by (component, probe), each group sorted by time."""
+    groups: dict[tuple[str, str], list[ProbeResult]] = {}
+    for r in results:
+        groups.setdefault((r.component, r.probe), []).append(r)
+    for key in sorted(groups):
+        yield sorted(groups[key], key=lambda r: r.ts)
+
+
+def intervals_from_config(config: ProbesConfig) -> dict[tuple[str, str], float]:
+    """Probe intervals keyed by (component, probe id), for :class:`~vigie.probes.store.Store`.
+
+    Imported history (probe :data:`INGEST_PROBE`) gets the shortest interval of the
+    component's availability probes, or :data:`DEFAULT_INTERVAL` when it has none.
+    """
+    intervals: dict[tuple[str, str], float] = {}
+    for probe in config.probes:
+        intervals[(probe.component, probe.id)] = probe.interval
+    for comp in config.components:
+        own = [p.interval for p in config.probes if p.component == comp.id and p.role == "availability"]
+        intervals[(comp.id, INGEST_PROBE)] = min(own, default=DEFAULT_INTERVAL)
+    return intervals
