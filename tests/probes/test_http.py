@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.probes.conftest import check_http
 from vigie.configfile import Secret
-from vigie.probes.checks.http import check_http
 from vigie.probes.config import HttpOptions
 from vigie.probes.results import Status
 from vigie.probes.testbed import TestBed

@@ -100,11 +100,6 @@ async def check_http_async(options: HttpOptions, timeout: float) -> Outcome:
     return outcome
 
 
-def check_http(options: HttpOptions, timeout: float) -> Outcome:
-    """The same check for callers without an event loop."""
-    return asyncio.run(check_http_async(options, timeout))
-
-
 async def _follow(
     options: HttpOptions, headers: list[tuple[str, str]], phases: dict[str, float]
 ) -> Response | None:
