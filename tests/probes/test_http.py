@@ -73,6 +73,19 @@ def test_flood_is_cut_at_the_cap(bed: TestBed) -> None:
     assert "body over 200000 bytes" in outcome.detail
 
 
+def test_tls_handshake_that_never_comes_is_named() -> None:
+    """A listening socket that never accepts: TCP connects (the kernel's backlog), TLS waits."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        outcome = check_http(HttpOptions(f"https://127.0.0.1:{port}/"), 0.5)
+    assert (outcome.status, outcome.detail) == (Status.DOWN, "TLS handshake timeout after 0.5s")
+    assert "connect" in outcome.timings
+
+
 def test_refused(bed: TestBed) -> None:
     import socket
 

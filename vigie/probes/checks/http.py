@@ -75,11 +75,12 @@ async def check_http_async(options: HttpOptions, timeout: float) -> Outcome:
         async with asyncio.timeout(timeout):
             response = await _follow(options, headers, phases)
     except TimeoutError:
-        detail = (
-            f"connect timeout after {timeout:g}s"
-            if "connect" not in phases
-            else f"no answer within {timeout:g}s"
-        )
+        if "connect" not in phases:
+            detail = f"connect timeout after {timeout:g}s"
+        elif options.url.startswith("https:") and "tls" not in phases:
+            detail = f"TLS handshake timeout after {timeout:g}s"
+        else:
+            detail = f"no answer within {timeout:g}s"
         return Outcome(Status.DOWN, detail, timings=_timings(phases, started))
     except (OSError, BadResponse, ClosedEarly, ClosedMidBody, ValueError) as exc:
         return Outcome(Status.DOWN, _reason(exc, phases), timings=_timings(phases, started))
