@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from vigie.probes.config import Component, MaintenanceWindow
 from vigie.probes.results import Status
@@ -72,6 +74,17 @@ def _in_schedule(comp: Component, t: float) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
+def _weekly_start(day: date, at: time, tz: ZoneInfo) -> float:
+    """The first instant, scanning minute by minute, whose local date is ``day`` and time >= ``at``."""
+    t = datetime.combine(day, time(0), tz).timestamp() - 3 * 3600
+    while True:
+        local = datetime.fromtimestamp(t, tz)
+        if local.date() > day or (local.date() == day and local.time() >= at):
+            return t
+        t += 60
+
+
 def _in_maintenance(windows: list[MaintenanceWindow], comp: Component, t: float) -> bool:
     tz = comp.schedule.timezone
     for w in windows:
@@ -82,15 +95,13 @@ def _in_maintenance(windows: list[MaintenanceWindow], comp: Component, t: float)
                 return True
             continue
         assert w.weekly_at is not None and w.duration is not None
-        offset = datetime.fromtimestamp(t, tz).utcoffset()
-        assert offset is not None
-        local = t + offset.total_seconds()
-        day0 = int(local // 86400)
-        for day in range(day0 - 8, day0 + 1):
-            weekday = datetime.fromtimestamp(day * 86400, UTC).weekday()
-            at = day * 86400 + _seconds(w.weekly_at)
-            if weekday in w.weekly_days and at <= local < at + w.duration.total_seconds():
-                return True
+        today = datetime.fromtimestamp(t, tz).date()
+        for back in range(9):
+            day = today - timedelta(days=back)
+            if day.weekday() in w.weekly_days:
+                start = _weekly_start(day, w.weekly_at, tz)
+                if start <= t < start + w.duration.total_seconds():
+                    return True
     return False
 
 

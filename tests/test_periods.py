@@ -55,17 +55,29 @@ def test_offset_pieces_find_the_transitions_to_the_second() -> None:
     assert datetime.fromtimestamp(pieces[1][0], PARIS) == datetime(2017, 3, 26, 3, 0, tzinfo=PARIS)
 
 
-def test_weekly_maintenance_follows_wall_clock_on_dst_nights() -> None:
-    window = MaintenanceWindow(
-        "w", ("*",), weekly_days=frozenset({6}), weekly_at=time(1, 0), duration=timedelta(hours=3)
-    )
-    spring = between(date(2017, 3, 26), date(2017, 3, 26), PARIS)
-    autumn = between(date(2017, 10, 29), date(2017, 10, 29), PARIS)
-    # 01:00-04:00 local lasts 2 real hours in March (02:00-03:00 does not exist), 4 in October.
-    assert (
-        sum(e - s for s, e in maintenance_spans([window], "x", PARIS, spring.start_ts, spring.end_ts)) == 7200
-    )
-    assert (
-        sum(e - s for s, e in maintenance_spans([window], "x", PARIS, autumn.start_ts, autumn.end_ts))
-        == 4 * 3600
-    )
+def test_weekly_maintenance_lasts_its_duration_on_dst_nights() -> None:
+    def spans(at: time, day: date) -> list[tuple[str, str]]:
+        window = MaintenanceWindow(
+            "w", ("*",), weekly_days=frozenset({6}), weekly_at=at, duration=timedelta(hours=2)
+        )
+        period = between(day, day, PARIS)
+        return [
+            (
+                datetime.fromtimestamp(s, PARIS).strftime("%H:%M%z"),
+                datetime.fromtimestamp(e, PARIS).strftime("%H:%M%z"),
+            )
+            for s, e in maintenance_spans([window], "x", PARIS, period.start_ts, period.end_ts)
+        ]
+
+    spring, autumn = date(2017, 3, 26), date(2017, 10, 29)
+    # 2 h of elapsed time whatever the clocks do; 02:30 does not exist in March: start at the jump.
+    assert spans(time(1, 0), spring) == [("01:00+0100", "04:00+0200")]
+    assert spans(time(2, 30), spring) == [("03:00+0200", "05:00+0200")]
+    # 02:30 happens twice in October: the first one.
+    assert spans(time(2, 30), autumn) == [("02:30+0200", "03:30+0100")]
+
+
+def test_current_month_is_the_default_period() -> None:
+    from vigie.reports.periods import current_month
+
+    assert current_month(PARIS, NOW) == parse_period(PARIS, now=NOW) == month(2017, 12, PARIS)

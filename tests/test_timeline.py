@@ -31,3 +31,14 @@ def test_feeding_one_by_one_equals_building_at_once() -> None:
     assert [*closed, builder.open] == segments_from_results(results, 30)
     with pytest.raises(ValueError, match="not after"):
         builder.add(0, Status.UP)
+
+
+def test_split_by_probe_groups_and_sorts() -> None:
+    from vigie.probes.timeline import split_by_probe
+
+    mixed = [
+        ProbeResult("c", "b", 2, Status.UP),
+        ProbeResult("c", "a", 3, Status.UP),
+        ProbeResult("c", "b", 1, Status.UP),
+    ]
+    assert [[(r.probe, r.ts) for r in g] for g in split_by_probe(mixed)] == [[("a", 3)], [("b", 1), ("b", 2)]]

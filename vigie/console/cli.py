@@ -13,14 +13,34 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.configfile import ConfigError, SecretError
-from vigie.console import cmd_config, cmd_decom, cmd_homologations, cmd_map, cmd_run, cmd_tickets
-from vigie.console.errors import UserError
+from vigie.console import (
+    cmd_config,
+    cmd_decom,
+    cmd_homologations,
+    cmd_incidents,
+    cmd_ingest,
+    cmd_map,
+    cmd_run,
+    cmd_sla,
+    cmd_store,
+    cmd_tickets,
+)
+from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.probes.db import SchemaError
 
-COMMANDS = [cmd_config, cmd_run, cmd_map, cmd_homologations, cmd_decom, cmd_tickets]
-__all__ = ["COMMANDS", "UserError", "build_parser", "main"]
-
-EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
+COMMANDS = [
+    cmd_config,
+    cmd_run,
+    cmd_map,
+    cmd_homologations,
+    cmd_decom,
+    cmd_tickets,
+    cmd_sla,
+    cmd_incidents,
+    cmd_ingest,
+    cmd_store,
+]
+__all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 
 
 class Parser(argparse.ArgumentParser):

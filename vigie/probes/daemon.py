@@ -23,6 +23,7 @@ from vigie.probes.scheduler import Measured, Scheduler
 from vigie.probes.server import ProbeServer
 from vigie.probes.state import StateTracker
 from vigie.probes.store import Store
+from vigie.probes.timeline import intervals_from_config
 
 
 class AlreadyRunning(Exception):
@@ -65,7 +66,8 @@ class Daemon:
         self.config = config
         self.lock = StoreLock(store_path)
         try:
-            self.store = Store(store_path, config.store.busy_timeout)
+            # The store cuts each probe's timeline at gaps longer than twice its interval.
+            self.store = Store(store_path, config.store.busy_timeout, intervals=intervals_from_config(config))
         except BaseException:
             self.lock.release()
             raise

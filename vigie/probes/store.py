@@ -2,18 +2,28 @@
 
 One writer (the probe daemon, or an import) appends batches; any number of readers
 (console, reports, other processes) read by component and time range at the same time.
+Every append also updates the rollups (:mod:`vigie.probes.rollups`: state segments and
+hourly rows) in the same transaction, so callers need nothing more than :meth:`Store.append`.
+The store must know each probe's interval to cut timelines at gaps: pass
+``intervals=intervals_from_config(config)`` (:mod:`vigie.probes.timeline`); probes it
+does not know get the default 30 s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 
 import sqlite_utils
 
 from vigie.probes.db import connect, migrate
 from vigie.probes.results import ProbeResult, Status
+from vigie.probes.rollups import HOUR, Hourly, RetentionError, Rollups, Row
+from vigie.probes.timeline import Segment
 
 
 def _v1_results(db: sqlite_utils.Database) -> None:
@@ -43,10 +53,26 @@ _COLUMNS = "component, probe, ts, status, latency_ms, detail, value"
 class Store:
     """Append and read probe results. Re-appending an identical key is a no-op (idempotent)."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        busy_timeout: float = 10.0,
+        intervals: Mapping[tuple[str, str], float] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.db = connect(self.path, busy_timeout)
         migrate(self.db, "results", MIGRATIONS)
+        self.rollups = Rollups(self.db, intervals)
+        # Probes that received out-of-order results in the current transaction, with the
+        # earliest such time: their rollups are rebuilt once, just before COMMIT.
+        self._stale: dict[tuple[str, str], float] = {}
+        conn = self.db.conn
+        if (
+            conn.execute("SELECT 1 FROM results LIMIT 1").fetchone()
+            and not conn.execute("SELECT 1 FROM segments LIMIT 1").fetchone()
+        ):
+            # Results written before the rollups existed: derive them once.
+            self.rebuild_rollups()
 
     def close(self) -> None:
         """Close the connection."""
@@ -65,7 +91,9 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._rebuild_stale()
         except BaseException:
+            self._stale.clear()
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
@@ -86,14 +114,91 @@ class Store:
             return self.append_in_transaction(results)
 
     def append_in_transaction(self, results: Iterable[ProbeResult]) -> int:
-        """Store results inside a transaction the caller holds (for all-or-nothing imports)."""
+        """Store results inside :meth:`transaction` held by the caller (all-or-nothing imports).
+
+        Results later than their probe's newest stored one (the daemon, a fresh import)
+        take the fast path; earlier ones are checked for duplicates and make the probe's
+        rollups be rebuilt from raw rows from that point, once, when the transaction
+        commits (RetentionError when those raw rows are gone).
+        """
+        return self.append_rows_in_transaction(
+            [(r.component, r.probe, r.ts, str(r.status), r.latency_ms, r.detail, r.value) for r in results]
+        )
+
+    def append_rows_in_transaction(self, rows: list[Row]) -> int:
+        """:meth:`append_in_transaction` for rows already in stored form (bulk imports)."""
+        rows = sorted(rows, key=itemgetter(0, 1, 2))
+        added = 0
+        for (component, probe), group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
+            added += self._append_probe(component, probe, _unique_ts(group))
+        return added
+
+    def _append_probe(self, component: str, probe: str, rows: list[Row]) -> int:
         # executemany rather than sqlite-utils' insert_all: insert_all commits on its own,
         # which would break the caller's all-or-nothing transaction.
-        cursor = self.db.conn.executemany(
-            f"INSERT OR IGNORE INTO results ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((r.component, r.probe, r.ts, str(r.status), r.latency_ms, r.detail, r.value) for r in results),
-        )
-        return cursor.rowcount
+        conn = self.db.conn
+        insert = f"INSERT OR IGNORE INTO results ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        key = (component, probe)
+        open_seg = None if key in self._stale else self.rollups.open_segment(component, probe)
+        if key not in self._stale and (open_seg is None or rows[0][2] > open_seg.last_ts):
+            conn.executemany(insert, rows)
+            self.rollups.extend(component, probe, open_seg, rows)
+            return len(rows)
+        horizon = self.rollups.horizon()
+        if horizon is not None and rows[0][2] < horizon:
+            raise RetentionError(
+                f"results of {component}/{probe} before the retention horizon cannot be merged "
+                "(their raw neighbours were deleted)"
+            )
+        existing = {
+            r[0]
+            for r in conn.execute(
+                "SELECT ts FROM results WHERE component = ? AND probe = ? AND ts >= ? AND ts <= ?",
+                (component, probe, rows[0][2], rows[-1][2]),
+            )
+        }
+        new = [row for row in rows if row[2] not in existing]
+        if not new:
+            return 0
+        conn.executemany(insert, new)
+        self._stale[key] = min(self._stale.get(key, new[0][2]), new[0][2])
+        return len(new)
+
+    def _rebuild_stale(self) -> None:
+        for (component, probe), since in sorted(self._stale.items()):
+            self.rollups.rebuild(component, probe, since, partial(self._raw_rows, component, probe))
+        self._stale.clear()
+
+    def _raw_rows(self, component: str, probe: str, since: float | None) -> Iterator[Row]:
+        sql = f"SELECT {_COLUMNS} FROM results WHERE component = ? AND probe = ? AND ts >= ? ORDER BY ts"
+        yield from self.db.conn.execute(sql, (component, probe, -1e18 if since is None else since))
+
+    def rebuild_rollups(self) -> None:
+        """Recompute every rollup from the raw results kept (older rollups are left as they are)."""
+        with self.transaction():
+            horizon = self.rollups.horizon()
+            if horizon is None:
+                self.rollups.clear()
+            pairs = self.db.conn.execute(
+                "SELECT DISTINCT component, probe FROM results ORDER BY 1, 2"
+            ).fetchall()
+            for component, probe in pairs:
+                since = None
+                if horizon is not None:
+                    row = self.db.conn.execute(
+                        "SELECT min(start) FROM segments WHERE component = ? AND probe = ? AND start >= ?",
+                        (component, probe, horizon),
+                    ).fetchone()
+                    since = row[0] if row and row[0] is not None else horizon
+                self.rollups.rebuild(component, probe, since, partial(self._raw_rows, component, probe))
+
+    def segments(self, component: str, start: float, end: float) -> list[Segment]:
+        """The component's timeline segments overlapping ``[start, end)``, by probe then time."""
+        return self.rollups.segments(component, start, end)
+
+    def hourly(self, component: str | None, start: float, end: float) -> list[Hourly]:
+        """Hourly rollup rows (checks, statuses, latency) of hours in ``[start, end)``."""
+        return self.rollups.hourly(component, start, end)
 
     def results(
         self,
@@ -145,9 +250,31 @@ class Store:
         return out
 
     def delete_before(self, ts: float) -> int:
-        """Delete raw results older than ``ts`` (retention); returns rows deleted."""
+        """Delete raw results older than ``ts`` cut down to a whole UTC hour (retention).
+
+        Rollups stay; the cut is recorded as the retention horizon. Returns rows deleted.
+        """
+        cut = (ts // HOUR) * HOUR
         with self.transaction():
-            return self.db.conn.execute("DELETE FROM results WHERE ts < ?", (ts,)).rowcount
+            deleted = self.db.conn.execute("DELETE FROM results WHERE ts < ?", (cut,)).rowcount
+            self.rollups.set_horizon(cut)
+            return int(deleted)
+
+    def horizon(self) -> float | None:
+        """Raw results before this were deleted by retention (None: none deleted yet)."""
+        return self.rollups.horizon()
+
+
+def _unique_ts(rows: Iterable[Row]) -> list[Row]:
+    """One row per timestamp (the first, like INSERT OR IGNORE), rows sorted by time."""
+    rows = list(rows)
+    if len({row[2] for row in rows}) == len(rows):
+        return rows
+    out: list[Row] = []
+    for row in rows:
+        if not out or row[2] != out[-1][2]:
+            out.append(row)
+    return out
 
 
 def _filters(

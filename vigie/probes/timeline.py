@@ -65,8 +65,11 @@ class TimelineBuilder:
         self.cap = 2 * interval
         self.open = open_segment
 
-    def add(self, ts: float, status: Status, detail: str = "") -> Segment | None:
-        """Add the next result (``ts`` must be later than every result added before)."""
+    def add(self, ts: float, status: str, detail: str = "") -> Segment | None:
+        """Add the next result (``ts`` must be later than every result added before).
+
+        ``status`` is a :class:`Status` or its text (``"up"``...).
+        """
         seg = self.open
         if seg is not None:
             if ts <= seg.last_ts:
@@ -76,20 +79,21 @@ class TimelineBuilder:
                 seg.end = ts + self.cap
                 seg.checks += 1
                 seg.detail = detail
-                if status == Status.DOWN and len(seg.confirm_ts) < MAX_CONFIRM:
+                if status == "down" and len(seg.confirm_ts) < MAX_CONFIRM:
                     seg.confirm_ts.append(ts)
                 return None
             seg.end = min(ts, seg.last_ts + self.cap)
+        state = Status(status)
         self.open = Segment(
             self.component,
             self.probe,
             ts,
             ts + self.cap,
             ts,
-            status,
+            state,
             1,
             detail,
-            [ts] if status == Status.DOWN else [],
+            [ts] if state == Status.DOWN else [],
         )
         return seg
 

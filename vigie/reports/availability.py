@@ -43,7 +43,7 @@ from typing import Any
 from vigie.probes.config import Component, Policy
 from vigie.probes.results import Status
 from vigie.probes.timeline import Segment
-from vigie.reports.incidents import find_incidents, incident_stats
+from vigie.reports.incidents import Incident, find_incidents, incident_stats
 from vigie.reports.spans import Span, StateSpan, clip, overlap, total
 
 SEVERITY = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2, Status.MAINTENANCE: 3}
@@ -197,6 +197,14 @@ class SlaFigures:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class ComponentSla:
+    """A component's figures and incidents over a period."""
+
+    figures: SlaFigures
+    incidents: list[Incident]
 
 
 def account(

@@ -49,6 +49,18 @@ class Period:
             cursor = month(nxt.year, nxt.month, tz)
         return out
 
+    def days(self) -> list[Period]:
+        """The local calendar days this period overlaps, each cut to the period (23 or 25 h on DST days)."""
+        tz = self.start.tzinfo
+        assert isinstance(tz, ZoneInfo)
+        out = []
+        day = self.start.astimezone(tz).date()
+        while _midnight(day, tz) < self.end:
+            lo, hi = _midnight(day, tz), _midnight(day + timedelta(days=1), tz)
+            out.append(Period(max(lo, self.start), min(hi, self.end), day.isoformat()))
+            day += timedelta(days=1)
+        return out
+
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tz)
@@ -139,9 +151,9 @@ def parse_period(
         return month(*parse_month(month_text), tz)
     if year_text is not None:
         return year(parse_year(year_text), tz)
-    moment = (now or datetime.now(tz)).astimezone(tz)
     if from_text is None and to_text is None:
-        return month(moment.year, moment.month, tz)
+        return current_month(tz, now)
+    moment = (now or datetime.now(tz)).astimezone(tz)
     end = parse_moment(to_text) if to_text is not None else moment
     if from_text is not None:
         start = parse_moment(from_text)

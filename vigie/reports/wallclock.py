@@ -1,11 +1,14 @@
-"""Wall-clock rules (service schedules, weekly maintenance) turned into UTC spans, DST included.
+"""Local-time rules (service schedules, maintenance windows) turned into UTC spans, DST included.
 
-A schedule "mon-fri 08:30-18:30" or a window "sun 02:00 for 2h" is a set of *local*
-wall-clock spans. Inside a stretch of constant UTC offset, local time is UTC plus that
-offset, so each local span maps to UTC exactly; the stretches are found from the time
-zone's transitions. An instant is inside a rule when its local wall-clock time is: on
-the spring-forward night a local hour that does not exist is never inside anything, and
-on the fall-back night a repeated local hour is inside twice (two real hours).
+A schedule "mon-fri 08:30-18:30" is a set of *local* wall-clock spans. Inside a stretch
+of constant UTC offset, local time is UTC plus that offset, so each local span maps to
+UTC exactly; the stretches are found from the time zone's transitions. An instant is in
+service when its local wall-clock time is: on the spring-forward night a local hour that
+does not exist is never in service, and on the fall-back night a repeated local hour is
+in service twice (two real hours).
+
+Maintenance windows follow the operator's reading instead (:mod:`vigie.probes.maintenance`):
+they start at a local time and last an elapsed duration.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from vigie.probes.config import MaintenanceWindow, Schedule, aware
+from vigie.probes import maintenance
+from vigie.probes.config import MaintenanceWindow, Schedule
+from vigie.probes.maintenance import applies_to
 from vigie.reports.spans import Span, normalise
 
 DAY = 86400
@@ -93,33 +98,16 @@ def schedule_spans(schedule: Schedule, start: float, end: float) -> list[Span]:
     return local_to_utc(local, schedule.timezone, start, end)
 
 
-def applies(window: MaintenanceWindow, component: str) -> bool:
-    """Whether a maintenance window covers this component (``"*"`` covers all)."""
-    return component in window.components or "*" in window.components
-
-
 def maintenance_spans(
     windows: Sequence[MaintenanceWindow], component: str, tz: ZoneInfo, start: float, end: float
 ) -> list[Span]:
     """The UTC spans of ``[start, end)`` inside the component's declared maintenance windows.
 
-    One-off windows are absolute (local date-times are read in ``tz``); weekly ones start
-    at the local time ``at`` on their days and last ``duration`` of wall-clock time.
+    Windows follow :mod:`vigie.probes.maintenance` (the rules the daemon tags results
+    with): a weekly window starts at its local time and lasts its elapsed duration.
     """
     if end <= start:
         return []
-    once: list[Span] = []
-    local: list[Span] = []
-    for w in windows:
-        if not applies(w, component):
-            continue
-        if w.recurring and w.weekly_at is not None and w.duration is not None:
-            length = w.duration.total_seconds()
-            for day in _local_days(tz, start, end, 8):
-                if (day + _EPOCH_WEEKDAY) % 7 in w.weekly_days:
-                    at = day * DAY + _seconds(w.weekly_at)
-                    local.append((at, at + length))
-        elif w.start is not None and w.end is not None:
-            once.append((aware(w.start, tz).timestamp(), aware(w.end, tz).timestamp()))
-    clipped = [(max(s, start), min(e, end)) for s, e in once]
-    return normalise([*clipped, *local_to_utc(local, tz, start, end)])
+    return normalise(
+        span for w in windows if applies_to(w, component) for span in maintenance.intervals(w, start, end, tz)
+    )

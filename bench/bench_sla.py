@@ -1,0 +1,183 @@
+"""SLA accounting at scale: history ingest rate, then `vigie sla` figures from rollups
+against a naive SQL scan of the raw results.
+
+Writes N components x D days of 30-second results (mostly up, a few outages and slow
+answers) as a CSV file, imports it through the public API (`ingest_samples`, rollups
+included), then times the monthly and yearly SLA of every component from the rollups
+(`sla_report`) and a naive `GROUP BY component, status` count over the raw rows of the
+same month. Prints medians. Defaults: 9 components x 365 days (the nine core
+components, a year: 9.5 million results). The issue's scale: `--components 250 --days 30`.
+
+    .venv/bin/python bench/bench_sla.py [--components N] [--days D] [--runs R] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from vigie.probes.config import Component, ExporterConfig, Policy, ProbesConfig, Schedule, StoreConfig
+from vigie.probes.ingest import ingest_samples
+from vigie.probes.store import Store
+from vigie.probes.timeline import intervals_from_config, segments_from_results, split_by_probe
+from vigie.reports.availability import SlaFigures, account, effective_timeline
+from vigie.reports.periods import Period, month, year
+from vigie.reports.sla import sla_report
+from vigie.reports.wallclock import schedule_spans
+
+PARIS = ZoneInfo("Europe/Paris")
+STEP = 30
+
+
+def write_history(path: Path, components: list[str], start: float, days: int, seed: int = 7) -> int:
+    """A CSV of results every 30 s for each component; returns the number of rows."""
+    rng = random.Random(seed)
+    outages = {c: [] for c in components}  # a few outages per component per month
+    for c in components:
+        for _ in range(max(1, days // 10)):
+            t0 = start + rng.randrange(days * 86400)
+            outages[c].append((t0, t0 + rng.choice([60, 300, 900, 3600])))
+    rows = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("component,timestamp,status,latency_ms,detail\n")
+        for k in range(days * 86400 // STEP):
+            ts = start + k * STEP
+            stamp = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            lines = []
+            for c in components:
+                down = any(a <= ts < b for a, b in outages[c])
+                status = "down" if down else ("degraded" if k % 997 == 0 else "up")
+                lines.append(f"{c},{stamp},{status},{40 + (k * 7919) % 160},{'HTTP 503' if down else ''}\n")
+            out.writelines(lines)
+            rows += len(lines)
+    return rows
+
+
+def naive_scan(store: Store, start: float, end: float) -> dict[str, float]:
+    """Sample-count availability per component straight from the raw rows (the baseline)."""
+    sql = (
+        "SELECT component, sum(status IN ('up', 'degraded')), sum(status = 'down') "
+        "FROM results WHERE ts >= ? AND ts < ? GROUP BY component"
+    )
+    return {c: ok / (ok + down) for c, ok, down in store.db.conn.execute(sql, (start, end))}
+
+
+def exact_from_raw(store: Store, config: ProbesConfig, period: Period, now: float) -> list[SlaFigures]:
+    """The same accounting as `sla_report`, fed from raw rows instead of the rollups."""
+    out = []
+    for comp in config.components:
+        # From one 2 x interval before the period: the result covering its start.
+        raw = store.results(comp.id, period.start_ts - 2 * STEP, period.end_ts)
+        segments = [segments_from_results(group, STEP) for group in split_by_probe(raw)]
+        timeline = effective_timeline(segments, comp.policy, [])
+        schedule = schedule_spans(comp.schedule, period.start_ts, period.end_ts)
+        out.append(account(comp, timeline, schedule, period.start_ts, period.end_ts, now))
+    return out
+
+
+def insert_ceiling(work: Path, rows: int = 300_000) -> float:
+    """Plain executemany of result-shaped rows into the results table: this machine's ceiling now."""
+    path = work / "ceiling.db"
+    path.unlink(missing_ok=True)
+    with Store(path) as store:
+        data = [(f"c{i % 9}", "p", 1.5e9 + 30 * (i // 9), "up", 12.5, "", None) for i in range(rows)]
+        t0 = time.perf_counter()
+        with store.transaction():
+            store.db.conn.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", data)
+        rate = rows / (time.perf_counter() - t0)
+    for p in work.glob("ceiling.db*"):
+        p.unlink()
+    return rate
+
+
+def median_time(fn: object, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--components", type=int, default=9)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
+    args = parser.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        run(args, args.keep)
+        print(f"files in {args.keep}")
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-sla-") as tmp:
+            run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    """Write the history, import it and time the SLA queries, in ``work``."""
+    names = [f"c{i:03d}" for i in range(args.components)]
+    config = ProbesConfig(
+        PARIS,
+        Policy(),
+        tuple(Component(n, n, 0.99, Schedule((), PARIS), Policy()) for n in names),
+        (),
+        (),
+        StoreConfig(),
+        ExporterConfig(),
+    )
+    start = year(2017, PARIS).start_ts
+    csv_path, db_path = work / "history.csv", work / "bench.db"
+    for p in (db_path, db_path.with_suffix(".db-wal"), db_path.with_suffix(".db-shm")):
+        p.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    rows = write_history(csv_path, names, start, args.days)
+    print(f"history: {rows:,} results ({args.components} components x {args.days} days of 30 s), "
+          f"CSV written in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+    with Store(db_path, intervals=intervals_from_config(config)) as store:
+        stats = ingest_samples(store, csv_path, config)
+        print(f"ingest (CSV parsed and validated, raw rows + rollups, one transaction): "
+              f"{stats.rate:,.0f} results/s ({stats.seconds:.1f} s)")  # fmt: skip
+        print(f"for scale, this machine now: plain executemany into the raw table alone "
+              f"{insert_ceiling(work):,.0f} rows/s")  # fmt: skip
+        store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = sum(p.stat().st_size for p in work.glob("bench.db*"))
+        print(f"database: {size / 1e6:,.0f} MB ({size / rows:.0f} bytes/result)")
+        months = [
+            month(2017, m, PARIS)
+            for m in range(1, 13)
+            if month(2017, m, PARIS).end_ts <= start + args.days * 86400
+        ]
+        target = months[-1] if months else month(2017, 1, PARIS)
+        now = time.time()
+        rolled = median_time(lambda: sla_report(store, config, target, now=now, recompute=True), args.runs)
+        raw = median_time(lambda: naive_scan(store, target.start_ts, target.end_ts), max(1, args.runs // 2))
+        print(f"sla --month {target.label} from rollups: {rolled * 1000:,.1f} ms "
+              f"(median of {args.runs}, {args.components} components)")  # fmt: skip
+        print(
+            f"same month, naive SQL scan of raw rows: {raw * 1000:,.1f} ms; rollups are {raw / rolled:,.0f}x faster"
+        )
+        t0 = time.perf_counter()
+        exact = exact_from_raw(store, config, target, now)
+        same = exact == [r.figures for r in sla_report(store, config, target, now=now, recompute=True)]
+        print(f"same month, same accounting fed from raw rows: {(time.perf_counter() - t0) * 1000:,.0f} ms; "
+              f"figures identical to the rollups': {same}")  # fmt: skip
+        if args.days >= 365:
+            period = year(2017, PARIS)
+            yearly = median_time(
+                lambda: sla_report(store, config, period, now=now, recompute=True), args.runs
+            )
+            raw_year = median_time(lambda: naive_scan(store, period.start_ts, period.end_ts), 1)
+            print(f"sla --year 2017 from rollups: {yearly * 1000:,.1f} ms (median of {args.runs}); "
+                  f"naive raw scan {raw_year * 1000:,.0f} ms, {raw_year / yearly:,.0f}x")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

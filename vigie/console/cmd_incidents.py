@@ -1,0 +1,105 @@
+"""`vigie incidents`: down intervals per component over a period, with MTTR and MTBF."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import datetime
+from typing import Any
+
+from vigie.console.cmd_sla import seconds_text
+from vigie.console.errors import UserError
+from vigie.console.measurements import open_store
+from vigie.console.output import print_json, print_table
+from vigie.console.period_args import add_period_arguments, period_from_args
+from vigie.console.settings import config_path, load_settings
+from vigie.reports.incidents import incident_stats
+from vigie.reports.sla import sla_report
+
+
+def register(sub: Any) -> None:
+    """Add `vigie incidents` to the CLI."""
+    parser = sub.add_parser(
+        "incidents",
+        help="incidents (down intervals) over a period",
+        description="Maximal down intervals of each component that touch its service schedule, with "
+        "start, end, duration, downtime counted against the SLA and cause; MTTR = mean duration, "
+        "MTBF = available scheduled time / number of incidents.",
+    )
+    parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
+    add_period_arguments(parser)
+    parser.add_argument("--component", action="append", metavar="ID", help="only this component (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--lang", choices=("fr", "en"), help="language of the table (default: config)")
+    parser.set_defaults(handler=run_incidents)
+
+
+def run_incidents(args: argparse.Namespace) -> int:
+    """List the incidents and their statistics."""
+    settings = load_settings(config_path(getattr(args, "config", None)))
+    tz = settings.timezone
+    try:
+        period = period_from_args(args, datetime.now(tz))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    with open_store(settings) as store:
+        try:
+            reports = sla_report(store, settings.probes, period, args.component, now=time.time())
+        except KeyError as exc:
+            raise UserError(f"--component: no component with id {exc}") from None
+
+    def local(ts: float) -> str:
+        return datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds")
+
+    if args.json:
+        out = []
+        for r in reports:
+            stats = incident_stats(r.incidents, r.figures.up_s + r.figures.degraded_s)
+            out.append(
+                {
+                    "component": r.figures.component,
+                    "period": period.label,
+                    "count": stats.count,
+                    "longest_s": stats.longest_s,
+                    "mttr_s": stats.mttr_s,
+                    "mtbf_s": stats.mtbf_s,
+                    "incidents": [
+                        {**i.as_dict(), "start": local(i.start), "end": local(i.end)} for i in r.incidents
+                    ],
+                }
+            )
+        print_json(out)
+        return 0
+    fr = (args.lang or settings.language) == "fr"
+    names = {c.id: c.name for c in settings.probes.components}
+    rows = [
+        [names.get(i.component, i.component), local(i.start), local(i.end), seconds_text(i.duration_s),
+         seconds_text(i.downtime_s), i.cause]
+        for r in reports
+        for i in r.incidents
+    ]  # fmt: skip
+    headers = (
+        ["Composant", "Début", "Fin", "Durée", "Indisponibilité comptée", "Cause"]
+        if fr
+        else ["Component", "Start", "End", "Duration", "Counted downtime", "Cause"]
+    )
+    title = f"Incidents — {period.label} ({tz.key})"
+    print_table(headers, rows, title=title, right=(3, 4))
+    summary = []
+    for r in reports:
+        stats = incident_stats(r.incidents, r.figures.up_s + r.figures.degraded_s)
+        summary.append(
+            [
+                names.get(r.figures.component, r.figures.component),
+                stats.count,
+                seconds_text(stats.longest_s),
+                "-" if stats.mttr_s is None else seconds_text(stats.mttr_s),
+                "-" if stats.mtbf_s is None else seconds_text(stats.mtbf_s),
+            ]
+        )
+    print_table(
+        ["Composant" if fr else "Component", "Incidents", "Plus long" if fr else "Longest", "MTTR", "MTBF"],
+        summary,
+        right=(1, 2, 3, 4),
+    )
+    return 0

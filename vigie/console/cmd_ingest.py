@@ -1,0 +1,104 @@
+"""`vigie ingest samples FILE.csv`: import measurement history (all or nothing per file)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from vigie.console.errors import UserError
+from vigie.console.measurements import open_store
+from vigie.console.output import print_json
+from vigie.console.settings import config_path, load_settings
+from vigie.probes.ingest import IngestError, IngestStats, ingest_samples
+from vigie.probes.rollups import RetentionError
+
+
+def register(sub: Any) -> None:
+    """Add `vigie ingest samples` to the CLI."""
+    ingest = sub.add_parser("ingest", help="import measurement history")
+    ingest_sub = ingest.add_subparsers(dest="ingest_command", metavar="COMMAND", parser_class=type(ingest))
+    samples = ingest_sub.add_parser(
+        "samples",
+        help="import probe results from CSV (component,timestamp,status[,latency_ms,detail])",
+        description="Import history: header component,timestamp,status and optionally latency_ms,detail; "
+        "timestamps ISO 8601 with an offset or Z; status up, degraded, down or maintenance. Each file is "
+        "imported whole or not at all; rows already stored are skipped, so re-importing is harmless. "
+        "Imported rows get the probe id 'ingest'.",
+    )
+    samples.add_argument("files", nargs="+", metavar="FILE.csv", help="CSV files, imported in order")
+    samples.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
+    samples.add_argument("--json", action="store_true", help="print what was imported as JSON")
+    samples.set_defaults(handler=run_samples)
+    ingest.set_defaults(handler=lambda args: ingest.print_help() or 2)
+
+
+def _stats_json(path: str, stats: IngestStats) -> dict[str, Any]:
+    return {
+        "file": path,
+        "rows": stats.rows,
+        "added": stats.added,
+        "components": stats.components,
+        "first_ts": stats.first_ts,
+        "last_ts": stats.last_ts,
+        "seconds": round(stats.seconds, 3),
+        "rows_per_s": round(stats.rate),
+    }
+
+
+def run_samples(args: argparse.Namespace) -> int:
+    """Import each file in its own transaction; stop at the first bad one."""
+    settings = load_settings(config_path(getattr(args, "config", None)))
+    done = []
+    err = Console(stderr=True)
+    with open_store(settings) as store:
+        for path in args.files:
+            try:
+                if sys.stderr.isatty():
+                    with Progress(
+                        TextColumn("{task.description}"),
+                        BarColumn(),
+                        DownloadColumn(),
+                        TimeRemainingColumn(),
+                        console=err,
+                        transient=True,
+                    ) as bar:
+                        size = _size(path)
+                        task = bar.add_task(path, total=size)
+                        stats = ingest_samples(store, path, settings.probes, partial(_advance, bar, task))
+                else:
+                    stats = ingest_samples(store, path, settings.probes)
+            except (IngestError, RetentionError) as exc:
+                raise UserError(str(exc)) from None
+            done.append(_stats_json(path, stats))
+            if not args.json:
+                span = ""
+                if stats.first_ts is not None and stats.last_ts is not None:
+                    tz = settings.timezone
+                    first = datetime.fromtimestamp(stats.first_ts, tz).isoformat(timespec="minutes")
+                    last = datetime.fromtimestamp(stats.last_ts, tz).isoformat(timespec="minutes")
+                    span = f", {first} .. {last}"
+                print(
+                    f"{path}: {stats.rows:,} rows, {stats.added:,} new, {stats.components} components"
+                    f"{span} ({stats.rate:,.0f} rows/s)"
+                )
+    if args.json:
+        print_json(done)
+    return 0
+
+
+def _advance(bar: Progress, task: TaskID, done: int) -> None:
+    bar.update(task, completed=done)
+
+
+def _size(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None

@@ -1,0 +1,389 @@
+"""Rollups of the measurement store: state segments and hourly rows, kept as results arrive.
+
+Two tables, owned here (owner name ``rollups``), written in the same transaction as the raw
+results by :meth:`vigie.probes.store.Store.append`:
+
+- ``segments``: each probe's timeline as run-length segments (see
+  :mod:`vigie.probes.timeline`). SLA accounting reads these, never raw rows, and they are
+  kept forever, so a month stays reproducible after retention deleted its raw results.
+- ``rollup_hourly``: per probe and UTC hour, check counts per status and latency
+  statistics (count, sum in integer microseconds so that sums do not depend on the
+  order of additions, min, max, and a log-bucket histogram for percentiles, 5 %
+  wide buckets). In zones with whole-hour offsets (Europe/Paris) local days are whole
+  UTC hours, so daily rows are sums of hourly ones.
+
+Appending later results extends the newest segment in place; results that land before a
+probe's newest result (out-of-order imports) rebuild that probe's rollups from the raw
+rows from that point on, which needs the raw rows there: the store refuses results older
+than its retention horizon.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from vigie.probes.db import migrate
+from vigie.probes.results import Status
+from vigie.probes.timeline import DEFAULT_INTERVAL, Segment, TimelineBuilder
+
+HOUR = 3600
+GAMMA = 1.05
+_LOG_GAMMA = math.log(GAMMA)
+
+# (component, probe, ts, status, latency_ms, detail, value), as stored.
+Row = tuple[str, str, float, str, float | None, str, float | None]
+
+
+class RetentionError(Exception):
+    """Results older than the raw data kept cannot be merged into the rollups."""
+
+
+def _v1_rollups(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE segments (
+            component  TEXT NOT NULL,
+            probe      TEXT NOT NULL,
+            start      REAL NOT NULL,
+            end        REAL NOT NULL,
+            last_ts    REAL NOT NULL,
+            status     TEXT NOT NULL,
+            checks     INTEGER NOT NULL,
+            detail     TEXT NOT NULL DEFAULT '',
+            confirm_ts TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (component, probe, start)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX segments_end ON segments (component, end)")
+    db.execute(
+        """
+        CREATE TABLE rollup_hourly (
+            component   TEXT NOT NULL,
+            probe       TEXT NOT NULL,
+            hour        INTEGER NOT NULL,
+            checks      INTEGER NOT NULL,
+            up          INTEGER NOT NULL,
+            degraded    INTEGER NOT NULL,
+            down        INTEGER NOT NULL,
+            maintenance INTEGER NOT NULL,
+            lat_n       INTEGER NOT NULL,
+            lat_sum_us  INTEGER NOT NULL,
+            lat_min     REAL,
+            lat_max     REAL,
+            lat_hist    TEXT NOT NULL,
+            PRIMARY KEY (component, probe, hour)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX rollup_hourly_hour ON rollup_hourly (hour)")
+    db.execute("CREATE TABLE rollup_meta (key TEXT PRIMARY KEY, value REAL NOT NULL)")
+
+
+MIGRATIONS = [_v1_rollups]
+
+_SEG_COLUMNS = "component, probe, start, end, last_ts, status, checks, detail, confirm_ts"
+_STATUS_INDEX = {"up": 1, "degraded": 2, "down": 3, "maintenance": 4}
+
+
+@dataclass
+class Hourly:
+    """One probe's checks in one UTC hour (``hour`` in epoch seconds)."""
+
+    component: str
+    probe: str
+    hour: int
+    checks: int = 0
+    up: int = 0
+    degraded: int = 0
+    down: int = 0
+    maintenance: int = 0
+    lat_n: int = 0
+    lat_sum_us: int = 0
+    lat_min: float | None = None
+    lat_max: float | None = None
+    lat_hist: dict[int, int] = field(default_factory=dict)
+
+    def add(self, status: str, latency_ms: float | None) -> None:
+        """Count one result."""
+        self.checks += 1
+        if status == "up":
+            self.up += 1
+        elif status == "degraded":
+            self.degraded += 1
+        elif status == "down":
+            self.down += 1
+        else:
+            self.maintenance += 1
+        if latency_ms is not None:
+            self.lat_n += 1
+            self.lat_sum_us += round(latency_ms * 1000)
+            if self.lat_min is None or latency_ms < self.lat_min:
+                self.lat_min = latency_ms
+            if self.lat_max is None or latency_ms > self.lat_max:
+                self.lat_max = latency_ms
+            bucket = 0 if latency_ms <= 1 else math.ceil(math.log(latency_ms) / _LOG_GAMMA)
+            self.lat_hist[bucket] = self.lat_hist.get(bucket, 0) + 1
+
+    def merge(self, other: Hourly) -> None:
+        """Add another row's counts (same probe and hour, disjoint results)."""
+        for name in ("checks", "up", "degraded", "down", "maintenance", "lat_n", "lat_sum_us"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        mins = [v for v in (self.lat_min, other.lat_min) if v is not None]
+        maxs = [v for v in (self.lat_max, other.lat_max) if v is not None]
+        self.lat_min = min(mins) if mins else None
+        self.lat_max = max(maxs) if maxs else None
+        for bucket, count in other.lat_hist.items():
+            self.lat_hist[bucket] = self.lat_hist.get(bucket, 0) + count
+
+    def percentile(self, q: float) -> float | None:
+        """Latency percentile (0 < q <= 1) from the histogram, within 2.5 %, clamped to min/max."""
+        if not self.lat_n or self.lat_min is None or self.lat_max is None:
+            return None
+        rank = q * self.lat_n
+        seen = 0
+        for bucket in sorted(self.lat_hist):
+            seen += self.lat_hist[bucket]
+            if seen >= rank:
+                # The bucket holds (GAMMA^(b-1), GAMMA^b]; its midpoint is within 2.5 %.
+                value = 2 * GAMMA**bucket / (GAMMA + 1) if bucket else 1.0
+                return min(max(value, self.lat_min), self.lat_max)
+        return self.lat_max
+
+    @property
+    def lat_avg(self) -> float | None:
+        """Mean latency in milliseconds."""
+        return self.lat_sum_us / 1000 / self.lat_n if self.lat_n else None
+
+    def as_row(self) -> tuple[object, ...]:
+        """The row as stored."""
+        return (
+            self.component,
+            self.probe,
+            self.hour,
+            self.checks,
+            self.up,
+            self.degraded,
+            self.down,
+            self.maintenance,
+            self.lat_n,
+            self.lat_sum_us,
+            self.lat_min,
+            self.lat_max,
+            json.dumps(self.lat_hist, separators=(",", ":"), sort_keys=True),
+        )
+
+
+def _hourly_from_row(row: Any) -> Hourly:
+    hist = {int(k): int(v) for k, v in json.loads(row[12]).items()}
+    return Hourly(
+        row[0], row[1], int(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6]), int(row[7]),
+        int(row[8]), int(row[9]), row[10], row[11], hist,
+    )  # fmt: skip
+
+
+_STATUS = {str(s): s for s in Status}
+
+
+def _segment_from_row(row: Any) -> Segment:
+    # Hot path of every SLA query: only down segments carry confirm times worth parsing.
+    return Segment(
+        row[0], row[1], float(row[2]), float(row[3]), float(row[4]), _STATUS[row[5]], int(row[6]), row[7],
+        json.loads(row[8]) if row[8] != "[]" else [],
+    )  # fmt: skip
+
+
+def _segment_row(seg: Segment) -> tuple[object, ...]:
+    return (
+        seg.component,
+        seg.probe,
+        seg.start,
+        seg.end,
+        seg.last_ts,
+        str(seg.status),
+        seg.checks,
+        seg.detail,
+        json.dumps(seg.confirm_ts),
+    )
+
+
+class Rollups:
+    """The rollup tables of one store connection; every write happens in the caller's transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, intervals: Mapping[tuple[str, str], float] | None = None):
+        self.db = db
+        self.intervals = dict(intervals or {})
+        migrate(db, "rollups", MIGRATIONS)
+
+    def interval(self, component: str, probe: str) -> float:
+        """The probe's interval (``DEFAULT_INTERVAL`` when the store was not told)."""
+        return self.intervals.get((component, probe), DEFAULT_INTERVAL)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def open_segment(self, component: str, probe: str) -> Segment | None:
+        """The probe's newest segment."""
+        row = self.db.conn.execute(
+            f"SELECT {_SEG_COLUMNS} FROM segments WHERE component = ? AND probe = ? ORDER BY start DESC LIMIT 1",
+            (component, probe),
+        ).fetchone()
+        return _segment_from_row(row) if row else None
+
+    def segments(self, component: str, start: float, end: float) -> list[Segment]:
+        """The component's segments overlapping ``[start, end)``, all probes, by probe then time."""
+        rows = self.db.conn.execute(
+            f"SELECT {_SEG_COLUMNS} FROM segments WHERE component = ? AND end > ? AND start < ? "
+            "ORDER BY probe, start",
+            (component, start, end),
+        )
+        return [_segment_from_row(r) for r in rows]
+
+    def hourly(self, component: str | None, start: float, end: float) -> list[Hourly]:
+        """Hourly rows with ``start <= hour < end``, oldest first."""
+        where = "hour >= ? AND hour < ?" + (" AND component = ?" if component else "")
+        params: tuple[object, ...] = (start, end, component) if component else (start, end)
+        rows = self.db.conn.execute(
+            f"SELECT * FROM rollup_hourly WHERE {where} ORDER BY hour, component, probe", params
+        )
+        return [_hourly_from_row(r) for r in rows]
+
+    def horizon(self) -> float | None:
+        """Raw results older than this were deleted by retention (None: nothing deleted yet)."""
+        row = self.db.conn.execute("SELECT value FROM rollup_meta WHERE key = 'raw_horizon'").fetchone()
+        return float(row[0]) if row else None
+
+    def set_horizon(self, ts: float) -> None:
+        """Record that raw results before ``ts`` are gone."""
+        self.db.conn.execute(
+            "INSERT INTO rollup_meta (key, value) VALUES ('raw_horizon', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+            (ts,),
+        )
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def extend(self, component: str, probe: str, open_seg: Segment | None, rows: Iterable[Row]) -> None:
+        """Add one probe's results, all later than its newest stored result, oldest first."""
+        # The only stored hourly row these results can share is the newest result's hour
+        # (read before the builder extends the open segment in place).
+        shared = None if open_seg is None else int(open_seg.last_ts // HOUR) * HOUR
+        builder = TimelineBuilder(component, probe, self.interval(component, probe), open_seg)
+        closed: list[Segment] = []
+        hours: dict[int, Hourly] = {}
+        add = builder.add
+        agg = Hourly(component, probe, 0)
+        hour_end = -math.inf
+        # Rows come sorted by time: keep the current hour's row at hand.
+        for row in rows:
+            ts = row[2]
+            seg = add(ts, row[3], row[5])
+            if seg is not None:
+                closed.append(seg)
+            if ts >= hour_end:
+                hour = int(ts // HOUR) * HOUR
+                hour_end = hour + HOUR
+                agg = hours[hour] = Hourly(component, probe, hour)
+            agg.add(row[3], row[4])
+        if builder.open is not None:
+            closed.append(builder.open)
+        self._write_segments(closed)
+        if shared is not None and shared in hours:
+            stored = self.db.conn.execute(
+                "SELECT * FROM rollup_hourly WHERE component = ? AND probe = ? AND hour = ?",
+                (component, probe, shared),
+            ).fetchone()
+            if stored is not None:
+                merged = _hourly_from_row(stored)
+                merged.merge(hours[shared])
+                hours[shared] = merged
+        self._write_hourly(hours.values())
+
+    def rebuild(
+        self,
+        component: str,
+        probe: str,
+        since: float | None,
+        read_raw: Callable[[float | None], Iterable[Row]],
+    ) -> None:
+        """Rebuild a probe's rollups from its raw results at ``since`` onward (None: all of them).
+
+        ``read_raw(t)`` returns the probe's raw rows with ``ts >= t``, oldest first. The
+        rebuild restarts at the segment holding ``since``, which must not reach back past
+        the retention horizon.
+        """
+        conn = self.db.conn
+        restart: float | None = None
+        previous: Segment | None = None
+        if since is not None:
+            row = conn.execute(
+                f"SELECT {_SEG_COLUMNS} FROM segments WHERE component = ? AND probe = ? AND start <= ? "
+                "ORDER BY start DESC LIMIT 1",
+                (component, probe, since),
+            ).fetchone()
+            restart = float(row[2]) if row else None
+            horizon = self.horizon()
+            if restart is not None and horizon is not None and restart < horizon:
+                raise RetentionError(
+                    f"results of {component}/{probe} before the raw data kept "
+                    f"(retention horizon {horizon:.0f}) cannot be merged"
+                )
+            if restart is not None:
+                before = conn.execute(
+                    f"SELECT {_SEG_COLUMNS} FROM segments WHERE component = ? AND probe = ? AND start < ? "
+                    "ORDER BY start DESC LIMIT 1",
+                    (component, probe, restart),
+                ).fetchone()
+                previous = _segment_from_row(before) if before else None
+        first_hour = None if restart is None else int(restart // HOUR) * HOUR
+        seg_from = -math.inf if restart is None else restart
+        hour_from = -math.inf if first_hour is None else first_hour
+        conn.execute(
+            "DELETE FROM segments WHERE component = ? AND probe = ? AND start >= ?",
+            (component, probe, seg_from),
+        )
+        conn.execute(
+            "DELETE FROM rollup_hourly WHERE component = ? AND probe = ? AND hour >= ?",
+            (component, probe, hour_from),
+        )
+        raw = read_raw(None if first_hour is None else min(first_hour, seg_from))
+        builder = TimelineBuilder(component, probe, self.interval(component, probe), previous)
+        closed: list[Segment] = []
+        hours: dict[int, Hourly] = {}
+        for row in raw:
+            ts = row[2]
+            if ts >= seg_from:
+                seg = builder.add(ts, row[3], row[5])
+                if seg is not None:
+                    closed.append(seg)
+            hour = int(ts // HOUR) * HOUR
+            agg = hours.get(hour)
+            if agg is None:
+                agg = hours[hour] = Hourly(component, probe, hour)
+            agg.add(row[3], row[4])
+        if builder.open is not None:
+            closed.append(builder.open)
+        self._write_segments(closed)
+        self._write_hourly(hours.values())
+
+    def clear(self) -> None:
+        """Forget every rollup (before a full rebuild from raw results)."""
+        self.db.conn.execute("DELETE FROM segments")
+        self.db.conn.execute("DELETE FROM rollup_hourly")
+
+    def _write_segments(self, segments: Iterable[Segment]) -> None:
+        self.db.conn.executemany(
+            f"INSERT OR REPLACE INTO segments ({_SEG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_segment_row(s) for s in segments),
+        )
+
+    def _write_hourly(self, rows: Iterable[Hourly]) -> None:
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO rollup_hourly VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (h.as_row() for h in rows),
+        )

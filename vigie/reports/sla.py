@@ -1,0 +1,123 @@
+"""SLA of the configured components over a period, read from the store's rollups.
+
+This is the composition the CLI, the reports and the TUI call: it reads each component's
+timeline segments (never raw rows), expands its schedule and maintenance windows, and
+applies :mod:`vigie.reports.availability`. An exact calendar month that was frozen
+(:mod:`vigie.reports.frozen`) is read back as frozen unless asked to recompute.
+
+Which probes count: every probe stored for the component except those configured with
+``role = "throughput"`` — its availability probes, imported history (probe ``ingest``)
+and probes since removed from the config, so history is not lost by renaming a probe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+from vigie.probes.config import Component, ProbesConfig
+from vigie.probes.rollups import Hourly
+from vigie.probes.store import Store
+from vigie.reports.availability import ComponentSla, SlaFigures, account, effective_timeline
+from vigie.reports.frozen import frozen_month
+from vigie.reports.incidents import find_incidents
+from vigie.reports.periods import Period
+from vigie.reports.spans import StateSpan, clip
+from vigie.reports.wallclock import maintenance_spans, schedule_spans
+
+
+def component_timeline(
+    store: Store, config: ProbesConfig, component: Component, start: float, end: float
+) -> list[StateSpan]:
+    """The component's effective timeline around ``[start, end)`` (rules 1-5 of the accounting)."""
+    # Read past the period by the blip threshold: a down interval running that far
+    # outside the period is not a blip, whatever lies beyond.
+    margin = component.policy.ignore_blips_shorter_than
+    throughput = {p.id for p in config.probes if p.component == component.id and p.role == "throughput"}
+    segments = [
+        s for s in store.segments(component.id, start - margin, end + margin) if s.probe not in throughput
+    ]
+    probes = [list(group) for _, group in groupby(segments, key=lambda s: s.probe)]
+    maintenance = maintenance_spans(config.maintenance, component.id, config.timezone, start, end)
+    return effective_timeline(probes, component.policy, maintenance)
+
+
+def compute_sla(
+    store: Store, config: ProbesConfig, component: Component, period: Period, now: float | None = None
+) -> ComponentSla:
+    """Figures and incidents of one component, computed from the rollups."""
+    start, end = period.start_ts, period.end_ts
+    until = end if now is None else max(start, min(end, now))
+    timeline = component_timeline(store, config, component, start, end)
+    schedule = schedule_spans(component.schedule, start, end)
+    figures = account(component, timeline, schedule, start, end, now)
+    incidents = find_incidents(component.id, timeline, clip(schedule, start, until), start, until)
+    return ComponentSla(figures, incidents)
+
+
+def sla_series(
+    store: Store,
+    config: ProbesConfig,
+    component: Component,
+    period: Period,
+    unit: str = "day",
+    now: float | None = None,
+) -> list[tuple[Period, SlaFigures]]:
+    """The component's figures per local ``day`` or ``month`` of the period (for trends and charts).
+
+    The timeline is read once; each slice is accounted on its own, so an incident across
+    midnight counts in both days.
+    """
+    slices = period.days() if unit == "day" else period.months()
+    timeline = component_timeline(store, config, component, period.start_ts, period.end_ts)
+    out = []
+    for part in slices:
+        start, end = part.start_ts, part.end_ts
+        schedule = schedule_spans(component.schedule, start, end)
+        out.append((part, account(component, timeline, schedule, start, end, now)))
+    return out
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """Latency of a component's checks over a period, from the hourly rollups (milliseconds)."""
+
+    checks: int
+    measured: int
+    min_ms: float | None
+    avg_ms: float | None
+    max_ms: float | None
+    p95_ms: float | None
+
+
+def latency_summary(store: Store, component: str, period: Period) -> LatencySummary:
+    """Checks and latency min/avg/max/p95 over the UTC hours starting inside the period.
+
+    Hours are whole UTC hours, so in a zone with a whole-hour offset a local month or day
+    is exact; p95 comes from the merged 5 % histogram buckets (within 2.5 %).
+    """
+    rows = store.hourly(component, period.start_ts, period.end_ts)
+    total = Hourly(component, "*", 0)
+    for row in rows:
+        total.merge(row)
+    return LatencySummary(
+        total.checks, total.lat_n, total.lat_min, total.lat_avg, total.lat_max, total.percentile(0.95)
+    )
+
+
+def sla_report(
+    store: Store,
+    config: ProbesConfig,
+    period: Period,
+    components: Sequence[str] | None = None,
+    now: float | None = None,
+    recompute: bool = False,
+) -> list[ComponentSla]:
+    """Every configured component's SLA (or those named, KeyError for an unknown id), in config order.
+
+    A frozen month is returned as frozen unless ``recompute``.
+    """
+    chosen = [config.component(c) for c in components] if components else list(config.components)
+    frozen = {} if recompute else frozen_month(store, period)
+    return [frozen.get(c.id) or compute_sla(store, config, c, period, now) for c in chosen]
