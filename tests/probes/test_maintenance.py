@@ -1,17 +1,12 @@
-"""Maintenance windows as pure functions: one-off and weekly, across both DST changes, and
-in agreement with the SLA accounting's rule (reports.wallclock) at every instant."""
+"""Maintenance windows as pure functions: one-off and weekly, across both DST changes."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from tests.probes.conftest import PARIS
 from vigie.probes.config import MaintenanceWindow
-from vigie.probes.maintenance import active_window, covers
-from vigie.reports.wallclock import maintenance_spans
+from vigie.probes.maintenance import active_window, intervals
 
 
 def _ts(text: str) -> float:
@@ -40,60 +35,34 @@ def test_star_applies_to_every_component() -> None:
 
 def test_weekly_window_in_summer_and_winter() -> None:
     window = _weekly(6, "02:00", 2)  # Sunday 02:00-04:00 Paris time
-    for inside in ("2017-07-16T02:00:00+02:00", "2017-07-16T03:59:59+02:00", "2017-01-15T02:30:00+01:00"):
-        assert covers(window, _ts(inside), PARIS), inside
-    for outside in ("2017-07-16T01:59:59+02:00", "2017-07-16T04:00:00+02:00", "2017-07-17T02:30:00+02:00"):
-        assert not covers(window, _ts(outside), PARIS), outside
+    assert intervals(window, _ts("2017-07-16T00:00:00+02:00"), _ts("2017-07-17T00:00:00+02:00"), PARIS) == [
+        (_ts("2017-07-16T02:00:00+02:00"), _ts("2017-07-16T04:00:00+02:00"))
+    ]
+    assert intervals(window, _ts("2017-01-15T00:00:00+01:00"), _ts("2017-01-16T00:00:00+01:00"), PARIS) == [
+        (_ts("2017-01-15T02:00:00+01:00"), _ts("2017-01-15T04:00:00+01:00"))
+    ]
 
 
-def test_spring_forward_night_the_missing_hour_is_never_inside() -> None:
-    """26 March 2017, Paris: 02:00 CET jumps to 03:00 CEST. A 02:00-04:00 window lasts one real hour."""
+def test_spring_forward_start_that_does_not_exist_begins_at_the_jump() -> None:
+    """26 March 2017, Paris: 02:00 CET jumps to 03:00 CEST; 02:00 never happens."""
     window = _weekly(6, "02:00", 2)
-    assert not covers(window, _ts("2017-03-26T01:59:59+01:00"), PARIS)
-    assert covers(window, _ts("2017-03-26T03:00:00+02:00"), PARIS)  # the instant after 01:59:59 CET
-    assert covers(window, _ts("2017-03-26T03:59:59+02:00"), PARIS)
-    assert not covers(window, _ts("2017-03-26T04:00:00+02:00"), PARIS)
+    got = intervals(window, _ts("2017-03-26T00:00:00+01:00"), _ts("2017-03-27T00:00:00+02:00"), PARIS)
+    assert got == [(_ts("2017-03-26T03:00:00+02:00"), _ts("2017-03-26T05:00:00+02:00"))]
+    assert got[0][1] - got[0][0] == 7200  # two hours of elapsed time
 
 
-def test_fall_back_night_the_repeated_hour_is_inside_twice() -> None:
-    """29 October 2017, Paris: 03:00 CEST goes back to 02:00 CET; 02:45 happens twice."""
+def test_fall_back_start_that_happens_twice_is_the_first() -> None:
+    """29 October 2017, Paris: 03:00 CEST goes back to 02:00 CET; 02:30 happens twice."""
     window = _weekly(6, "02:30", 1)
-    assert covers(window, _ts("2017-10-29T02:45:00+02:00"), PARIS)
-    assert covers(window, _ts("2017-10-29T02:45:00+01:00"), PARIS)
-    assert not covers(window, _ts("2017-10-29T03:30:00+01:00"), PARIS)
+    got = intervals(window, _ts("2017-10-29T00:00:00+02:00"), _ts("2017-10-30T00:00:00+01:00"), PARIS)
+    assert got == [(_ts("2017-10-29T02:30:00+02:00"), _ts("2017-10-29T02:30:00+01:00"))]
+    inside = _ts("2017-10-29T02:15:00+01:00")  # the second 02:15, still inside (one hour elapsed)
+    assert active_window([window], "svc", inside, PARIS) is window
 
 
-def test_window_crossing_midnight() -> None:
+def test_window_crossing_midnight_and_a_range_cut() -> None:
     window = _weekly(5, "23:00", 3)  # Saturday 23:00 to Sunday 02:00
-    assert covers(window, _ts("2017-07-16T01:00:00+02:00"), PARIS)
-    assert not covers(window, _ts("2017-07-16T02:00:00+02:00"), PARIS)
-
-
-WINDOWS = [
-    _weekly(6, "02:00", 2),
-    _weekly(6, "02:30", 1),
-    _weekly(5, "23:00", 5),
-    _weekly(0, "00:00", 24 * 3),
-    MaintenanceWindow("m", ("svc",), start=datetime(2017, 3, 26, 1, 30), end=datetime(2017, 3, 26, 3, 30)),
-]
-AROUND = [
-    _ts("2017-03-25T12:00:00+01:00"),
-    _ts("2017-10-28T12:00:00+02:00"),
-    _ts("2017-07-15T12:00:00+02:00"),
-]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    window=st.sampled_from(WINDOWS),
-    base=st.sampled_from(AROUND),
-    offset=st.integers(min_value=0, max_value=3 * 86400),
-)
-def test_agrees_with_the_sla_accounting_at_every_instant(
-    window: MaintenanceWindow, base: float, offset: int
-) -> None:
-    """The daemon's rule and reports.wallclock's give the same answer around both DST changes."""
-    ts = base + offset
-    spans = maintenance_spans([window], "svc", PARIS, ts - 1, ts + 1)
-    in_accounting = any(a <= ts < b for a, b in spans)
-    assert covers(window, ts, PARIS) is in_accounting
+    sunday_one = _ts("2017-07-16T01:00:00+02:00")
+    assert active_window([window], "svc", sunday_one, PARIS) is window
+    cut = intervals(window, sunday_one, _ts("2017-07-16T12:00:00+02:00"), PARIS)
+    assert cut == [(sunday_one, _ts("2017-07-16T02:00:00+02:00"))]
