@@ -137,6 +137,29 @@ def test_demo_runs_headless_then_in_the_console_and_leaves_nothing_behind(tmp_pa
     figures = _sla(folder / "config.toml")
     for comp in scenario.components:
         assert comp.availability_2017 <= figures[comp.id] < comp.availability_2017 + 0.001, comp.id
+    # The manager's reports render from the demo's data.
+    for report in (["monthly", "2017-12"], ["yearly", "2017"]):
+        out_file = tmp_path / f"{report[0]}.md"
+        done = subprocess.run(
+            [
+                *VIGIE,
+                "report",
+                *report,
+                "--format",
+                "md",
+                "--out",
+                str(out_file),
+                "--config",
+                str(folder / "config.toml"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Chorus Pro" in out_file.read_text(encoding="utf-8")
+    assert "98,400 %" in (tmp_path / "yearly.md").read_text(encoding="utf-8")
     # 3. The directory is reused: the history is not loaded again.
     rows = summary["history"]["results"]
     code, out, err, seen = _run_watched(

@@ -21,6 +21,7 @@ from vigie.console import (
     cmd_incidents,
     cmd_ingest,
     cmd_map,
+    cmd_report,
     cmd_run,
     cmd_sla,
     cmd_store,
@@ -41,6 +42,7 @@ COMMANDS = [
     cmd_incidents,
     cmd_ingest,
     cmd_store,
+    cmd_report,
     cmd_tui,
     cmd_demo,
 ]

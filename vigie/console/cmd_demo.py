@@ -25,6 +25,12 @@ from vigie.console.settings import load_settings
 
 DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
 DEFAULT_HEADLESS = 60.0
+STATES_FR = {
+    "up": "opérationnel",
+    "degraded": "dégradé",
+    "down": "indisponible",
+    "maintenance": "maintenance",
+}
 
 
 def register(sub: Any) -> None:
@@ -169,7 +175,7 @@ def _print_summary(summary: Summary) -> None:
             c.name,
             c.id,
             c.results,
-            c.status or "-",
+            STATES_FR.get(c.status or "", c.status or "-"),
             "-" if c.latency_ms is None else f"{c.latency_ms:.0f} ms",
             "-" if c.metrics_up is None else ("oui" if c.metrics_up else "non"),
             percent(c.history_availability),
