@@ -66,7 +66,7 @@ def test_live_behaviour_is_reproducible_from_the_seed() -> None:
     # The latency draws too: two simulated SIs with one seed answer alike.
     a = SimulatedSI(scenario, PARIS, Path("unused"), started=0.0)
     b = SimulatedSI(again, PARIS, Path("unused"), started=0.0)
-    assert [a._draw("chorus-pro") for _ in range(5)] == [b._draw("chorus-pro") for _ in range(5)]
+    assert [a.draw("chorus-pro") for _ in range(5)] == [b.draw("chorus-pro") for _ in range(5)]
 
 
 def test_a_bad_scenario_is_reported_with_file_line_and_key(tmp_path: Path) -> None:

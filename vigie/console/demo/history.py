@@ -190,8 +190,8 @@ def _place_incidents(
     return down, incidents
 
 
-def write_tickets(scenario: Scenario, tz: ZoneInfo, out: TextIO) -> dict[str, int]:
-    """Write the year's tickets in the tickets import's CSV; returns counts per application."""
+def write_tickets(scenario: Scenario, tz: ZoneInfo, out: TextIO) -> None:
+    """Write the year's tickets in the tickets import's CSV, oldest first."""
     tickets = scenario.tickets
     year = scenario.history_year
     year_end = datetime(year + 1, 1, 1, tzinfo=tz)
@@ -236,7 +236,6 @@ def write_tickets(scenario: Scenario, tz: ZoneInfo, out: TextIO) -> dict[str, in
                 "true" if first else "false",
             )
         )
-    return dict(tickets.applications)
 
 
 def _spread(count: int, shares: Sequence[float]) -> list[int]:

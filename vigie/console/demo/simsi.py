@@ -116,7 +116,8 @@ class SimulatedSI:
         """The month whose rhythm the flows follow (the scenario's, else the calendar's)."""
         return self.scenario.flow_month or datetime.fromtimestamp(now, self.timezone).month
 
-    def _draw(self, component: str) -> float:
+    def draw(self, component: str) -> float:
+        """The component's next latency draw (standard normal), from its own seeded stream."""
         with self._lock:
             return self._draws[component].gauss(0.0, 1.0)
 
@@ -222,7 +223,7 @@ def _handler(si: SimulatedSI, component: str) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             now = si.clock()
             if self.path == "/health":
-                answer = si.answer(component, now, si._draw(component))
+                answer = si.answer(component, now, si.draw(component))
                 time.sleep(answer.latency)
                 body: dict[str, object] = {"status": answer.status, "component": component}
                 if answer.detail:
