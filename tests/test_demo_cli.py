@@ -8,12 +8,14 @@ import fcntl
 import json
 import os
 import pty
+import signal
 import struct
 import subprocess
 import sys
 import termios
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -72,6 +74,25 @@ def _sla(config: Path) -> dict[str, float]:
     return {row["component"]: row["availability"] for row in json.loads(done.stdout)}
 
 
+def _until_the_daemon_runs(
+    proc: psutil.Popen, also: Callable[[], bool] = lambda: True
+) -> set[tuple[int, float]]:
+    """Wait until the demo's daemon (not its first --once round) runs; the processes seen."""
+    seen: set[tuple[int, float]] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        daemon_up = False
+        for child in proc.children(recursive=True):
+            # The first round (--once) may be a zombie not reaped yet: skip what vanishes.
+            with contextlib.suppress(psutil.Error):
+                seen.add((child.pid, child.create_time()))
+                daemon_up = daemon_up or "--once" not in child.cmdline()
+        if daemon_up and also():
+            return seen
+        time.sleep(0.2)
+    raise AssertionError("the demo's daemon did not start")
+
+
 def _quit_console_with_q(folder: Path) -> tuple[int, set[tuple[int, float]]]:
     """Open the demo's console in a pseudo-terminal, wait for the daemon, press q."""
     master, slave = pty.openpty()
@@ -98,18 +119,7 @@ def _quit_console_with_q(folder: Path) -> tuple[int, set[tuple[int, float]]]:
             screen.extend(data)
 
     threading.Thread(target=drain, daemon=True).start()
-    seen: set[tuple[int, float]] = set()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        daemon_up = False
-        for child in proc.children(recursive=True):
-            # The first round (--once) may be a zombie not reaped yet: skip what vanishes.
-            with contextlib.suppress(psutil.Error):
-                seen.add((child.pid, child.create_time()))
-                daemon_up = daemon_up or "--once" not in child.cmdline()
-        if daemon_up and b"Chorus" in screen:
-            break
-        time.sleep(0.2)
+    seen = _until_the_daemon_runs(proc, lambda: b"Chorus" in screen)
     os.write(master, b"q")
     code = proc.wait(60)
     os.close(master)
@@ -169,6 +179,23 @@ def test_demo_runs_headless_then_in_the_console_and_leaves_nothing_behind(tmp_pa
     assert "déjà chargé" in err
     assert json.loads(out)["history"]["results"] == rows
     assert _sla(folder / "config.toml") == figures
+    assert _alive(seen) == []
+    # A signal stops a run as cleanly as the end of --for.
+    proc = psutil.Popen(
+        [*VIGIE, "demo", "--dir", str(folder), "--headless", "--for", "10m"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(proc.stderr or ()), daemon=True)
+    reader.start()
+    seen = _until_the_daemon_runs(proc, lambda: any("démarré" in line for line in said))
+    proc.send_signal(signal.SIGTERM)
+    out = proc.stdout.read() if proc.stdout else ""
+    assert proc.wait(120) == 0, said
+    assert "Dernier état" in out  # the summary of what ran until the signal
     assert _alive(seen) == []
     # 4. The console: q stops the console, the daemon and the simulated SI.
     code, seen = _quit_console_with_q(folder)

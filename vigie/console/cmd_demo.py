@@ -16,9 +16,16 @@ from zoneinfo import ZoneInfo
 
 from vigie.configfile import format_duration, parse_duration
 from vigie.console.demo.runner import DemoRun, Summary, summarize
-from vigie.console.demo.scenario import load_scenario
+from vigie.console.demo.scenario import Scenario, load_scenario
 from vigie.console.demo.simsi import SimulatedSI
-from vigie.console.demo.workdir import free_port, history_loaded, load_history, prepare, write_config
+from vigie.console.demo.workdir import (
+    Workdir,
+    free_port,
+    history_loaded,
+    load_history,
+    prepare,
+    write_config,
+)
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
 from vigie.console.output import percent, print_json, print_table
 from vigie.console.settings import load_settings
@@ -72,6 +79,21 @@ def run_demo(args: argparse.Namespace) -> int:
     scenario = load_scenario(Path(args.scenario) if args.scenario else None)
     workdir, _ = prepare(Path(args.dir), args.fresh)
     si = SimulatedSI(scenario, DEMO_TIMEZONE, workdir.flow_dir)
+    with _interrupt_on_signals():
+        summary = _run(args, duration, scenario, workdir, si)
+    if summary is None:
+        return EXIT_OK
+    if args.json:
+        print_json(dataclasses.asdict(summary) | {"healthy": summary.healthy})
+    else:
+        _print_summary(summary)
+    return EXIT_OK if summary.healthy else EXIT_FINDING
+
+
+def _run(
+    args: argparse.Namespace, duration: float | None, scenario: Scenario, workdir: Workdir, si: SimulatedSI
+) -> Summary | None:
+    """Load the history if needed, then run; the headless summary (None after the console)."""
     try:
         config = write_config(workdir, scenario, si.bind(), free_port())
         settings = load_settings(config)
@@ -85,20 +107,14 @@ def run_demo(args: argparse.Namespace) -> int:
             )
         with DemoRun(workdir, settings, si) as run:
             _say(f"SI simulé démarré sur 127.0.0.1 ; démon de sondes actif, métriques sur {run.metrics_url}")
-            if args.headless:
-                assert duration is not None
-                _wait(duration)
-                summary = summarize(run, history, scenario.history_year)
-            else:
+            if not args.headless:
                 _console(run, duration)
-                return EXIT_OK
+                return None
+            assert duration is not None
+            _wait(duration)
+            return summarize(run, history, scenario.history_year)
     finally:
         si.stop()
-    if args.json:
-        print_json(dataclasses.asdict(summary) | {"healthy": summary.healthy})
-    else:
-        _print_summary(summary)
-    return EXIT_OK if summary.healthy else EXIT_FINDING
 
 
 def _duration(text: str | None) -> float | None:
@@ -117,6 +133,25 @@ def _say(message: str) -> None:
     """Progress for people, on stderr (stdout stays clean for --json)."""
     sys.stderr.write(f"vigie demo: {message}\n")
     sys.stderr.flush()
+
+
+@contextmanager
+def _interrupt_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP interrupt like Ctrl+C while setting up or tearing down, so the
+    daemon and the simulated SI are always stopped on the way out."""
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signals = (signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    for sig in signals:
+        signal.signal(sig, interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager

@@ -64,7 +64,7 @@ class DemoRun:
             check=False,
         )
         if once.returncode not in (0, 1):
-            raise UserError(f"the first round of probes failed (see {self.workdir.daemon_log})")
+            raise UserError(f"the first round of probes failed: {self._last_log_line()}")
         self.daemon = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
         )
@@ -72,7 +72,7 @@ class DemoRun:
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.daemon.poll() is not None:
-                raise UserError(f"the probe daemon stopped at start (see {self.workdir.daemon_log})")
+                raise UserError(f"the probe daemon stopped at start: {self._last_log_line()}")
             # Listening is enough: a scrape computes figures and can take seconds on a busy machine.
             with contextlib.suppress(OSError), socket.create_connection((exporter.host, exporter.port), 1):
                 return
@@ -80,6 +80,11 @@ class DemoRun:
         raise UserError(
             f"the probe daemon did not answer on {self.metrics_url} (see {self.workdir.daemon_log})"
         )
+
+    def _last_log_line(self) -> str:
+        """The daemon's last words (e.g. another daemon already holds this store), with the log's path."""
+        lines = self.workdir.daemon_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        return f"{lines[-1] if lines else 'no output'} (see {self.workdir.daemon_log})"
 
     def stop(self) -> None:
         """Stop the daemon (SIGTERM, then SIGKILL if it hangs) and the simulated SI."""
