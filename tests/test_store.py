@@ -145,3 +145,11 @@ def test_one_writer_and_two_reader_processes(tmp_path: Path) -> None:
         assert reads > 1
     with Store(path) as store:
         assert store.count() == BATCHES * BATCH_SIZE
+
+
+def test_latest_of_uses_the_configured_keys(tmp_path: Path) -> None:
+    with Store(tmp_path / "v.db") as store:
+        store.append([_result(t) for t in range(0, 50, 10)])
+        store.append([_result(5, "orme", Status.DOWN)])
+        latest = store.latest_of([("chorus-pro", "chorus-pro-http"), ("orme", "orme-http"), ("x", "none")])
+        assert latest == {"chorus-pro-http": _result(40), "orme-http": _result(5, "orme", Status.DOWN)}

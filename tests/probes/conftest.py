@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,16 +10,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from vigie.probes.checks.base import Outcome
+from vigie.probes.checks.http import check_http_async
+from vigie.probes.checks.tcp import check_tcp_async
 from vigie.probes.config import (
     AlertsConfig,
     Component,
     ExporterConfig,
+    HttpOptions,
     Policy,
     ProbeConfig,
     ProbesConfig,
     Schedule,
     SchedulerConfig,
     StoreConfig,
+    TcpOptions,
 )
 from vigie.probes.testbed import TestBed, make_certificate
 
@@ -77,3 +83,13 @@ def probes_config(components: list[Component], probes: list[ProbeConfig], **kw: 
         scheduler=kw.pop("scheduler", SchedulerConfig(workers=8, flush_interval=0.1)),
         alerts=kw.pop("alerts", AlertsConfig()),
     )
+
+
+def check_http(options: HttpOptions, timeout: float) -> Outcome:
+    """One HTTP check, outside the scheduler."""
+    return asyncio.run(check_http_async(options, timeout))
+
+
+def check_tcp(options: TcpOptions, timeout: float) -> Outcome:
+    """One TCP check, outside the scheduler."""
+    return asyncio.run(check_tcp_async(options, timeout))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.probes.conftest import check_http
 from vigie.configfile import Secret
-from vigie.probes.checks.http import check_http
 from vigie.probes.config import HttpOptions
 from vigie.probes.results import Status
 from vigie.probes.testbed import TestBed
@@ -29,7 +29,7 @@ def test_up_measures_phases(bed: TestBed) -> None:
     [
         ("error", {}, Status.DOWN, "HTTP 500"),
         ("hang", {}, Status.DOWN, "no answer within 0.5s"),
-        ("reset", {}, Status.DOWN, "connection"),
+        ("reset", {}, Status.DOWN, "connection reset by peer"),
         ("garbage", {}, Status.DOWN, "invalid HTTP response"),
         ("wrong_body", {"body_regex": '"status": "ok"'}, Status.DOWN, "body does not match"),
         ("bad_json", {"json_path": "$.status"}, Status.DOWN, "body is not JSON"),
@@ -51,12 +51,39 @@ def test_failure_modes(
     assert time.monotonic() - started < 5
 
 
+def test_redirect_followed_chunked_body_and_head(bed: TestBed) -> None:
+    bed.set("/old", "redirect", payload="/new")
+    bed.set("/new", "chunked")
+    options = HttpOptions(bed.url("/old"), json_path="$.status", json_equals="ok")
+    outcome = check_http(options, 1.0)
+    assert (outcome.status, outcome.detail) == (Status.UP, "HTTP 200 OK")
+    assert bed.routes["/new"].hits == 1
+    assert check_http(HttpOptions(bed.url("/new"), method="HEAD"), 1.0).status is Status.UP
+    stopped = check_http(HttpOptions(bed.url("/old"), max_redirects=0), 1.0)
+    assert (stopped.status, stopped.detail) == (Status.DOWN, "more than 0 redirects")
+    expected = check_http(HttpOptions(bed.url("/old"), expect_status=(302,)), 1.0)
+    assert expected.status is Status.UP
+
+
 def test_flood_is_cut_at_the_cap(bed: TestBed) -> None:
     """A 50 MB body: the probe stops reading at its cap instead of downloading it."""
     bed.set("/big", "flood")
     outcome = check_http(HttpOptions(bed.url("/big"), max_body_bytes=200_000), 5.0)
     assert outcome.status is Status.DEGRADED
     assert "body over 200000 bytes" in outcome.detail
+
+
+def test_tls_handshake_that_never_comes_is_named() -> None:
+    """A listening socket that never accepts: TCP connects (the kernel's backlog), TLS waits."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        outcome = check_http(HttpOptions(f"https://127.0.0.1:{port}/"), 0.5)
+    assert (outcome.status, outcome.detail) == (Status.DOWN, "TLS handshake timeout after 0.5s")
+    assert "connect" in outcome.timings
 
 
 def test_refused(bed: TestBed) -> None:

@@ -10,14 +10,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.probes.conftest import probe
+from tests.probes.conftest import check_tcp, probe
 from vigie.configfile import Secret
 from vigie.probes.checks.counter import CounterCheck
 from vigie.probes.checks.dns import check_dns
 from vigie.probes.checks.fileflow import check_fileflow
 from vigie.probes.checks.heartbeat import Heartbeats, check_heartbeat
 from vigie.probes.checks.host import check_host
-from vigie.probes.checks.tcp import check_tcp
 from vigie.probes.config import (
     CounterOptions,
     DnsOptions,

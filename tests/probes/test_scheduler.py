@@ -43,7 +43,7 @@ def test_a_hanging_target_does_not_delay_the_others(bed: TestBed, tmp_path: Path
     assert scheduler.skipped > 0
     first = hanging[0]
     during = [r for r in fast if first.ts < r.ts < first.ts + 1.0]
-    assert len(during) >= 3 and all(r.status is Status.UP for r in during)
+    assert len(during) >= 2 and all(r.status is Status.UP for r in during)
 
 
 def test_a_probe_that_raises_is_down_and_the_rest_go_on(tmp_path: Path) -> None:

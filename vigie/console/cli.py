@@ -20,6 +20,7 @@ from vigie.console import (
     cmd_incidents,
     cmd_ingest,
     cmd_map,
+    cmd_report,
     cmd_run,
     cmd_sla,
     cmd_store,
@@ -40,6 +41,7 @@ COMMANDS = [
     cmd_incidents,
     cmd_ingest,
     cmd_store,
+    cmd_report,
     cmd_tui,
 ]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]

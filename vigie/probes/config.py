@@ -600,13 +600,14 @@ def _counter_options(sec: Section) -> CounterOptions | None:
     mode = sec.string("mode", "counter", choices=("counter", "rate"))
     headers = _headers(sec)
     verify = sec.boolean("verify_tls", True)
-    if source == "json" and json_path is None:
+    # Judged on the raw keys, so a bad json_path is reported once, as itself.
+    if source == "json" and "json_path" not in sec:
         sec.problem(None, "a json counter needs json_path")
         return None
-    if source == "prometheus" and query is None:
+    if source == "prometheus" and "query" not in sec:
         sec.problem(None, "a prometheus counter needs query (PromQL)")
         return None
-    if url is None or source is None:
+    if url is None or source is None or (source == "json" and json_path is None):
         return None
     return CounterOptions(source, url, json_path, query, mode or "counter", headers, bool(verify))
 

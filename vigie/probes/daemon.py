@@ -112,8 +112,8 @@ class Daemon:
         self.scheduler.run(stop, until)
 
     def once(self) -> list[Measured]:
-        """Run every probe once and store the results (no server, no alerts)."""
-        return self.scheduler.run_once()
+        """Run every probe once and store the results (no alerts: one round is no state change)."""
+        return self.scheduler.run_once(notify=False)
 
     def close(self) -> None:
         """Stop everything and release the store."""

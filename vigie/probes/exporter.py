@@ -48,7 +48,8 @@ class VigieCollector(Collector):
         with self._lock:
             if self._store is None:
                 self._store = Store(self.store_path, self.config.store.busy_timeout)
-            return self._store.latest()
+            with self._store.snapshot():
+                return self._store.latest_of((p.component, p.id) for p in self.config.probes)
 
     def close(self) -> None:
         """Close the reading connection."""
@@ -121,7 +122,11 @@ class VigieCollector(Collector):
         for comp in self.config.components:
             objective.add_metric([comp.id], comp.target)
             current = confirmed.get(comp.id)
-            status = current.state if current is not None else _observed(comp.id, latest, self.config)
+            status = (
+                current.state
+                if current is not None and current.state is not Status.UNKNOWN
+                else _observed(comp.id, latest, self.config)
+            )
             for name in (Status.UP, Status.DEGRADED, Status.DOWN, Status.MAINTENANCE, Status.UNKNOWN):
                 state.add_metric([comp.id, str(name)], 1.0 if status is name else 0.0)
             if status in (Status.UP, Status.DEGRADED, Status.DOWN):

@@ -92,8 +92,11 @@ class Scheduler:
             result = replace(result, status=status, detail=outcome.detail)
         return Measured(result, outcome, max(0.0, started - due))
 
-    def run_once(self) -> list[Measured]:
-        """Run every probe once, concurrently; store and return the results."""
+    def run_once(self, notify: bool = True) -> list[Measured]:
+        """Run every probe once, concurrently; store and return the results.
+
+        ``notify`` False stores without calling the listeners (no state, no alerts).
+        """
 
         async def everything() -> list[Measured]:
             limit = asyncio.Semaphore(self.config.scheduler.concurrency)
@@ -105,7 +108,7 @@ class Scheduler:
             return list(await asyncio.gather(*(one(p) for p in self.config.probes)))
 
         measured = asyncio.run(everything())
-        self._flush(measured)
+        self._flush(measured, notify)
         return measured
 
     def run(self, stop: threading.Event, until: float | None = None) -> None:
@@ -167,7 +170,7 @@ class Scheduler:
             await asyncio.gather(*timers, *in_flight, return_exceptions=True)
             await loop.run_in_executor(self._writer, self._flush, list(pending))
 
-    def _flush(self, batch: list[Measured]) -> bool:
+    def _flush(self, batch: list[Measured], notify: bool = True) -> bool:
         """Write a batch; False (batch kept for the next try) when the database refuses it."""
         if not batch:
             return True
@@ -178,7 +181,7 @@ class Scheduler:
             return len(batch) > MAX_PENDING
         self.stored += len(batch)
         log.debug(json.dumps({"event": "batch", "rows": len(batch), "total": self.stored}))
-        for listener in self.listeners:
+        for listener in self.listeners if notify else ():
             try:
                 listener(batch)
             except Exception:  # a listener's bug must not stop measurements being stored

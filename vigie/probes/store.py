@@ -240,6 +240,20 @@ class Store:
             for row in self.db.conn.execute(sql)
         }
 
+    def latest_of(self, keys: Iterable[tuple[str, str]]) -> dict[str, ProbeResult]:
+        """The most recent result of each ``(component, probe)``, keyed by probe id.
+
+        One primary-key lookup per probe, so the cost follows the number of probes, not
+        the rows kept (the exporter calls this on every scrape).
+        """
+        sql = f"SELECT {_COLUMNS} FROM results WHERE component = ? AND probe = ? ORDER BY ts DESC LIMIT 1"
+        out: dict[str, ProbeResult] = {}
+        for key in keys:
+            row = self.db.conn.execute(sql, key).fetchone()
+            if row is not None:
+                out[row[1]] = ProbeResult(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6])
+        return out
+
     def delete_before(self, ts: float) -> int:
         """Delete raw results older than ``ts`` cut down to a whole UTC hour (retention).
 

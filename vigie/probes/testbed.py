@@ -6,7 +6,8 @@ Behaviours (``mode``): ``up`` (200, ``{"status": "ok"}``), ``error`` (500), ``ha
 answer until stopped), ``slow`` (answers after ``delay`` seconds), ``reset`` (TCP RST),
 ``garbage`` (bytes that are not HTTP), ``flood`` (a body of ``flood_bytes``, 50 MB by
 default), ``wrong_body`` (200 with a maintenance page), ``bad_json`` (200, broken JSON),
-``redirect_loop`` (302 to itself), ``json`` (200 with ``payload``, a value or a callable),
+``redirect_loop`` (302 to itself), ``redirect`` (302 to the path in ``payload``),
+``chunked`` (200, ``{"status": "ok"}`` in chunked transfer encoding), ``json`` (200 with ``payload``, a value or a callable),
 ``prometheus`` (a Prometheus ``/api/v1/query`` vector answer with ``payload`` as value).
 """
 
@@ -39,6 +40,8 @@ MODES = (
     "wrong_body",
     "bad_json",
     "redirect_loop",
+    "redirect",
+    "chunked",
     "json",
     "prometheus",
 )
@@ -163,7 +166,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, b'{"status": "ok"}', "application/json")
         elif mode == "reset":
             # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+            # Closed here, before socketserver's own shutdown(SHUT_WR) could send a FIN first.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
             self.close_connection = True
         elif mode == "garbage":
             self.wfile.write(b"\x00\xff\xfeNOT HTTP AT ALL\r\n\r\n")
@@ -187,6 +192,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Location", path)
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif mode == "redirect":
+            self.send_response(302)
+            self.send_header("Location", str(route.payload))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif mode == "chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for piece in (b'{"status":', b' "ok"}'):
+                self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
         elif mode == "json":
             value = route.payload() if callable(route.payload) else route.payload
             self._send(200, json.dumps(value).encode(), "application/json")

@@ -19,6 +19,11 @@ def _process_running(name: str) -> bool:
     return False
 
 
+def prime() -> None:
+    """Start psutil's CPU accounting: the first reading only sets the reference point."""
+    psutil.cpu_percent(interval=None)
+
+
 def check_host(options: HostOptions, timeout: float) -> Outcome:
     """Check the local host; a missing process is ``down``, a usage over threshold ``degraded``."""
     del timeout  # psutil reads /proc: nothing here waits on the network

@@ -1,4 +1,4 @@
-"""HTTP(S) check on asyncio streams: status, body regex or JSON-path assertion, capped body,
+"""HTTP(S) check on asyncio: status, body regex or JSON-path assertion, capped body,
 TLS verification and certificate expiry, connect / TLS / total times measured apart.
 
 Why not requests: the daemon must check thousands of endpoints on a small machine, and a
@@ -28,7 +28,6 @@ from vigie.probes.config import HttpOptions
 from vigie.probes.results import Status
 
 MAX_HEAD = 64 * 1024
-CHUNK = 64 * 1024
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
@@ -76,17 +75,14 @@ async def check_http_async(options: HttpOptions, timeout: float) -> Outcome:
         async with asyncio.timeout(timeout):
             response = await _follow(options, headers, phases)
     except TimeoutError:
-        where = "connect timeout" if "connect" not in phases else "no answer within"
-        detail = f"{where} after {timeout:g}s" if where == "connect timeout" else f"{where} {timeout:g}s"
+        if "connect" not in phases:
+            detail = f"connect timeout after {timeout:g}s"
+        elif options.url.startswith("https:") and "tls" not in phases:
+            detail = f"TLS handshake timeout after {timeout:g}s"
+        else:
+            detail = f"no answer within {timeout:g}s"
         return Outcome(Status.DOWN, detail, timings=_timings(phases, started))
-    except (
-        OSError,
-        BadResponse,
-        ClosedEarly,
-        asyncio.IncompleteReadError,
-        asyncio.LimitOverrunError,
-        ValueError,
-    ) as exc:
+    except (OSError, BadResponse, ClosedEarly, ClosedMidBody, ValueError) as exc:
         return Outcome(Status.DOWN, _reason(exc, phases), timings=_timings(phases, started))
     if response is None:
         return Outcome(
@@ -105,11 +101,6 @@ async def check_http_async(options: HttpOptions, timeout: float) -> Outcome:
     return outcome
 
 
-def check_http(options: HttpOptions, timeout: float) -> Outcome:
-    """The same check for callers without an event loop."""
-    return asyncio.run(check_http_async(options, timeout))
-
-
 async def _follow(
     options: HttpOptions, headers: list[tuple[str, str]], phases: dict[str, float]
 ) -> Response | None:
@@ -126,6 +117,107 @@ async def _follow(
     return None
 
 
+class _Answer(asyncio.Protocol):
+    """Collects one HTTP/1.x answer, body cut at the cap, straight from the transport.
+
+    A protocol rather than asyncio streams: one future per exchange instead of a waiter
+    per read, which is most of the event loop's cost per check.
+    """
+
+    def __init__(self, done: asyncio.Future[Response], cap: int, head_only: bool) -> None:
+        self.done = done
+        self.cap = cap
+        self.head_only = head_only
+        self.buffer = bytearray()
+        self.head: tuple[int, str, dict[str, str]] | None = None
+        self.body_start = 0
+
+    def data_received(self, data: bytes) -> None:
+        if not self.done.done():
+            self.buffer += data
+            self._progress(eof=False)
+
+    def eof_received(self) -> bool:
+        if not self.done.done():
+            self._progress(eof=True)
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.done.done():
+            return
+        if exc is not None:
+            self._fail(exc)
+        else:
+            self._progress(eof=True)
+
+    def _progress(self, eof: bool) -> None:
+        try:
+            answer = self._parse(eof)
+        except (BadResponse, ClosedEarly, ClosedMidBody, ValueError) as exc:
+            self._fail(exc)
+            return
+        if answer is not None:
+            self.done.set_result(answer)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.done.set_exception(exc)
+        # Marked as seen: the check may already have given up (connect timeout, shutdown),
+        # and an unread error would be logged as "Future exception was never retrieved".
+        self.done.exception()
+
+    def _parse(self, eof: bool) -> Response | None:
+        if self.head is None:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.buffer) > MAX_HEAD:
+                    raise BadResponse("head too long")
+                if eof:
+                    raise ClosedEarly("truncated answer" if self.buffer else "without an answer")
+                return None
+            self.head = _parse_head(bytes(self.buffer[: end + 4]))
+            self.body_start = end + 4
+        status, reason, headers = self.head
+        if self.head_only or status in (204, 304) or status < 200:
+            return Response(status, reason, headers, b"", False)
+        body = bytes(self.buffer[self.body_start :])
+        complete = eof
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body, complete = _dechunk(body)
+        elif "content-length" in headers:
+            length = int(headers["content-length"])
+            complete = len(body) >= length
+            body = body[:length]
+        if len(body) > self.cap:
+            return Response(status, reason, headers, body[: self.cap], True)
+        if complete:
+            return Response(status, reason, headers, body, False)
+        if eof:
+            raise ClosedMidBody
+        return None
+
+
+class ClosedMidBody(Exception):
+    """The peer closed the connection before the end of the body."""
+
+
+def _dechunk(raw: bytes) -> tuple[bytes, bool]:
+    """Decode as much of a chunked body as has arrived; True once the last chunk is in."""
+    out = bytearray()
+    pos = 0
+    while True:
+        line_end = raw.find(b"\r\n", pos)
+        if line_end < 0:
+            return bytes(out), False
+        size = int(raw[pos:line_end].split(b";", 1)[0].strip() or b"0", 16)
+        if size == 0:
+            return bytes(out), True
+        start = line_end + 2
+        out += raw[start : start + size]
+        if len(raw) < start + size + 2:
+            return bytes(out), False
+        pos = start + size + 2
+
+
 async def exchange(
     url: str, method: str, headers: list[tuple[str, str]], options: HttpOptions, phases: dict[str, float]
 ) -> Response:
@@ -136,15 +228,23 @@ async def exchange(
     if host is None or parts.scheme not in ("http", "https"):
         raise ValueError(f"cannot follow to {url}")
     port = parts.port or (443 if secure else 80)
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Response] = loop.create_future()
     started = time.perf_counter()
-    reader, writer = await asyncio.open_connection(host, port, limit=MAX_HEAD)
+    transport, protocol = await loop.create_connection(
+        lambda: _Answer(done, options.max_body_bytes, method == "HEAD"), host, port
+    )
     phases.setdefault("connect", (time.perf_counter() - started) * 1000)
     try:
         if secure:
             tls_started = time.perf_counter()
-            await writer.start_tls(tls_context(options.verify_tls, options.ca_file), server_hostname=host)
+            context = tls_context(options.verify_tls, options.ca_file)
+            tls = await loop.start_tls(transport, protocol, context, server_hostname=host)
+            if tls is None:
+                raise ClosedEarly("during the TLS handshake")
+            transport = tls
             phases.setdefault("tls", (time.perf_counter() - tls_started) * 1000)
-            peer = writer.get_extra_info("ssl_object")
+            peer = transport.get_extra_info("ssl_object")
             # Only a verified certificate is decoded by the ssl module.
             not_after = (peer.getpeercert() or {}).get("notAfter") if peer is not None else None
             if isinstance(not_after, str):
@@ -162,20 +262,12 @@ async def exchange(
         if method == "POST":
             lines.append("Content-Length: 0")
         lines += [f"{name}: {value}" for name, value in headers]
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        await writer.drain()
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as exc:
-            raise ClosedEarly("truncated answer" if exc.partial else "without an answer") from None
-        status, reason, answer_headers = _parse_head(head)
-        no_body = method == "HEAD" or status in (204, 304) or status < 200
-        body, capped = (
-            (b"", False) if no_body else await _read_body(reader, answer_headers, options.max_body_bytes)
-        )
-        return Response(status, reason, answer_headers, body, capped)
+        transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        return await done
     finally:
-        writer.close()
+        transport.close()
+        if not done.done():
+            done.cancel()  # nobody is listening any more: later events are ignored
 
 
 def _parse_head(head: bytes) -> tuple[int, str, dict[str, str]]:
@@ -183,42 +275,15 @@ def _parse_head(head: bytes) -> tuple[int, str, dict[str, str]]:
     match = re.fullmatch(r"HTTP/1\.[01] (\d{3})(?: (.*))?", lines[0])
     if not match:
         raise BadResponse(lines[0][:60])
-    headers: dict[str, str] = {}
+    answer: dict[str, str] = {}
     for line in lines[1:]:
         if not line:
             continue
         name, sep, value = line.partition(":")
         if not sep:
             raise BadResponse(line[:60])
-        headers[name.strip().lower()] = value.strip()
-    return int(match.group(1)), match.group(2) or "", headers
-
-
-async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str], cap: int) -> tuple[bytes, bool]:
-    """Read at most ``cap`` bytes of the body; True when more was left unread."""
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        chunks: list[bytes] = []
-        size = 0
-        while size <= cap:
-            length = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip() or b"0", 16)
-            if length == 0:
-                break
-            chunks.append(await reader.readexactly(min(length, cap + 1 - size)))
-            size += len(chunks[-1])
-            if size <= cap:
-                await reader.readexactly(2)
-        body = b"".join(chunks)
-    elif "content-length" in headers:
-        length = int(headers["content-length"])
-        body = await reader.readexactly(min(length, cap + 1))
-    else:
-        body = b""
-        while len(body) <= cap:
-            chunk = await reader.read(CHUNK)
-            if not chunk:
-                break
-            body += chunk
-    return body[:cap], len(body) > cap
+        answer[name.strip().lower()] = value.strip()
+    return int(match.group(1)), match.group(2) or "", answer
 
 
 def _timings(phases: dict[str, float], started: float) -> dict[str, float]:
@@ -264,11 +329,11 @@ def _reason(exc: BaseException, phases: dict[str, float]) -> str:
         return "connection reset by peer"
     if isinstance(exc, socket.gaierror):
         return "host name does not resolve"
-    if isinstance(exc, BadResponse | asyncio.LimitOverrunError):
+    if isinstance(exc, BadResponse):
         return "invalid HTTP response"
     if isinstance(exc, ClosedEarly):
         return f"connection closed {exc}"
-    if isinstance(exc, asyncio.IncompleteReadError):
+    if isinstance(exc, ClosedMidBody):
         return "connection closed mid-body"
     if isinstance(exc, ValueError):
         return f"invalid HTTP response: {short(exc)}"

@@ -8,6 +8,7 @@ from vigie.probes.checks.dns import check_dns
 from vigie.probes.checks.fileflow import check_fileflow
 from vigie.probes.checks.heartbeat import Heartbeats, check_heartbeat
 from vigie.probes.checks.host import check_host
+from vigie.probes.checks.host import prime as prime_host
 from vigie.probes.checks.http import check_http_async
 from vigie.probes.checks.tcp import check_tcp_async
 from vigie.probes.config import ProbeConfig
@@ -35,6 +36,7 @@ def make_check(probe: ProbeConfig, heartbeats: Heartbeats) -> Check | AsyncCheck
     if probe.kind == "dns":
         return lambda: check_dns(options, timeout)
     if probe.kind == "host":
+        prime_host()
         return lambda: check_host(options, timeout)
     if probe.kind == "fileflow":
         return lambda: check_fileflow(options, probe.interval)

@@ -27,8 +27,3 @@ async def check_tcp_async(options: TcpOptions, timeout: float) -> Outcome:
     return Outcome(
         Status.UP, f"connected to {options.host}:{options.port}", elapsed, timings={"connect": elapsed}
     )
-
-
-def check_tcp(options: TcpOptions, timeout: float) -> Outcome:
-    """The same check for callers without an event loop."""
-    return asyncio.run(check_tcp_async(options, timeout))

@@ -1,0 +1,72 @@
+"""The daemon end to end: a target scripted to fail then recover, confirmed after two
+failures, alerts posted to a loopback webhook, confirmed state on /metrics."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.probes.conftest import component, probe, probes_config
+from vigie.configfile import Secret
+from vigie.probes.config import AlertsConfig, HttpOptions, Policy
+from vigie.probes.daemon import Daemon
+from vigie.probes.results import Status
+from vigie.probes.testbed import TestBed
+
+
+def test_scripted_outage_gives_down_then_recovery(bed: TestBed, tmp_path: Path) -> None:
+    received: list[dict[str, Any]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silent."""
+
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    elapsed = time.monotonic() - bed.started
+    bed.script("/svc", [(0, "up"), (elapsed + 1.0, "error"), (elapsed + 2.5, "up")])
+    config = probes_config(
+        [component(policy=Policy(confirm_after=2))],
+        [probe("svc-http", "http", HttpOptions(bed.url("/svc")), interval=0.2)],
+        alerts=AlertsConfig(webhook=Secret(f"http://127.0.0.1:{hook.server_address[1]}/"), backoff=0.01),
+    )
+    stop = threading.Event()
+    try:
+        with Daemon(config, tmp_path / "v.db") as daemon:
+            runner = threading.Thread(target=daemon.run, args=(stop,))
+            runner.start()
+            seen_down = False
+            for _ in range(100):
+                time.sleep(0.1)
+                state = daemon.tracker.states()["svc"].state
+                seen_down = seen_down or state is Status.DOWN
+                if seen_down and state is Status.UP:
+                    break
+            assert daemon.server is not None
+            metrics = requests.get(daemon.server.url + "/metrics", timeout=5).text
+            stop.set()
+            runner.join(10)
+            raw = [r.status for r in daemon.store.results(probe="svc-http")]
+    finally:
+        hook.shutdown()
+        hook.server_close()
+    assert seen_down
+    assert 'vigie_component_up{component="svc"} 1.0' in metrics
+    kinds = [(a["kind"], a["component"]) for a in received]
+    assert kinds == [("down", "svc"), ("recovery", "svc")]
+    assert received[0]["detail"].startswith("HTTP 500")
+    # The raw results keep every failure, including the first one that was not yet confirmed.
+    first_down = raw.index(Status.DOWN)
+    assert raw[first_down + 1] is Status.DOWN
