@@ -3,14 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PDF_STAMP := $(VENV)/.pdf-installed
+# Debian libraries WeasyPrint (the `pdf` extra) loads at run time, and a font with French glyphs.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test check lint typecheck pytest bench clean
+.PHONY: run test check lint typecheck pytest pdf-deps bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+# PDF reports: the Debian libraries (apt-get, only those missing) and the extra in the venv.
+$(PDF_STAMP): $(STAMP)
+	@missing=""; for deb in $(PDF_DEBS); do dpkg -s $$deb >/dev/null 2>&1 || missing="$$missing $$deb"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get install -y --no-install-recommends $$missing; fi
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,pdf]'
+	touch $(PDF_STAMP)
+
+pdf-deps: $(PDF_STAMP)
 
 run: $(STAMP)
 	$(BIN)/vigie config check
@@ -24,7 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(PDF_STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test: check pytest

@@ -75,7 +75,7 @@ def make_catalog(
         )
     ministries = {"m1": Ministry("m1", "Un"), "m2": Ministry("m2", "Deux")}
     domains = {"Finances": Domain("Finances", Zone.RESSOURCES), "Fiscalité": Domain("Fiscalité", Zone.METIER)}
-    return Catalog(ministries, apps, links, {}, domains)
+    return Catalog(ministries, apps, links, {}, domains=domains)
 
 
 CHAIN = [("a", "b"), ("b", "c"), ("c", "d"), ("b", "e"), ("f", "b")]

@@ -305,7 +305,10 @@ def test_each_kind_of_problem_is_located(
     config = tmp_path / "config.toml"
     config.write_text(bundled_config_text, encoding="utf-8")
     assert main(["config", "check", "--config", str(config)]) == 2
-    assert capsys.readouterr().err.strip().splitlines() == [f"{folder}/{line}" for line in expected]
+    problems = [
+        line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("warning:")
+    ]
+    assert problems == [f"{folder}/{line}" for line in expected]
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
@@ -357,7 +360,8 @@ def test_config_check_validates_the_catalog(
     config.write_text(bundled_config_text, encoding="utf-8")
     write_catalog(tmp_path / "catalog", interfaces=INTERFACES + "i4,ares,ares,edi,,active\n")
     assert main(["config", "check", "--config", str(config)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    # Warnings (unset secrets of other sections) are not the catalog's problems.
+    err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("warning:")]
     assert err == [
         f"{tmp_path}/catalog/interfaces.csv:5: target: self-loop: the interface goes from 'ares' to itself"
     ]
@@ -386,7 +390,7 @@ def test_broken_catalog_via_subprocess_is_one_line_per_problem_no_traceback(
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines() == [
+    assert [line for line in done.stderr.strip().splitlines() if not line.startswith("warning:")] == [
         f"{tmp_path}/catalog/interfaces.csv:3: target: self-loop: the interface goes from 'se' to itself"
     ]
 

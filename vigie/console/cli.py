@@ -20,10 +20,12 @@ from vigie.console import (
     cmd_incidents,
     cmd_ingest,
     cmd_map,
+    cmd_report,
     cmd_run,
     cmd_sla,
     cmd_store,
     cmd_tickets,
+    cmd_tui,
 )
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.probes.db import SchemaError
@@ -39,6 +41,8 @@ COMMANDS = [
     cmd_incidents,
     cmd_ingest,
     cmd_store,
+    cmd_report,
+    cmd_tui,
 ]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 

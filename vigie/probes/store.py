@@ -220,6 +220,11 @@ class Store:
         where, params = _filters(component, start, end, None)
         return int(self.db.conn.execute(f"SELECT count(*) FROM results{where}", params).fetchone()[0])
 
+    def last_ts(self) -> float | None:
+        """Time of the most recent result of any probe (None when the store is empty)."""
+        row = self.db.conn.execute("SELECT max(ts) FROM results").fetchone()
+        return None if row[0] is None else float(row[0])
+
     def components(self) -> list[str]:
         """Components that have at least one result."""
         return [r[0] for r in self.db.conn.execute("SELECT DISTINCT component FROM results ORDER BY 1")]

@@ -1,0 +1,482 @@
+"""The console driven through Textual's Pilot, over a real SQLite store in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from vigie.console.settings import Settings, load_settings
+from vigie.console.tui.app import VigieApp
+from vigie.console.tui.component import ComponentScreen
+from vigie.console.tui.i18n import TEXTS
+from vigie.console.tui.keys import KEYS
+from vigie.console.tui.screens import HelpScreen
+from vigie.console.tui.table import ConsoleTable
+from vigie.probes.results import ProbeResult, Status
+from vigie.probes.store import Store
+
+NOW = 1_764_000_000.0  # 2025-11-24 16:00 UTC
+
+CONFIG = """
+[vigie]
+language = "{language}"
+
+[store]
+path = "vigie.db"
+{catalog}
+[[components]]
+id = "alpha"
+name = "Alpha"
+target = 99
+latency_threshold = "2s"
+
+[[components]]
+id = "bravo"
+name = "Bravo"
+target = 98
+
+[[components]]
+id = "charlie"
+name = "Charlie"
+target = 98
+capacity = {{ value = 100, unit = "flux", per = "hour" }}
+
+[[probes]]
+id = "alpha-http"
+component = "alpha"
+kind = "http"
+url = "http://127.0.0.1:9/health"
+
+[[probes]]
+id = "bravo-http"
+component = "bravo"
+kind = "http"
+url = "http://127.0.0.1:9/health"
+
+[[probes]]
+id = "charlie-http"
+component = "charlie"
+kind = "http"
+url = "http://127.0.0.1:9/health"
+
+[[probes]]
+id = "charlie-drop"
+component = "charlie"
+kind = "fileflow"
+role = "throughput"
+path = "/nonexistent/drop"
+
+[[maintenance]]
+id = "alpha-weekly"
+component = "alpha"
+reason = "Maintenance hebdomadaire"
+every = "week"
+day = "sun"
+at = "02:00"
+duration = "2h"
+"""
+
+
+def make_settings(tmp_path: Path, language: str = "fr", catalog: str | None = None) -> Settings:
+    """A small config in tmp_path; its store is tmp_path/vigie.db."""
+    extra = "" if catalog is None else f'\n[catalog]\npath = "{catalog}"\n'
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG.format(language=language, catalog=extra), encoding="utf-8")
+    return load_settings(path)
+
+
+def fill_store(settings: Settings, states: dict[str, Status], minutes: int = 30) -> None:
+    """Results every 30 s up to NOW; each component ends in the given state."""
+    results = []
+    for index, (component, final) in enumerate(states.items()):
+        for step in range(minutes * 2):
+            ts = NOW - (minutes * 60) + step * 30 + 5
+            status = final if step >= minutes * 2 - 4 else Status.UP
+            detail = "HTTP 503" if status is Status.DOWN else "HTTP 200"
+            results.append(
+                ProbeResult(component, f"{component}-http", ts, status, 100.0 + index * 10, detail)
+            )
+    with Store(settings.store_path()) as store:
+        store.append(results)
+
+
+def console(settings: Settings) -> VigieApp:
+    return VigieApp(settings, clock=lambda: NOW)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the thread workers finish and their results reach the widgets."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def table_of(app: VigieApp, tab: str) -> ConsoleTable:
+    return app.query_one(f"#{tab}-tab").query_one(ConsoleTable)
+
+
+def message_of(app: VigieApp, tab: str) -> str:
+    message = app.query_one(f"#{tab}-tab").query_one(".message", Static)
+    return str(message.render()) if message.display else ""
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Settings:
+    settings = make_settings(tmp_path)
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.DOWN, "charlie": Status.DEGRADED})
+    return settings
+
+
+async def test_rows_are_sorted_worst_first(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        table = table_of(app, "availability")
+        assert table.shown_keys == ["bravo", "charlie", "alpha"]
+        first = table.get_row("bravo")
+        assert "✖" in str(first[0]) and "indisponible" in str(first[0])
+        assert "Vigie" in str(app.query_one("#status", Static).render())
+        # Bravo went down for its last two minutes out of thirty: availability below 100 %.
+        month = str(table.get_row("bravo")[4])
+        assert month.startswith("9") and month.endswith("%"), month
+        assert str(table.get_row("alpha")[4]) == "100,000 %"
+        assert str(table.get_row("bravo")[9]) == "1"
+
+
+async def test_number_keys_switch_tabs(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        tabs = app.query_one("#tabs", TabbedContent)
+        for key, tab in zip(
+            "234561", ("flows", "tickets", "homologations", "decom", "map", "availability"), strict=True
+        ):
+            if tab == "availability":
+                await pilot.press("escape")  # the map tab starts in its search box
+            await pilot.press(key)
+            assert tabs.active == tab
+
+
+async def test_question_mark_shows_help_listing_every_key(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_table = app.screen.query_one("#help-table", DataTable)
+        shown = {str(help_table.get_row_at(i)[0]) for i in range(help_table.row_count)}
+        for key in KEYS:
+            assert key.display in shown or key.help == "key.tabs"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_slash_filters_the_current_table_and_escape_clears(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert app.query_one("#filter", Input).has_focus
+        await pilot.press("b", "r", "a")
+        assert table_of(app, "availability").shown_keys == ["bravo"]
+        await pilot.press("escape")
+        assert table_of(app, "availability").shown_keys == ["bravo", "charlie", "alpha"]
+        assert not app.query_one("#filter", Input).display
+
+
+async def test_sort_and_reverse(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        table = table_of(app, "availability")
+        await pilot.press("s")  # by state: same as worst first
+        assert table.shown_keys == ["bravo", "charlie", "alpha"]
+        await pilot.press("s")  # by name
+        assert table.shown_keys == ["alpha", "bravo", "charlie"]
+        await pilot.press("r")
+        assert table.shown_keys == ["charlie", "bravo", "alpha"]
+
+
+async def test_p_pauses_and_plus_minus_change_the_interval(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert app.interval == 2.0
+        await pilot.press("p")
+        assert app.paused
+        assert "PAUSE" in str(app.query_one("#status", Static).render())
+        await pilot.press("p")
+        assert not app.paused
+        await pilot.press("plus")
+        assert app.interval == 1.0
+        await pilot.press("minus", "minus")
+        assert app.interval == 5.0
+        assert "5 s" in str(app.query_one("#status", Static).render())
+
+
+async def test_enter_opens_the_component_and_escape_returns(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        table_of(app, "availability").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ComponentScreen)
+        assert screen.component.id == "bravo"
+        recent = screen.query_one("#component-recent", DataTable)
+        assert recent.row_count == 20
+        assert "HTTP 503" in [str(c) for c in recent.get_row_at(0)]
+        maintenance = screen.query_one("#component-maintenance", DataTable)
+        assert maintenance.row_count == 0
+        incidents = screen.query_one("#component-incidents", DataTable)
+        assert incidents.row_count == 1
+        assert "HTTP 503" in [str(c) for c in incidents.get_row_at(0)]
+        await pilot.press("ctrl+r")  # a refresh while the screen is on top updates it
+        await settle(pilot)
+        assert recent.row_count == 20
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ComponentScreen)
+
+
+async def test_missing_store_shows_a_message_in_place(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    app = console(settings)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert "Base de mesures absente" in message_of(app, "availability")
+        assert not settings.store_path().exists()  # the console never creates the store
+
+
+async def test_empty_store_shows_a_message_in_place(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    Store(settings.store_path()).close()
+    app = console(settings)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert "aucun résultat" in message_of(app, "availability")
+        assert "aucun résultat" in str(app.query_one("#status", Static).render())
+
+
+async def test_stopped_daemon_shows_unknown_states_and_a_stale_header(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.UP, "charlie": Status.UP})
+    app = VigieApp(settings, clock=lambda: NOW + 3 * 3600)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert "arrêté" in str(app.query_one("#status", Static).render())
+        row = table_of(app, "availability").get_row("alpha")
+        assert "inconnu" in str(row[0])
+
+
+async def test_missing_catalog_shows_a_message(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        assert "atalogue" in message_of(app, "map")
+
+
+async def test_english_labels(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, language="en")
+    fill_store(settings, {"alpha": Status.DOWN, "bravo": Status.UP, "charlie": Status.UP})
+    app = console(settings)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert "down" in str(table_of(app, "availability").get_row("alpha")[0])
+        assert "refresh" in str(app.query_one("#status", Static).render())
+
+
+async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Settings) -> None:
+    # 100 flux/h of capacity; the drop directory received 150 files in the last hour.
+    with Store(filled.store_path()) as store:
+        store.append(
+            [
+                ProbeResult(
+                    "charlie",
+                    "charlie-drop",
+                    NOW - 60 + i * 30,
+                    Status.UP,
+                    None,
+                    "3 waiting, oldest 5m",
+                    150 / 3600,
+                )
+                for i in range(2)
+            ]
+        )
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        row = [str(c) for c in table_of(app, "flows").get_row("charlie")]
+        assert "100 flux/h" in row[2]
+        assert "150 flux/h" in row[1]
+        assert "150 %" in row[3]
+        assert "3 waiting" in row[5]
+        assert "CAPACITÉ" in row[6]
+
+
+def test_every_text_has_both_languages() -> None:
+    for key, (french, english) in TEXTS.items():
+        assert french and english, key
+
+
+def fill_tickets(settings: Settings) -> None:
+    """A handful of tickets this month and last month, over two channels."""
+    from datetime import UTC, datetime, timedelta
+
+    from vigie.probes.tickets.model import Ticket
+    from vigie.probes.tickets.store import TicketStore
+
+    now = datetime.fromtimestamp(NOW, UTC)
+    tickets = []
+    for n in range(12):
+        opened = now - timedelta(days=n * 5, hours=1)
+        tickets.append(
+            Ticket(
+                "glpi",
+                str(n),
+                "chorus-pro" if n % 3 else "place",
+                opened,
+                opened + timedelta(hours=2),
+                None,
+                "solved",
+                "phone" if n % 2 else "chat",
+                "",
+                1,
+                n % 4 != 0,
+            )
+        )
+    with TicketStore(settings.store_path()) as store:
+        store.upsert(tickets)
+
+
+async def test_tickets_tab_shows_volumes(filled: Settings) -> None:
+    fill_tickets(filled)
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        assert message_of(app, "tickets") == ""
+        applications = app.query_one("#tickets-applications", ConsoleTable)
+        assert set(applications.shown_keys) <= {"chorus-pro", "place"}
+        assert "chorus-pro" in applications.shown_keys
+        channels = app.query_one("#tickets-channels", ConsoleTable)
+        assert set(channels.shown_keys) == {"phone", "chat"}
+        assert app.query_one("#tickets-months", ConsoleTable).shown_keys[-1] == "2025-11"
+
+
+async def test_tickets_tab_without_tickets_says_so(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        assert "Aucune donnée de tickets" in message_of(app, "tickets")
+
+
+BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "catalog"
+
+
+@pytest.fixture
+def with_catalog(tmp_path: Path) -> Settings:
+    settings = make_settings(tmp_path, catalog=str(BUNDLED_CATALOG))
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.DOWN, "charlie": Status.UP})
+    return settings
+
+
+async def test_homologations_sorted_by_urgency_and_filtered_by_status(with_catalog: Settings) -> None:
+    from textual.widgets import Select
+
+    from vigie.catalog.homologation import URGENCY
+    from vigie.catalog.homologation import Status as HomStatus
+
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        assert message_of(app, "homologations") == ""
+        assert app.catalog is not None
+        ranks = [URGENCY[e.status] for e in app.catalog.register]
+        assert ranks == sorted(ranks)
+        table = table_of(app, "homologations")
+        assert table.shown_keys[0] == app.catalog.register[0].application.id
+        app.query_one("#homologations-status", Select).value = HomStatus.REFUSED.value
+        await pilot.pause()
+        refused = [e.application.id for e in app.catalog.register if e.status is HomStatus.REFUSED]
+        assert refused and table.shown_keys == refused
+
+
+async def test_decommissioning_tab_lists_progress_and_interfaces(with_catalog: Settings) -> None:
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        assert message_of(app, "decom") == ""
+        assert app.query_one("#decom-ministries", ConsoleTable).row_count > 0
+        assert "gibus" in app.query_one("#decom-retiring", ConsoleTable).shown_keys
+        assert "if-019" in app.query_one("#decom-findings", ConsoleTable).shown_keys
+
+
+async def test_map_type_ahead_then_jump_to_a_neighbour(with_catalog: Settings) -> None:
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        assert app.query_one("#map-search", Input).has_focus
+        await pilot.press(*"gibu")
+        await pilot.press("enter")
+        await pilot.pause()
+        header = str(app.query_one("#map-header", Static).render())
+        assert "GIBUS" in header
+        outgoing = app.query_one("#map-outgoing", ConsoleTable)
+        neighbour = outgoing.shown_keys[0]
+        outgoing.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"({neighbour})" in str(app.query_one("#map-header", Static).render())
+        assert "gibus" in app.query_one("#map-incoming", ConsoleTable).shown_keys
+
+
+async def test_palette_jumps_to_a_component(filled: Settings) -> None:
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Charlie")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ComponentScreen)
+        assert app.screen.component.id == "charlie"
+
+
+async def test_month_report_screen(filled: Settings) -> None:
+    from vigie.console.tui.screens import MonthReportScreen
+
+    app = console(filled)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.open_month_report()
+        await pilot.pause()
+        assert isinstance(app.screen, MonthReportScreen)
+        assert app.screen.query_one("#report-table", DataTable).row_count == 3
+        await pilot.press("escape")
+        assert not isinstance(app.screen, MonthReportScreen)
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vigie.console.cli import main
+
+    broken = tmp_path / "config.toml"
+    broken.write_text('[[components]]\nid = "x"\ntarget = 120\n', encoding="utf-8")
+    assert main(["tui", "--config", str(broken)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "config.toml:3" in err[0] and "target" in err[0]
+    (tmp_path / "ok").mkdir()
+    settings = make_settings(tmp_path / "ok")
+    assert main(["tui", "--config", str(settings.file), "--interval", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--interval" in err[0] and "Traceback" not in err[0]

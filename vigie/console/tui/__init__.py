@@ -1,0 +1,1 @@
+"""The operations console: a Textual TUI over the store, the catalog and the tickets (`vigie tui`)."""

@@ -1,0 +1,494 @@
+"""The console application: header, six tabs, footer; refreshes in thread workers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.command import Provider
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from vigie.catalog.homologation import Status as HomologationStatus
+from vigie.catalog.homologation import status_counts
+from vigie.console.settings import Settings
+from vigie.console.tui import fmt
+from vigie.console.tui.base import ConsoleTab
+from vigie.console.tui.commands import ConsoleCommands
+from vigie.console.tui.component import ComponentScreen
+from vigie.console.tui.data import CatalogSnapshot, ConsoleData, LiveSnapshot, SlaView, TicketsSnapshot
+from vigie.console.tui.i18n import Labels
+from vigie.console.tui.keys import KEYS, TAB_IDS
+from vigie.console.tui.screens import HelpScreen, MonthReportScreen
+from vigie.console.tui.tab_availability import AvailabilityTab
+from vigie.console.tui.tab_decom import DecomTab
+from vigie.console.tui.tab_flows import FlowsTab
+from vigie.console.tui.tab_homologations import HomologationsTab
+from vigie.console.tui.tab_map import MapTab
+from vigie.console.tui.tab_tickets import TicketsTab
+from vigie.console.tui.table import ConsoleTable
+from vigie.probes.results import Status
+from vigie.reports.incidents import Incident
+
+DEFAULT_INTERVAL = 2.0
+SLOW_INTERVAL = 60.0
+"""Tickets and the catalog change slowly: read them once a minute, whatever the refresh."""
+INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+class VigieApp(App[None]):
+    """The operations console over the store, the catalog and the tickets."""
+
+    CSS_PATH = "vigie.tcss"
+    main: Screen[object]
+    TITLE = "Vigie"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {ConsoleCommands}
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.labels = Labels(settings.language)
+        self.data = ConsoleData(settings)
+        self.clock = clock
+        self.interval = interval
+        self.paused = False
+        self.tab_ids = TAB_IDS
+        self.live: LiveSnapshot | None = None
+        self.sla: dict[str, SlaView] = {}
+        self.catalog: CatalogSnapshot | None = None
+        self._sla_full_pending = False
+        for key in KEYS:
+            if key.action is not None:
+                self.bind(
+                    key.keys,
+                    key.action,
+                    description=self.labels(key.footer or key.help),
+                    show=key.footer is not None,
+                    key_display=key.display,
+                )
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Status line, tabs, filter bar, footer."""
+        t = self.labels
+        yield Static(id="status")
+        with TabbedContent(id="tabs", initial="availability"):
+            with TabPane(f"1 {t('tab.availability')}", id="availability"):
+                yield AvailabilityTab(t, id="availability-tab")
+            with TabPane(f"2 {t('tab.flows')}", id="flows"):
+                yield FlowsTab(t, id="flows-tab")
+            with TabPane(f"3 {t('tab.tickets')}", id="tickets"):
+                yield TicketsTab(t, id="tickets-tab")
+            with TabPane(f"4 {t('tab.homologations')}", id="homologations"):
+                yield HomologationsTab(t, id="homologations-tab")
+            with TabPane(f"5 {t('tab.decom')}", id="decom"):
+                yield DecomTab(t, id="decom-tab")
+            with TabPane(f"6 {t('tab.map')}", id="map"):
+                yield MapTab(t, id="map-tab")
+        yield Input(placeholder=t("msg.filter_placeholder"), id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start the clock and the refresh timer, and read the data once right away."""
+        # Widgets are looked up on the tabs' screen, whichever screen is on top.
+        self.main = self.screen
+        self.main.query_one("#availability-table", ConsoleTable).focus()
+        self._timer = self.set_interval(self.interval, self._tick)
+        self.set_interval(1.0, self.update_status)
+        self.set_interval(SLOW_INTERVAL, self._slow_tick)
+        self.update_status()
+        self.refresh_live()
+        self.refresh_sla()
+        self.refresh_slow()
+
+    def on_unmount(self) -> None:
+        """Close the store."""
+        self.data.close()
+
+    # --- refresh -------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if self.paused:
+            return
+        # A refresh slower than the interval is not stacked up: the tick is skipped.
+        if not self._busy("live"):
+            self.refresh_live()
+        if not self._busy("sla"):
+            self._start_sla()
+
+    def _start_sla(self) -> None:
+        full, self._sla_full_pending = self._sla_full_pending, False
+        self.refresh_sla(full)
+
+    def _busy(self, group: str) -> bool:
+        return any(w.group == group and not w.is_finished for w in self.workers)
+
+    @work(thread=True, exclusive=True, group="live", exit_on_error=False)
+    def refresh_live(self) -> LiveSnapshot:
+        """Read the store (in a thread; the UI never waits on I/O)."""
+        return self.data.load_live(self.clock())
+
+    def _widgets_gone(self) -> bool:
+        # While the app shuts down, timers and workers may still fire after the widgets went.
+        return not self.main.is_attached or not self.main.query("#status")
+
+    @work(thread=True, exclusive=True, group="sla", exit_on_error=False)
+    def refresh_sla(self, full: bool = False) -> dict[str, SlaView]:
+        """Compute the SLA figures from the rollups (in a thread)."""
+        return self.data.load_sla(self.clock(), full)
+
+    def _slow_tick(self) -> None:
+        if not self.paused:
+            self.refresh_slow()
+
+    def refresh_slow(self) -> None:
+        """Read what changes slowly (tickets), each in its own worker."""
+        if not self._busy("tickets"):
+            self.refresh_tickets()
+        if not self._busy("catalog"):
+            self.refresh_catalog()
+
+    @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
+    def refresh_catalog(self) -> CatalogSnapshot:
+        """Load the catalog when its files changed (in a thread)."""
+        return self.data.load_catalog(self.clock(), self.catalog)
+
+    def apply_catalog(self, snapshot: CatalogSnapshot) -> None:
+        """Show the catalog's tabs, or why they are empty."""
+        if snapshot is self.catalog:
+            return
+        first, self.catalog = self.catalog is None, snapshot
+        t = self.labels
+        tabs = (
+            self.main.query_one(HomologationsTab),
+            self.main.query_one(DecomTab),
+            self.main.query_one(MapTab),
+        )
+        messages = {
+            "unconfigured": t("msg.no_catalog", config=self.settings.file),
+            "missing": t("msg.catalog_missing", path=snapshot.path),
+            "error": t("msg.catalog_error", error=snapshot.error),
+        }
+        for tab in tabs:
+            tab.show_message(messages.get(snapshot.state))
+            if snapshot.state == "ok":
+                tab.update_catalog(snapshot)
+        if first and snapshot.state == "ok":
+            counts = status_counts(snapshot.register)
+            expired, expiring = counts[HomologationStatus.EXPIRED], counts[HomologationStatus.EXPIRING]
+            if expired or expiring:
+                self.notify(t("alert.homologations", expired=expired, expiring=expiring), severity="warning")
+
+    @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
+    def refresh_tickets(self) -> TicketsSnapshot:
+        """Compute this month's ticket figures (in a thread)."""
+        return self.data.load_tickets(self.clock())
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if self._widgets_gone():
+            return
+        if event.state is WorkerState.SUCCESS:
+            if isinstance(worker.result, LiveSnapshot):
+                self.apply_live(worker.result)
+            elif worker.group == "sla" and isinstance(worker.result, dict):
+                self.apply_sla(worker.result)
+            elif isinstance(worker.result, CatalogSnapshot):
+                self.apply_catalog(worker.result)
+            elif isinstance(worker.result, TicketsSnapshot):
+                self.main.query_one(TicketsTab).update_tickets(worker.result)
+        elif event.state is WorkerState.ERROR:
+            self.notify(str(worker.error), title=worker.group, severity="error")
+
+    def apply_live(self, live: LiveSnapshot) -> None:
+        """Show a new snapshot in every tab that depends on the store."""
+        previous, self.live = self.live, live
+        self.update_status()
+        if previous is not None and _same_content(previous, live):
+            return  # nothing new in the store: nothing to repaint
+        availability = self.main.query_one(AvailabilityTab)
+        flows = self.main.query_one(FlowsTab)
+        message = self._store_message(live)
+        if message is not None:
+            availability.show_message(message)
+            flows.show_message(message)
+        else:
+            availability.update_live(live, self.sla)
+            flows.update_live(live)
+            self._alert_changes(previous, live)
+            if previous is not None and _states(previous) != _states(live):
+                # A new incident shows in the month's figures at once (or at the next tick).
+                self._sla_full_pending = True
+                if not self._busy("sla"):
+                    self._start_sla()
+        if isinstance(self.screen, ComponentScreen):
+            self.screen.update_live(live, self._incidents_of(self.screen.component.id))
+
+    def apply_sla(self, sla: dict[str, SlaView]) -> None:
+        """Show new SLA figures."""
+        if sla == self.sla:
+            return
+        self.sla = sla
+        if self.live is not None and self._store_message(self.live) is None:
+            self.main.query_one(AvailabilityTab).update_live(self.live, sla)
+        if isinstance(self.screen, ComponentScreen) and self.live is not None:
+            self.screen.update_live(self.live, self._incidents_of(self.screen.component.id))
+
+    def _incidents_of(self, component: str) -> tuple[Incident, ...] | None:
+        view = self.sla.get(component)
+        return None if view is None else view.incidents
+
+    def _store_message(self, live: LiveSnapshot) -> str | None:
+        t = self.labels
+        if live.store_state == "missing":
+            return t("msg.no_store", path=live.store_path)
+        if live.store_state == "empty":
+            return t("msg.empty_store", path=live.store_path)
+        if live.store_state == "error":
+            return t("msg.store_error", error=live.error)
+        if not live.components:
+            return t("msg.no_components", config=self.settings.file)
+        return None
+
+    def _alert_changes(self, previous: LiveSnapshot | None, live: LiveSnapshot) -> None:
+        # Only transitions alert: the first snapshot sets the scene silently.
+        if previous is None or previous.store_state != "ok":
+            return
+        t = self.labels
+        before = {c.id: c.state for c in previous.components}
+        for comp in live.components:
+            was = before.get(comp.id)
+            if comp.state is Status.DOWN and was not in (None, Status.DOWN):
+                self.notify(t("alert.down", name=comp.name, detail=comp.detail), severity="error", timeout=10)
+            elif was is Status.DOWN and comp.state in (Status.UP, Status.DEGRADED):
+                self.notify(t("alert.recovered", name=comp.name))
+        over_before = {f.id for f in previous.flows if (f.utilisation or 0) > 1}
+        for flow in live.flows:
+            ratio = flow.utilisation
+            if ratio is not None and ratio > 1 and flow.id not in over_before:
+                self.notify(
+                    t("alert.capacity", name=flow.name, ratio=fmt.percent(ratio, t.language, digits=0)),
+                    severity="warning",
+                    timeout=10,
+                )
+
+    def update_status(self) -> None:
+        """The header line: time, daemon liveness, refresh interval, store (most important
+        first, so a narrow terminal cuts the least useful part)."""
+        if self._widgets_gone():
+            return
+        t = self.labels
+        now = self.clock()
+        clock = datetime.fromtimestamp(now, self.settings.timezone).strftime("%H:%M:%S")
+        refresh = t("header.paused") if self.paused else f"{t('header.refresh')} {_seconds(self.interval)}"
+        parts: list[str | tuple[str, str]] = [("Vigie", "bold"), f"  {clock}  │  "]
+        parts.append(self._daemon_status(now))
+        parts += [
+            "  │  ",
+            (refresh, "bold yellow" if self.paused else ""),
+            f"  │  {t('header.store')} {self.data.store_path}",
+        ]
+        self.main.query_one("#status", Static).update(Text.assemble(*parts))
+
+    def _daemon_status(self, now: float) -> tuple[str, str]:
+        t = self.labels
+        live = self.live
+        if live is None:
+            return (t("header.loading"), "dim")
+        if live.last_ts is None:
+            return (f"✖ {t('header.daemon_none')}", "bold red")
+        age = max(0.0, now - live.last_ts)
+        longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
+        if age <= 2 * longest + self.interval:
+            return (f"● {t('header.daemon_alive', age=fmt.duration(age))}", "green")
+        return (f"✖ {t('header.daemon_stale', age=fmt.duration(age))}", "bold red")
+
+    # --- actions -------------------------------------------------------------------------
+
+    def current_tab(self) -> ConsoleTab:
+        """The body of the tab on screen."""
+        active = self.main.query_one("#tabs", TabbedContent).active or "availability"
+        return self.main.query_one(f"#{active}-tab", ConsoleTab)
+
+    def action_tab(self, tab: str) -> None:
+        """Show a tab."""
+        self.main.query_one("#tabs", TabbedContent).active = tab
+        self._sync_filter_bar()
+        self.current_tab().focus_first()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        self._sync_filter_bar()
+
+    def _sync_filter_bar(self) -> None:
+        table = self.current_tab().main_table
+        bar = self.main.query_one("#filter", Input)
+        text = table.filter_text if table is not None else ""
+        bar.value = text
+        bar.display = bool(text)
+
+    def action_help(self) -> None:
+        """Show the keys."""
+        self.push_screen(HelpScreen(self.labels))
+
+    def action_filter(self) -> None:
+        """Open the filter bar for the current table."""
+        if self.current_tab().main_table is None:
+            return
+        bar = self.main.query_one("#filter", Input)
+        bar.display = True
+        bar.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        table = self.current_tab().main_table
+        if table is not None:
+            table.set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        table = self.current_tab().main_table
+        if table is not None:
+            table.focus()
+
+    def action_clear(self) -> None:
+        """Clear the filter, or leave a text field so the single-key shortcuts work again
+        (the component screen handles its own `esc`)."""
+        bar = self.main.query_one("#filter", Input)
+        table = self.current_tab().main_table
+        if bar.display or (table is not None and table.filter_text):
+            bar.value = ""
+            bar.display = False
+            if table is not None:
+                table.set_filter("")
+                table.focus()
+        elif isinstance(self.focused, Input) and table is not None:
+            table.focus()
+
+    def action_pause(self) -> None:
+        """Pause or resume the refresh."""
+        self.paused = not self.paused
+        self.notify(self.labels("msg.paused" if self.paused else "msg.resumed"))
+        self.update_status()
+
+    def _set_interval(self, seconds: float) -> None:
+        self.interval = seconds
+        self._timer.stop()
+        self._timer = self.set_interval(seconds, self._tick)
+        self.notify(self.labels("msg.interval", seconds=_seconds(seconds)))
+        self.update_status()
+
+    def action_faster(self) -> None:
+        """Refresh more often."""
+        shorter = [i for i in INTERVALS if i < self.interval]
+        if shorter:
+            self._set_interval(shorter[-1])
+
+    def action_slower(self) -> None:
+        """Refresh less often."""
+        longer = [i for i in INTERVALS if i > self.interval]
+        if longer:
+            self._set_interval(longer[0])
+
+    def action_sort(self) -> None:
+        """Sort the current table by the next column."""
+        table = self.current_tab().main_table
+        if table is not None:
+            table.cycle_sort()
+            self._notify_sort()
+
+    def action_reverse(self) -> None:
+        """Reverse the current table's order."""
+        table = self.current_tab().main_table
+        if table is not None:
+            table.toggle_reverse()
+            self._notify_sort()
+
+    def _notify_sort(self) -> None:
+        table = self.current_tab().main_table
+        assert table is not None
+        t = self.labels
+        column = t("msg.worst_first") if table.sort_column is None else table.column_labels[table.sort_column]
+        direction = t("msg.reversed") if table.sort_reverse else ""
+        self.notify(t("msg.sorted_by", column=column, direction=direction), timeout=2)
+
+    def action_refresh_now(self) -> None:
+        """Read the data now."""
+        self.refresh_live()
+        self.refresh_sla()
+        self.refresh_slow()
+
+    @on(AvailabilityTab.Open)
+    def _open_from_table(self, event: AvailabilityTab.Open) -> None:
+        self.open_component(event.component)
+
+    def open_component(self, component_id: str) -> None:
+        """Show a component's screen."""
+        probes = self.settings.probes
+        try:
+            component = probes.component(component_id)
+        except KeyError:
+            return
+        screen = ComponentScreen(
+            self.labels,
+            component,
+            [p for p in probes.probes if p.component == component_id],
+            probes.maintenance,
+            self.settings.timezone,
+            self.live,
+            self._incidents_of(component_id),
+        )
+        self.push_screen(screen)
+
+    def month_label(self) -> str:
+        """The current month, ``YYYY-MM`` in the configured time zone."""
+        return datetime.fromtimestamp(self.clock(), self.settings.timezone).strftime("%Y-%m")
+
+    def open_month_report(self) -> None:
+        """Show this month's availability by component."""
+        names = {c.id: c.name for c in self.settings.probes.components}
+        self.push_screen(MonthReportScreen(self.labels, self.month_label(), names, self.sla))
+
+    def application_names(self) -> list[tuple[str, str]]:
+        """(id, name) of the catalog's applications, for the palette."""
+        catalog = self.catalog.catalog if self.catalog is not None else None
+        if catalog is None:
+            return []
+        return [(a.id, a.name) for a in catalog.applications.values()]
+
+    def open_application(self, app_id: str) -> None:
+        """Show an application's page in the map tab."""
+        self.main.query_one("#tabs", TabbedContent).active = "map"
+        self._sync_filter_bar()
+        self.main.query_one(MapTab).show_application(app_id)
+
+
+def _same_content(before: LiveSnapshot, after: LiveSnapshot) -> bool:
+    return (
+        before.store_state == after.store_state
+        and before.error == after.error
+        and before.components == after.components
+        and before.flows == after.flows
+    )
+
+
+def _states(live: LiveSnapshot) -> dict[str, Status]:
+    return {c.id: c.state for c in live.components}
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"

@@ -1,0 +1,425 @@
+"""What the console reads, gathered into immutable snapshots off the UI thread.
+
+The app calls :meth:`ConsoleData.load_live` from a Textual thread worker; nothing here
+touches widgets. A lock keeps one read at a time on the SQLite connection, so a refresh
+that outlives its interval is never doubled by the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import networkx as nx
+
+from vigie.catalog import homologation, lifecycle
+from vigie.catalog.graph import build_graph
+from vigie.catalog.homologation import RegisterEntry
+from vigie.catalog.lifecycle import DecomState, Finding, GroupProgress
+from vigie.catalog.loader import load_catalog
+from vigie.catalog.model import Application, Catalog
+from vigie.configfile import ConfigError
+from vigie.console.measurements import open_store
+from vigie.console.settings import Settings
+from vigie.probes.config import Component, ProbeConfig
+from vigie.probes.db import SchemaError
+from vigie.probes.results import ProbeResult, Status
+from vigie.probes.store import Store
+from vigie.probes.tickets.store import TicketStore
+from vigie.reports import periods
+from vigie.reports.availability import SlaFigures
+from vigie.reports.incidents import Incident
+from vigie.reports.sla import compute_sla
+from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
+
+RECENT_WINDOW_S = 15 * 60.0
+"""How far back the state, the current latency and the latency sparkline look."""
+
+FLOW_WINDOW_S = 24 * 3600.0
+"""The span of the throughput sparkline."""
+
+LONG_SLA_EVERY_S = 10.0
+"""How often the month-to-date and 30-day figures are recomputed (today's: every refresh)."""
+
+# When several availability probes of one component disagree, the worst one wins.
+_WORST = (Status.DOWN, Status.UNKNOWN, Status.DEGRADED, Status.MAINTENANCE, Status.UP)
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    """One component as the availability tab shows it."""
+
+    id: str
+    name: str
+    target: float
+    state: Status
+    latency_ms: float | None
+    last_ts: float | None
+    detail: str
+    latencies: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class SlaView:
+    """A component's SLA figures today, this month so far and over the last 30 days,
+    with this month's incidents."""
+
+    today: SlaFigures
+    month: SlaFigures
+    rolling: SlaFigures
+    incidents: tuple[Incident, ...]
+
+    @property
+    def budget_left_ratio(self) -> float | None:
+        """Share of this month's error budget still left (negative when overspent)."""
+        if self.month is None or not self.month.budget_s:
+            return None
+        return self.month.budget_remaining_s / self.month.budget_s
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    """Throughput of one component against its nominal capacity."""
+
+    id: str
+    name: str
+    unit: str
+    per: str
+    capacity_per_s: float | None
+    rate_per_s: float | None
+    hourly: tuple[float | None, ...]
+    backlog: str  # what the file-flow probes last said (files waiting, oldest one's age)
+
+    @property
+    def utilisation(self) -> float | None:
+        """Current rate over nominal capacity (None when either is unknown)."""
+        if self.rate_per_s is None or not self.capacity_per_s:
+            return None
+        return self.rate_per_s / self.capacity_per_s
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """Everything read from the store in one refresh."""
+
+    taken_at: float
+    store_path: Path
+    store_state: str  # "ok", "missing", "empty" or "error"
+    error: str = ""
+    last_ts: float | None = None
+    components: tuple[ComponentRow, ...] = ()
+    flows: tuple[FlowRow, ...] = ()
+    recent: dict[str, tuple[ProbeResult, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketsSnapshot:
+    """This month's ticket figures by application and by channel, and the monthly trend."""
+
+    state: str  # "ok", "missing" (no store), "empty" (no ticket) or "error"
+    error: str = ""
+    by_application: TicketStats | None = None
+    by_channel: TicketStats | None = None
+    by_month: TicketStats | None = None
+
+
+def ticket_periods(now: float, zone: ZoneInfo) -> tuple[Period, Period]:
+    """This month, and the twelve months ending with it, as ticket-statistics periods."""
+    month = periods.current_month(zone, datetime.fromtimestamp(now, zone))
+    first = month.start
+    for _ in range(11):
+        first = periods.current_month(zone, first - timedelta(days=1)).start
+    trend = periods.between(first, month.end, zone)
+    return (
+        Period(month.start, month.end, month.label),
+        Period(trend.start, trend.end, f"{first:%Y-%m}..{month.label}"),
+    )
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The catalog and what the console derives from it, as of one day."""
+
+    state: str  # "ok", "unconfigured", "missing" or "error"
+    path: Path | None = None
+    error: str = ""
+    as_of: date | None = None
+    catalog: Catalog | None = None
+    graph: nx.DiGraph | None = None
+    register: tuple[RegisterEntry, ...] = ()
+    progress: tuple[GroupProgress, ...] = ()
+    retiring: tuple[Application, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    stamp: float = 0.0  # newest modification time of the catalog files
+
+
+def catalog_stamp(path: Path) -> float:
+    """Newest modification time of the catalog's files (0 when absent)."""
+    try:
+        if path.is_dir():
+            return max((f.stat().st_mtime for f in path.iterdir() if f.is_file()), default=0.0)
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def read_catalog(path: Path | None, as_of: date) -> CatalogSnapshot:
+    """Load and validate the catalog, then derive the register, progress and the map."""
+    if path is None:
+        return CatalogSnapshot("unconfigured")
+    if not path.exists():
+        return CatalogSnapshot("missing", path)
+    stamp = catalog_stamp(path)
+    try:
+        catalog = load_catalog(path)
+    except ConfigError as exc:
+        first = exc.problems[0] if exc.problems else ""
+        more = f" (+{len(exc.problems) - 1})" if len(exc.problems) > 1 else ""
+        return CatalogSnapshot("error", path, error=f"{first}{more}", stamp=stamp)
+    retiring = sorted(
+        (
+            a
+            for a in lifecycle.scope(catalog)
+            if lifecycle.decom_state(a, as_of) is not DecomState.SWITCHED_OFF
+        ),
+        key=lambda a: (a.lifecycle.decommission_on or date.max, a.id),
+    )
+    return CatalogSnapshot(
+        "ok",
+        path,
+        as_of=as_of,
+        catalog=catalog,
+        graph=build_graph(catalog),
+        register=tuple(homologation.register(catalog, as_of)),
+        progress=tuple(lifecycle.progress(catalog, as_of, by="ministry")),
+        retiring=tuple(retiring),
+        findings=tuple(lifecycle.integrity(catalog, as_of)),
+        stamp=stamp,
+    )
+
+
+class ConsoleData:
+    """Reads the store for the console; safe to call from worker threads, one at a time."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store_path = settings.store_path()
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+        # Probes by component, once: a refresh looks them up for every component.
+        self._probes: dict[str, list[ProbeConfig]] = defaultdict(list)
+        for probe in settings.probes.probes:
+            self._probes[probe.component].append(probe)
+        self._long_sla: dict[str, SlaView] = {}
+        self._long_sla_at = 0.0
+
+    def close(self) -> None:
+        """Close the store connection, if open."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def _open(self) -> Store | None:
+        # Never create the store: an absent file is the daemon's job, shown as a message.
+        if self._store is None and self.store_path.exists():
+            self._store = open_store(self.settings)
+        return self._store
+
+    def load_live(self, now: float) -> LiveSnapshot:
+        """Read the current state of every component and flow."""
+        with self._lock:
+            try:
+                store = self._open()
+                if store is None:
+                    return LiveSnapshot(now, self.store_path, "missing")
+                with store.snapshot():
+                    return self._read_live(store, now)
+            except (SchemaError, sqlite3.Error, OSError) as exc:
+                # Shown in place of the tables: the console keeps running and retries.
+                return LiveSnapshot(now, self.store_path, "error", error=str(exc))
+
+    def load_catalog(self, now: float, previous: CatalogSnapshot | None) -> CatalogSnapshot:
+        """The catalog snapshot; ``previous`` is kept when no file changed since (same day)."""
+        path = self.settings.catalog.path
+        as_of = datetime.fromtimestamp(now, self.settings.timezone).date()
+        if (
+            previous is not None
+            and path is not None
+            and previous.path == path
+            and previous.as_of == as_of
+            and previous.stamp == catalog_stamp(path)
+        ):
+            return previous
+        return read_catalog(path, as_of)
+
+    def load_tickets(self, now: float) -> TicketsSnapshot:
+        """This month's tickets by application and channel, and twelve months by month."""
+        if not self.store_path.exists():
+            return TicketsSnapshot("missing")
+        zone = self.settings.timezone
+        month, trend = ticket_periods(now, zone)
+        try:
+            with TicketStore(self.store_path, self.settings.probes.store.busy_timeout) as store:
+                tickets = list(store.for_period(year_before(trend.start), month.end))
+        except (SchemaError, sqlite3.Error, OSError) as exc:
+            return TicketsSnapshot("error", error=str(exc))
+        if not tickets:
+            return TicketsSnapshot("empty")
+        return TicketsSnapshot(
+            "ok",
+            by_application=ticket_stats(tickets, month, by="application", timezone=zone),
+            by_channel=ticket_stats(tickets, month, by="channel", timezone=zone),
+            by_month=ticket_stats(tickets, trend, by="month", timezone=zone),
+        )
+
+    def load_sla(self, now: float, full: bool = False) -> dict[str, SlaView]:
+        """Every component's availability today, this month so far and over 30 days (from
+        the rollups), with this month's incidents. Empty when the store is absent or empty.
+
+        Today is recomputed on each call; the month and the 30 days, which one refresh
+        barely moves, every ``LONG_SLA_EVERY_S`` or when ``full`` (a state changed)."""
+        zone = self.settings.timezone
+        moment = datetime.fromtimestamp(now, zone)
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        today = periods.between(midnight, midnight + timedelta(days=1), zone)
+        month = periods.current_month(zone, moment)
+        rolling = periods.between(moment - timedelta(days=30), moment, zone)
+        config = self.settings.probes
+        views: dict[str, SlaView] = {}
+        with self._lock:
+            try:
+                store = self._open()
+                if store is None:
+                    return views
+                with store.snapshot():
+                    if store.last_ts() is None:
+                        return views
+                    long = full or not self._long_sla or now - self._long_sla_at >= LONG_SLA_EVERY_S
+                    for comp in config.components:
+                        day = compute_sla(store, config, comp, today, now).figures
+                        cached = self._long_sla.get(comp.id)
+                        if long or cached is None:
+                            this_month = compute_sla(store, config, comp, month, now)
+                            views[comp.id] = SlaView(
+                                today=day,
+                                month=this_month.figures,
+                                rolling=compute_sla(store, config, comp, rolling, now).figures,
+                                incidents=tuple(this_month.incidents),
+                            )
+                        else:
+                            views[comp.id] = replace(cached, today=day)
+                    if long:
+                        self._long_sla_at = now
+                    self._long_sla = views
+            except (SchemaError, sqlite3.Error, OSError):
+                return {}  # the live refresh reports store errors in place
+        return views
+
+    def _read_live(self, store: Store, now: float) -> LiveSnapshot:
+        last_ts = store.last_ts()
+        if last_ts is None:
+            return LiveSnapshot(now, self.store_path, "empty")
+        probes = self.settings.probes.probes
+        longest = max((p.interval for p in probes), default=30.0)
+        window = max(RECENT_WINDOW_S, 2.5 * longest)
+        recent: dict[str, list[ProbeResult]] = defaultdict(list)
+        for result in store.results(start=now - window):
+            recent[result.component].append(result)
+        rows = tuple(
+            self._component_row(c, recent.get(c.id, []), now) for c in self.settings.probes.components
+        )
+        flows = tuple(self._flow_rows(store, now))
+        return LiveSnapshot(
+            now,
+            self.store_path,
+            "ok",
+            last_ts=last_ts,
+            components=rows,
+            flows=flows,
+            recent={k: tuple(v) for k, v in recent.items()},
+        )
+
+    def _probes_of(self, component: str, role: str) -> list[ProbeConfig]:
+        return [p for p in self._probes.get(component, ()) if p.role == role]
+
+    def _component_row(self, comp: Component, results: list[ProbeResult], now: float) -> ComponentRow:
+        probes = {p.id: p for p in self._probes_of(comp.id, "availability")}
+        mine = [r for r in results if r.probe in probes or not probes]
+        latest: dict[str, ProbeResult] = {}
+        for result in mine:
+            latest[result.probe] = result  # results come oldest first
+        states = []
+        for probe_id, result in latest.items():
+            interval = probes[probe_id].interval if probe_id in probes else 30.0
+            # A result stands for at most twice its probe's interval (DESIGN §2).
+            states.append(result.status if now - result.ts <= 2 * interval else Status.UNKNOWN)
+        missing = [p for p in probes if p not in latest]
+        if missing or not states:
+            states.append(Status.UNKNOWN)
+        state = next(s for s in _WORST if s in states)
+        last = max(latest.values(), key=lambda r: r.ts, default=None)
+        worst_detail = next(
+            (r.detail for r in latest.values() if r.status is state and r.detail),
+            last.detail if last else "",
+        )
+        return ComponentRow(
+            id=comp.id,
+            name=comp.name,
+            target=comp.target,
+            state=state,
+            latency_ms=last.latency_ms if last else None,
+            last_ts=last.ts if last else None,
+            detail=worst_detail,
+            latencies=tuple(r.latency_ms for r in mine),
+        )
+
+    def _flow_rows(self, store: Store, now: float) -> list[FlowRow]:
+        rows = []
+        for comp in self.settings.probes.components:
+            # File-flow probes measure arrivals per second whatever their role.
+            throughput = [
+                p for p in self._probes.get(comp.id, ()) if p.role == "throughput" or p.kind == "fileflow"
+            ]
+            if comp.capacity is None and not throughput:
+                continue
+            hourly_sum = [0.0] * 24
+            hourly_n = [0] * 24
+            rates: list[float] = []
+            backlog: list[str] = []
+            start = now - FLOW_WINDOW_S
+            for probe in throughput:
+                last: ProbeResult | None = None
+                for result in store.results(comp.id, start=start, probe=probe.id):
+                    last = result
+                    if result.value is None:
+                        continue
+                    slot = min(23, int((result.ts - start) // 3600))
+                    hourly_sum[slot] += result.value
+                    hourly_n[slot] += 1
+                if last is None or now - last.ts > 2 * probe.interval:
+                    continue  # no fresh reading: the rate is unknown, not zero
+                if last.value is not None:
+                    rates.append(last.value)
+                if probe.kind == "fileflow":
+                    backlog.append(last.detail)
+            hourly = tuple(s / n if n else None for s, n in zip(hourly_sum, hourly_n, strict=True))
+            capacity = comp.capacity
+            rows.append(
+                FlowRow(
+                    id=comp.id,
+                    name=comp.name,
+                    unit=capacity.unit if capacity else "",
+                    per=capacity.per if capacity else "second",
+                    capacity_per_s=capacity.per_second if capacity else None,
+                    rate_per_s=sum(rates) if rates else None,
+                    hourly=hourly,
+                    backlog="; ".join(backlog),
+                )
+            )
+        return rows

@@ -1,0 +1,110 @@
+"""Tab 1, Disponibilité: one row per component, worst first."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import DataTable
+
+from vigie.console.tui import fmt
+from vigie.console.tui.base import ConsoleTab
+from vigie.console.tui.data import ComponentRow, LiveSnapshot, SlaView
+from vigie.console.tui.table import ConsoleTable, Row
+
+COLUMNS = (
+    ("state", "col.state"),
+    ("component", "col.component"),
+    ("latency", "col.latency"),
+    ("today", "col.today"),
+    ("month", "col.month"),
+    ("rolling", "col.rolling"),
+    ("target", "col.target"),
+    ("budget", "col.budget"),
+    ("trend", "col.trend"),
+    ("incidents", "col.incidents"),
+)
+
+
+def worst_first(row: ComponentRow, sla: SlaView | None) -> tuple[float, ...]:
+    """Sort key: state severity, then target breached, then least error budget left."""
+    breached = 0 if sla is not None and sla.month.breached else 1
+    left = budget_left_ratio(sla)
+    return (fmt.STATE_SEVERITY[row.state], breached, 2.0 if left is None else left)
+
+
+def budget_left_ratio(sla: SlaView | None) -> float | None:
+    """Share of this month's error budget still left (negative when overspent)."""
+    if sla is None or not sla.month.budget_s:
+        return None
+    return sla.month.budget_remaining_s / sla.month.budget_s
+
+
+class AvailabilityTab(ConsoleTab):
+    """The components' state, latency, availability against target and error budget."""
+
+    class Open(Message):
+        """The user asked for a component's page."""
+
+        def __init__(self, component: str) -> None:
+            super().__init__()
+            self.component = component
+
+    def compose_body(self) -> ComposeResult:
+        """One table."""
+        yield ConsoleTable([(key, self.labels(label)) for key, label in COLUMNS], id="availability-table")
+
+    def update_live(self, live: LiveSnapshot, sla: dict[str, SlaView]) -> None:
+        """Show a new snapshot (only changed cells are repainted)."""
+        if not live.components:
+            return
+        self.show_message(None)
+        lang = self.labels.language
+        ordered = sorted(live.components, key=lambda r: worst_first(r, sla.get(r.id)))
+        rows = []
+        for comp in ordered:
+            figures = sla.get(comp.id)
+            today = figures.today.availability if figures else None
+            month = figures.month.availability if figures else None
+            rolling = figures.rolling.availability if figures else None
+            left = figures.month.budget_remaining_s if figures else None
+            incidents = figures.month.incidents if figures else None
+            cells = (
+                fmt.state_text(comp.state, self.labels(f"state.{comp.state}")),
+                comp.name,
+                Text(fmt.latency(comp.latency_ms), justify="right"),
+                Text(fmt.percent(today, lang), style=fmt.ratio_style(today, comp.target), justify="right"),
+                Text(fmt.percent(month, lang), style=fmt.ratio_style(month, comp.target), justify="right"),
+                Text(
+                    fmt.percent(rolling, lang), style=fmt.ratio_style(rolling, comp.target), justify="right"
+                ),
+                Text(fmt.percent(comp.target, lang, digits=1), justify="right"),
+                Text(
+                    fmt.duration(left),
+                    style=fmt.budget_style(budget_left_ratio(figures)),
+                    justify="right",
+                ),
+                Text(fmt.sparkline(comp.latencies), style="cyan"),
+                Text("—" if incidents is None else str(incidents), justify="right"),
+            )
+            sort_values = (
+                fmt.STATE_SEVERITY[comp.state],
+                comp.name.casefold(),
+                comp.latency_ms,
+                today,
+                month,
+                rolling,
+                comp.target,
+                left,
+                comp.latency_ms,
+                incidents,
+            )
+            rows.append(Row(comp.id, cells, sort_values, search=f"{comp.id} {comp.detail}"))
+        table = self.query_one(ConsoleTable)
+        table.set_rows(rows)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """`enter` on a row opens the component."""
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Open(event.row_key.value))

@@ -1,0 +1,224 @@
+"""Gathers a report's inputs at the edges (measurement store, ticket store, catalog) and
+hands them to the same functions `vigie sla`, `vigie tickets stats`, `vigie homologations`
+and `vigie decom` use, so a report never computes a figure differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from vigie.catalog.homologation import register
+from vigie.catalog.lifecycle import progress
+from vigie.catalog.model import Catalog
+from vigie.probes.config import ProbesConfig
+from vigie.probes.store import Store
+from vigie.probes.tickets.store import TicketStore
+from vigie.reports import content, periods
+from vigie.reports.availability import SlaFigures
+from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
+from vigie.reports.sla import sla_report
+from vigie.reports.throughput import Bucket, throughput_row
+from vigie.reports.tickets import Period, ticket_stats
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """The period a report covers: a calendar month or year in the configured time zone."""
+
+    kind: str
+    year: int
+    month: int | None
+    timezone: ZoneInfo
+
+    @property
+    def period(self) -> periods.Period:
+        """The SLA accounting's period (calendar month or year, DST-exact)."""
+        if self.month is None:
+            return periods.year(self.year, self.timezone)
+        return periods.month(self.year, self.month, self.timezone)
+
+    @property
+    def start(self) -> datetime:
+        """First instant (local midnight)."""
+        return self.period.start
+
+    @property
+    def end(self) -> datetime:
+        """First instant after the period."""
+        return self.period.end
+
+    @property
+    def last_day(self) -> date:
+        """The period's last calendar day (the "as of" date of registers)."""
+        return self.end.date() - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        """``2017-07`` or ``2017``."""
+        return f"{self.year:04d}" if self.month is None else f"{self.year:04d}-{self.month:02d}"
+
+    def buckets(self) -> list[Bucket]:
+        """Throughput buckets: days of a month, months of a year."""
+        if self.month is None:
+            return [Bucket(m.label, m.start, m.end) for m in self.period.months()]
+        days = (self.end.date() - self.start.date()).days
+        out = []
+        for offset in range(days):
+            day = self.start.date() + timedelta(days=offset)
+            start = datetime(day.year, day.month, day.day, tzinfo=self.timezone)
+            nxt = day + timedelta(days=1)
+            out.append(
+                Bucket(day.isoformat(), start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=self.timezone))
+            )
+        return out
+
+
+def components(probes: ProbesConfig) -> list[ComponentRef]:
+    """The configured components, in configuration order."""
+    return [ComponentRef(c.id, c.name, c.target) for c in probes.components]
+
+
+def measured(figures: SlaFigures) -> bool:
+    """True when some of the period was measured (else the figures are all zero)."""
+    return figures.availability is not None or figures.maintenance_s > 0
+
+
+def availability_sections(
+    probes: ProbesConfig, store: Store, period: ReportPeriod, now: datetime
+) -> tuple[
+    tuple[content.AvailabilityRow, ...] | Absent,
+    tuple[content.TrendRow, ...] | Absent,
+    tuple[IncidentRow, ...] | Absent,
+]:
+    """The availability table, the twelve-month trend and the incident list."""
+    comps = components(probes)
+    by_id = {c.id: c for c in probes.components}
+    now_ts = now.timestamp()
+    accounted = sla_report(store, probes, period.period, now=now_ts)
+    months = content.month_window(period.year, period.month)
+    # Each month as `vigie sla --month` gives it (a frozen month read back as frozen).
+    monthly = {
+        m: [
+            r.figures
+            for r in sla_report(store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts)
+            if measured(r.figures)
+        ]
+        for m in months
+    }
+    figures = [a.figures for a in accounted if measured(a.figures)]
+    trend: tuple[content.TrendRow, ...] | Absent = (
+        content.trend_rows(comps, months, monthly) if any(monthly.values()) else Absent("absent.no_data")
+    )
+    if not figures:
+        no_data = Absent("absent.no_data")
+        return no_data, trend, no_data
+    tz = period.timezone
+    incidents = tuple(
+        IncidentRow(
+            component=i.component,
+            name=by_id[i.component].name,
+            start=datetime.fromtimestamp(i.start, tz),
+            end=datetime.fromtimestamp(i.end, tz),
+            duration_s=i.duration_s,
+            cause=i.cause,
+        )
+        for a in accounted
+        for i in a.incidents
+    )
+    return content.availability_rows(comps, figures), trend, tuple(sorted(incidents, key=lambda i: i.start))
+
+
+def throughput_section(
+    probes: ProbesConfig, store: Store, period: ReportPeriod
+) -> tuple[content.ThroughputRow, ...] | Absent:
+    """Throughput against capacity for every component with a nominal capacity."""
+    with_capacity = [c for c in probes.components if c.capacity is not None]
+    if not with_capacity:
+        return Absent("absent.no_capacity")
+    start, end = period.start.timestamp(), period.end.timestamp()
+    rows = []
+    for comp in with_capacity:
+        assert comp.capacity is not None
+        own = [p.id for p in probes.probes if p.component == comp.id and p.role == "throughput"]
+        # Throughput probes store a rate per second in ``value`` (raw results: kept for the
+        # store's retention period).
+        samples = [
+            (r.ts, r.value)
+            for pid in own
+            for r in store.results(comp.id, start, end, probe=pid)
+            if r.value is not None
+        ]
+        samples.sort()
+        rows.append(throughput_row(comp.id, comp.name, comp.capacity, period.buckets(), samples))
+    if all(r.mean is None for r in rows):
+        return Absent("absent.no_data")
+    return tuple(rows)
+
+
+def tickets_section(store_path: Path, busy_timeout: float, period: ReportPeriod) -> content.Tickets | Absent:
+    """Ticket volumes by application and channel with the year before (`vigie tickets stats`)."""
+    with TicketStore(store_path, busy_timeout) as tickets:
+        if tickets.count() == 0:
+            return Absent("absent.no_tickets")
+        when = Period(period.start, period.end, period.label)
+        loaded = list(tickets.for_period(when.year_before().start, when.end))
+    by_app = ticket_stats(loaded, when, by="application", timezone=period.timezone)
+    by_channel = ticket_stats(loaded, when, by="channel", timezone=period.timezone)
+    return content.ticket_volumes(by_app, by_channel)
+
+
+def catalog_sections(
+    catalog: Catalog | Absent, period: ReportPeriod
+) -> tuple[content.Homologations | Absent, tuple[content.DecomRow, ...] | Absent]:
+    """Homologation status and decommissioning progress as of the period's last day."""
+    if isinstance(catalog, Absent):
+        return catalog, catalog
+    as_of = period.last_day
+    names = {m.id: m.name for m in catalog.ministries.values()}
+    return (
+        content.homologation_status(register(catalog, as_of), as_of),
+        content.decommissioning_progress(progress(catalog, as_of, by="ministry"), names),
+    )
+
+
+def assemble(
+    period: ReportPeriod,
+    comps: Sequence[ComponentRef],
+    *,
+    availability: tuple[content.AvailabilityRow, ...] | Absent,
+    trend: tuple[content.TrendRow, ...] | Absent,
+    incidents: tuple[content.IncidentRow, ...] | Absent,
+    throughput: tuple[content.ThroughputRow, ...] | Absent,
+    tickets: content.Tickets | Absent,
+    homologations: content.Homologations | Absent,
+    decommissioning: tuple[content.DecomRow, ...] | Absent,
+    generated_at: datetime,
+) -> Report:
+    """Put the sections together with their summary (pure)."""
+    summary = content.summarise(
+        comps,
+        () if isinstance(availability, Absent) else availability,
+        () if isinstance(incidents, Absent) else incidents,
+        () if isinstance(throughput, Absent) else throughput,
+    )
+    months: tuple[MonthRef, ...] = content.month_window(period.year, period.month)
+    return Report(
+        kind=period.kind,
+        year=period.year,
+        month=period.month,
+        timezone=period.timezone.key,
+        generated_at=generated_at.astimezone(period.timezone),
+        summary=summary,
+        availability=availability,
+        trend=trend,
+        trend_months=months,
+        incidents=incidents,
+        throughput=throughput,
+        tickets=tickets,
+        homologations=homologations,
+        decommissioning=decommissioning,
+    )

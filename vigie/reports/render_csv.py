@@ -1,0 +1,198 @@
+"""The report's tables as CSV: one block per table, each introduced by a ``# name`` line
+and its header, blocks separated by an empty line. Values are raw (ratios, seconds,
+ISO date-times) so a spreadsheet or a script computes on them; a section without data
+is a block holding its one-line reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from vigie.reports.content import Absent, Report
+from vigie.reports.i18n import Language
+from vigie.reports.templating import absent_text
+
+AVAILABILITY_COLUMNS = (
+    "component",
+    "name",
+    "target",
+    "availability",
+    "up_s",
+    "degraded_s",
+    "down_s",
+    "maintenance_s",
+    "unknown_s",
+    "scheduled_s",
+    "coverage",
+    "budget_s",
+    "budget_remaining_s",
+    "incidents",
+    "breached",
+)
+
+
+def _block(out: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f"# {name}"])
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    out.write("\n")
+
+
+def _absent(out: Any, name: str, absent: Absent, lang: Language) -> None:
+    _block(out, name, ["absent"], [[absent_text(absent, lang)]])
+
+
+def _iso(moment: date | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def render_csv(report: Report, lang: Language) -> str:
+    """Render the report's tables to CSV text."""
+    out = io.StringIO()
+    if isinstance(report.availability, Absent):
+        _absent(out, "availability", report.availability, lang)
+    else:
+        _block(
+            out,
+            "availability",
+            AVAILABILITY_COLUMNS,
+            ([getattr(r, c) for c in AVAILABILITY_COLUMNS] for r in report.availability),
+        )
+    if isinstance(report.trend, Absent):
+        _absent(out, "trend", report.trend, lang)
+    else:
+        _block(
+            out,
+            "trend",
+            ["component", "name", "target", *(m.key for m in report.trend_months)],
+            ([t.component, t.name, t.target, *(p.availability for p in t.points)] for t in report.trend),
+        )
+    if isinstance(report.incidents, Absent):
+        _absent(out, "incidents", report.incidents, lang)
+    else:
+        _block(
+            out,
+            "incidents",
+            ["component", "name", "start", "end", "duration_s", "cause"],
+            (
+                [
+                    i.component,
+                    i.name,
+                    i.start.isoformat(),
+                    i.end.isoformat() if i.end else None,
+                    i.duration_s,
+                    i.cause,
+                ]
+                for i in report.incidents
+            ),
+        )
+    if isinstance(report.throughput, Absent):
+        _absent(out, "throughput", report.throughput, lang)
+    else:
+        _block(
+            out,
+            "throughput",
+            [
+                "component",
+                "name",
+                "period",
+                "start",
+                "volume",
+                "unit",
+                "per",
+                "capacity",
+                "utilisation",
+                "over",
+            ],
+            (
+                [
+                    t.component,
+                    t.name,
+                    b.label,
+                    b.start.isoformat(),
+                    b.volume,
+                    t.unit,
+                    t.per,
+                    t.capacity,
+                    b.utilisation,
+                    b.over,
+                ]
+                for t in report.throughput
+                for b in t.buckets
+            ),
+        )
+    if isinstance(report.tickets, Absent):
+        _absent(out, "tickets", report.tickets, lang)
+    else:
+        tickets = report.tickets
+        _block(
+            out,
+            "tickets",
+            ["by", "label", "count", "previous", "change"],
+            [
+                *(["application", v.label, v.count, v.previous, v.change] for v in tickets.by_application),
+                *(["channel", v.label, v.count, v.previous, v.change] for v in tickets.by_channel),
+                [
+                    "total",
+                    tickets.total.label,
+                    tickets.total.count,
+                    tickets.total.previous,
+                    tickets.total.change,
+                ],
+            ],
+        )
+    if isinstance(report.homologations, Absent):
+        _absent(out, "homologations", report.homologations, lang)
+    else:
+        h = report.homologations
+        _block(
+            out,
+            "homologations",
+            ["status", "application", "name", "expires_on", "days_left", "authority"],
+            (
+                [r.status, r.application, r.name, _iso(r.expires_on), r.days_left, r.authority]
+                for r in (*h.expired, *h.expiring)
+            ),
+        )
+        _block(
+            out,
+            "reserves_past_due",
+            ["application", "name", "reserve", "owner", "due_on"],
+            ([r.application, r.name, r.text, r.owner, _iso(r.due_on)] for r in h.reserves_past_due),
+        )
+    if isinstance(report.decommissioning, Absent):
+        _absent(out, "decommissioning", report.decommissioning, lang)
+    else:
+        _block(
+            out,
+            "decommissioning",
+            [
+                "ministry",
+                "total",
+                "switched_off",
+                "planned",
+                "late",
+                "unscheduled",
+                "progress",
+                "contract_late",
+            ],
+            (
+                [
+                    d.ministry,
+                    d.total,
+                    d.switched_off,
+                    d.planned,
+                    d.late,
+                    d.unscheduled,
+                    d.progress,
+                    d.contract_late,
+                ]
+                for d in report.decommissioning
+            ),
+        )
+    return out.getvalue()

@@ -1,0 +1,78 @@
+"""The Jinja environment of the reports: templates in ``reports/templates``, HTML autoescaped.
+
+Markdown templates are not HTML-escaped (a wiki would show ``&lt;``); they escape
+Markdown's own special characters through the ``md`` filter instead.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from vigie.catalog.homologation import LABELS as HOMOLOGATION_LABELS
+from vigie.catalog.homologation import Status as HomologationStatus
+from vigie.reports import charts
+from vigie.reports.content import Absent, IncidentRow, Report
+from vigie.reports.i18n import Language
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md_escape(value: object) -> str:
+    """Escape Markdown's special characters (and table pipes) with backslashes; no line breaks."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+@cache
+def environment() -> Environment:
+    """The shared environment (autoescape on for ``*.html.j2``, strict about undefined names)."""
+    env = Environment(
+        loader=PackageLoader("vigie.reports", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.tests["absent"] = lambda value: isinstance(value, Absent)
+    return env
+
+
+def context(report: Report, lang: Language) -> dict[str, Any]:
+    """What every template receives: the report, the language and the drawn charts."""
+    title = lang.t(f"title.{report.kind}")
+    period = str(report.year) if report.month is None else lang.month(report.year, report.month)
+    return {
+        "report": report,
+        "lang": lang,
+        "t": lang.t,
+        "title": title,
+        "period": period,
+        "charts": charts,
+        "incidents_shown": shown_incidents(report),
+        "absent_text": lambda absent: absent_text(absent, lang),
+        "channel_label": lang.channel,
+        "homologation_label": lambda code: HOMOLOGATION_LABELS[lang.code][HomologationStatus(code)],
+    }
+
+
+MONTHLY_INCIDENTS, YEARLY_INCIDENTS = 50, 20
+
+
+def shown_incidents(report: Report) -> tuple[IncidentRow, ...]:
+    """The incidents the HTML and Markdown list: a month's in order (up to 50), a year's
+    twenty longest; JSON and CSV carry them all."""
+    if isinstance(report.incidents, Absent):
+        return ()
+    if report.kind == "yearly":
+        return tuple(sorted(report.incidents, key=lambda i: -i.duration_s)[:YEARLY_INCIDENTS])
+    return report.incidents[:MONTHLY_INCIDENTS]
+
+
+def absent_text(absent: Absent, lang: Language) -> str:
+    """The one line that stands for a section without data."""
+    return lang.t(absent.reason)
