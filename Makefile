@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 # PDF reports: the Debian libraries (apt-get, only those missing) and the extra in the venv.
 $(PDF_STAMP): $(STAMP)
 	@missing=""; for deb in $(PDF_DEBS); do dpkg -s $$deb >/dev/null 2>&1 || missing="$$missing $$deb"; done; \
-	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get install -y --no-install-recommends $$missing; fi
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,pdf]'
 	touch $(PDF_STAMP)
 

@@ -43,6 +43,7 @@ from vigie.probes.config import (
 )
 from vigie.probes.scheduler import Measured, Scheduler
 from vigie.probes.store import Store
+from vigie.probes.timeline import intervals_from_config
 
 INTERVAL = 30.0
 
@@ -115,7 +116,8 @@ def run_vigie(endpoints: int, port: int, seconds: float, folder: Path) -> dict[s
             statuses[item.result.status] = statuses.get(item.result.status, 0) + 1
 
     me = psutil.Process()
-    with Store(folder / f"bench-{endpoints}.db") as store:
+    # As the daemon opens it: the store keeps each probe's timeline as results arrive.
+    with Store(folder / f"bench-{endpoints}.db", intervals=intervals_from_config(config)) as store:
         heartbeats = Heartbeats(config.probes)
         checks = {p.id: make_check(p, heartbeats) for p in config.probes}
         scheduler = Scheduler(config, store, checks, listeners=[listen])

@@ -465,3 +465,18 @@ async def test_month_report_screen(filled: Settings) -> None:
         assert app.screen.query_one("#report-table", DataTable).row_count == 3
         await pilot.press("escape")
         assert not isinstance(app.screen, MonthReportScreen)
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vigie.console.cli import main
+
+    broken = tmp_path / "config.toml"
+    broken.write_text('[[components]]\nid = "x"\ntarget = 120\n', encoding="utf-8")
+    assert main(["tui", "--config", str(broken)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "config.toml:3" in err[0] and "target" in err[0]
+    (tmp_path / "ok").mkdir()
+    settings = make_settings(tmp_path / "ok")
+    assert main(["tui", "--config", str(settings.file), "--interval", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--interval" in err[0] and "Traceback" not in err[0]

@@ -78,7 +78,7 @@ def probes_config(components: list[Component], probes: list[ProbeConfig], **kw: 
         components=tuple(components),
         probes=tuple(probes),
         maintenance=tuple(kw.pop("maintenance", ())),
-        store=StoreConfig(),
+        store=kw.pop("store", StoreConfig()),
         exporter=kw.pop("exporter", ExporterConfig(port=0)),
         scheduler=kw.pop("scheduler", SchedulerConfig(workers=8, flush_interval=0.1)),
         alerts=kw.pop("alerts", AlertsConfig()),

@@ -14,9 +14,10 @@ import requests
 
 from tests.probes.conftest import component, probe, probes_config
 from vigie.configfile import Secret
-from vigie.probes.config import AlertsConfig, HttpOptions, Policy
+from vigie.probes.config import AlertsConfig, HttpOptions, Policy, StoreConfig
 from vigie.probes.daemon import Daemon
-from vigie.probes.results import Status
+from vigie.probes.results import ProbeResult, Status
+from vigie.probes.store import Store
 from vigie.probes.testbed import TestBed
 
 
@@ -70,3 +71,22 @@ def test_scripted_outage_gives_down_then_recovery(bed: TestBed, tmp_path: Path) 
     # The raw results keep every failure, including the first one that was not yet confirmed.
     first_down = raw.index(Status.DOWN)
     assert raw[first_down + 1] is Status.DOWN
+
+
+def test_the_daemon_applies_retention(bed: TestBed, tmp_path: Path) -> None:
+    """Raw results older than [store] retention go with the first batch; the horizon is recorded."""
+    bed.set("/svc", "up")
+    config = probes_config(
+        [component()],
+        [probe("svc-http", "http", HttpOptions(bed.url("/svc")), interval=0.2)],
+        store=StoreConfig(retention=86400),
+    )
+    old = time.time() - 3 * 86400
+    with Store(tmp_path / "v.db", intervals={("svc", "svc-http"): 0.2}) as store:
+        store.append([ProbeResult("svc", "svc-http", old + i, Status.UP, 1.0) for i in range(10)])
+    with Daemon(config, tmp_path / "v.db") as daemon:
+        daemon.run(threading.Event(), duration=1.0)
+        kept = list(daemon.store.results(probe="svc-http"))
+        horizon = daemon.store.horizon()
+    assert kept and all(r.ts > time.time() - 86400 for r in kept)
+    assert horizon is not None and old < horizon <= time.time() - 86400

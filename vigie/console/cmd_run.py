@@ -60,22 +60,30 @@ def run_command(args: argparse.Namespace) -> int:
     # other command would otherwise pay for at start-up.
     from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
     from vigie.probes.tickets.metrics import TicketCollector
+    from vigie.reports.metrics import AvailabilityCollector
 
     tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
+    availability = AvailabilityCollector(config, settings.store_path())
     try:
         daemon = Daemon(
-            config, settings.store_path(), extra_collectors=(*catalog_collectors(settings), tickets)
+            config,
+            settings.store_path(),
+            extra_collectors=(*catalog_collectors(settings), tickets, availability),
         )
     except (AlreadyRunning, CannotListen) as exc:
+        availability.close()
         raise cli.UserError(str(exc)) from None
     with daemon:
-        if args.once:
-            return _report(daemon.once(), args.json)
-        stop = threading.Event()
-        with _stop_on_signals(stop):
-            if daemon.server is not None:
-                logging.getLogger("vigie").info(f'{{"event": "listening", "url": "{daemon.server.url}"}}')
-            daemon.run(stop, duration)
+        try:
+            if args.once:
+                return _report(daemon.once(), args.json)
+            stop = threading.Event()
+            with _stop_on_signals(stop):
+                if daemon.server is not None:
+                    logging.getLogger("vigie").info(f'{{"event": "listening", "url": "{daemon.server.url}"}}')
+                daemon.run(stop, duration)
+        finally:
+            availability.close()
     return cli.EXIT_OK
 
 

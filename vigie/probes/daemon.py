@@ -7,6 +7,8 @@ by the kernel if the process dies, so a killed daemon never leaves a stale lock)
 from __future__ import annotations
 
 import fcntl
+import json
+import logging
 import os
 import threading
 import time
@@ -24,6 +26,11 @@ from vigie.probes.server import ProbeServer
 from vigie.probes.state import StateTracker
 from vigie.probes.store import Store
 from vigie.probes.timeline import intervals_from_config
+
+log = logging.getLogger("vigie.daemon")
+
+PRUNE_EVERY = 3600.0
+"""Seconds between two applications of ``[store] retention`` by the daemon."""
 
 
 class AlreadyRunning(Exception):
@@ -76,6 +83,8 @@ class Daemon:
         self.notifier = Notifier(config.alerts)
         self.alerter = Alerter(config.alerts, config.components, self.notifier)
         self.certs: dict[str, float] = {}
+        self._throughput = {p.id for p in config.probes if p.role == "throughput"}
+        self._next_prune = 0.0  # retention runs with the first batch, then every hour
         checks = {p.id: make_check(p, self.heartbeats) for p in config.probes}
         self.scheduler = Scheduler(config, self.store, checks, listeners=[self._on_batch])
         self.collector = VigieCollector(config, store_path, self.tracker.states, lambda: dict(self.certs))
@@ -93,16 +102,23 @@ class Daemon:
                 ) from None
 
     def _on_batch(self, batch: list[Measured]) -> None:
-        throughput = {p.id for p in self.config.probes if p.role == "throughput"}
+        """After each batch is stored (writer thread): states, alerts, retention."""
         for item in sorted(batch, key=lambda m: m.result.ts):
             if item.outcome.cert_expiry is not None:
                 self.certs[item.result.probe] = item.outcome.cert_expiry
             change = self.tracker.update(item.result)
             if change is not None:
                 self.alerter.on_transition(change)
-            if item.result.probe in throughput:
+            if item.result.probe in self._throughput:
                 self.alerter.on_throughput(item.result)
-        self.alerter.tick(time.time())
+        now = time.time()
+        self.alerter.tick(now)
+        if now >= self._next_prune:
+            self._next_prune = now + PRUNE_EVERY
+            # The one writer applies [store] retention; rollups stay, so reports do not change.
+            deleted = self.store.delete_before(now - self.config.store.retention)
+            if deleted:
+                log.info(json.dumps({"event": "retention", "deleted": deleted}))
 
     def run(self, stop: threading.Event, duration: float | None = None) -> None:
         """Serve and probe until ``stop`` is set or ``duration`` seconds have passed."""

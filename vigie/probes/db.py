@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -42,14 +43,25 @@ def connect(path: str | Path, busy_timeout: float = 10.0) -> sqlite_utils.Databa
     return sqlite_utils.Database(conn)
 
 
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """An immediate write transaction: all or nothing, the write lock taken at once."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def migrate(db: sqlite_utils.Database, owner: str, migrations: Sequence[Migration]) -> int:
     """Bring ``owner``'s tables up to ``len(migrations)``; returns the version reached.
 
     Runs under an immediate transaction so two processes starting together migrate once.
     """
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(conn):
         conn.execute(
             "CREATE TABLE IF NOT EXISTS vigie_schema (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"
         )
@@ -67,8 +79,4 @@ def migrate(db: sqlite_utils.Database, owner: str, migrations: Sequence[Migratio
             "ON CONFLICT(owner) DO UPDATE SET version = excluded.version",
             (owner, len(migrations)),
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return len(migrations)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from vigie.probes.db import connect, migrate
+from vigie.probes.db import connect, migrate, write_transaction
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.rollups import HOUR, Hourly, RetentionError, Rollups, Row
 from vigie.probes.timeline import Segment
@@ -87,16 +87,13 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """An immediate write transaction: all or nothing."""
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield
-            self._rebuild_stale()
+            with write_transaction(self.db.conn):
+                yield
+                self._rebuild_stale()
         except BaseException:
             self._stale.clear()
-            conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

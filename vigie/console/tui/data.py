@@ -211,6 +211,10 @@ class ConsoleData:
         self.store_path = settings.store_path()
         self._store: Store | None = None
         self._lock = threading.Lock()
+        # Probes by component, once: a refresh looks them up for every component.
+        self._probes: dict[str, list[ProbeConfig]] = defaultdict(list)
+        for probe in settings.probes.probes:
+            self._probes[probe.component].append(probe)
         self._long_sla: dict[str, SlaView] = {}
         self._long_sla_at = 0.0
 
@@ -342,7 +346,7 @@ class ConsoleData:
         )
 
     def _probes_of(self, component: str, role: str) -> list[ProbeConfig]:
-        return [p for p in self.settings.probes.probes if p.component == component and p.role == role]
+        return [p for p in self._probes.get(component, ()) if p.role == role]
 
     def _component_row(self, comp: Component, results: list[ProbeResult], now: float) -> ComponentRow:
         probes = {p.id: p for p in self._probes_of(comp.id, "availability")}
@@ -380,9 +384,7 @@ class ConsoleData:
         for comp in self.settings.probes.components:
             # File-flow probes measure arrivals per second whatever their role.
             throughput = [
-                p
-                for p in self.settings.probes.probes
-                if p.component == comp.id and (p.role == "throughput" or p.kind == "fileflow")
+                p for p in self._probes.get(comp.id, ()) if p.role == "throughput" or p.kind == "fileflow"
             ]
             if comp.capacity is None and not throughput:
                 continue

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from vigie.probes.db import connect, migrate
+from vigie.probes.db import connect, migrate, write_transaction
 from vigie.probes.tickets.model import Ticket, TicketFacts
 
 
@@ -129,14 +129,8 @@ class TicketStore:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """An immediate write transaction: all or nothing."""
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self.db.conn):
             yield
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def upsert(self, tickets: Iterable[Ticket]) -> int:
         """Store tickets in one transaction; returns how many rows were written."""

@@ -1,0 +1,82 @@
+"""Availability on /metrics: the SLA accounting over rolling windows, as a Prometheus collector.
+
+The daemon's exporter lives in `probes`, which cannot import `reports`; `vigie run` hands
+this collector to it as an extra one. Each scrape computes, from the store's rollups, every
+component's availability over the last hour, day, week and 30 days and over the current
+calendar month (its SLA period), with the same rules as `vigie sla`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from vigie.probes.config import ProbesConfig
+from vigie.probes.store import Store
+from vigie.probes.timeline import intervals_from_config
+from vigie.reports.periods import Period, current_month
+from vigie.reports.sla import compute_sla
+
+WINDOWS = {"1h": 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
+
+
+class AvailabilityCollector(Collector):
+    """``vigie_availability_ratio{component, window}`` and the month's error budget left."""
+
+    def __init__(
+        self, config: ProbesConfig, store_path: str | Path, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.config = config
+        self.store_path = Path(store_path)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+
+    def close(self) -> None:
+        """Close the reading connection."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def collect(self) -> Iterator[Metric]:
+        """Compute the figures now (floored ratios, as everywhere in Vigie)."""
+        ratio = GaugeMetricFamily(
+            "vigie_availability_ratio",
+            "Availability (up + degraded over measured scheduled time), floored to 0.001 %",
+            labels=["component", "window"],
+        )
+        budget = GaugeMetricFamily(
+            "vigie_error_budget_remaining_seconds",
+            "Error budget left in the current calendar month",
+            labels=["component"],
+        )
+        now = self.clock()
+        tz = self.config.timezone
+        moment = datetime.fromtimestamp(now, tz)
+        periods = {
+            name: Period(datetime.fromtimestamp(now - length, tz), moment, name)
+            for name, length in WINDOWS.items()
+        }
+        periods["month"] = current_month(tz, moment)
+        with self._lock:
+            if self._store is None:
+                self._store = Store(
+                    self.store_path, self.config.store.busy_timeout, intervals_from_config(self.config)
+                )
+            with self._store.snapshot():
+                for name, period in periods.items():
+                    for component in self.config.components:
+                        figures = compute_sla(self._store, self.config, component, period, now).figures
+                        if figures.availability is not None:
+                            ratio.add_metric([component.id, name], figures.availability)
+                        if name == "month":
+                            budget.add_metric([component.id], figures.budget_remaining_s)
+        yield ratio
+        yield budget
