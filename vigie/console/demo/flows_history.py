@@ -9,10 +9,10 @@ probes store and what the reports compare to the component's nominal capacity.
   ``[flows] monthly`` count (30,000 to 55,000 flows, growing through the year, July over
   the 50,000 a month capacity), spread over the month's hours by the day's load curve,
   quieter at weekends.
-- The API platform of Chorus Pro takes ``[api] calls_per_day`` on a working day late in
-  the year (less early in the year and at weekends), more on the month's closing and
-  opening working days, when invoices pile up: those peak days go over the 6 million a
-  day capacity.
+- The API platform of Chorus Pro takes nearly ``[api] calls_per_day`` on a working day
+  late in the year (less early in the year and at weekends), more on the month's closing
+  and opening working days, when invoices pile up: those peak days go over the 6 million
+  a day capacity.
 
 This is simulated data shaped after the 2017 activity report, not measured data.
 """
@@ -36,7 +36,7 @@ EXCHANGE = "systeme-echanges"
 API = "chorus-pro"
 WEEKEND_FLOWS = 0.3  # weight of a weekend hour against a working-day hour, same load
 WEEKEND_CALLS = (0.45, 0.35)  # Saturday, Sunday: share of a working day's API calls
-API_START = 0.88  # share of ``calls_per_day`` on a working day in January (1.0 in December)
+API_START, API_END = 0.86, 0.97  # share of ``calls_per_day`` on a working day in January, December
 API_PEAK = 1.12  # closing and opening working days of a month
 API_NOISE = 0.04  # day-to-day spread (normal, relative)
 
@@ -87,7 +87,7 @@ def api_counts(scenario: Scenario, hours: list[datetime]) -> list[float]:
     for day in days:
         weekday = day.weekday()
         share = WEEKEND_CALLS[weekday - 5] if weekday >= 5 else (API_PEAK if day in peaks else 1.0)
-        trend = API_START + (1 - API_START) * (day.timetuple().tm_yday - 1) / 364
+        trend = API_START + (API_END - API_START) * (day.timetuple().tm_yday - 1) / 364
         totals[day] = scenario.api_calls_per_day * trend * share * max(0.5, rng.gauss(1.0, API_NOISE))
     weights = [scenario.hourly_load[h.hour] for h in hours]
     return _spread(hours, weights, lambda h: h.date(), totals)
