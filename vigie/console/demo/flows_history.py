@@ -34,7 +34,7 @@ from vigie.probes.config import ProbesConfig
 FLOWS_HEADER = ("component", "timestamp", "status", "probe", "value")
 EXCHANGE = "systeme-echanges"
 API = "chorus-pro"
-WEEKEND_FLOWS = 0.3  # weight of a weekend hour against a working-day hour, same load
+WEEKEND_FLOWS = 0.9  # weight of a weekend hour against a working-day hour (machine flows run all week)
 WEEKEND_CALLS = (0.45, 0.35)  # Saturday, Sunday: share of a working day's API calls
 API_START, API_END = 0.86, 0.97  # share of ``calls_per_day`` on a working day in January, December
 API_PEAK = 1.12  # closing and opening working days of a month
@@ -69,7 +69,7 @@ def exchange_counts(scenario: Scenario, hours: list[datetime]) -> list[float]:
     rng = scenario.rng("flows-history", EXCHANGE)
     load = scenario.hourly_load
     weights = [
-        load[h.hour] * (WEEKEND_FLOWS if h.weekday() >= 5 else 1.0) * math.exp(rng.gauss(0.0, 0.2))
+        load[h.hour] * (WEEKEND_FLOWS if h.weekday() >= 5 else 1.0) * math.exp(rng.gauss(0.0, 0.1))
         for h in hours
     ]
     totals: dict[Hashable, float] = {
