@@ -14,7 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from vigie.console.settings import load_settings
 from vigie.console.tui.app import VigieApp
@@ -29,6 +31,10 @@ TABS = [
     ("5", "decommissionnement"),
     ("6", "cartographie"),
 ]
+# The tabs that read the month and the day: shown on 29 December 2017, inside the demo's
+# history (tickets of the month, homologations as they stood then), not today.
+HISTORY_TABS = {"tickets", "homologations", "decommissionnement"}
+DECEMBER_2017 = datetime(2017, 12, 29, 10, 0, tzinfo=ZoneInfo("Europe/Paris")).timestamp()
 WIDTH = 1400  # pixels of the PNG
 
 
@@ -70,17 +76,20 @@ def svg_to_png(svg: Path, png: Path) -> None:
     chromium_png(page, png, WIDTH, height)
 
 
-async def console_svgs(config: Path, folder: Path) -> list[tuple[str, Path]]:
-    """One SVG per tab of the console over the demo's config."""
-    app = VigieApp(load_settings(config))
+async def console_svgs(
+    config: Path, folder: Path, tabs: list[tuple[str, str]], clock: float | None
+) -> list[tuple[str, Path]]:
+    """One SVG per tab of the console over the demo's config, at `clock` (default: now)."""
+    settings = load_settings(config)
+    app = VigieApp(settings) if clock is None else VigieApp(settings, clock=lambda: clock)
     shots = []
     async with app.run_test(size=(150, 42)) as pilot:
         await pilot.pause(4)
-        for key, name in TABS:
+        for key, name in tabs:
             await pilot.press("escape", key)  # escape leaves the map's search box
             if name == "cartographie":
                 await pilot.press(*"chorus pro", "enter")
-            await pilot.pause(3)
+            await pilot.pause(20 if name == "tickets" else 3)  # tickets: a year of them to count
             shots.append((name, Path(app.save_screenshot(f"console-{name}.svg", str(folder)))))
     return shots
 
@@ -99,7 +108,11 @@ def main() -> None:
         while not (demo / "daemon.log").exists() and run.poll() is None:
             time.sleep(1)
         time.sleep(45)  # past the scripted Chorus Pro outage (30 s after the start)
-        for name, svg in asyncio.run(console_svgs(config, folder)):
+        live = [tab for tab in TABS if tab[1] not in HISTORY_TABS]
+        history = [tab for tab in TABS if tab[1] in HISTORY_TABS]
+        shots = asyncio.run(console_svgs(config, folder, live, None))
+        shots += asyncio.run(console_svgs(config, folder, history, DECEMBER_2017))
+        for name, svg in shots:
             svg_to_png(svg, DOCS / f"console-{name}.png")
         run.wait()
         report = folder / "report.html"
