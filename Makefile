@@ -7,7 +7,7 @@ PDF_STAMP := $(VENV)/.pdf-installed
 # Debian libraries WeasyPrint (the `pdf` extra) loads at run time, and a font with French glyphs.
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test check lint typecheck pytest pdf-deps bench clean
+.PHONY: run test check lint typecheck pytest pdf-deps bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: check pytest
 
 bench: $(STAMP)
 	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+
+# The PNGs of docs/ (console tabs, monthly report): needs chromium (apt-get install -y chromium).
+screenshots: $(STAMP)
+	$(BIN)/python docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
