@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigie.probes.results import ProbeResult, Status
+from vigie.probes.rollups import Hourly
 from vigie.probes.timeline import TimelineBuilder, segments_from_results
 
 
@@ -42,3 +47,49 @@ def test_split_by_probe_groups_and_sorts() -> None:
         ProbeResult("c", "b", 1, Status.UP),
     ]
     assert [[(r.probe, r.ts) for r in g] for g in split_by_probe(mixed)] == [[("a", 3)], [("b", 1), ("b", 2)]]
+
+
+_steps = st.lists(
+    st.tuples(
+        st.sampled_from([1.0, 10.0, 30.0, 59.0, 60.0, 61.0, 500.0]),
+        st.sampled_from(["up", "degraded", "down", "maintenance"]),
+        st.sampled_from(["", "HTTP 503", "timeout"]),
+        st.one_of(st.none(), st.sampled_from([0.2, 1.0, 12.5, 40.0, 1999.0])),
+    ),
+    min_size=1,
+    max_size=300,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=_steps, cut=st.integers(min_value=0, max_value=300))
+def test_bulk_runs_and_hours_equal_result_by_result(
+    steps: list[tuple[float, str, str, float | None]], cut: int
+) -> None:
+    """The import's bulk paths (add_run, add_many) give what add() gives result by result."""
+    rows, ts = [], 0.0
+    for step, status, detail, latency in steps:
+        ts += step * 37  # crosses hours often
+        rows.append((ts, status, detail, latency))
+    one = TimelineBuilder("c", "p", 30)
+    closed_one = [s for ts, status, detail, _ in rows if (s := one.add(ts, status, detail)) is not None]
+    bulk = TimelineBuilder("c", "p", 30)
+    closed_bulk = []
+    # Two calls (split at `cut`) as chunks of an import do, each in runs of one status.
+    for part in (rows[:cut], rows[cut:]):
+        for status, group in groupby(part, key=lambda r: r[1]):
+            run = list(group)
+            closed_bulk += bulk.add_run([r[0] for r in run], status, [r[2] for r in run])
+    assert closed_bulk == closed_one and bulk.open == one.open
+    by_row, at_once = Hourly("c", "p", 0), Hourly("c", "p", 0)
+    for _, status, _, latency in rows:
+        by_row.add(status, latency)
+    at_once.add_many([r[1] for r in rows[:cut]], [r[3] for r in rows[:cut]])
+    at_once.add_many([r[1] for r in rows[cut:]], [r[3] for r in rows[cut:]])
+    assert at_once == by_row
+
+
+def test_a_bulk_run_out_of_order_is_refused_like_one_result() -> None:
+    builder = TimelineBuilder("c", "p", 30)
+    with pytest.raises(ValueError):
+        builder.add_run([0, 30, 30], "up", ["", "", ""])

@@ -22,8 +22,11 @@ skipped, so importing a file twice is harmless.
 from __future__ import annotations
 
 import csv
+import io
+import itertools
+import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +40,8 @@ from vigie.probes.timeline import INGEST_PROBE
 
 REQUIRED = ("component", "timestamp", "status")
 OPTIONAL = ("latency_ms", "detail", "probe", "value")
-CHUNK = 50_000
+CHUNK = 200_000
+BLOCK = 1 << 20
 
 _STATUSES = frozenset(str(s) for s in STORED_STATUSES)
 
@@ -64,7 +68,11 @@ class IngestStats:
 
 
 class _Lines:
-    """Decoded lines of a binary file, counting bytes read and noticing a missing last newline."""
+    """Decoded lines of a binary file, read in big blocks, counting bytes and noticing a missing last newline.
+
+    Lines end at ``\\n`` only. A block that is not valid UTF-8 is decoded line by line, so
+    the error surfaces at its line.
+    """
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
@@ -72,10 +80,28 @@ class _Lines:
         self.complete = True
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
-            self.bytes += len(raw)
-            self.complete = raw.endswith(b"\n")
-            yield raw.decode("utf-8")
+        return itertools.chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[Iterable[str]]:
+        rest = b""
+        while block := self.handle.read(BLOCK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            whole, rest = block[:cut], block[cut:]
+            if not whole:
+                continue
+            self.bytes += len(whole)
+            try:
+                text = whole.decode("utf-8")
+            except UnicodeDecodeError:
+                yield (raw.decode("utf-8") for raw in io.BytesIO(whole))
+            else:
+                yield io.StringIO(text, newline="\n")
+        if rest:
+            # Set only once every complete line was consumed (chain asks for this last).
+            self.bytes += len(rest)
+            self.complete = False
+            yield (raw.decode("utf-8") for raw in (rest,))
 
 
 def ingest_samples(
@@ -123,56 +149,73 @@ def ingest_samples(
         width = len(header)
         batch: list[Row] = []
         stamps: dict[str, float] = {}
+        latencies: dict[str, float | None] = {}
+        floor = -math.inf if horizon is None else horizon
+        append = batch.append
         try:
+            # The hot loop: checks in the order of the messages, values parsed once per
+            # distinct text (files repeat instants across components, and latencies).
             for fields in reader:
-                line = reader.line_num
                 if len(fields) != width:
                     if not fields:
                         continue
-                    raise IngestError(f"{name}:{line}: row: expected {width} fields, found {len(fields)}")
+                    raise IngestError(
+                        f"{name}:{reader.line_num}: row: expected {width} fields, found {len(fields)}"
+                    )
                 component = fields[i_comp]
                 allowed = probes_of.get(component)
                 if allowed is None:
-                    raise IngestError(f"{name}:{line}: component: unknown component '{component}'")
+                    raise IngestError(f"{name}:{reader.line_num}: component: unknown component '{component}'")
                 stamp = fields[i_ts]
                 ts = stamps.get(stamp)
                 if ts is None:
-                    ts = _timestamp(name, line, stamp)
+                    ts = _timestamp(name, reader.line_num, stamp)
                     if len(stamps) > 64:
-                        # Files list components at the same instants: a tiny cache parses each once.
                         stamps.clear()
                     stamps[stamp] = ts
                 status = fields[i_status]
                 if status not in _STATUSES:
                     raise IngestError(
-                        f"{name}:{line}: status: '{fields[i_status]}' is not one of up, degraded, down, maintenance"
+                        f"{name}:{reader.line_num}: status: '{status}' is not one of up, degraded, down, maintenance"
                     )
                 probe = (fields[i_probe] or INGEST_PROBE) if i_probe is not None else INGEST_PROBE
                 if probe not in allowed:
-                    raise IngestError(_foreign(name, line, probe, component, owner.get(probe)))
+                    raise IngestError(_foreign(name, reader.line_num, probe, component, owner.get(probe)))
                 key = (component, probe)
                 previous = last.get(key)
                 if previous is None:
                     firsts[key] = ts
                 elif ts <= previous:
                     raise IngestError(
-                        f"{name}:{line}: timestamp: not after the previous row of '{component}' "
+                        f"{name}:{reader.line_num}: timestamp: not after the previous row of '{component}' "
                         f"(probe '{probe}'; rows of a component's probe must be in strictly increasing time)"
                     )
-                if horizon is not None and ts < horizon:
+                if ts < floor:
                     raise IngestError(
-                        f"{name}:{line}: timestamp: older than the raw data the store keeps "
+                        f"{name}:{reader.line_num}: timestamp: older than the raw data the store keeps "
                         "(retention already pruned that time)"
                     )
                 last[key] = ts
-                latency = _number(name, line, "latency_ms", fields[i_lat]) if i_lat is not None else None
-                value = _number(name, line, "value", fields[i_value]) if i_value is not None else None
+                latency = None
+                if i_lat is not None:
+                    text = fields[i_lat]
+                    if text in latencies:
+                        latency = latencies[text]
+                    else:
+                        latency = _number(name, reader.line_num, "latency_ms", text)
+                        if len(latencies) > 4096:
+                            latencies.clear()
+                        latencies[text] = latency
+                value = (
+                    _number(name, reader.line_num, "value", fields[i_value]) if i_value is not None else None
+                )
                 detail = fields[i_detail] if i_detail is not None else ""
-                batch.append((component, probe, ts, status, latency, detail, value))
+                append((component, probe, ts, status, latency, detail, value))
                 if len(batch) >= CHUNK:
                     added += store.append_rows_in_transaction(batch)
                     rows += len(batch)
                     batch = []
+                    append = batch.append
                     if progress is not None:
                         progress(lines.bytes)
         except IngestError:

@@ -22,8 +22,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import sqlite_utils
@@ -92,6 +96,23 @@ _SEG_COLUMNS = "component, probe, start, end, last_ts, status, checks, detail, c
 _STATUS_INDEX = {"up": 1, "degraded": 2, "down": 3, "maintenance": 4}
 
 
+def _bucket(latency_ms: float) -> int:
+    """The latency histogram bucket: (GAMMA^(b-1), GAMMA^b], everything up to 1 ms in bucket 0."""
+    return 0 if latency_ms <= 1 else math.ceil(math.log(latency_ms) / _LOG_GAMMA)
+
+
+class _BucketCache(dict[float, int]):
+    """Bucket of each latency seen (values repeat), so bulk counting stays in C."""
+
+    def __missing__(self, latency_ms: float) -> int:
+        bucket = self[latency_ms] = _bucket(latency_ms)
+        return bucket
+
+
+_BUCKETS = _BucketCache()
+_MS_TO_US = (1000.0).__mul__
+
+
 @dataclass
 class Hourly:
     """One probe's checks in one UTC hour (``hour`` in epoch seconds)."""
@@ -128,8 +149,33 @@ class Hourly:
                 self.lat_min = latency_ms
             if self.lat_max is None or latency_ms > self.lat_max:
                 self.lat_max = latency_ms
-            bucket = 0 if latency_ms <= 1 else math.ceil(math.log(latency_ms) / _LOG_GAMMA)
+            bucket = _bucket(latency_ms)
             self.lat_hist[bucket] = self.lat_hist.get(bucket, 0) + 1
+
+    def add_many(self, statuses: Sequence[str], latencies: Iterable[float | None]) -> None:
+        """:meth:`add` of many results at once (counted by value: imports repeat values a lot)."""
+        counts = Counter(statuses)
+        up, degraded, down = counts["up"], counts["degraded"], counts["down"]
+        self.checks += len(statuses)
+        self.up += up
+        self.degraded += degraded
+        self.down += down
+        self.maintenance += len(statuses) - up - degraded - down
+        values = [v for v in latencies if v is not None]
+        if not values:
+            return
+        self.lat_n += len(values)
+        self.lat_sum_us += sum(map(round, map(_MS_TO_US, values)))
+        low, high = min(values), max(values)
+        if self.lat_min is None or low < self.lat_min:
+            self.lat_min = low
+        if self.lat_max is None or high > self.lat_max:
+            self.lat_max = high
+        if len(_BUCKETS) > 100_000:
+            _BUCKETS.clear()
+        hist = self.lat_hist
+        for bucket, n in Counter(map(_BUCKETS.__getitem__, values)).items():
+            hist[bucket] = hist.get(bucket, 0) + n
 
     def merge(self, other: Hourly) -> None:
         """Add another row's counts (same probe and hour, disjoint results)."""
@@ -268,30 +314,28 @@ class Rollups:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def extend(self, component: str, probe: str, open_seg: Segment | None, rows: Iterable[Row]) -> None:
+    def extend(self, component: str, probe: str, open_seg: Segment | None, rows: Sequence[Row]) -> None:
         """Add one probe's results, all later than its newest stored result, oldest first."""
         # The only stored hourly row these results can share is the newest result's hour
         # (read before the builder extends the open segment in place).
         shared = None if open_seg is None else int(open_seg.last_ts // HOUR) * HOUR
         builder = TimelineBuilder(component, probe, self.interval(component, probe), open_seg)
         closed: list[Segment] = []
-        hours: dict[int, Hourly] = {}
-        add = builder.add
-        agg = Hourly(component, probe, 0)
-        hour_end = -math.inf
-        # Rows come sorted by time: keep the current hour's row at hand.
-        for row in rows:
-            ts = row[2]
-            seg = add(ts, row[3], row[5])
-            if seg is not None:
-                closed.append(seg)
-            if ts >= hour_end:
-                hour = int(ts // HOUR) * HOUR
-                hour_end = hour + HOUR
-                agg = hours[hour] = Hourly(component, probe, hour)
-            agg.add(row[3], row[4])
+        # Runs of one status, then whole hours, in bulk: the per-result work stays in C.
+        for status, group in groupby(rows, key=itemgetter(3)):
+            run = list(group)
+            closed += builder.add_run([r[2] for r in run], status, [r[5] for r in run])
         if builder.open is not None:
             closed.append(builder.open)
+        hours: dict[int, Hourly] = {}
+        stamps = [r[2] for r in rows]
+        i = 0
+        while i < len(rows):
+            hour = int(stamps[i] // HOUR) * HOUR
+            j = bisect_left(stamps, hour + HOUR, i)
+            agg = hours[hour] = Hourly(component, probe, hour)
+            agg.add_many([r[3] for r in rows[i:j]], [r[4] for r in rows[i:j]])
+            i = j
         self._write_segments(closed)
         if shared is not None and shared in hours:
             stored = self.db.conn.execute(

@@ -14,8 +14,9 @@ raw results the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import sub
 
 from vigie.probes.config import ProbesConfig
 from vigie.probes.results import ProbeResult, Status
@@ -96,6 +97,37 @@ class TimelineBuilder:
             [ts] if state == Status.DOWN else [],
         )
         return seg
+
+    def add_run(self, stamps: Sequence[float], status: str, details: Sequence[str]) -> list[Segment]:
+        """:meth:`add` of results sharing one status, oldest first; returns the segments closed.
+
+        Bulk imports hand over long runs of one status: when the run has no gap longer than
+        the cap, it extends one segment at once instead of result by result.
+        """
+        closed: list[Segment] = []
+        if len(stamps) > 1:
+            steps = list(map(sub, stamps[1:], stamps[:-1]))
+            if min(steps) <= 0 or max(steps) > self.cap:
+                # A gap or a disorder: result by result, so add() cuts or raises as usual.
+                for ts, detail in zip(stamps, details, strict=True):
+                    seg = self.add(ts, status, detail)
+                    if seg is not None:
+                        closed.append(seg)
+                return closed
+        seg = self.add(stamps[0], status, details[0])
+        if seg is not None:
+            closed.append(seg)
+        if len(stamps) > 1:
+            run = self.open
+            assert run is not None
+            run.last_ts = stamps[-1]
+            run.end = stamps[-1] + self.cap
+            run.checks += len(stamps) - 1
+            run.detail = details[-1]
+            room = MAX_CONFIRM - len(run.confirm_ts)
+            if run.status == Status.DOWN and room > 0:
+                run.confirm_ts.extend(stamps[1 : 1 + room])
+        return closed
 
 
 def segments_from_results(results: Iterable[ProbeResult], interval: float) -> list[Segment]:
