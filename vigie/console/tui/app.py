@@ -18,7 +18,6 @@ from textual.worker import Worker, WorkerState
 
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.homologation import status_counts
-from vigie.console.cmd_report import write_month_report
 from vigie.console.settings import Settings
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
@@ -470,6 +469,9 @@ class VigieApp(App[None]):
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def write_report_file(self) -> Path:
         """Write this month's HTML report to ``[reports] output_dir`` (in a thread)."""
+        # Imported on use: the report's renderers (jinja2, charts) would slow every start-up.
+        from vigie.console.cmd_report import write_month_report
+
         return write_month_report(self.settings, datetime.fromtimestamp(self.clock(), UTC))
 
     def application_names(self) -> list[tuple[str, str]]:
