@@ -12,7 +12,7 @@ are printed side by side. The store must have been written by REF's Vigie or an 
 (a newer schema refuses to open with older code): make it with REF's `vigie demo`.
 Without a store in ``--dir``, the bench first writes one with the current `vigie demo`.
 
-    .venv/bin/python bench/bench_metrics.py [--dir /tmp/perfdemo] [--baseline main] [--runs R]
+    .venv/bin/python bench/metrics.py [--dir /tmp/perfdemo] [--baseline main] [--runs R]
 """
 
 from __future__ import annotations
