@@ -43,8 +43,8 @@ from vigie.catalog.model import (
 from vigie.catalog.sample import SIFE_DOMAINS
 
 SAMPLE = Path(__file__).resolve().parent.parent / "catalog"
-#: Above this many applications, critical nodes are not timed.
-CRITICAL_LIMIT = 10_000
+#: Above this many applications, JSON loading and critical nodes are not timed (minutes each).
+LARGE = 10_000
 
 
 def timed(action: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
@@ -74,8 +74,8 @@ def seconds(walls: list[float], cpus: list[float]) -> str:
 def latency(walls: list[float], cpus: list[float]) -> str:
     """Median and p95 of many short queries, in milliseconds."""
     return (
-        f"median {statistics.median(walls) * 1000:.2f} ms wall / {statistics.median(cpus) * 1000:.2f} ms CPU, "
-        f"p95 {p95(walls) * 1000:.2f} ms wall / {p95(cpus) * 1000:.2f} ms CPU"
+        f"median {statistics.median(walls) * 1000:.3f} ms wall / {statistics.median(cpus) * 1000:.3f} ms CPU, "
+        f"p95 {p95(walls) * 1000:.3f} ms wall / {p95(cpus) * 1000:.3f} ms CPU"
     )
 
 
@@ -125,7 +125,7 @@ def queries(label: str, fn: Callable[[str, str], object], pairs: list[tuple[str,
     print(f"{label}: {latency(walls, cpus)} (over {len(pairs)})")
 
 
-def bench_catalog(label: str, folder: Path, runs: int, count: int, critical: bool) -> None:
+def bench_catalog(label: str, folder: Path, runs: int, count: int, small: bool) -> None:
     """Load (CSV, JSON), build the graph, and time impact, shortest path and critical nodes."""
     loads = timed(lambda: load_catalog(folder), runs)
     catalog = load_catalog(folder)
@@ -133,9 +133,12 @@ def bench_catalog(label: str, folder: Path, runs: int, count: int, critical: boo
         f"{label}: load {len(catalog.applications):,} applications + {len(catalog.interfaces):,} interfaces "
         f"(CSV): {seconds(*loads)}"
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        json_path = write_json(catalog, Path(tmp) / "catalog.json")
-        print(f"{label}: load (JSON): {seconds(*timed(lambda: load_catalog(json_path), runs))}")
+    if small:
+        with tempfile.TemporaryDirectory() as tmp:
+            json_path = write_json(catalog, Path(tmp) / "catalog.json")
+            print(f"{label}: load (JSON): {seconds(*timed(lambda: load_catalog(json_path), runs))}")
+    else:
+        print(f"{label}: load (JSON): skipped above {LARGE:,} applications")
     print(f"{label}: build graph: {seconds(*timed(lambda: build_graph(catalog), runs))}")
     graph = build_graph(catalog)
     nodes = random.Random(1).sample(sorted(graph.nodes), min(count, graph.number_of_nodes()))
@@ -150,9 +153,9 @@ def bench_catalog(label: str, folder: Path, runs: int, count: int, critical: boo
         lambda a, b: shortest_path(graph, a, b),
         list(zip(nodes, reversed(nodes), strict=True)),
     )
-    if not critical:
+    if not small:
         # Sampled betweenness walks the whole map from each of its sources: minutes at this size.
-        print(f"{label}: critical nodes: skipped above {CRITICAL_LIMIT:,} applications")
+        print(f"{label}: critical nodes: skipped above {LARGE:,} applications")
         return
     exact = graph.number_of_nodes() <= EXACT_BETWEENNESS_LIMIT
     how = "exact" if exact else f"sampled from {BETWEENNESS_SAMPLE} sources"
@@ -169,7 +172,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="loads of the generated catalog (default 3)")
     parser.add_argument("--keep", type=Path, help="folder for the generated catalog, reused if present")
     args = parser.parse_args()
-    bench_catalog("sample", SAMPLE, runs=15, count=200, critical=True)
+    bench_catalog("sample", SAMPLE, runs=15, count=200, small=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         if not (folder / "interfaces.csv").exists():
@@ -179,7 +182,7 @@ def main() -> None:
                 f"generated {args.apps:,} applications / {args.interfaces:,} interfaces "
                 f"in {time.perf_counter() - start:.1f} s"
             )
-        bench_catalog("synthetic", folder, runs=args.runs, count=200, critical=args.apps <= CRITICAL_LIMIT)
+        bench_catalog("synthetic", folder, runs=args.runs, count=200, small=args.apps <= LARGE)
 
 
 if __name__ == "__main__":
