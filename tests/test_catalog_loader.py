@@ -485,3 +485,36 @@ def test_json_missing_and_unknown_keys_are_located(tmp_path: Path) -> None:
     assert found[1].endswith(": interfaces[1].targte: unknown key (did you mean 'target'?)")
     assert found[2].endswith(": interfaces[1].target: missing required key")
     assert all(re.match(rf"{re.escape(str(path))}:\d+: ", p) for p in found)
+
+
+def test_repeated_column_keeps_its_last_cell_and_empty_cells_are_told_from_absent_columns(
+    tmp_path: Path,
+) -> None:
+    links = "id,source,target,protocol,protocol,phase\ni1,ares,se,edi,,active\ni2,se,coeur,edi,cre,active\n"
+    found = problems_of(write_catalog(tmp_path / "c", interfaces=links))
+    assert [p.split("/")[-1] for p in found] == ["interfaces.csv:2: protocol: required value is empty"]
+    no_protocol = "id,source,target\ni1,ares,se\n"
+    found = problems_of(write_catalog(tmp_path / "d", interfaces=no_protocol))
+    assert [p.split("/")[-1] for p in found] == ["interfaces.csv:1: protocol: missing required column"]
+
+
+def test_a_value_parsed_once_is_still_checked_against_each_columns_range(tmp_path: Path) -> None:
+    # "0" is a valid monthly volume, then a validity of 0 months must still be refused.
+    links = INTERFACES.replace("i2,se,coeur,edi,,active", "i2,se,coeur,edi,0,active")
+    homs = "id,applications,authority,progress,validity_months\nh1,coeur,COS SIFE,started,0\n"
+    found = problems_of(write_catalog(tmp_path / "c", interfaces=links, homologations=homs))
+    assert [p.split("/")[-1] for p in found] == [
+        "homologations.csv:2: validity_months: 0 is out of range (must be >= 1)"
+    ]
+
+
+def test_did_you_mean_hints_stop_after_a_budget_but_every_problem_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("vigie.catalog.loader.SUGGESTION_BUDGET", 0)
+    links = INTERFACES + "i5,aress,se,edi,,active\ni6,ares,sse,edi,,active\n"
+    found = problems_of(write_catalog(tmp_path / "c", interfaces=links))
+    assert [p.split("/")[-1] for p in found] == [
+        "interfaces.csv:5: source: unknown application 'aress' (did you mean 'ares'?)",
+        "interfaces.csv:6: target: unknown application 'sse'",
+    ]

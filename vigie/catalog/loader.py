@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import gc
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -53,6 +55,7 @@ FORMAT = "vigie-catalog"
 VERSION = 1
 
 _LIFECYCLE = ("phase", "phase_in_on", "active_on", "phase_out_on", "decommission_on", "replaced_by")
+_DATES = _LIFECYCLE[1:5]
 _NEEDS = ("need_availability", "need_integrity", "need_confidentiality", "need_traceability")
 
 #: Columns of each table, in the order they are written; the first ones listed in
@@ -125,10 +128,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 #: Tables a catalog folder must hold; the others are optional.
 REQUIRED_TABLES = ("ministries", "applications")
 VALIDITY_MONTHS = (6, 12, 24, 36)
+#: How many names did-you-mean hints may compare in one load (see :meth:`_Cells.suggest`).
+SUGGESTION_BUDGET = 5_000_000
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+_ID_MATCH = _ID.fullmatch
 _TRUE = {"true", "yes", "oui", "1", "x"}
 _FALSE = {"false", "no", "non", "0"}
+_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
@@ -142,15 +149,21 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 # --- rows and cell readers ----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """One record of a table with where it came from (its line, and its index for JSON)."""
+    """One record of a table with where it came from (its line, and its index for JSON).
+
+    ``values`` holds only the cells that say something: strings stripped, empty cells (and
+    JSON nulls, empty strings and lists) left out; ``columns`` is what the header (or the JSON
+    object) names, so an empty required cell is told apart from an absent column.
+    """
 
     file: str
     table: str
     line: int | None
     index: int
     values: dict[str, Any]
+    columns: frozenset[str]
     json: bool = False
 
     def key(self, column: str) -> str:
@@ -158,43 +171,74 @@ class Row:
         return f"{self.table}[{self.index + 1}].{column}" if self.json else column
 
 
+def _meaningful(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without empty cells, strings stripped (what :class:`Row` holds)."""
+    out = {}
+    for column, value in values.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "" or value == []:
+            continue
+        out[column] = value
+    return out
+
+
 @dataclass
 class _Cells:
-    """Typed readers over rows; every bad value is recorded as a located problem."""
+    """Typed readers over rows; every bad value is recorded as a located problem.
+
+    Large catalogs repeat the same dates and integers over and over, so valid parses are
+    remembered by their text (integers are still checked against each column's range) (bad values are not: each one is reported where it occurs).
+    """
 
     problems: list[Problem] = field(default_factory=list)
+    _days: dict[str, date] = field(default_factory=dict)
+    _integers: dict[str, int] = field(default_factory=dict)
+    _suggestions: int = 0
 
     def problem(self, row: Row, column: str, message: str) -> None:
         self.problems.append(Problem(row.file, row.line, row.key(column), message))
 
+    def _empty(self, row: Row, column: str, required: bool) -> None:
+        # An absent column or key is reported once, with the header or the record.
+        if required and column in row.columns:
+            self.problem(row, column, "required value is empty")
+
+    def suggest(self, value: str, choices: dict[str, Any]) -> str:
+        """:func:`did_you_mean` over ``choices``, within a budget of compared names.
+
+        Each suggestion scans every choice; a broken catalog of 100,000 applications with
+        thousands of dangling references would otherwise spend hours on hints alone.
+        """
+        if self._suggestions > SUGGESTION_BUDGET:
+            return ""
+        self._suggestions += len(choices)
+        return did_you_mean(value, choices)
+
     def raw(self, row: Row, column: str, required: bool = False) -> Any:
-        if column not in row.values:
-            # An absent column or key is reported once, with the header or the record.
-            return None
-        value = row.values[column]
-        if isinstance(value, str):
-            value = value.strip()
-        if value is None or value == "" or value == []:
-            if required:
-                self.problem(row, column, "required value is empty")
-            return None
+        value = row.values.get(column)
+        if value is None:
+            self._empty(row, column, required)
         return value
 
     def text(self, row: Row, column: str, required: bool = False) -> str | None:
-        value = self.raw(row, column, required)
+        value = row.values.get(column)
         if value is None:
+            self._empty(row, column, required)
             return None
-        if not isinstance(value, str):
+        if value.__class__ is not str:
             self.problem(row, column, f"must be text, not {value!r}")
             return None
         return value
 
     def ident(self, row: Row, column: str, required: bool = False) -> str | None:
+        value = row.values.get(column)
+        if value.__class__ is str and _ID_MATCH(value):
+            return value
         value = self.text(row, column, required)
-        if value is not None and not _ID.fullmatch(value):
+        if value is not None:
             self.problem(row, column, f"'{value}' is not an id (letters, digits, '.', '_', ':', '-')")
-            return None
-        return value
+        return None
 
     def items(self, row: Row, column: str, required: bool = False) -> tuple[str, ...]:
         value = self.raw(row, column, required)
@@ -204,12 +248,15 @@ class _Cells:
         return tuple(str(p).strip() for p in parts if str(p).strip())
 
     def enum(self, row: Row, column: str, kind: type[E], required: bool = False) -> E | None:
+        value = row.values.get(column)
+        if value.__class__ is str:
+            index = _enum_index(kind)
+            member = index.get(value) or index.get(value.lower())
+            if member is not None:
+                return member
         value = self.text(row, column, required)
         if value is None:
             return None
-        member = _enum_index(kind).get(value.lower())
-        if member is not None:
-            return member
         choices = [m.value for m in kind]
         self.problem(
             row, column, f"'{value}' is not one of: {', '.join(choices)}{did_you_mean(value, choices)}"
@@ -217,14 +264,19 @@ class _Cells:
         return None
 
     def day(self, row: Row, column: str) -> date | None:
+        value = row.values.get(column)
+        known = self._days.get(value) if value.__class__ is str else None
+        if known is not None:
+            return known
         value = self.text(row, column)
         if value is None:
             return None
         try:
-            return _parse_date(value)
+            parsed = self._days[value] = _parse_date(value)
         except ValueError:
             self.problem(row, column, f"'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
             return None
+        return parsed
 
     def number(
         self,
@@ -259,11 +311,22 @@ class _Cells:
         return parsed
 
     def integer(self, row: Row, column: str, *, minimum: int = 0, maximum: int | None = None) -> int | None:
+        text = row.values.get(column)
+        known = self._integers.get(text) if text.__class__ is str else None
+        if known is not None and known >= minimum and (maximum is None or known <= maximum):
+            return known
         value = self.number(row, column, integer=True, minimum=minimum, maximum=maximum)
-        return None if value is None else int(value)
+        if value is None:
+            return None
+        if text.__class__ is str:
+            self._integers[text] = int(value)
+        return int(value)
 
     def boolean(self, row: Row, column: str) -> bool:
         value = self.raw(row, column)
+        known = _BOOLEANS.get(value) if value.__class__ is str else None
+        if known is not None:
+            return known
         if value is None:
             return False
         if isinstance(value, bool):
@@ -277,8 +340,8 @@ class _Cells:
 
 @functools.cache
 def _enum_index(kind: type[E]) -> dict[str, E]:
-    """Members by lower-cased value (enum codes are matched regardless of case)."""
-    return {member.value.lower(): member for member in kind}
+    """Members by value and lower-cased value (enum codes are matched regardless of case)."""
+    return {**{member.value.lower(): member for member in kind}, **{member.value: member for member in kind}}
 
 
 def _parse_date(text: str) -> date:
@@ -319,20 +382,27 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Row]:
         if column not in header:
             problems.append(Problem(name, 1, column, "missing required column"))
     rows: list[Row] = []
+    width = len(header)
+    columns = frozenset(header) & known
+    # Known columns by position, None for the others and for all but the last of a repeated
+    # column (its last cell counts, empty or not): rows are then built by C-level calls only.
+    positions = [h if h in known and h not in header[i + 1 :] else None for i, h in enumerate(header)]
     line = reader.line_num
     try:
         for cells in reader:
             start, line = line + 1, reader.line_num
-            if not any(c.strip() for c in cells):
+            stripped = list(map(str.strip, cells))
+            if not any(stripped):
                 continue
-            if any(c.strip() for c in cells[len(header) :]):
+            if len(cells) > width and any(stripped[width:]):
                 problems.append(
-                    Problem(
-                        name, start, "", f"{len(cells)} cells for {len(header)} columns (a stray separator?)"
-                    )
+                    Problem(name, start, "", f"{len(cells)} cells for {width} columns (a stray separator?)")
                 )
-            values = {h: c for h, c in zip(header, cells, strict=False) if h in known}
-            rows.append(Row(name, table, start, len(rows), values))
+            values: dict[str | None, Any] = dict(
+                itertools.compress(zip(positions, stripped, strict=False), stripped)
+            )
+            values.pop(None, None)
+            rows.append(Row(name, table, start, len(rows), values, columns))  # type: ignore[arg-type]
     except csv.Error as exc:
         problems.append(Problem(name, reader.line_num, "", f"CSV syntax error: {exc}"))
     return rows
@@ -436,7 +506,8 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
             for key in REQUIRED[table]:
                 if key not in record:
                     problems.append(Problem(name, line, f"{where}.{key}", "missing required key"))
-            tables[table].append(Row(name, table, line, index, dict(record), json=True))
+            values = _meaningful(record)
+            tables[table].append(Row(name, table, line, index, values, frozenset(record), json=True))
     return tables
 
 
@@ -471,11 +542,15 @@ def _unique(
 
 def _lifecycle(cells: _Cells, row: Row, default: Phase | None) -> Lifecycle | None:
     phase = cells.enum(row, "phase", Phase, required=default is None) or default
-    dates = [cells.day(row, c) for c in _LIFECYCLE[1:5]]
-    replaced_by = cells.ident(row, "replaced_by")
+    values = row.values
+    if values.keys().isdisjoint(_LIFECYCLE[1:]):
+        return None if phase is None else Lifecycle(phase)
+    # Most rows give no dates: only cells present in the row are read (`values` holds no empty cell).
+    dates = [cells.day(row, c) if c in values else None for c in _DATES]
+    replaced_by = cells.ident(row, "replaced_by") if "replaced_by" in values else None
     # Phase-in, active, phase-out and decommissioning dates come in that order.
     previous: tuple[str, date] | None = None
-    for column, day in zip(_LIFECYCLE[1:5], dates, strict=True):
+    for column, day in zip(_DATES, dates, strict=True):
         if day is None:
             continue
         if previous is not None and day < previous[1]:
@@ -494,8 +569,9 @@ def _application(cells: _Cells, row: Row) -> Application | None:
     zone = cells.enum(row, "zone", Zone, True)
     category = cells.enum(row, "category", Category, True)
     criticality = cells.enum(row, "criticality", Criticality, True)
-    needs = [cells.integer(row, c, minimum=1, maximum=4) for c in _NEEDS]
-    given = [c for c in _NEEDS if cells.raw(row, c) is not None]
+    values = row.values
+    needs = [cells.integer(row, c, minimum=1, maximum=4) if c in values else None for c in _NEEDS]
+    given = [c for c in _NEEDS if c in values]
     if given and len(given) < len(_NEEDS):
         missing = [c for c in _NEEDS if c not in given]
         cells.problem(row, missing[0], "security needs come as four values (D, I, C, T); this one is empty")
@@ -503,12 +579,12 @@ def _application(cells: _Cells, row: Row) -> Application | None:
     security = None if d is None or i is None or c is None or t is None else SecurityNeeds(d, i, c, t)
     lifecycle = _lifecycle(cells, row, None)
     description = cells.text(row, "description") or ""
-    user_ministries = cells.items(row, "user_ministries")
-    rto_hours = cells.number(row, "rto_hours")
-    rpo_hours = cells.number(row, "rpo_hours")
-    personal_data = cells.boolean(row, "personal_data")
-    core = cells.boolean(row, "core")
-    placeholder = cells.boolean(row, "placeholder")
+    user_ministries = cells.items(row, "user_ministries") if "user_ministries" in values else ()
+    rto_hours = cells.number(row, "rto_hours") if "rto_hours" in values else None
+    rpo_hours = cells.number(row, "rpo_hours") if "rpo_hours" in values else None
+    personal_data = cells.boolean(row, "personal_data") if "personal_data" in values else False
+    core = cells.boolean(row, "core") if "core" in values else False
+    placeholder = cells.boolean(row, "placeholder") if "placeholder" in values else False
     if (
         ident is None
         or name is None
@@ -545,12 +621,15 @@ def _interface(cells: _Cells, row: Row) -> Interface | None:
     source = cells.ident(row, "source", True)
     target = cells.ident(row, "target", True)
     protocol = cells.enum(row, "protocol", Protocol, True)
-    direction = cells.enum(row, "direction", Direction) or Direction.OUTBOUND
-    frequency = cells.text(row, "frequency") or ""
-    volume = cells.integer(row, "monthly_volume")
-    personal = cells.boolean(row, "personal_data")
+    values = row.values
+    direction = (
+        cells.enum(row, "direction", Direction) if "direction" in values else None
+    ) or Direction.OUTBOUND
+    frequency = (cells.text(row, "frequency") if "frequency" in values else None) or ""
+    volume = cells.integer(row, "monthly_volume") if "monthly_volume" in values else None
+    personal = cells.boolean(row, "personal_data") if "personal_data" in values else False
     lifecycle = _lifecycle(cells, row, Phase.ACTIVE)
-    description = cells.text(row, "description") or ""
+    description = (cells.text(row, "description") if "description" in values else None) or ""
     if ident is None or source is None or target is None or protocol is None or lifecycle is None:
         return None
     if source == target:
@@ -639,7 +718,7 @@ def _reference(
 ) -> None:
     """Report ``value`` unless it is among ``known`` (None: that table is missing, skip)."""
     if value is not None and known is not None and value not in known:
-        cells.problem(row, column, f"unknown {what} '{value}'{did_you_mean(value, known)}")
+        cells.problem(row, column, f"unknown {what} '{value}'{cells.suggest(value, known)}")
 
 
 def _build(found: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
@@ -678,13 +757,24 @@ def _build(found: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
         else:
             _reference(cells, row, "replaced_by", replaced, known_apps, "application")
 
+    decommissioned = {a for a, app in apps.items() if app.lifecycle.phase is Phase.DECOMMISSIONED}
+    every_app = known_apps if known_apps is not None else {}
     for ident, link in links.items():
+        ends = (link.source, link.target)
+        replaced_link = link.lifecycle.replaced_by
+        if (
+            ends[0] in every_app
+            and ends[1] in every_app
+            and not decommissioned.intersection(ends)
+            and (replaced_link is None or replaced_link in link_rows)
+        ):
+            # The usual interface, between two known applications in service: nothing to report.
+            continue
         row = link_rows[ident]
-        for column in ("source", "target"):
-            end = getattr(link, column)
+        live = link.lifecycle.phase in (Phase.ACTIVE, Phase.PHASE_IN)
+        for column, end in zip(("source", "target"), ends, strict=True):
             _reference(cells, row, column, end, known_apps, "application")
-            live = link.lifecycle.phase in (Phase.ACTIVE, Phase.PHASE_IN)
-            if end in apps and live and apps[end].lifecycle.phase is Phase.DECOMMISSIONED:
+            if end in decommissioned and live:
                 cells.problem(
                     row,
                     column,
@@ -750,6 +840,18 @@ def load_catalog(path: str | Path) -> Catalog:
     Raises :class:`ConfigError` with every problem found, each located by file, line and column.
     """
     path = Path(path)
+    # Loading allocates millions of objects that all survive: the cyclic collector would walk
+    # them again and again for nothing (a third of the time at 500,000 interfaces).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(path: Path) -> Catalog:
     problems: list[Problem] = []
     if path.is_dir():
         tables = _read_folder(path, problems)

@@ -1,0 +1,189 @@
+"""Application map: catalog load time and query latency, on the sample and on a generated catalog.
+
+Prints medians of wall time and of process CPU time (the machine is shared: wall time also
+counts other jobs' turns, CPU time only this process's work), and p95 for per-query latencies.
+Run with `make bench` or `.venv/bin/python bench/catalog.py [--apps N --interfaces M]`: by
+default the issue's large case, 100,000 applications and 500,000 interfaces (targets: sample
+load under 0.2 s; large load under 10 s and depth-3 impact under 50 ms). `--keep DIR` writes
+the generated catalog there once and reuses it on the next runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from vigie.catalog.graph import (
+    BETWEENNESS_SAMPLE,
+    EXACT_BETWEENNESS_LIMIT,
+    ImpactDirection,
+    build_graph,
+    critical_nodes,
+    impact,
+    shortest_path,
+)
+from vigie.catalog.loader import load_catalog, write_csv, write_json
+from vigie.catalog.model import (
+    Application,
+    Catalog,
+    Category,
+    Criticality,
+    Interface,
+    Lifecycle,
+    Ministry,
+    Phase,
+    Protocol,
+    Zone,
+)
+from vigie.catalog.sample import SIFE_DOMAINS
+
+SAMPLE = Path(__file__).resolve().parent.parent / "catalog"
+#: Above this many applications, JSON loading and critical nodes are not timed (minutes each).
+LARGE = 10_000
+
+
+def timed(action: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and process CPU seconds of each run."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        action()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return walls, cpus
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def seconds(walls: list[float], cpus: list[float]) -> str:
+    """Medians of a few long runs."""
+    return (
+        f"median {statistics.median(walls):.3f} s wall, {statistics.median(cpus):.3f} s CPU (of {len(walls)})"
+    )
+
+
+def latency(walls: list[float], cpus: list[float]) -> str:
+    """Median and p95 of many short queries, in milliseconds."""
+    return (
+        f"median {statistics.median(walls) * 1000:.3f} ms wall / {statistics.median(cpus) * 1000:.3f} ms CPU, "
+        f"p95 {p95(walls) * 1000:.3f} ms wall / {p95(cpus) * 1000:.3f} ms CPU"
+    )
+
+
+def synthetic(apps: int, interfaces: int, seed: int = 7) -> Catalog:
+    """A hub-and-spoke catalog like the real one: most flows go through a few exchange hubs."""
+    rng = random.Random(seed)
+    ministries = {f"m{i:02d}": Ministry(f"m{i:02d}", f"Ministère {i:02d}") for i in range(30)}
+    domains = [(zone, name) for zone, name, _ in SIFE_DOMAINS]
+    hubs = [f"app-{i:06d}" for i in range(max(3, apps // 250))]
+    catalog_apps = {}
+    for i in range(apps):
+        ident = f"app-{i:06d}"
+        zone, domain = rng.choice(domains)
+        catalog_apps[ident] = Application(
+            id=ident,
+            name=f"Application {i:06d}",
+            ministry=rng.choice(list(ministries)),
+            domain=domain,
+            zone=zone if ident not in hubs else Zone.ECHANGES,
+            category=rng.choice(list(Category)),
+            criticality=rng.choice(list(Criticality)),
+            lifecycle=Lifecycle(Phase.ACTIVE),
+            core=ident in hubs,
+        )
+    ids = list(catalog_apps)
+    links = {}
+    for i in range(interfaces):
+        source = rng.choice(ids)
+        target = rng.choice(hubs) if rng.random() < 0.6 else rng.choice(ids)
+        if target == source:
+            target = hubs[0] if source != hubs[0] else hubs[1]
+        if rng.random() < 0.5:
+            source, target = target, source
+        links[f"if-{i:07d}"] = Interface(
+            f"if-{i:07d}", source, target, rng.choice(list(Protocol)), monthly_volume=rng.randint(1, 2000)
+        )
+    return Catalog(ministries, catalog_apps, links, {})
+
+
+def queries(label: str, fn: Callable[[str, str], object], pairs: list[tuple[str, str]]) -> None:
+    """Time ``fn`` once per pair and print the latencies."""
+    walls, cpus = [], []
+    for a, b in pairs:
+        wall, cpu = timed(lambda a=a, b=b: fn(a, b), 1)
+        walls += wall
+        cpus += cpu
+    print(f"{label}: {latency(walls, cpus)} (over {len(pairs)})")
+
+
+def bench_catalog(label: str, folder: Path, runs: int, count: int, small: bool) -> None:
+    """Load (CSV, JSON), build the graph, and time impact, shortest path and critical nodes."""
+    loads = timed(lambda: load_catalog(folder), runs)
+    catalog = load_catalog(folder)
+    print(
+        f"{label}: load {len(catalog.applications):,} applications + {len(catalog.interfaces):,} interfaces "
+        f"(CSV): {seconds(*loads)}"
+    )
+    if small:
+        with tempfile.TemporaryDirectory() as tmp:
+            json_path = write_json(catalog, Path(tmp) / "catalog.json")
+            print(f"{label}: load (JSON): {seconds(*timed(lambda: load_catalog(json_path), runs))}")
+    else:
+        print(f"{label}: load (JSON): skipped above {LARGE:,} applications")
+    print(f"{label}: build graph: {seconds(*timed(lambda: build_graph(catalog), runs))}")
+    graph = build_graph(catalog)
+    nodes = random.Random(1).sample(sorted(graph.nodes), min(count, graph.number_of_nodes()))
+    for direction in (ImpactDirection.DOWN, ImpactDirection.BOTH):
+        queries(
+            f"{label}: impact {direction.value} depth 3",
+            lambda a, _b, d=direction: impact(graph, a, d, 3),
+            [(n, n) for n in nodes],
+        )
+    queries(
+        f"{label}: shortest path",
+        lambda a, b: shortest_path(graph, a, b),
+        list(zip(nodes, reversed(nodes), strict=True)),
+    )
+    if not small:
+        # Sampled betweenness walks the whole map from each of its sources: minutes at this size.
+        print(f"{label}: critical nodes: skipped above {LARGE:,} applications")
+        return
+    exact = graph.number_of_nodes() <= EXACT_BETWEENNESS_LIMIT
+    how = "exact" if exact else f"sampled from {BETWEENNESS_SAMPLE} sources"
+    crit = timed(lambda: critical_nodes(graph), 1 if not exact else 5)
+    print(f"{label}: critical nodes (articulation points + betweenness {how}): {seconds(*crit)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--apps", type=int, default=100_000)
+    parser.add_argument("--interfaces", type=int, default=500_000)
+    parser.add_argument("--runs", type=int, default=3, help="loads of the generated catalog (default 3)")
+    parser.add_argument("--keep", type=Path, help="folder for the generated catalog, reused if present")
+    args = parser.parse_args()
+    bench_catalog("sample", SAMPLE, runs=15, count=200, small=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        if not (folder / "interfaces.csv").exists():
+            start = time.perf_counter()
+            write_csv(synthetic(args.apps, args.interfaces), folder)
+            print(
+                f"generated {args.apps:,} applications / {args.interfaces:,} interfaces "
+                f"in {time.perf_counter() - start:.1f} s"
+            )
+        bench_catalog("synthetic", folder, runs=args.runs, count=200, small=args.apps <= LARGE)
+
+
+if __name__ == "__main__":
+    main()
