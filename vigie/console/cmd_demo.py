@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,8 @@ from vigie.console.demo.workdir import (
     history_loaded,
     load_history,
     prepare,
+    save_history,
+    top_up_recent,
     write_config,
 )
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
@@ -105,6 +108,17 @@ def _run(
             _say(
                 f"Historique {history.get('year')} déjà chargé dans {workdir.root} (--fresh pour repartir de zéro)."
             )
+        # The recent window follows the clock: topped up to now at every start.
+        recent = history.get("recent")
+        history["recent"] = top_up_recent(
+            workdir,
+            scenario,
+            settings,
+            datetime.now(UTC),
+            _say,
+            recent if isinstance(recent, dict) else None,
+        )
+        save_history(workdir, history)
         with DemoRun(workdir, settings, si) as run:
             _say(f"SI simulé démarré sur 127.0.0.1 ; démon de sondes actif, métriques sur {run.metrics_url}")
             if not args.headless:
