@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import os
 import signal
 import sys
 import threading
@@ -35,6 +36,7 @@ from vigie.console.settings import load_settings
 
 DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
 DEFAULT_HEADLESS = 60.0
+CLOSE_GRACE = 10.0  # seconds the console has to close after a signal before the demo leaves without it
 STATES_FR = {
     "up": "opérationnel",
     "degraded": "dégradé",
@@ -198,9 +200,19 @@ def _console(run: DemoRun, duration: float | None) -> None:
     def close_app() -> None:
         # A signal or --for ends the console as q would; not once it has closed by itself.
         stop.wait(duration)
-        if not finished.is_set():
-            with contextlib.suppress(RuntimeError):  # it closed meanwhile
-                app.call_from_thread(app.exit)
+        if finished.is_set():
+            return
+        threading.Thread(target=force_out, daemon=True, name="demo-force-out").start()
+        with contextlib.suppress(RuntimeError):  # it closed meanwhile
+            app.call_from_thread(app.exit)
+
+    def force_out() -> None:
+        # A console whose terminal has gone (closed pty) spins, then hangs on its way out:
+        # stop the children and leave anyway. Nothing is written: the terminal is gone.
+        if finished.wait(CLOSE_GRACE):
+            return
+        run.stop()
+        os._exit(EXIT_OK)
 
     with _stop_on_signals(stop):
         threading.Thread(target=close_app, daemon=True, name="demo-close").start()
