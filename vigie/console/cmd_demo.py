@@ -52,6 +52,7 @@ def register(sub: Any) -> None:
         help="a simulated SI Chorus on loopback, its 2017 history, the probe daemon and the console",
         description="Create (or reuse) a demo directory with its own config.toml, load a simulated "
         "2017 history (results and tickets, shaped after the 2017 activity report's figures) once, "
+        "top up a simulated recent history (the last 30 days of results, 12 months of tickets) to now, "
         "start the simulated SI Chorus on 127.0.0.1 and the probe daemon (/metrics on 127.0.0.1), "
         "and open the console; q stops everything. --headless runs without the console and prints "
         "a summary (exit 1 when a component has no results or /metrics does not answer).",
