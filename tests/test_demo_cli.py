@@ -8,7 +8,9 @@ import fcntl
 import json
 import os
 import pty
+import shutil
 import signal
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -16,7 +18,9 @@ import termios
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -126,23 +130,46 @@ def _quit_console_with_q(folder: Path) -> tuple[int, set[tuple[int, float]]]:
     return code, seen
 
 
-def test_demo_runs_headless_then_in_the_console_and_leaves_nothing_behind(tmp_path: Path) -> None:
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], int]:
+    """One fresh `vigie demo --headless` for the whole session (its first start imports a
+    year: tens of seconds), shared by the pytest-xdist workers through a lock file; returns
+    the directory, the run's JSON summary and how many of its processes were left running."""
+    shared = tmp_path_factory.getbasetemp().parent
+    folder, record = shared / "demo-data", shared / "demo-built.json"
+    with (shared / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.is_file():
+            code, out, err, seen = _run_watched(
+                [*VIGIE, "demo", "--dir", str(folder), "--headless", "--for", "5s", "--json"]
+            )
+            assert code == 0, err
+            assert "Traceback" not in err
+            assert seen, "the daemon runs as a child process"
+            record.write_text(json.dumps({"summary": json.loads(out), "left": len(_alive(seen))}))
+    built = json.loads(record.read_text())
+    return folder, built["summary"], built["left"]
+
+
+@pytest.fixture
+def demo_copy(built_demo: tuple[Path, dict[str, Any], int], tmp_path: Path) -> Path:
+    """A copy of the session's demo directory, to run the demo on (one daemon per store)."""
     folder = tmp_path / "demo-data"
-    # 1. A fresh directory: history generated and loaded, SI + daemon for a few seconds.
-    code, out, err, seen = _run_watched(
-        [*VIGIE, "demo", "--dir", str(folder), "--headless", "--for", "5s", "--json"]
-    )
-    assert code == 0, err
-    assert "Traceback" not in err
-    summary = json.loads(out)
+    shutil.copytree(built_demo[0], folder)
+    return folder
+
+
+def test_a_fresh_demo_has_the_2017_history_the_recent_one_and_leaves_nothing(
+    built_demo: tuple[Path, dict[str, Any], int], tmp_path: Path
+) -> None:
+    folder, summary, left = built_demo
+    assert left == 0
     assert summary["healthy"] is True
     assert summary["metrics_ok"] is True
     assert len(summary["components"]) == 9
     assert all(c["results"] > 0 for c in summary["components"])
     assert summary["history"]["tickets"] == 153_100
-    assert seen, "the daemon runs as a child process"
-    assert _alive(seen) == []
-    # 2. The history through the real accounting: the report's table, to 0.1 point.
+    # The history through the real accounting: the report's table, to 0.1 point.
     scenario = load_scenario()
     figures = _sla(folder / "config.toml")
     for comp in scenario.components:
@@ -170,14 +197,41 @@ def test_demo_runs_headless_then_in_the_console_and_leaves_nothing_behind(tmp_pa
         assert done.returncode == 0, done.stderr
         assert "Chorus Pro" in out_file.read_text(encoding="utf-8")
     assert "98,400 %" in (tmp_path / "yearly.md").read_text(encoding="utf-8")
-    # 3. The directory is reused: the history is not loaded again.
-    rows = summary["history"]["results"]
+    # The recent history: 30 days of results for every component, 12 months of tickets
+    # up to the current month, so "this month" and "30 days" have data at once.
+    recent = summary["history"]["recent"]
+    start = datetime.fromisoformat(recent["results_from"])
+    assert timedelta(days=29) < datetime.now(UTC) - start < timedelta(days=31)
+    with sqlite3.connect(folder / "vigie.db") as db:
+        per_component = dict(
+            db.execute(
+                "SELECT component, count(*) FROM results WHERE probe = 'ingest' AND ts >= ? GROUP BY component",
+                (start.timestamp(),),
+            ).fetchall()
+        )
+        months = {
+            row[0]
+            for row in db.execute("SELECT substr(id, 5, 7) FROM tickets WHERE id LIKE 'sim-%'").fetchall()
+        }
+    assert set(per_component) == {c.id for c in scenario.components}
+    assert all(n > 25 * 24 * 12 for n in per_component.values())
+    assert len(months) == 12
+    assert max(months) == datetime.now(load_settings(folder / "config.toml").timezone).strftime("%Y-%m")
+
+
+def test_a_reused_directory_is_topped_up_and_signals_stop_it_cleanly(demo_copy: Path) -> None:
+    folder = demo_copy
+    before = json.loads((folder / "history.json").read_text())
+    figures = _sla(folder / "config.toml")
     code, out, err, seen = _run_watched(
         [*VIGIE, "demo", "--dir", str(folder), "--headless", "--for", "1s", "--json"]
     )
     assert code == 0, err
     assert "déjà chargé" in err
-    assert json.loads(out)["history"]["results"] == rows
+    history = json.loads(out)["history"]
+    assert history["results"] == before["results"]
+    assert history["recent"]["results_from"] == before["recent"]["results_from"]
+    assert history["recent"]["results_to"] >= before["recent"]["results_to"]
     assert _sla(folder / "config.toml") == figures
     assert _alive(seen) == []
     # A signal stops a run as cleanly as the end of --for.
@@ -197,10 +251,56 @@ def test_demo_runs_headless_then_in_the_console_and_leaves_nothing_behind(tmp_pa
     assert proc.wait(120) == 0, said
     assert "Dernier état" in out  # the summary of what ran until the signal
     assert _alive(seen) == []
-    # 4. The console: q stops the console, the daemon and the simulated SI.
+    # The console: q stops the console, the daemon and the simulated SI.
     code, seen = _quit_console_with_q(folder)
     assert code == 0
     assert seen
+    assert _alive(seen) == []
+
+
+def test_the_daemon_dies_with_a_killed_demo(demo_copy: Path) -> None:
+    proc = psutil.Popen(
+        [*VIGIE, "demo", "--dir", str(demo_copy), "--headless", "--for", "10m"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seen = _until_the_daemon_runs(proc)
+    daemons = [p for p in proc.children(recursive=True) if "--once" not in p.cmdline()]
+    proc.kill()
+    proc.wait(60)
+    _, alive = psutil.wait_procs(daemons, timeout=30)
+    assert alive == []
+    assert _alive(seen) == []
+
+
+def test_a_console_that_lost_its_terminal_stops_on_sigterm(demo_copy: Path) -> None:
+    master, slave = pty.openpty()
+    proc = psutil.Popen(
+        [*VIGIE, "demo", "--dir", str(demo_copy)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=dict(os.environ, TERM="xterm-256color"),
+        start_new_session=True,
+    )
+    os.close(slave)
+    screen = bytearray()
+    done = threading.Event()
+
+    def drain() -> None:
+        while not done.is_set():
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            screen.extend(data)
+
+    threading.Thread(target=drain, daemon=True).start()
+    seen = _until_the_daemon_runs(proc, lambda: b"Chorus" in screen)
+    done.set()
+    os.close(master)  # the terminal goes away (no SIGHUP: it was not a controlling terminal)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(120) == 0
     assert _alive(seen) == []
 
 

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,8 +14,12 @@ from vigie.console.demo.history import (
     SAMPLES_HEADER,
     TICKETS_HEADER,
     SamplesSummary,
+    recent_bounds,
+    recent_months,
+    write_recent_tickets,
     write_samples,
     write_tickets,
+    write_window_samples,
 )
 from vigie.console.demo.scenario import Scenario, load_scenario
 from vigie.console.settings import Settings, load_settings
@@ -118,3 +123,55 @@ def test_tickets_are_reproducible_from_the_seed(settings: Settings) -> None:
         write_tickets(variant, settings.timezone, out)
         texts.append(out.getvalue())
     assert texts[0] == texts[1] != texts[2]
+
+
+def _small(scenario: Scenario) -> Scenario:
+    return dataclasses.replace(
+        scenario,
+        tickets=dataclasses.replace(scenario.tickets, applications={"chorus-pro": 600, "chorus-dt": 120}),
+    )
+
+
+def test_the_recent_window_ends_at_the_start_on_the_step_grid(settings: Settings) -> None:
+    scenario = load_scenario()
+    now = datetime(2026, 11, 26, 18, 37, 12, tzinfo=UTC)
+    start, end = recent_bounds(scenario, datetime(2017, 12, 31, 23, tzinfo=UTC), now)
+    assert end == datetime(2026, 11, 26, 18, 35, tzinfo=UTC)
+    assert start == datetime(2026, 10, 27, 18, 40, tzinfo=UTC)  # 30 days back, next slot
+    # A top-up starts after what is stored: nothing before it, nothing twice.
+    later = datetime(2026, 11, 27, 9, tzinfo=UTC)
+    assert recent_bounds(scenario, end + timedelta(seconds=1), later) == (
+        datetime(2026, 11, 26, 18, 40, tzinfo=UTC),
+        datetime(2026, 11, 27, 9, tzinfo=UTC),
+    )
+    p = settings.probes
+    out = io.StringIO()
+    summaries = write_window_samples(
+        scenario, p.components, p.maintenance, settings.timezone, start, end, out, ("r",)
+    )
+    assert {s.rows for s in summaries} == {30 * 24 * 12 - 1}
+    by_id = {s.component: s for s in summaries}
+    # Chorus Cœur's Sunday windows (four or five in 30 days), Chorus Pro's incidents.
+    assert 4 * 24 <= by_id["chorus-coeur"].maintenance <= 5 * 24
+    assert by_id["chorus-pro"].incidents >= 2
+    assert by_id["chorus-pro"].availability < by_id["place"].availability
+
+
+def test_recent_tickets_cover_twelve_months_and_a_top_up_keeps_their_ids(settings: Settings) -> None:
+    scenario, tz = _small(load_scenario()), settings.timezone
+    now = datetime(2026, 11, 26, 18, tzinfo=UTC)
+    months = recent_months(now, tz)
+    assert months[0] == (2025, 12) and months[-1] == (2026, 11) and len(months) == 12
+    assert recent_months(now, tz, since=(2026, 10)) == [(2026, 10), (2026, 11)]
+    first, again = io.StringIO(), io.StringIO()
+    write_recent_tickets(scenario, tz, months, now, first)
+    later = now + timedelta(days=2)
+    write_recent_tickets(scenario, tz, recent_months(later, tz, since=months[-1]), later, again)
+    old = {r["id"]: r for r in csv.DictReader(io.StringIO(first.getvalue()))}
+    new = {r["id"]: r for r in csv.DictReader(io.StringIO(again.getvalue()))}
+    assert all(r["opened"] < "2026-11-26T19" for r in old.values())
+    assert all(i.startswith("sim-") for i in old)
+    current = {i for i in old if i.startswith("sim-2026-11-")}
+    assert current < set(new)  # the month's tickets again, under the same ids, and newer ones
+    assert all(new[i]["opened"] == old[i]["opened"] for i in current)
+    assert {r["opened"][:7] for r in old.values()} == {f"{y}-{m:02d}" for y, m in months}

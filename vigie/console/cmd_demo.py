@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +26,8 @@ from vigie.console.demo.workdir import (
     history_loaded,
     load_history,
     prepare,
+    save_history,
+    top_up_recent,
     write_config,
 )
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
@@ -32,6 +36,7 @@ from vigie.console.settings import load_settings
 
 DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
 DEFAULT_HEADLESS = 60.0
+CLOSE_GRACE = 10.0  # seconds the console has to close after a signal before the demo leaves without it
 STATES_FR = {
     "up": "opérationnel",
     "degraded": "dégradé",
@@ -47,6 +52,7 @@ def register(sub: Any) -> None:
         help="a simulated SI Chorus on loopback, its 2017 history, the probe daemon and the console",
         description="Create (or reuse) a demo directory with its own config.toml, load a simulated "
         "2017 history (results and tickets, shaped after the 2017 activity report's figures) once, "
+        "top up a simulated recent history (the last 30 days of results, 12 months of tickets) to now, "
         "start the simulated SI Chorus on 127.0.0.1 and the probe daemon (/metrics on 127.0.0.1), "
         "and open the console; q stops everything. --headless runs without the console and prints "
         "a summary (exit 1 when a component has no results or /metrics does not answer).",
@@ -105,6 +111,17 @@ def _run(
             _say(
                 f"Historique {history.get('year')} déjà chargé dans {workdir.root} (--fresh pour repartir de zéro)."
             )
+        # The recent window follows the clock: topped up to now at every start.
+        recent = history.get("recent")
+        history["recent"] = top_up_recent(
+            workdir,
+            scenario,
+            settings,
+            datetime.now(UTC),
+            _say,
+            recent if isinstance(recent, dict) else None,
+        )
+        save_history(workdir, history)
         with DemoRun(workdir, settings, si) as run:
             _say(f"SI simulé démarré sur 127.0.0.1 ; démon de sondes actif, métriques sur {run.metrics_url}")
             if not args.headless:
@@ -184,9 +201,19 @@ def _console(run: DemoRun, duration: float | None) -> None:
     def close_app() -> None:
         # A signal or --for ends the console as q would; not once it has closed by itself.
         stop.wait(duration)
-        if not finished.is_set():
-            with contextlib.suppress(RuntimeError):  # it closed meanwhile
-                app.call_from_thread(app.exit)
+        if finished.is_set():
+            return
+        threading.Thread(target=force_out, daemon=True, name="demo-force-out").start()
+        with contextlib.suppress(RuntimeError):  # it closed meanwhile
+            app.call_from_thread(app.exit)
+
+    def force_out() -> None:
+        # A console whose terminal has gone (closed pty) spins, then hangs on its way out:
+        # stop the children and leave anyway. Nothing is written: the terminal is gone.
+        if finished.wait(CLOSE_GRACE):
+            return
+        run.stop()
+        os._exit(EXIT_OK)
 
     with _stop_on_signals(stop):
         threading.Thread(target=close_app, daemon=True, name="demo-close").start()

@@ -52,6 +52,10 @@ CATEGORIES = (
     "Anomalie applicative",
     "Demande d'information",
 )
+# The recent history: results for this many days before the demo starts, tickets for the
+# months (the current one included) before it.
+RECENT_DAYS = 30
+RECENT_MONTHS = 12
 OPEN_STATUSES = ("new", "assigned", "planned", "waiting")
 BUSINESS_CHANNELS = ("phone", "chat")  # staffed 08:30-18:30 on weekdays; the others are 24/7
 
@@ -90,6 +94,33 @@ def write_samples(
 ) -> list[SamplesSummary]:
     """Write the year's results of ``components`` as a history CSV, rows in time order."""
     start, end = year_bounds(scenario.history_year, tz)
+    return write_window_samples(scenario, components, maintenance, tz, start, end, out, ("history",))
+
+
+def recent_bounds(scenario: Scenario, since: datetime, now: datetime) -> tuple[datetime, datetime]:
+    """The recent window to generate: from ``since`` (at most RECENT_DAYS back) to ``now``,
+    both on the history step's grid (the first slot at or after ``since``)."""
+    step = scenario.history_step
+    start = max(since, now - timedelta(days=RECENT_DAYS)).timestamp()
+    first = math.ceil(start / step) * step
+    last = math.floor(now.timestamp() / step) * step
+    return datetime.fromtimestamp(first, UTC), datetime.fromtimestamp(max(first, last), UTC)
+
+
+def write_window_samples(
+    scenario: Scenario,
+    components: Sequence[Component],
+    maintenance: Sequence[MaintenanceWindow],
+    tz: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    out: TextIO,
+    stream: tuple[object, ...],
+) -> list[SamplesSummary]:
+    """Write the results of ``components`` from ``start`` to ``end`` (UTC) as a history CSV.
+
+    ``stream`` names the random stream (with the component's id), so a window is reproducible.
+    """
     step = scenario.history_step
     slots = int((end - start).total_seconds() // step)
     times = [start + timedelta(seconds=i * step) for i in range(slots)]
@@ -97,7 +128,8 @@ def write_samples(
     loads = [load_at(scenario, lt.hour + lt.minute / 60) for lt in (t.astimezone(tz) for t in times)]
     columns, summaries = [], []
     for comp in components:
-        column, summary = _component_year(scenario, comp, maintenance, tz, start.timestamp(), loads)
+        rng = scenario.rng(*stream, comp.id)
+        column, summary = _component_year(scenario, comp, maintenance, tz, start.timestamp(), loads, rng)
         columns.append((f"{comp.id},", column))
         summaries.append(summary)
     out.write(",".join(SAMPLES_HEADER) + "\n")
@@ -115,10 +147,10 @@ def _component_year(
     tz: ZoneInfo,
     start: float,
     loads: list[float],
+    rng: random.Random,
 ) -> tuple[list[str], SamplesSummary]:
-    """One component's year as CSV cells ``status,latency_ms,detail``, and what they hold."""
+    """One component's slots as CSV cells ``status,latency_ms,detail``, and what they hold."""
     behaviour = scenario.component(comp.id)
-    rng = scenario.rng("history", comp.id)
     slots, step = len(loads), scenario.history_step
     in_window = _maintenance_slots(comp.id, maintenance, tz, start, step, slots)
     measured = slots - sum(in_window)
@@ -192,50 +224,108 @@ def _place_incidents(
 
 def write_tickets(scenario: Scenario, tz: ZoneInfo, out: TextIO) -> None:
     """Write the year's tickets in the tickets import's CSV, oldest first."""
-    tickets = scenario.tickets
     year = scenario.history_year
     year_end = datetime(year + 1, 1, 1, tzinfo=tz)
     rng = scenario.rng("tickets")
-    channels, weights = zip(*tickets.channels.items(), strict=True)
-    rows = []
-    for app, count in tickets.applications.items():
-        for month, in_month in enumerate(_spread(count, tickets.monthly), start=1):
-            for _ in range(in_month):
-                channel = rng.choices(channels, weights)[0]
-                opened = _opened(rng, year, month, channel, tz)
-                rows.append((opened, app, channel))
+    rows = _opened_in_months(scenario, rng, year, range(1, 13), tz)
     rows.sort(key=lambda r: (r[0], r[1]))
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TICKETS_HEADER)
     for number, (opened_utc, app, channel) in enumerate(rows, start=1):
-        opened = opened_utc.astimezone(tz)
-        first = rng.random() < tickets.first_contact.get(channel, 0.5)
-        if first:
-            solved = (opened_utc + timedelta(seconds=round(max(60.0, rng.gauss(480, 180))))).astimezone(tz)
-        else:
-            solved = (opened_utc + timedelta(seconds=round(rng.expovariate(1 / (30 * 3600))))).astimezone(tz)
-        closed = (solved.astimezone(UTC) + timedelta(days=rng.choice((1, 2, 3, 5)))).astimezone(tz)
-        if closed < year_end:
-            status, solved_text, closed_text = "closed", solved.isoformat(), closed.isoformat()
-        elif solved < year_end:
-            status, solved_text, closed_text = "solved", solved.isoformat(), ""
-        else:
-            status, solved_text, closed_text = rng.choice(OPEN_STATUSES), "", ""
         writer.writerow(
-            (
-                "demo",
-                f"{year}-{number:06d}",
-                app,
-                opened.isoformat(),
-                solved_text,
-                closed_text,
-                status,
-                channel,
-                rng.choice(CATEGORIES),
-                "1" if first else "2",
-                "true" if first else "false",
-            )
+            _ticket(scenario, rng, f"{year}-{number:06d}", opened_utc, app, channel, tz, year_end)
         )
+
+
+def recent_months(now: datetime, tz: ZoneInfo, since: tuple[int, int] | None = None) -> list[tuple[int, int]]:
+    """The (year, month) of the RECENT_MONTHS months up to ``now``'s, from ``since`` when later."""
+    local = now.astimezone(tz)
+    index = local.year * 12 + local.month - 1
+    first = index - RECENT_MONTHS + 1
+    if since is not None:
+        first = max(first, since[0] * 12 + since[1] - 1)
+    return [(i // 12, i % 12 + 1) for i in range(first, index + 1)]
+
+
+def write_recent_tickets(
+    scenario: Scenario, tz: ZoneInfo, months: Sequence[tuple[int, int]], now: datetime, out: TextIO
+) -> int:
+    """Write the simulated tickets of ``months`` opened before ``now``, with their state at ``now``.
+
+    Each month is drawn from its own random stream and numbered before the cut at ``now``,
+    so a later top-up writes the same tickets under the same ids (the import upserts them,
+    bringing their state up to date) plus those opened since. Returns the rows written.
+    """
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TICKETS_HEADER)
+    written = 0
+    for year, month in months:
+        rng = scenario.rng("tickets-recent", year, month)
+        rows = sorted(_opened_in_months(scenario, rng, year, (month,), tz), key=lambda r: (r[0], r[1]))
+        for number, (opened_utc, app, channel) in enumerate(rows, start=1):
+            ticket = _ticket(
+                scenario, rng, f"sim-{year}-{month:02d}-{number:06d}", opened_utc, app, channel, tz, now
+            )
+            if opened_utc < now:
+                writer.writerow(ticket)
+                written += 1
+    return written
+
+
+def _opened_in_months(
+    scenario: Scenario, rng: random.Random, year: int, months: Sequence[int], tz: ZoneInfo
+) -> list[tuple[datetime, str, str]]:
+    """Tickets opened in ``months`` of ``year`` as (opened UTC, application, channel), unsorted:
+    each application's yearly volume split by the monthly shares."""
+    tickets = scenario.tickets
+    channels, weights = zip(*tickets.channels.items(), strict=True)
+    rows = []
+    for app, count in tickets.applications.items():
+        parts = _spread(count, tickets.monthly)
+        for month in months:
+            for _ in range(parts[month - 1]):
+                channel = rng.choices(channels, weights)[0]
+                rows.append((_opened(rng, year, month, channel, tz), app, channel))
+    return rows
+
+
+def _ticket(
+    scenario: Scenario,
+    rng: random.Random,
+    ident: str,
+    opened_utc: datetime,
+    app: str,
+    channel: str,
+    tz: ZoneInfo,
+    cut: datetime,
+) -> tuple[str, ...]:
+    """One ticket's CSV row: solved and closed after it opened, as they stand at ``cut``."""
+    opened = opened_utc.astimezone(tz)
+    first = rng.random() < scenario.tickets.first_contact.get(channel, 0.5)
+    if first:
+        solved = (opened_utc + timedelta(seconds=round(max(60.0, rng.gauss(480, 180))))).astimezone(tz)
+    else:
+        solved = (opened_utc + timedelta(seconds=round(rng.expovariate(1 / (30 * 3600))))).astimezone(tz)
+    closed = (solved.astimezone(UTC) + timedelta(days=rng.choice((1, 2, 3, 5)))).astimezone(tz)
+    if closed < cut:
+        status, solved_text, closed_text = "closed", solved.isoformat(), closed.isoformat()
+    elif solved < cut:
+        status, solved_text, closed_text = "solved", solved.isoformat(), ""
+    else:
+        status, solved_text, closed_text = rng.choice(OPEN_STATUSES), "", ""
+    return (
+        "demo",
+        ident,
+        app,
+        opened.isoformat(),
+        solved_text,
+        closed_text,
+        status,
+        channel,
+        rng.choice(CATEGORIES),
+        "1" if first else "2",
+        "true" if first else "false",
+    )
 
 
 def _spread(count: int, shares: Sequence[float]) -> list[int]:

@@ -2,18 +2,25 @@
 
 The daemon is the real `vigie run` on the demo's config (a child process, so it is the
 store's one writer exactly as in production); stopping the demo stops it with SIGTERM
-(it stores its last batch) and waits for it, so nothing is left behind.
+(it stores its last batch) and waits for it, so nothing is left behind. On Linux the
+children also get SIGTERM when the demo dies without stopping them (SIGKILL, a crash):
+``prctl(PR_SET_PDEATHSIG)`` set in the child before it runs `vigie run`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -28,6 +35,27 @@ from vigie.reports.sla import sla_report
 
 READY_TIMEOUT = 120.0
 STOP_TIMEOUT = 15.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child get SIGTERM when this process dies (Linux);
+    None elsewhere, or when libc has no ``prctl`` (then stop() alone ends the children)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl: Any = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    # Looked up here, in the parent: after fork the child only makes the call.
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the prctl call: too late for it
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
 
 
 class DemoRun:
@@ -62,11 +90,16 @@ class DemoRun:
             stderr=subprocess.STDOUT,
             timeout=READY_TIMEOUT,
             check=False,
+            preexec_fn=die_with_parent(),
         )
         if once.returncode not in (0, 1):
             raise UserError(f"the first round of probes failed: {self._last_log_line()}")
         self.daemon = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent(),
         )
         exporter = self.settings.probes.exporter
         deadline = time.monotonic() + READY_TIMEOUT

@@ -5,8 +5,9 @@ Layout of the directory::
     .vigie-demo        marks a directory `vigie demo` made (the only kind --fresh deletes)
     config.toml        written at each start: probes point at this run's loopback ports
     vigie.db           the measurement store (history + live results + tickets)
-    history/           the generated CSVs of the simulated year
-    history.json       written once the history is loaded, with what was loaded
+    history/           the generated CSVs: the simulated year, then the recent window
+    history.json       written once the year is loaded, with what was loaded; its
+                       "recent" part is updated at each start (the top-up)
     edi/in/            the exchange system's drop directory
     daemon.log         the probe daemon's log
 """
@@ -18,6 +19,7 @@ import shutil
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
@@ -25,7 +27,13 @@ import jinja2
 import vigie
 from vigie.configfile import format_duration
 from vigie.console.demo.flows_history import write_flows
-from vigie.console.demo.history import write_history
+from vigie.console.demo.history import (
+    recent_bounds,
+    recent_months,
+    write_history,
+    write_recent_tickets,
+    write_window_samples,
+)
 from vigie.console.demo.scenario import Scenario
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
@@ -162,5 +170,63 @@ def load_history(
         "tickets": result.stored,
         "availability": {s.component: s.availability for s in summaries},
     }
-    (workdir.root / HISTORY_DONE).write_text(json.dumps(loaded, indent=2), encoding="utf-8")
+    save_history(workdir, loaded)
     return loaded
+
+
+def save_history(workdir: Workdir, loaded: dict[str, object]) -> None:
+    """Record what the directory's store holds (read back by :func:`history_loaded`)."""
+    (workdir.root / HISTORY_DONE).write_text(json.dumps(loaded, indent=2), encoding="utf-8")
+
+
+def top_up_recent(
+    workdir: Workdir,
+    scenario: Scenario,
+    settings: Settings,
+    now: datetime,
+    say: Callable[[str], None],
+    previous: dict[str, object] | None,
+) -> dict[str, object]:
+    """Bring the recent history up to ``now``: results for the last RECENT_DAYS days and
+    tickets for the last RECENT_MONTHS months, through the same public import paths.
+
+    Results start after the newest one stored (the history or an earlier run's live
+    probing), so they never overlap what is there; on a first start that is RECENT_DAYS
+    back. Tickets are written again from the month of the last top-up, so those still
+    open then get their state at ``now`` (the import upserts on the ticket's id).
+    Returns what the store now holds of the recent history.
+    """
+    p = settings.probes
+    with open_store(settings) as store:
+        newest = max((r.ts for r in store.latest().values()), default=0.0)
+    start, end = recent_bounds(scenario, datetime.fromtimestamp(newest + 1, UTC), now)
+    since = previous.get("tickets_through") if previous else None
+    months = recent_months(now, settings.timezone, tuple(since) if isinstance(since, list) else None)
+    workdir.history_dir.mkdir(parents=True, exist_ok=True)
+    samples, tickets = workdir.history_dir / "samples-recent.csv", workdir.history_dir / "tickets-recent.csv"
+    added = 0
+    if end > start:
+        say(f"Historique récent : résultats du {start:%d/%m %H:%M} au {end:%d/%m %H:%M} UTC…")
+        stream = ("recent", int(start.timestamp()))
+        with samples.open("w", encoding="utf-8", newline="") as out:
+            write_window_samples(
+                scenario, p.components, p.maintenance, settings.timezone, start, end, out, stream
+            )
+        with open_store(settings) as store:
+            added = ingest_samples(store, samples, p).added
+    say(
+        f"Historique récent : tickets simulés de {months[0][1]:02d}/{months[0][0]} à {months[-1][1]:02d}/{months[-1][0]}…"
+    )
+    with tickets.open("w", encoding="utf-8", newline="") as out:
+        write_recent_tickets(scenario, settings.timezone, months, now, out)
+    with TicketStore(settings.store_path(), p.store.busy_timeout) as store:
+        result = import_csv(tickets, store, settings.tickets, progress=False)
+    before = previous or {}
+    return {
+        "results_from": before.get("results_from", start.isoformat()),
+        "results_to": end.isoformat(),
+        "results_added": added,
+        "tickets_from": list(months[0]) if previous is None else before.get("tickets_from", list(months[0])),
+        "tickets_through": list(months[-1]),
+        "tickets_written": result.rows,
+    }
