@@ -42,7 +42,7 @@ pytest: $(STAMP) $(PDF_STAMP)
 test: check pytest
 
 bench: $(STAMP)
-	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
+	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
