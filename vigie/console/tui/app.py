@@ -112,13 +112,13 @@ class VigieApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start the clock and the refresh timer, and read the data once right away."""
+        """Start the refresh timer (it moves the header's clock too, as in htop), and read
+        the data once right away."""
         # Widgets are looked up on the tabs' screen, whichever screen is on top.
         self.main = self.screen
         self.status = self.main.query_one("#status", Static)
         self.main.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
-        self.set_interval(1.0, self.update_status)
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
         self.update_status()
         self.refresh_live()
@@ -134,6 +134,7 @@ class VigieApp(App[None]):
 
     def _tick(self) -> None:
         if self.paused:
+            self.update_status()
             return
         # A refresh slower than the interval is not stacked up: the tick is skipped.
         if not self._busy("live"):
