@@ -184,8 +184,12 @@ def test_exporter_collector_counts_by_application_and_channel(tmp_path: Path) ->
             ]
         )
     registry = CollectorRegistry()
-    registry.register(TicketCollector(tmp_path / "vigie.db"))
-    text = generate_latest(registry).decode()
+    collector = TicketCollector(tmp_path / "vigie.db")
+    registry.register(collector)
+    try:
+        text = generate_latest(registry).decode()
+    finally:
+        collector.close()
     assert 'vigie_tickets_opened_total{application="chorus-pro",channel="phone"} 2.0' in text
     assert 'vigie_tickets_opened_total{application="place",channel="chatbot"} 1.0' in text
     assert 'vigie_tickets_open{application="chorus-pro"} 1.0' in text

@@ -467,6 +467,34 @@ async def test_month_report_screen(filled: Settings) -> None:
         assert not isinstance(app.screen, MonthReportScreen)
 
 
+@pytest.mark.parametrize(
+    ("language", "query", "name", "heading"),
+    [
+        ("fr", "rapport HTML", "vigie-rapport-2025-11.html", "Disponibilité"),
+        ("en", "HTML report", "vigie-report-2025-11.html", "Availability"),
+    ],
+)
+async def test_palette_writes_month_report_file(
+    tmp_path: Path, language: str, query: str, name: str, heading: str
+) -> None:
+    settings = make_settings(tmp_path, language=language)
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.DOWN, "charlie": Status.DEGRADED})
+    app = console(settings)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*query)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        written = tmp_path / name
+        assert written.is_file()
+        html = written.read_text(encoding="utf-8")
+        assert "2025" in html and heading in html and "Bravo" in html
+        assert any(str(written) in str(n.message) for n in app._notifications)
+
+
 def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from vigie.console.cli import main
 

@@ -120,15 +120,43 @@ def _catalog(settings: Settings) -> Catalog | Absent:
     return load_catalog(path)
 
 
+def default_path(settings: Settings, lang: Language, period: collect.ReportPeriod, fmt: str) -> Path:
+    """Where a report goes when no ``--out`` is given: ``[reports] output_dir``."""
+    return settings.reports.output_dir / f"{FILE_STEM[lang.code]}-{period.label}.{fmt}"
+
+
+def render(report: Report, fmt: str, lang: Language) -> bytes:
+    """The report's bytes in ``fmt`` (UserError when PDF cannot be rendered here)."""
+    if fmt == "pdf":
+        try:
+            return render_pdf(report, lang)
+        except PdfUnavailable as exc:
+            raise UserError(str(exc)) from exc
+    return TEXT_RENDERERS[fmt](report, lang).encode("utf-8")
+
+
+def write_month_report(settings: Settings, now: datetime) -> Path:
+    """Write the HTML report of ``now``'s month (in the configured zone) to ``[reports] output_dir``.
+
+    The language is ``[reports] language``; returns the file written.
+    """
+    local = now.astimezone(settings.timezone)
+    period = collect.ReportPeriod("monthly", local.year, local.month, settings.timezone)
+    lang = Language(settings.reports.language)
+    path = default_path(settings, lang, period, "html")
+    if not path.parent.is_dir():
+        raise UserError(f"report: [reports] output_dir {path.parent} does not exist")
+    path.write_bytes(render(build(settings, period, now), "html", lang))
+    return path
+
+
 def run_report(args: argparse.Namespace) -> int:
     """Build the report of the period asked and write it in the format asked."""
     year, month = parse_period(args.kind, args.period)
     settings = load_settings(config_path(getattr(args, "config", None)))
     lang = Language(args.lang or settings.reports.language)
     period = collect.ReportPeriod(args.kind, year, month, settings.timezone)
-    out = args.out or str(
-        settings.reports.output_dir / f"{FILE_STEM[lang.code]}-{period.label}.{args.format}"
-    )
+    out = args.out or str(default_path(settings, lang, period, args.format))
     path = None if out == "-" else Path(out)
     # Checked before any work, so a typo costs nothing and leaves the store untouched.
     if path is not None and not path.parent.is_dir():
@@ -136,13 +164,7 @@ def run_report(args: argparse.Namespace) -> int:
     if path is None and args.format == "pdf" and sys.stdout.isatty():
         raise UserError("report: refusing to write PDF to a terminal (use --out FILE)")
     report = build(settings, period, datetime.now(UTC))
-    if args.format == "pdf":
-        try:
-            data = render_pdf(report, lang)
-        except PdfUnavailable as exc:
-            raise UserError(str(exc)) from exc
-    else:
-        data = TEXT_RENDERERS[args.format](report, lang).encode("utf-8")
+    data = render(report, args.format, lang)
     if path is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

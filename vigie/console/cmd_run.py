@@ -72,6 +72,7 @@ def run_command(args: argparse.Namespace) -> int:
         )
     except (AlreadyRunning, CannotListen) as exc:
         availability.close()
+        tickets.close()
         raise cli.UserError(str(exc)) from None
     with daemon:
         try:
@@ -84,6 +85,7 @@ def run_command(args: argparse.Namespace) -> int:
                 daemon.run(stop, duration)
         finally:
             availability.close()
+            tickets.close()
     return cli.EXIT_OK
 
 

@@ -3,7 +3,8 @@
 The daemon's exporter lives in `probes`, which cannot import `reports`; `vigie run` hands
 this collector to it as an extra one. Each scrape computes, from the store's rollups, every
 component's availability over the last hour, day, week and 30 days and over the current
-calendar month (its SLA period), with the same rules as `vigie sla`.
+calendar month (its SLA period), with the same rules as `vigie sla`: each component's
+timeline is read and built once per scrape, and the five windows are accounted on it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from vigie.probes.config import ProbesConfig
 from vigie.probes.store import Store
 from vigie.probes.timeline import intervals_from_config
 from vigie.reports.periods import Period, current_month
-from vigie.reports.sla import compute_sla
+from vigie.reports.sla import sla_windows
 
 WINDOWS = {"1h": 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
 
@@ -71,12 +72,16 @@ class AvailabilityCollector(Collector):
                     self.store_path, self.config.store.busy_timeout, intervals_from_config(self.config)
                 )
             with self._store.snapshot():
-                for name, period in periods.items():
-                    for component in self.config.components:
-                        figures = compute_sla(self._store, self.config, component, period, now).figures
-                        if figures.availability is not None:
-                            ratio.add_metric([component.id, name], figures.availability)
-                        if name == "month":
-                            budget.add_metric([component.id], figures.budget_remaining_s)
+                windows = {
+                    c.id: sla_windows(self._store, self.config, c, periods, now)
+                    for c in self.config.components
+                }
+        for name in periods:
+            for component_id, figures in windows.items():
+                availability = figures[name].availability
+                if availability is not None:
+                    ratio.add_metric([component_id, name], availability)
+                if name == "month":
+                    budget.add_metric([component_id], figures[name].budget_remaining_s)
         yield ratio
         yield budget

@@ -12,7 +12,8 @@ and probes since removed from the config, so history is not lost by renaming a p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -77,6 +78,36 @@ def sla_series(
         schedule = schedule_spans(component.schedule, start, end)
         out.append((part, account(component, timeline, schedule, start, end, now)))
     return out
+
+
+def sla_windows(
+    store: Store, config: ProbesConfig, component: Component, periods: Mapping[str, Period], now: float
+) -> dict[str, SlaFigures]:
+    """The component's figures over several (overlapping) periods, keyed like ``periods``.
+
+    Each figure equals :func:`compute_sla`'s, but the timeline is read and built once over
+    the span of all the periods (the /metrics windows all nest in the last month or so),
+    instead of once per period.
+    """
+    if not periods:
+        return {}
+    start = min(p.start_ts for p in periods.values())
+    end = max(p.end_ts for p in periods.values())
+    timeline = component_timeline(store, config, component, start, end)
+    # The timeline is sorted and non-overlapping: each window accounts only the spans it
+    # overlaps (the others add nothing), so the hour does not walk the month's spans.
+    starts, ends = [s.start for s in timeline], [s.end for s in timeline]
+    return {
+        name: account(
+            component,
+            timeline[bisect_right(ends, p.start_ts) : bisect_left(starts, p.end_ts)],
+            schedule_spans(component.schedule, p.start_ts, p.end_ts),
+            p.start_ts,
+            p.end_ts,
+            now,
+        )
+        for name, p in periods.items()
+    }
 
 
 @dataclass(frozen=True)

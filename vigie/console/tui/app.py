@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -232,6 +233,8 @@ class VigieApp(App[None]):
                 self.apply_catalog(worker.result)
             elif isinstance(worker.result, TicketsSnapshot):
                 self.main.query_one(TicketsTab).update_tickets(worker.result)
+            elif worker.group == "report" and isinstance(worker.result, Path):
+                self.notify(self.labels("msg.report_written", path=worker.result), title="Vigie")
         elif event.state is WorkerState.ERROR:
             self.notify(str(worker.error), title=worker.group, severity="error")
 
@@ -493,6 +496,14 @@ class VigieApp(App[None]):
         """Show this month's availability by component."""
         names = {c.id: c.name for c in self.settings.probes.components}
         self.push_screen(MonthReportScreen(self.labels, self.month_label(), names, self.sla))
+
+    @work(thread=True, exclusive=True, group="report", exit_on_error=False)
+    def write_report_file(self) -> Path:
+        """Write this month's HTML report to ``[reports] output_dir`` (in a thread)."""
+        # Imported on use: the report's renderers (jinja2, charts) would slow every start-up.
+        from vigie.console.cmd_report import write_month_report
+
+        return write_month_report(self.settings, datetime.fromtimestamp(self.clock(), UTC))
 
     def application_names(self) -> list[tuple[str, str]]:
         """(id, name) of the catalog's applications, for the palette."""

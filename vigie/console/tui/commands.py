@@ -34,6 +34,13 @@ class ConsoleCommands(Provider):
         commands.append(
             (t("cmd.report", month=app.month_label()), t("cmd.report_help"), app.open_month_report)
         )
+        commands.append(
+            (
+                t("cmd.report_file", month=app.month_label()),
+                t("cmd.report_file_help", folder=app.settings.reports.output_dir),
+                app.write_report_file,
+            )
+        )
         commands.append((t("cmd.pause"), "", app.action_pause))
         commands.append((t("cmd.refresh"), "", app.action_refresh_now))
         for app_id, name in app.application_names():

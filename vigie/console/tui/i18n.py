@@ -234,6 +234,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "disponibilité du mois en cours par composant",
         "this month's availability by component",
     ),
+    "cmd.report_file": ("Écrire le rapport HTML du mois {month}", "Write the HTML report for {month}"),
+    "cmd.report_file_help": (
+        "comme « vigie report monthly », dans {folder}",
+        "like 'vigie report monthly', into {folder}",
+    ),
+    "msg.report_written": ("Rapport écrit : {path}", "Report written: {path}"),
     "cmd.application": ("Application : {name}", "Application: {name}"),
     "cmd.application_help": ("ouvrir la fiche dans la cartographie", "open its page in the map"),
     "cmd.pause": ("Suspendre / reprendre le rafraîchissement", "Pause / resume refresh"),

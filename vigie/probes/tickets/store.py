@@ -56,7 +56,17 @@ def _v1_tickets(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1_tickets]
+def _v2_count_indexes(db: sqlite_utils.Database) -> None:
+    # /metrics counts every ticket by (application, channel) and the open backlog by
+    # application on each scrape: without these, each count sorts the whole table
+    # (a quarter of a second on a year of tickets); with them, an index walk and a few rows.
+    db.execute("CREATE INDEX tickets_application_channel ON tickets (application, channel)")
+    db.execute(
+        "CREATE INDEX tickets_backlog ON tickets (application) WHERE solved IS NULL AND closed IS NULL"
+    )
+
+
+MIGRATIONS = [_v1_tickets, _v2_count_indexes]
 
 _COLUMNS = "source, id, application, opened, solved, closed, status, channel, category, level, first_contact"
 _UPSERT_HEAD = f"INSERT INTO main.tickets ({_COLUMNS})"
@@ -131,6 +141,16 @@ class TicketStore:
         """An immediate write transaction: all or nothing."""
         with write_transaction(self.db.conn):
             yield
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every read inside sees the same state of the file."""
+        conn = self.db.conn
+        conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
 
     def upsert(self, tickets: Iterable[Ticket]) -> int:
         """Store tickets in one transaction; returns how many rows were written."""
