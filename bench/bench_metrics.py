@@ -10,9 +10,9 @@ With ``--baseline REF``, the same measurement runs first with the code of git RE
 own copy of the store, so the current code's migrations do not touch it) and both columns
 are printed side by side. The store must have been written by REF's Vigie or an older one
 (a newer schema refuses to open with older code): make it with REF's `vigie demo`.
+Without a store in ``--dir``, the bench first writes one with the current `vigie demo`.
 
-    .venv/bin/vigie demo --headless --for 5s --dir /tmp/perfdemo      # once, 30-90 s
-    .venv/bin/python bench/bench_metrics.py --dir /tmp/perfdemo [--baseline main] [--runs R]
+    .venv/bin/python bench/bench_metrics.py [--dir /tmp/perfdemo] [--baseline main] [--runs R]
 """
 
 from __future__ import annotations
@@ -96,7 +96,11 @@ def _run_side(code: Path, config_file: Path, runs: int) -> dict[str, float]:
     """Measure in a child process importing `vigie` from ``code``."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     command = [sys.executable, __file__, "--child", str(config_file), "--runs", str(runs)]
-    done = subprocess.run(command, env=env, cwd=code, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, env=env, cwd=code, capture_output=True, text=True)
+    if done.returncode != 0:
+        # Typically a store written by a newer Vigie than the baseline: say so in one line.
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        sys.exit(f"measuring with the code in {code} failed: {last}")
     figures: dict[str, float] = json.loads(done.stdout)
     return figures
 
@@ -114,9 +118,9 @@ def main() -> None:
         print(json.dumps(measure(args.child, args.runs)))
         return
     if not (args.dir / "vigie.db").exists():
-        sys.exit(
-            f"{args.dir}/vigie.db not found: run `vigie demo --headless --for 5s --dir {args.dir}` first"
-        )
+        print(f"writing the demo's store in {args.dir} (vigie demo --headless --for 5s, 30-90 s)")
+        demo = [sys.executable, "-m", "vigie", "demo", "--headless", "--for", "5s", "--dir", str(args.dir)]
+        subprocess.run(demo, cwd=ROOT, capture_output=True, check=True)
     with tempfile.TemporaryDirectory(prefix="bench-metrics-") as tmp:
         sides: dict[str, dict[str, float]] = {}
         if args.baseline:

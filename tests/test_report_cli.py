@@ -334,3 +334,48 @@ def test_bad_month_in_a_real_process_has_no_traceback(config: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr == "vigie: error: report monthly: '2017-13' is not a month like 2017-07\n"
+
+
+def test_ingested_demo_flows_show_july_over_capacity(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Throughput history imported through `vigie ingest samples` (probe and value columns),
+    shaped by the demo's generator, reads over capacity in July, monthly and yearly."""
+    from vigie.console.demo.flows_history import exchange_counts, hours_of_year
+    from vigie.console.demo.scenario import load_scenario
+
+    config = tmp_path / "config.toml"
+    config.write_text(_config_text(), encoding="utf-8")
+    hours = hours_of_year(2017, PARIS)
+    counts = exchange_counts(load_scenario(), hours)
+    history = tmp_path / "flows.csv"
+    history.write_text(
+        "component,timestamp,status,probe,value\n"
+        + "".join(
+            f"systeme-echanges,{hour.isoformat()},up,systeme-echanges-flux,{count / 3600:.6g}\n"
+            for hour, count in zip(hours, counts, strict=True)
+            if hour.month in (6, 7, 8)
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", "samples", str(history), "--config", str(config)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "r.json"
+    assert _run(config, "monthly", "2017-07", "--format", "json", "--out", str(out)) == 0
+    flows = json.loads(out.read_text(encoding="utf-8"))["throughput"]
+    assert flows["available"]
+    row = next(r for r in flows["rows"] if r["component"] == "systeme-echanges")
+    # 55,000 flows in July's 31 days: 53,226 per 30-day month, 106 % of the capacity.
+    assert row["capacity"] == 50_000 and abs(row["mean"] - 55_000 * 30 / 31) < 5
+    assert row["utilisation"] > 1.05 and any(b["utilisation"] > 1 for b in row["buckets"])
+    assert _run(config, "yearly", "2017", "--format", "json", "--out", str(out)) == 0
+    row = next(
+        r
+        for r in json.loads(out.read_text(encoding="utf-8"))["throughput"]["rows"]
+        if r["component"] == "systeme-echanges"
+    )
+    over = [b["label"] for b in row["buckets"] if b["utilisation"] is not None and b["utilisation"] > 1]
+    assert over == ["2017-07"] and row["peak"] == "2017-07"
+    html = tmp_path / "r.html"
+    assert _run(config, "monthly", "2017-07", "--out", str(html)) == 0
+    assert "Débit et capacité nominale" in html.read_text(encoding="utf-8")

@@ -7,15 +7,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import astuple
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigie.console.cli import main
 from vigie.probes.tickets.config import TicketsConfig
 from vigie.probes.tickets.csvimport import import_csv
+from vigie.probes.tickets.mapping import plain_row
 from vigie.probes.tickets.model import CSV_HEADER, Ticket
 from vigie.probes.tickets.store import TicketStore
 
@@ -311,3 +314,55 @@ def test_the_last_row_of_a_ticket_in_a_file_wins(tmp_path: Path) -> None:
     with TicketStore(tmp_path / "t.db") as store:
         assert import_csv(path, store, TicketsConfig(), progress=False).stored == 3
         assert {t.id: t.status for t in store.tickets()}["2"] == "solved"
+
+
+def _index_sql(store: TicketStore) -> str | None:
+    row = store.db.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'tickets_opened'").fetchone()
+    return None if row is None else str(row[0])
+
+
+def test_large_imports_rebuild_the_opening_index_small_ones_update_it(tmp_path: Path) -> None:
+    rows = [
+        f"bulk,{n},place,2017-01-{1 + n % 28:02d}T09:00:00Z,2017-02-01T09:00:00Z,,solved,web,,1,true"
+        for n in range(40)
+    ]
+    big = write(tmp_path, "big.csv", "\n".join([HEADER, *rows]) + "\n")
+    small = write(tmp_path, "small.csv", PLAIN)
+    with TicketStore(tmp_path / "t.db") as store:
+        created = _index_sql(store)
+        assert import_csv(big, store, TicketsConfig(), progress=False).stored == 40  # rebuilt
+        assert import_csv(small, store, TicketsConfig(), progress=False).stored == 43  # updated
+        assert _index_sql(store) == created
+        assert store.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        since, until = datetime(2017, 1, 10, tzinfo=PARIS), datetime(2017, 2, 4, tzinfo=PARIS)
+        expected = [t for t in store.tickets() if since <= t.opened < until]
+        assert list(store.tickets(since, until)) == expected and len(expected) == 23
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    opened=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1)),
+    offset=st.integers(min_value=-12 * 60, max_value=14 * 60),
+    solved=st.none() | st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+    closed=st.none() | st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+    level=st.sampled_from([1, 2]),
+    first=st.booleans(),
+)
+def test_plain_rows_are_the_tickets_rows(
+    opened: datetime,
+    offset: int,
+    solved: timedelta | None,
+    closed: timedelta | None,
+    level: int,
+    first: bool,
+) -> None:
+    start = opened.replace(tzinfo=timezone(timedelta(minutes=offset)))
+    done = None if solved is None else start + solved
+    ended = None if closed is None else start + closed
+    ticket = Ticket("demo", "7", "place", start, done, ended, "closed", "chat", "c", level, first)
+    cells = [
+        "demo", "7", "place", start.isoformat(),
+        "" if done is None else done.isoformat(), "" if ended is None else ended.isoformat(),
+        "closed", "chat", "c", str(level), str(first).lower(),
+    ]  # fmt: skip
+    assert plain_row(cells) == ticket.row()

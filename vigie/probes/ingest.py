@@ -1,16 +1,22 @@
 """Import measurement history from CSV (`vigie ingest samples`), streaming, all or nothing.
 
 Format (DESIGN.md §7): a header naming the columns ``component,timestamp,status`` and
-optionally ``latency_ms`` and ``detail``, in any order; ``timestamp`` is ISO 8601 with an
-offset or ``Z``; ``status`` is ``up``, ``degraded``, ``down`` or ``maintenance``. A row
-covers the time until the component's next row, at most twice the component's probe
-interval. Rows are stored under the probe id ``ingest``
-(:data:`~vigie.probes.timeline.INGEST_PROBE`).
+optionally ``latency_ms``, ``detail``, ``probe`` and ``value``, in any order; ``timestamp``
+is ISO 8601 with an offset or ``Z``; ``status`` is ``up``, ``degraded``, ``down`` or
+``maintenance``. ``probe`` names a configured probe of the row's component; rows without
+it (or with it empty) are stored under the probe id ``ingest``
+(:data:`~vigie.probes.timeline.INGEST_PROBE`). ``value`` is a number >= 0: for a
+throughput-role probe, the rate per second the reports compare to the component's
+capacity. A row covers the time until the next row of the same probe, at most twice that
+probe's interval (for ``ingest``: the component's shortest availability interval).
+Results of throughput-role probes never count in availability (the SLA accounting leaves
+them out), so importing throughput history leaves the SLA figures unchanged.
 
-Every row is checked (known component, time with an offset, strictly increasing per
-component, known status, latency a number >= 0, no truncated last line); the first
-problem stops the import with ``file:line: field: message`` and nothing of the file is
-kept. Rows already stored are skipped, so importing a file twice is harmless.
+Every row is checked (known component, probe of that component, time with an offset,
+strictly increasing per component and probe, known status, latency and value numbers
+>= 0, no truncated last line); the first problem stops the import with
+``file:line: field: message`` and nothing of the file is kept. Rows already stored are
+skipped, so importing a file twice is harmless.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from vigie.probes.store import Store
 from vigie.probes.timeline import INGEST_PROBE
 
 REQUIRED = ("component", "timestamp", "status")
-OPTIONAL = ("latency_ms", "detail")
+OPTIONAL = ("latency_ms", "detail", "probe", "value")
 CHUNK = 50_000
 
 _STATUSES = frozenset(str(s) for s in STORED_STATUSES)
@@ -87,10 +93,15 @@ def ingest_samples(
     path = Path(path)
     name = str(path)
     started = time.perf_counter()
-    known = {c.id for c in config.components}
+    # The probe ids each component's rows may name ("ingest" included).
+    probes_of = {
+        c.id: frozenset([INGEST_PROBE, *(p.id for p in config.probes if p.component == c.id)])
+        for c in config.components
+    }
+    owner = {p.id: p.component for p in config.probes}
     horizon = store.horizon()
-    firsts: dict[str, float] = {}
-    last: dict[str, float] = {}
+    firsts: dict[tuple[str, str], float] = {}
+    last: dict[tuple[str, str], float] = {}
     rows = added = 0
     try:
         handle = path.open("rb")
@@ -108,6 +119,7 @@ def ingest_samples(
         columns = _columns(name, [h.strip() for h in header])
         i_comp, i_ts, i_status = (columns[c] for c in REQUIRED)
         i_lat, i_detail = columns.get("latency_ms"), columns.get("detail")
+        i_probe, i_value = columns.get("probe"), columns.get("value")
         width = len(header)
         batch: list[Row] = []
         stamps: dict[str, float] = {}
@@ -119,7 +131,8 @@ def ingest_samples(
                         continue
                     raise IngestError(f"{name}:{line}: row: expected {width} fields, found {len(fields)}")
                 component = fields[i_comp]
-                if component not in known:
+                allowed = probes_of.get(component)
+                if allowed is None:
                     raise IngestError(f"{name}:{line}: component: unknown component '{component}'")
                 stamp = fields[i_ts]
                 ts = stamps.get(stamp)
@@ -134,23 +147,28 @@ def ingest_samples(
                     raise IngestError(
                         f"{name}:{line}: status: '{fields[i_status]}' is not one of up, degraded, down, maintenance"
                     )
-                previous = last.get(component)
+                probe = (fields[i_probe] or INGEST_PROBE) if i_probe is not None else INGEST_PROBE
+                if probe not in allowed:
+                    raise IngestError(_foreign(name, line, probe, component, owner.get(probe)))
+                key = (component, probe)
+                previous = last.get(key)
                 if previous is None:
-                    firsts[component] = ts
+                    firsts[key] = ts
                 elif ts <= previous:
                     raise IngestError(
                         f"{name}:{line}: timestamp: not after the previous row of '{component}' "
-                        "(rows of a component must be in strictly increasing time)"
+                        f"(probe '{probe}'; rows of a component's probe must be in strictly increasing time)"
                     )
                 if horizon is not None and ts < horizon:
                     raise IngestError(
                         f"{name}:{line}: timestamp: older than the raw data the store keeps "
                         "(retention already pruned that time)"
                     )
-                last[component] = ts
-                latency = _latency(name, line, fields[i_lat]) if i_lat is not None else None
+                last[key] = ts
+                latency = _number(name, line, "latency_ms", fields[i_lat]) if i_lat is not None else None
+                value = _number(name, line, "value", fields[i_value]) if i_value is not None else None
                 detail = fields[i_detail] if i_detail is not None else ""
-                batch.append((component, INGEST_PROBE, ts, status, latency, detail, None))
+                batch.append((component, probe, ts, status, latency, detail, value))
                 if len(batch) >= CHUNK:
                     added += store.append_rows_in_transaction(batch)
                     rows += len(batch)
@@ -176,7 +194,7 @@ def ingest_samples(
     return IngestStats(
         rows,
         added,
-        len(last),
+        len({component for component, _ in last}),
         min(firsts.values(), default=None),
         max(last.values(), default=None),
         time.perf_counter() - started,
@@ -212,13 +230,24 @@ def _timestamp(name: str, line: int, text: str) -> float:
     return moment.timestamp()
 
 
-def _latency(name: str, line: int, text: str) -> float | None:
+def _foreign(name: str, line: int, probe: str, component: str, owner: str | None) -> str:
+    """The message for a probe id the row's component does not have."""
+    if owner is None:
+        return f"{name}:{line}: probe: unknown probe '{probe}' (not in the configuration)"
+    return f"{name}:{line}: probe: '{probe}' is a probe of '{owner}', not of '{component}'"
+
+
+_MEANING = {"latency_ms": "a number of milliseconds", "value": "a number (a rate per second for throughput)"}
+
+
+def _number(name: str, line: int, field: str, text: str) -> float | None:
+    """A cell holding a finite number >= 0, or empty (None)."""
     if text == "":
         return None
     try:
         value = float(text)
     except ValueError:
-        raise IngestError(f"{name}:{line}: latency_ms: '{text}' is not a number") from None
+        raise IngestError(f"{name}:{line}: {field}: '{text}' is not a number") from None
     if not value >= 0 or value == float("inf"):
-        raise IngestError(f"{name}:{line}: latency_ms: must be a number of milliseconds >= 0")
+        raise IngestError(f"{name}:{line}: {field}: must be {_MEANING[field]} >= 0")
     return value

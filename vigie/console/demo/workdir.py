@@ -24,6 +24,7 @@ import jinja2
 
 import vigie
 from vigie.configfile import format_duration
+from vigie.console.demo.flows_history import write_flows
 from vigie.console.demo.history import write_history
 from vigie.console.demo.scenario import Scenario
 from vigie.console.errors import UserError
@@ -146,8 +147,10 @@ def load_history(
         scenario, p.components, p.maintenance, settings.timezone, workdir.history_dir
     )
     say(f"Import de {sum(s.rows for s in summaries):,} résultats ({samples.name})…".replace(",", " "))
+    flows, _ = write_flows(scenario, p, workdir.history_dir)
     with open_store(settings) as store:
         stats = ingest_samples(store, samples, p)
+        flow_stats = ingest_samples(store, flows, p)  # throughput: never counts in availability
     say(f"Import des tickets {scenario.history_year} ({tickets.name})…")
     with TicketStore(settings.store_path(), p.store.busy_timeout) as store:
         result = import_csv(tickets, store, settings.tickets, progress=False)
@@ -155,6 +158,7 @@ def load_history(
         "year": scenario.history_year,
         "results": stats.added,
         "results_per_s": round(stats.rate),
+        "throughput_results": flow_stats.added,
         "tickets": result.stored,
         "availability": {s.component: s.availability for s in summaries},
     }

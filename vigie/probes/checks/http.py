@@ -3,7 +3,7 @@ TLS verification and certificate expiry, connect / TLS / total times measured ap
 
 Why not requests: the daemon must check thousands of endpoints on a small machine, and a
 plain HTTP/1.1 exchange on asyncio costs about half the CPU of requests per check (see
-``bench/bench_probes.py``). One new connection per check (``Connection: close``), so the
+``bench/probes.py``). One new connection per check (``Connection: close``), so the
 connect and TLS times are what a new client pays. ``Accept-Encoding: identity`` keeps
 bodies readable without decompression.
 """

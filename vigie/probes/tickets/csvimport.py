@@ -18,7 +18,7 @@ import csv
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -27,11 +27,11 @@ from rich.console import Console
 
 from vigie.configfile import ConfigError, Problem
 from vigie.probes.tickets.config import GLPI_REQUIRED, TicketsConfig, normal_key
-from vigie.probes.tickets.mapping import FieldError, GlpiMapper, plain_header, plain_ticket
-from vigie.probes.tickets.model import CSV_HEADER, Ticket
+from vigie.probes.tickets.mapping import FieldError, GlpiMapper, plain_header, plain_row
+from vigie.probes.tickets.model import CSV_HEADER, TicketRow
 from vigie.probes.tickets.store import TicketStore
 
-BATCH = 5000
+BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class ImportResult:
 
 
 class _Reader:
-    """Rows of one file as tickets; remembers the line of the row being read."""
+    """Rows of one file as the store's ticket rows; remembers the line of the row being read."""
 
     def __init__(self, name: str, text: TextIO, config: TicketsConfig) -> None:
         self.name = name
@@ -97,7 +97,7 @@ class _Reader:
 
     def _rows(self, width: int, names: list[str]) -> Iterator[list[str]]:
         while (row := self.next_row()) is not None:
-            if not any(cell.strip() for cell in row):
+            if not any(map(str.strip, row)):
                 continue
             if len(row) < width:
                 self.fail(
@@ -107,7 +107,7 @@ class _Reader:
                 )
             yield row
 
-    def _plain(self) -> Iterator[Ticket]:
+    def _plain(self) -> Iterator[TicketRow]:
         lowered = [c.strip().lower() for c in self.header]
         missing = [c for c in CSV_HEADER if c not in lowered]
         if missing:
@@ -116,11 +116,11 @@ class _Reader:
         in_order = order == list(range(len(CSV_HEADER)))
         for row in self._rows(len(self.header), lowered):
             try:
-                yield plain_ticket(row[: len(CSV_HEADER)] if in_order else [row[i] for i in order])
+                yield plain_row(row[: len(CSV_HEADER)] if in_order else [row[i] for i in order])
             except FieldError as exc:
                 self.fail(self.line, exc.field, exc.message)
 
-    def _glpi(self, config: TicketsConfig) -> Iterator[Ticket]:
+    def _glpi(self, config: TicketsConfig) -> Iterator[TicketRow]:
         columns = self._columns(dict(config.labels))
         if not columns:
             self.fail(
@@ -138,19 +138,13 @@ class _Reader:
         width = max(columns.values()) + 1
         for row in self._rows(width, self.header):
             try:
-                yield mapper.ticket({field: row[index] for field, index in items})
+                yield mapper.ticket({field: row[index] for field, index in items}).row()
             except FieldError as exc:
                 self.fail(self.line, label.get(exc.field, exc.field), exc.message)
 
 
-def _batches(tickets: Iterator[Ticket]) -> Iterator[list[Ticket]]:
-    batch: list[Ticket] = []
-    for ticket in tickets:
-        batch.append(ticket)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
+def _batches(rows: Iterator[TicketRow]) -> Iterator[list[TicketRow]]:
+    while batch := list(islice(rows, BATCH)):
         yield batch
 
 
@@ -177,5 +171,5 @@ def import_csv(
         raise ConfigError([Problem(name, None, "", f"cannot read: {exc.strerror or exc}")]) from None
     with opened as text:
         reader = _Reader(name, text, config)
-        rows = store.upsert_all_or_nothing(_batches(reader.tickets))
+        rows = store.upsert_rows_all_or_nothing(_batches(reader.tickets))
     return ImportResult(name, reader.format, rows, store.count())

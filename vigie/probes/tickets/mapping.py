@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from vigie.probes.tickets.config import TicketsConfig, normal_key
-from vigie.probes.tickets.model import CHANNELS, CSV_HEADER, STATUSES, Ticket
+from vigie.probes.tickets.model import CHANNELS, CSV_HEADER, STATUSES, Ticket, TicketRow
 
 _STATUSES = frozenset(STATUSES)
 _CHANNELS = frozenset(CHANNELS)
@@ -73,8 +73,10 @@ def iso_time(field: str, text: str, required: bool) -> datetime | None:
     return moment
 
 
-def plain_ticket(row: Sequence[str]) -> Ticket:
-    """A ticket from a row of Vigie's plain CSV (cells in :data:`CSV_HEADER` order)."""
+def plain_row(row: Sequence[str]) -> TicketRow:
+    """A ticket as the store writes it, from a row of Vigie's plain CSV (cells in
+    :data:`CSV_HEADER` order); no :class:`Ticket` nor datetime kept per row (imports of
+    millions of rows)."""
     source, tid, application, opened, solved, closed, status, channel, category, level, first = map(
         str.strip, row
     )
@@ -90,23 +92,33 @@ def plain_ticket(row: Sequence[str]) -> Ticket:
     lowered = first.lower()
     if lowered not in ("true", "false"):
         raise FieldError("first_contact", f"'{first}' is not true or false")
-    start = iso_time("opened", opened, True)
+    start = _iso_epoch("opened", opened, True)
     assert start is not None
-    ticket = Ticket(
+    done = _iso_epoch("solved", solved, False)
+    # Solved and closed are often the same instant: parse it once.
+    ended = done if closed == solved else _iso_epoch("closed", closed, False)
+    # Aware datetimes compare as instants, as their epoch seconds do.
+    for name, moment in (("solved", done), ("closed", ended)):
+        if moment is not None and moment < start:
+            raise FieldError(name, "is before the opening date")
+    return (
         source,
         tid,
         application,
         start,
-        iso_time("solved", solved, False),
-        iso_time("closed", closed, False),
+        done,
+        ended,
         status,
         channel,
         category,
         int(level),
-        lowered == "true",
+        1 if lowered == "true" else 0,
     )
-    _check_order(ticket)
-    return ticket
+
+
+def _iso_epoch(field: str, text: str, required: bool) -> float | None:
+    moment = iso_time(field, text, required)
+    return None if moment is None else moment.timestamp()
 
 
 def _check_order(ticket: Ticket) -> None:

@@ -31,6 +31,10 @@ CSV_HEADER = (
 # without building a datetime per ticket.
 TicketFacts = tuple[float, float | None, str, str, int, int]
 
+# A ticket as the store writes it: the :data:`CSV_HEADER` columns in that order, timestamps
+# in epoch seconds, first_contact as 0/1 (imports build these straight from CSV cells).
+TicketRow = tuple[str, str, str, float, float | None, float | None, str, str, str, int, int]
+
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
@@ -61,6 +65,22 @@ class Ticket:
         """True when the ticket was opened before ``moment`` and not yet resolved then."""
         resolved = self.resolved
         return self.opened < moment and (resolved is None or resolved >= moment)
+
+    def row(self) -> TicketRow:
+        """The ticket as the store writes it (see :data:`TicketRow`)."""
+        return (
+            self.source,
+            self.id,
+            self.application,
+            self.opened.timestamp(),
+            None if self.solved is None else self.solved.timestamp(),
+            None if self.closed is None else self.closed.timestamp(),
+            self.status,
+            self.channel,
+            self.category,
+            self.level,
+            int(self.first_contact),
+        )
 
     def facts(self) -> TicketFacts:
         """The ticket as statistics read it (see :data:`TicketFacts`)."""

@@ -7,7 +7,7 @@ check and the daemon's RSS; then the same checks done by blackbox_exporter (Debi
 package), driven at the same rate, with the CPU of its process alone; and the ratio of
 CPU per check Vigie / blackbox_exporter. Every Vigie check opens a new connection.
 
-Run: `.venv/bin/python bench/bench_probes.py [--seconds 20] [--endpoints 250,2500,10000]`.
+Run: `.venv/bin/python bench/probes.py [--seconds 20] [--endpoints 250,2500,10000]`.
 Needs `nginx` and `prometheus-blackbox-exporter` on PATH (apt-get install nginx
 prometheus-blackbox-exporter); without blackbox_exporter, its columns are skipped.
 """

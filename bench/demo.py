@@ -1,6 +1,6 @@
 """The demo: history generation and import for the year, and `vigie demo` start-up time.
 
-Prints medians of several runs; run with `make bench` or `.venv/bin/python bench/bench_demo.py`.
+Prints medians of several runs; run with `make bench` or `.venv/bin/python bench/demo.py`.
 """
 
 from __future__ import annotations

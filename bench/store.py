@@ -1,6 +1,6 @@
 """Measurement store: append and read throughput on a real SQLite file (WAL).
 
-Prints medians of several runs; run with `make bench` or `.venv/bin/python bench/bench_store.py`.
+Prints medians of several runs; run with `make bench` or `.venv/bin/python bench/store.py`.
 """
 
 from __future__ import annotations

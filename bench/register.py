@@ -1,6 +1,6 @@
 """Homologation register and decommissioning progress over a synthetic 2,500-application catalog.
 
-Prints medians of several runs; run with `make bench` or `.venv/bin/python bench/bench_register.py`.
+Prints medians of several runs; run with `make bench` or `.venv/bin/python bench/register.py`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ from a store holding a year of 5-minute checks (rollups written by `Store.append
 and tickets, through the same path as `vigie report`. Part 2: rendering alone, every
 format, for 9 and 250 components. Prints medians; no assertion (machines are noisy).
 
-    .venv/bin/python bench/bench_report.py [--keep DIR] [--skip-render] [--components N] [--step S]
+    .venv/bin/python bench/report.py [--keep DIR] [--skip-render] [--components N] [--step S]
 
 The issue's scale, 250 components with a year of rollups (hourly checks keep the import short):
 ``--components 250 --step 3600 --skip-render``.
