@@ -23,7 +23,14 @@ from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands
 from vigie.console.tui.component import ComponentScreen
-from vigie.console.tui.data import CatalogSnapshot, ConsoleData, LiveSnapshot, SlaView, TicketsSnapshot
+from vigie.console.tui.data import (
+    CatalogSnapshot,
+    ConsoleData,
+    LiveSnapshot,
+    SlaView,
+    TicketsSnapshot,
+    TodaySla,
+)
 from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen, MonthReportScreen
@@ -35,6 +42,7 @@ from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.table import ConsoleTable
 from vigie.probes.results import Status
+from vigie.reports.availability import SlaFigures
 from vigie.reports.incidents import Incident
 
 DEFAULT_INTERVAL = 2.0
@@ -48,6 +56,7 @@ class VigieApp(App[None]):
 
     CSS_PATH = "vigie.tcss"
     main: Screen[object]
+    status: Static
     TITLE = "Vigie"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {ConsoleCommands}
 
@@ -68,6 +77,7 @@ class VigieApp(App[None]):
         self.tab_ids = TAB_IDS
         self.live: LiveSnapshot | None = None
         self.sla: dict[str, SlaView] = {}
+        self.sla_today: dict[str, SlaFigures] = {}
         self.catalog: CatalogSnapshot | None = None
         self._sla_full_pending = False
         for key in KEYS:
@@ -103,16 +113,18 @@ class VigieApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start the clock and the refresh timer, and read the data once right away."""
+        """Start the refresh timer (it moves the header's clock too, as in htop), and read
+        the data once right away."""
         # Widgets are looked up on the tabs' screen, whichever screen is on top.
         self.main = self.screen
+        self.status = self.main.query_one("#status", Static)
         self.main.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
-        self.set_interval(1.0, self.update_status)
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
         self.update_status()
         self.refresh_live()
-        self.refresh_sla()
+        # Today's figures first (cheap), for the first frame; the month and 30 days follow.
+        self.refresh_today()
         self.refresh_slow()
 
     def on_unmount(self) -> None:
@@ -123,11 +135,12 @@ class VigieApp(App[None]):
 
     def _tick(self) -> None:
         if self.paused:
+            self.update_status()
             return
         # A refresh slower than the interval is not stacked up: the tick is skipped.
         if not self._busy("live"):
             self.refresh_live()
-        if not self._busy("sla"):
+        if not self._busy("sla") and self.sla_today:
             self._start_sla()
 
     def _start_sla(self) -> None:
@@ -144,7 +157,13 @@ class VigieApp(App[None]):
 
     def _widgets_gone(self) -> bool:
         # While the app shuts down, timers and workers may still fire after the widgets went.
-        return not self.main.is_attached or not self.main.query("#status")
+        # (A reference, not a query: a query walks the whole DOM, on every tick.)
+        return not self.main.is_attached or not self.status.is_attached
+
+    @work(thread=True, exclusive=True, group="sla", exit_on_error=False)
+    def refresh_today(self) -> TodaySla:
+        """Compute today's figures alone (in a thread)."""
+        return self.data.load_today(self.clock())
 
     @work(thread=True, exclusive=True, group="sla", exit_on_error=False)
     def refresh_sla(self, full: bool = False) -> dict[str, SlaView]:
@@ -206,6 +225,8 @@ class VigieApp(App[None]):
         if event.state is WorkerState.SUCCESS:
             if isinstance(worker.result, LiveSnapshot):
                 self.apply_live(worker.result)
+            elif isinstance(worker.result, TodaySla):
+                self.apply_today(worker.result)
             elif worker.group == "sla" and isinstance(worker.result, dict):
                 self.apply_sla(worker.result)
             elif isinstance(worker.result, CatalogSnapshot):
@@ -221,7 +242,7 @@ class VigieApp(App[None]):
         """Show a new snapshot in every tab that depends on the store."""
         previous, self.live = self.live, live
         self.update_status()
-        if previous is not None and _same_content(previous, live):
+        if previous is not None and (previous is live or _same_content(previous, live)):
             return  # nothing new in the store: nothing to repaint
         availability = self.main.query_one(AvailabilityTab)
         flows = self.main.query_one(FlowsTab)
@@ -230,7 +251,7 @@ class VigieApp(App[None]):
             availability.show_message(message)
             flows.show_message(message)
         else:
-            availability.update_live(live, self.sla)
+            availability.update_live(live, self.sla, self.sla_today)
             flows.update_live(live)
             self._alert_changes(previous, live)
             if previous is not None and _states(previous) != _states(live):
@@ -241,13 +262,20 @@ class VigieApp(App[None]):
         if isinstance(self.screen, ComponentScreen):
             self.screen.update_live(live, self._incidents_of(self.screen.component.id))
 
+    def apply_today(self, today: TodaySla) -> None:
+        """Show today's figures, then compute the month's and the 30 days' in a worker."""
+        self.sla_today = today.figures
+        if self.live is not None and self._store_message(self.live) is None and not self.sla:
+            self.main.query_one(AvailabilityTab).update_live(self.live, self.sla, self.sla_today)
+        self.refresh_sla(True)
+
     def apply_sla(self, sla: dict[str, SlaView]) -> None:
         """Show new SLA figures."""
-        if sla == self.sla:
+        if sla is self.sla or sla == self.sla:
             return
         self.sla = sla
         if self.live is not None and self._store_message(self.live) is None:
-            self.main.query_one(AvailabilityTab).update_live(self.live, sla)
+            self.main.query_one(AvailabilityTab).update_live(self.live, sla, self.sla_today)
         if isinstance(self.screen, ComponentScreen) and self.live is not None:
             self.screen.update_live(self.live, self._incidents_of(self.screen.component.id))
 
@@ -305,7 +333,10 @@ class VigieApp(App[None]):
             (refresh, "bold yellow" if self.paused else ""),
             f"  │  {t('header.store')} {self.data.store_path}",
         ]
-        self.main.query_one("#status", Static).update(Text.assemble(*parts))
+        line = Text.assemble(*parts)
+        if line != self.status.content:
+            # One line of fixed height: no layout pass over the screen.
+            self.status.update(line, layout=False)
 
     def _daemon_status(self, now: float) -> tuple[str, str]:
         t = self.labels

@@ -44,7 +44,15 @@ FLOW_WINDOW_S = 24 * 3600.0
 """The span of the throughput sparkline."""
 
 LONG_SLA_EVERY_S = 10.0
-"""How often the month-to-date and 30-day figures are recomputed (today's: every refresh)."""
+"""How often the month-to-date and 30-day figures are recomputed while results arrive
+(today's: on every refresh that brings new results)."""
+
+IDLE_SLA_EVERY_S = 60.0
+"""With no new result, figures still move with the clock (time without data, midnight, the
+first of the month): they are recomputed this often."""
+
+IDLE_FLOWS_EVERY_S = 60.0
+"""The 24 h throughput sparkline slides with the clock: redrawn this often with no new result."""
 
 # When several availability probes of one component disagree, the worst one wins.
 _WORST = (Status.DOWN, Status.UNKNOWN, Status.DEGRADED, Status.MAINTENANCE, Status.UP)
@@ -203,6 +211,43 @@ def read_catalog(path: Path | None, as_of: date) -> CatalogSnapshot:
     )
 
 
+@dataclass(frozen=True)
+class TodaySla:
+    """Today's figures alone: cheap enough for the first frame, before the month's."""
+
+    figures: dict[str, SlaFigures]
+
+
+StoreVersion = tuple[int, float | None]
+"""What changes when anyone writes the store: SQLite's data_version and the newest result."""
+
+
+def store_version(store: Store) -> StoreVersion:
+    """The store's current version (two cheap reads: a pragma and an indexed max)."""
+    # data_version moves on every commit of another connection; the console never writes.
+    changes = store.db.conn.execute("PRAGMA data_version").fetchone()[0]
+    return int(changes), store.last_ts()
+
+
+def live_deadline(
+    recent: dict[str, list[ProbeResult]], intervals: dict[str, float], now: float, window: float
+) -> float:
+    """When a snapshot built from ``recent`` at ``now`` goes stale with no new result: the
+    next time a latest result stops standing for its probe (twice its interval), or the
+    oldest one leaves the window."""
+    times = []
+    for results in recent.values():
+        if not results:
+            continue
+        times.append(results[0].ts + window)
+        latest: dict[str, float] = {}
+        for result in results:
+            latest[result.probe] = result.ts
+        for probe, ts in latest.items():
+            times.append(ts + 2 * intervals.get(probe, 30.0))
+    return min((t for t in times if t > now), default=float("inf"))
+
+
 class ConsoleData:
     """Reads the store for the console; safe to call from worker threads, one at a time."""
 
@@ -215,8 +260,14 @@ class ConsoleData:
         self._probes: dict[str, list[ProbeConfig]] = defaultdict(list)
         for probe in settings.probes.probes:
             self._probes[probe.component].append(probe)
+        self._intervals = {p.id: p.interval for p in settings.probes.probes}
+        # What the last reads returned, with the store version they were read at: a refresh
+        # with nothing new hands back the same objects, and the UI repaints nothing.
+        self._live: tuple[StoreVersion, float, LiveSnapshot] | None = None
         self._long_sla: dict[str, SlaView] = {}
         self._long_sla_at = 0.0
+        self._sla_version: StoreVersion | None = None
+        self._today_at = 0.0
 
     def close(self) -> None:
         """Close the store connection, if open."""
@@ -239,7 +290,14 @@ class ConsoleData:
                 if store is None:
                     return LiveSnapshot(now, self.store_path, "missing")
                 with store.snapshot():
-                    return self._read_live(store, now)
+                    version = store_version(store)
+                    if self._live is not None:
+                        seen, until, snapshot = self._live
+                        if seen == version and now < until:
+                            return snapshot
+                    snapshot, until = self._read_live(store, now)
+                    self._live = (version, until, snapshot)
+                    return snapshot
             except (SchemaError, sqlite3.Error, OSError) as exc:
                 # Shown in place of the tables: the console keeps running and retries.
                 return LiveSnapshot(now, self.store_path, "error", error=str(exc))
@@ -278,18 +336,43 @@ class ConsoleData:
             by_month=ticket_stats(tickets, trend, by="month", timezone=zone),
         )
 
+    def load_today(self, now: float) -> TodaySla:
+        """Every component's availability today alone (the first frame's figures)."""
+        today = self._periods(now)[0]
+        config = self.settings.probes
+        with self._lock:
+            try:
+                store = self._open()
+                if store is None:
+                    return TodaySla({})
+                with store.snapshot():
+                    if store.last_ts() is None:
+                        return TodaySla({})
+                    return TodaySla(
+                        {c.id: compute_sla(store, config, c, today, now).figures for c in config.components}
+                    )
+            except (SchemaError, sqlite3.Error, OSError):
+                return TodaySla({})
+
+    def _periods(self, now: float) -> tuple[periods.Period, periods.Period, periods.Period]:
+        zone = self.settings.timezone
+        moment = datetime.fromtimestamp(now, zone)
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        return (
+            periods.between(midnight, midnight + timedelta(days=1), zone),
+            periods.current_month(zone, moment),
+            periods.between(moment - timedelta(days=30), moment, zone),
+        )
+
     def load_sla(self, now: float, full: bool = False) -> dict[str, SlaView]:
         """Every component's availability today, this month so far and over 30 days (from
         the rollups), with this month's incidents. Empty when the store is absent or empty.
 
-        Today is recomputed on each call; the month and the 30 days, which one refresh
-        barely moves, every ``LONG_SLA_EVERY_S`` or when ``full`` (a state changed)."""
-        zone = self.settings.timezone
-        moment = datetime.fromtimestamp(now, zone)
-        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        today = periods.between(midnight, midnight + timedelta(days=1), zone)
-        month = periods.current_month(zone, moment)
-        rolling = periods.between(moment - timedelta(days=30), moment, zone)
+        Today is recomputed when new results arrived; the month and the 30 days, which one
+        refresh barely moves, every ``LONG_SLA_EVERY_S`` or when ``full`` (a state changed).
+        With nothing new, both every ``IDLE_SLA_EVERY_S``, and the previous dict itself is
+        returned in between."""
+        today, month, rolling = self._periods(now)
         config = self.settings.probes
         views: dict[str, SlaView] = {}
         with self._lock:
@@ -298,9 +381,14 @@ class ConsoleData:
                 if store is None:
                     return views
                 with store.snapshot():
-                    if store.last_ts() is None:
+                    version = store_version(store)
+                    if version[1] is None:
                         return views
-                    long = full or not self._long_sla or now - self._long_sla_at >= LONG_SLA_EVERY_S
+                    idle = version == self._sla_version
+                    if self._long_sla and not full and idle and now - self._today_at < IDLE_SLA_EVERY_S:
+                        return self._long_sla
+                    every = IDLE_SLA_EVERY_S if idle else LONG_SLA_EVERY_S
+                    long = full or not self._long_sla or now - self._long_sla_at >= every
                     for comp in config.components:
                         day = compute_sla(store, config, comp, today, now).figures
                         cached = self._long_sla.get(comp.id)
@@ -316,15 +404,18 @@ class ConsoleData:
                             views[comp.id] = replace(cached, today=day)
                     if long:
                         self._long_sla_at = now
+                    self._today_at = now
+                    self._sla_version = version
                     self._long_sla = views
             except (SchemaError, sqlite3.Error, OSError):
                 return {}  # the live refresh reports store errors in place
         return views
 
-    def _read_live(self, store: Store, now: float) -> LiveSnapshot:
+    def _read_live(self, store: Store, now: float) -> tuple[LiveSnapshot, float]:
+        """The snapshot, and until when it holds if no new result arrives."""
         last_ts = store.last_ts()
         if last_ts is None:
-            return LiveSnapshot(now, self.store_path, "empty")
+            return LiveSnapshot(now, self.store_path, "empty"), float("inf")
         probes = self.settings.probes.probes
         longest = max((p.interval for p in probes), default=30.0)
         window = max(RECENT_WINDOW_S, 2.5 * longest)
@@ -335,7 +426,10 @@ class ConsoleData:
             self._component_row(c, recent.get(c.id, []), now) for c in self.settings.probes.components
         )
         flows = tuple(self._flow_rows(store, now))
-        return LiveSnapshot(
+        until = live_deadline(recent, self._intervals, now, window)
+        if flows:
+            until = min(until, now + IDLE_FLOWS_EVERY_S)
+        snapshot = LiveSnapshot(
             now,
             self.store_path,
             "ok",
@@ -344,6 +438,7 @@ class ConsoleData:
             flows=flows,
             recent={k: tuple(v) for k, v in recent.items()},
         )
+        return snapshot, until
 
     def _probes_of(self, component: str, role: str) -> list[ProbeConfig]:
         return [p for p in self._probes.get(component, ()) if p.role == role]

@@ -11,6 +11,7 @@ from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import ComponentRow, LiveSnapshot, SlaView
 from vigie.console.tui.table import ConsoleTable, Row
+from vigie.reports.availability import SlaFigures
 
 COLUMNS = (
     ("state", "col.state"),
@@ -54,8 +55,11 @@ class AvailabilityTab(ConsoleTab):
         """One table."""
         yield ConsoleTable([(key, self.labels(label)) for key, label in COLUMNS], id="availability-table")
 
-    def update_live(self, live: LiveSnapshot, sla: dict[str, SlaView]) -> None:
-        """Show a new snapshot (only changed cells are repainted)."""
+    def update_live(
+        self, live: LiveSnapshot, sla: dict[str, SlaView], today_only: dict[str, SlaFigures] | None = None
+    ) -> None:
+        """Show a new snapshot (only changed cells are repainted); ``today_only`` fills
+        today's column until the full figures arrive."""
         if not live.components:
             return
         self.show_message(None)
@@ -64,7 +68,8 @@ class AvailabilityTab(ConsoleTab):
         rows = []
         for comp in ordered:
             figures = sla.get(comp.id)
-            today = figures.today.availability if figures else None
+            first = today_only.get(comp.id) if today_only and figures is None else None
+            today = figures.today.availability if figures else first.availability if first else None
             month = figures.month.availability if figures else None
             rolling = figures.rolling.availability if figures else None
             left = figures.month.budget_remaining_s if figures else None

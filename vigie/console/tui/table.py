@@ -106,12 +106,18 @@ class ConsoleTable(DataTable[Cell]):
 
     def _show(self) -> None:
         wanted = self._ordered()
+        columns = [key for key, _ in self._column_specs]
+        changes = []
         if [r.key for r in wanted] == self.shown_keys:
-            columns = [key for key, _ in self._column_specs]
             for old, new in zip(self._shown, wanted, strict=True):
                 for column, before, after in zip(columns, old.cells, new.cells, strict=True):
                     if before != after:
-                        self.update_cell(new.key, column, after, update_width=True)
+                        changes.append((new.key, column, after))
+        # A cell that gets narrower makes DataTable measure its whole column again: past a
+        # row's worth of changed cells, one rebuild (each cell measured once) is cheaper.
+        if [r.key for r in wanted] == self.shown_keys and len(changes) <= len(columns):
+            for key, column, value in changes:
+                self.update_cell(key, column, value, update_width=True)
         else:
             selected = self.selected_key
             self.clear()
