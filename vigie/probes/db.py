@@ -55,6 +55,16 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """A read transaction: every read inside sees the same state of the file."""
+    conn.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
 def migrate(db: sqlite_utils.Database, owner: str, migrations: Sequence[Migration]) -> int:
     """Bring ``owner``'s tables up to ``len(migrations)``; returns the version reached.
 

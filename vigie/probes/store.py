@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from vigie.probes.db import connect, migrate, write_transaction
+from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.rollups import HOUR, Hourly, RetentionError, Rollups, Row
 from vigie.probes.timeline import Segment
@@ -97,12 +97,8 @@ class Store:
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """A read transaction: every read inside sees the same state of the file."""
-        conn = self.db.conn
-        conn.execute("BEGIN DEFERRED")
-        try:
+        with read_snapshot(self.db.conn):
             yield
-        finally:
-            conn.execute("COMMIT")
 
     def append(self, results: Iterable[ProbeResult]) -> int:
         """Store a batch in one transaction; returns how many rows were new."""

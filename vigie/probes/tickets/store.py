@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from vigie.probes.db import connect, migrate, write_transaction
+from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
 from vigie.probes.tickets.model import Ticket, TicketFacts, TicketRow
 
 # Covering index for statistics: a period's figures are one range scan on it, with no
@@ -135,12 +135,8 @@ class TicketStore:
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """A read transaction: every read inside sees the same state of the file."""
-        conn = self.db.conn
-        conn.execute("BEGIN DEFERRED")
-        try:
+        with read_snapshot(self.db.conn):
             yield
-        finally:
-            conn.execute("COMMIT")
 
     def upsert(self, tickets: Iterable[Ticket]) -> int:
         """Store tickets in one transaction; returns how many rows were written."""
