@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,6 +34,7 @@ from vigie.probes.tickets.model import Ticket
 from vigie.probes.tickets.store import TicketStore
 from vigie.probes.timeline import intervals_from_config
 from vigie.reports import collect, content
+from vigie.reports.availability import SlaFigures
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, Report
 from vigie.reports.i18n import Language
 from vigie.reports.render_csv import render_csv
@@ -206,35 +206,16 @@ def fill_demo_store(folder: Path, components: int = 9, step: int = STEP) -> tupl
     return config, count
 
 
-@dataclass(frozen=True)
-class Figures:
-    """The SLA accounting's figures for one component and month (synthetic)."""
-
-    component: str
-    target: float
-    availability: float | None
-    up_s: float
-    degraded_s: float
-    down_s: float
-    maintenance_s: float
-    unknown_s: float
-    scheduled_s: float
-    coverage: float
-    budget_s: float
-    budget_remaining_s: float
-    incidents: int
-    breached: bool
-
-
-def _figures(rng: random.Random, comp: ComponentRef) -> Figures:
+def _figures(rng: random.Random, comp: ComponentRef) -> SlaFigures:
     scheduled = 31 * 86400.0
     down = rng.choice([0.0, 300.0, 3600.0, 6 * 3600.0, 20 * 3600.0])
     measured = scheduled - 7200
     availability = int((measured - down) / measured * 100_000) / 100_000
     budget = (1 - comp.target) * scheduled
-    return Figures(
+    return SlaFigures(
         comp.id, comp.target, availability, measured - down, 0.0, down, 7200.0, 0.0, scheduled, 1.0,
         budget, budget - down, 1 if down else 0, availability < comp.target,
+        scheduled, down, down / budget, down, down or None, None,
     )  # fmt: skip
 
 

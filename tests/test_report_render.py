@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Decision, Phase, Reserve
 from vigie.probes.config import Capacity
 from vigie.reports import collect, content
+from vigie.reports.availability import SlaFigures
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef
 from vigie.reports.i18n import NNBSP, Language
 from vigie.reports.render_csv import render_csv
@@ -31,33 +32,14 @@ FR, EN = Language("fr"), Language("en")
 MONTH_S = 31 * 86400
 
 
-@dataclass(frozen=True)
-class Figures:
-    """The SLA figures' shape (`vigie sla --json`), for rendering tests."""
-
-    component: str
-    target: float
-    availability: float | None
-    up_s: float
-    degraded_s: float
-    down_s: float
-    maintenance_s: float
-    unknown_s: float
-    scheduled_s: float
-    coverage: float
-    budget_s: float
-    budget_remaining_s: float
-    incidents: int
-    breached: bool
-
-
-def figures(component: str, target: float, down_s: float) -> Figures:
+def figures(component: str, target: float, down_s: float) -> SlaFigures:
     measured = MONTH_S - 3600
     availability = int((measured - down_s) / measured * 100_000) / 100_000
     budget = (1 - target) * MONTH_S
-    return Figures(
+    return SlaFigures(
         component, target, availability, measured - down_s, 0, down_s, 3600, 0, MONTH_S, 1.0,
         budget, budget - down_s, 1 if down_s else 0, availability < target,
+        MONTH_S, down_s, down_s / budget, down_s, down_s or None, None,
     )  # fmt: skip
 
 
