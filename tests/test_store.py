@@ -153,3 +153,48 @@ def test_latest_of_uses_the_configured_keys(tmp_path: Path) -> None:
         store.append([_result(5, "orme", Status.DOWN)])
         latest = store.latest_of([("chorus-pro", "chorus-pro-http"), ("orme", "orme-http"), ("x", "none")])
         assert latest == {"chorus-pro-http": _result(40), "orme-http": _result(5, "orme", Status.DOWN)}
+
+
+def test_a_version_1_store_is_migrated_with_its_results_and_rollups(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    db = connect(path)
+    migrate(db, "results", MIGRATIONS[:1])
+    old = [_result(1.5e9 + 30 * k, component) for k in range(50) for component in ("chorus-pro", "farandole")]
+    db.conn.executemany(
+        "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(r.component, r.probe, r.ts, str(r.status), r.latency_ms, r.detail, r.value) for r in old],
+    )
+    db.conn.close()
+    with Store(path) as store:
+        assert sorted(store.results(), key=lambda r: (r.component, r.ts)) == sorted(
+            old, key=lambda r: (r.component, r.ts)
+        )
+        assert store.segments("farandole", 0, 2e9)[0].checks == 50
+        # The view keeps ad-hoc SQL on component names working.
+        assert store.db.conn.execute(
+            "SELECT count(*) FROM results WHERE component = 'farandole' AND status = 'up'"
+        ).fetchone() == (50,)
+        assert store.append([_result(1.5e9 + 30 * 50, "farandole")]) == 1
+        assert store.last_ts() == 1.5e9 + 30 * 50
+
+
+def test_a_status_that_cannot_be_stored_is_refused_and_nothing_is_kept(tmp_path: Path) -> None:
+    with Store(tmp_path / "v.db") as store:
+        store.append([_result(100)])
+        for ts in (200, 50):  # in order, then out of order
+            with pytest.raises(ValueError, match="'unknown' cannot be stored"):
+                store.append([_result(ts - 1), _result(ts, status=Status.UNKNOWN)])
+        assert store.count() == 1
+
+
+def test_reads_by_time_across_probes_and_retention(tmp_path: Path) -> None:
+    with Store(tmp_path / "v.db") as store:
+        store.append(
+            [_result(3600.0 * h + 30 * k, c) for h in range(3) for k in range(3) for c in ("a", "b")]
+        )
+        window = list(store.results(start=3600, end=3600 + 60))
+        assert [(r.component, r.ts) for r in window] == [("a", 3600), ("b", 3600), ("a", 3630), ("b", 3630)]
+        assert store.count(start=3600) == 12 and store.components() == ["a", "b"]
+        assert store.delete_before(3600 + 1000) == 6
+        assert store.count() == 12 and store.horizon() == 3600
+        assert set(store.latest()) == {"a-http", "b-http"}

@@ -12,7 +12,6 @@ Impact reads the edges as dependencies: if ``a`` stops, ``b`` misses its data, s
 from __future__ import annotations
 
 import difflib
-import gc
 import itertools
 import unicodedata
 from collections import Counter
@@ -23,6 +22,7 @@ from typing import Any
 import networkx as nx
 
 from vigie.catalog.model import Catalog, Direction, Interface, Phase
+from vigie.gcpause import gc_paused
 
 
 class ImpactDirection(StrEnum):
@@ -52,15 +52,8 @@ def build_graph(catalog: Catalog, *, include_decommissioned: bool = False) -> nx
     ``volume`` (known monthly volumes summed), ``personal_data``. Decommissioned interfaces are
     left out unless ``include_decommissioned``.
     """
-    # Like loading, building allocates a million objects that all survive: the cyclic
-    # collector would scan them over and over (half the build time at 500,000 interfaces).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # half the build time at 500,000 interfaces was the collector's
         return _build_graph(catalog, include_decommissioned)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _build_graph(catalog: Catalog, include_decommissioned: bool) -> nx.DiGraph:

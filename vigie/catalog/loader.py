@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
-import gc
 import io
 import itertools
 import json
@@ -47,6 +46,7 @@ from vigie.catalog.model import (
     Zone,
 )
 from vigie.configfile import ConfigError, Problem
+from vigie.gcpause import gc_paused
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -839,16 +839,8 @@ def load_catalog(path: str | Path) -> Catalog:
 
     Raises :class:`ConfigError` with every problem found, each located by file, line and column.
     """
-    path = Path(path)
-    # Loading allocates millions of objects that all survive: the cyclic collector would walk
-    # them again and again for nothing (a third of the time at 500,000 interfaces).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _load(path)
-    finally:
-        if collecting:
-            gc.enable()
+    with gc_paused():  # a third of the time at 500,000 interfaces was the collector's
+        return _load(Path(path))
 
 
 def _load(path: Path) -> Catalog:

@@ -26,24 +26,30 @@ import io
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter, lt, ne
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
+from vigie.gcpause import gc_paused
 from vigie.probes.config import ProbesConfig
-from vigie.probes.results import STORED_STATUSES
-from vigie.probes.rollups import Row
+from vigie.probes.results import STORED_STATUSES, Batch, Row
 from vigie.probes.store import Store
 from vigie.probes.timeline import INGEST_PROBE
 
 REQUIRED = ("component", "timestamp", "status")
 OPTIONAL = ("latency_ms", "detail", "probe", "value")
 CHUNK = 200_000
+PIECE = 4_096
 BLOCK = 1 << 20
 
 _STATUSES = frozenset(str(s) for s in STORED_STATUSES)
+_CANONICAL = {status: status for status in _STATUSES}
+
+K = TypeVar("K", bound=Hashable)
 
 
 class IngestError(Exception):
@@ -119,21 +125,12 @@ def ingest_samples(
     path = Path(path)
     name = str(path)
     started = time.perf_counter()
-    # The probe ids each component's rows may name ("ingest" included).
-    probes_of = {
-        c.id: frozenset([INGEST_PROBE, *(p.id for p in config.probes if p.component == c.id)])
-        for c in config.components
-    }
-    owner = {p.id: p.component for p in config.probes}
-    horizon = store.horizon()
-    firsts: dict[tuple[str, str], float] = {}
-    last: dict[tuple[str, str], float] = {}
-    rows = added = 0
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise IngestError(f"{name}: cannot read: {exc.strerror}") from None
-    with handle, store.transaction():
+    rows = added = 0
+    with handle, store.transaction(), gc_paused():
         lines = _Lines(handle)
         reader = csv.reader(lines)
         try:
@@ -142,106 +139,282 @@ def ingest_samples(
             raise IngestError(f"{name}:1: header: empty file (expected {','.join(REQUIRED)})") from None
         except (csv.Error, UnicodeDecodeError) as exc:
             raise IngestError(f"{name}:1: header: {exc}") from None
-        columns = _columns(name, [h.strip() for h in header])
-        i_comp, i_ts, i_status = (columns[c] for c in REQUIRED)
-        i_lat, i_detail = columns.get("latency_ms"), columns.get("detail")
-        i_probe, i_value = columns.get("probe"), columns.get("value")
-        width = len(header)
-        batch: list[Row] = []
-        stamps: dict[str, float] = {}
-        latencies: dict[str, float | None] = {}
-        floor = -math.inf if horizon is None else horizon
-        append = batch.append
-        try:
-            # The hot loop: checks in the order of the messages, values parsed once per
-            # distinct text (files repeat instants across components, and latencies).
-            for fields in reader:
-                if len(fields) != width:
-                    if not fields:
-                        continue
-                    raise IngestError(
-                        f"{name}:{reader.line_num}: row: expected {width} fields, found {len(fields)}"
-                    )
-                component = fields[i_comp]
-                allowed = probes_of.get(component)
-                if allowed is None:
-                    raise IngestError(f"{name}:{reader.line_num}: component: unknown component '{component}'")
-                stamp = fields[i_ts]
-                ts = stamps.get(stamp)
-                if ts is None:
-                    ts = _timestamp(name, reader.line_num, stamp)
-                    if len(stamps) > 64:
-                        stamps.clear()
-                    stamps[stamp] = ts
-                status = fields[i_status]
-                if status not in _STATUSES:
-                    raise IngestError(
-                        f"{name}:{reader.line_num}: status: '{status}' is not one of up, degraded, down, maintenance"
-                    )
-                probe = (fields[i_probe] or INGEST_PROBE) if i_probe is not None else INGEST_PROBE
-                if probe not in allowed:
-                    raise IngestError(_foreign(name, reader.line_num, probe, component, owner.get(probe)))
-                key = (component, probe)
-                previous = last.get(key)
-                if previous is None:
-                    firsts[key] = ts
-                elif ts <= previous:
-                    raise IngestError(
-                        f"{name}:{reader.line_num}: timestamp: not after the previous row of '{component}' "
-                        f"(probe '{probe}'; rows of a component's probe must be in strictly increasing time)"
-                    )
-                if ts < floor:
-                    raise IngestError(
-                        f"{name}:{reader.line_num}: timestamp: older than the raw data the store keeps "
-                        "(retention already pruned that time)"
-                    )
-                last[key] = ts
-                latency = None
-                if i_lat is not None:
-                    text = fields[i_lat]
-                    if text in latencies:
-                        latency = latencies[text]
-                    else:
-                        latency = _number(name, reader.line_num, "latency_ms", text)
-                        if len(latencies) > 4096:
-                            latencies.clear()
-                        latencies[text] = latency
-                value = (
-                    _number(name, reader.line_num, "value", fields[i_value]) if i_value is not None else None
-                )
-                detail = fields[i_detail] if i_detail is not None else ""
-                append((component, probe, ts, status, latency, detail, value))
-                if len(batch) >= CHUNK:
-                    added += store.append_rows_in_transaction(batch)
-                    rows += len(batch)
-                    batch = []
-                    append = batch.append
-                    if progress is not None:
-                        progress(lines.bytes)
-        except IngestError:
-            if not lines.complete:
-                raise IngestError(_truncated(name, reader.line_num)) from None
-            raise
-        except csv.Error as exc:
-            raise IngestError(f"{name}:{reader.line_num}: row: {exc}") from None
-        except UnicodeDecodeError as exc:
-            raise IngestError(f"{name}:{reader.line_num + 1}: row: not UTF-8 ({exc.reason})") from None
+        checker = _Checker(name, _columns(name, [h.strip() for h in header]), config, store.horizon())
+        while True:
+            first_line = reader.line_num
+            # On a reading failure the rows before it are checked first: they come first.
+            chunk, batches, failure = checker.read_chunk(reader)
+            if chunk:
+                if batches is None:
+                    batches = checker.rows(chunk, first_line, last_in_file=not lines.complete)
+                added += store.append_batches_in_transaction(batches)
+                rows += sum(map(len, batches))
+                if progress is not None:
+                    progress(lines.bytes)
+            if isinstance(failure, csv.Error):
+                raise IngestError(f"{name}:{reader.line_num}: row: {failure}") from None
+            if isinstance(failure, UnicodeDecodeError):
+                raise IngestError(
+                    f"{name}:{reader.line_num + 1}: row: not UTF-8 ({failure.reason})"
+                ) from None
+            if len(chunk) < CHUNK:
+                break
         if not lines.complete:
-            raise IngestError(
-                f"{name}:{reader.line_num}: row: the last line has no line end (truncated file?)"
-            )
-        added += store.append_rows_in_transaction(batch)
-        rows += len(batch)
-        if progress is not None:
-            progress(lines.bytes)
+            raise IngestError(_truncated(name, reader.line_num))
     return IngestStats(
         rows,
         added,
-        len({component for component, _ in last}),
-        min(firsts.values(), default=None),
-        max(last.values(), default=None),
+        len({component for component, _ in checker.last}),
+        min(checker.firsts.values(), default=None),
+        max(checker.last.values(), default=None),
         time.perf_counter() - started,
     )
+
+
+class _Bad(Exception):
+    """Something is wrong in a chunk: check it row by row to find and name the first problem."""
+
+
+class _Parsed(dict[str, float | None]):
+    """Cells already parsed (files repeat instants across components, and latencies)."""
+
+    def __init__(self, parse: Callable[[str], float | None]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, text: str) -> float | None:
+        value = self[text] = self.parse(text)
+        return value
+
+
+def _stamp(text: str) -> float:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _Bad from None
+    if moment.tzinfo is None:
+        raise _Bad
+    return moment.timestamp()
+
+
+def _cell(text: str) -> float | None:
+    if text == "":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise _Bad from None
+    if not value >= 0 or value == math.inf:
+        raise _Bad
+    return value
+
+
+class _Checker:
+    """Checks chunks of rows and turns them into one store batch per probe.
+
+    :meth:`read_chunk` works column by column in C-level loops and gives up (None) at
+        the first doubt; :meth:`rows` then walks the chunk row by row and raises the message of
+        the first problem in file order. Both keep, per probe, the last time seen.
+    """
+
+    def __init__(self, name: str, columns: dict[str, int], config: ProbesConfig, horizon: float | None):
+        self.name = name
+        self.width = len(columns)
+        self.i_comp, self.i_ts, self.i_status = (columns[c] for c in REQUIRED)
+        self.i_lat, self.i_detail = columns.get("latency_ms"), columns.get("detail")
+        self.i_probe, self.i_value = columns.get("probe"), columns.get("value")
+        # The probe ids each component's rows may name ("ingest" included).
+        self.probes_of = {
+            c.id: frozenset([INGEST_PROBE, *(p.id for p in config.probes if p.component == c.id)])
+            for c in config.components
+        }
+        self.owner = {p.id: p.component for p in config.probes}
+        self.component_ids = {c.id: c.id for c in config.components}
+        self.probe_ids = {INGEST_PROBE: INGEST_PROBE, "": INGEST_PROBE, **{p.id: p.id for p in config.probes}}
+        self.floor = -math.inf if horizon is None else horizon
+        self.firsts: dict[tuple[str, str], float] = {}
+        self.last: dict[tuple[str, str], float] = {}
+        self.stamps = _Parsed(_stamp)
+        self.numbers = _Parsed(_cell)
+
+    def read_chunk(
+        self, reader: Iterator[list[str]]
+    ) -> tuple[list[list[str]], list[Batch] | None, csv.Error | UnicodeDecodeError | None]:
+        """Read up to CHUNK rows: the rows, their batches (None: check them row by row), a reading failure.
+
+        The cells are taken out column by column a piece at a time, while the piece's rows
+        are still in the CPU cache: going over 200,000 freshly parsed rows again later
+        measured three to four times slower.
+        """
+        rows: list[list[str]] = []
+        columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [])
+        clean = True
+        failure = None
+        while len(rows) < CHUNK:
+            piece: list[list[str]] = []
+            try:
+                piece.extend(itertools.islice(reader, PIECE))
+            except (csv.Error, UnicodeDecodeError) as exc:
+                failure = exc
+            rows += piece
+            clean = clean and self._cells(piece, columns)
+            if failure is not None or len(piece) < PIECE:
+                break
+        if not clean or failure is not None or not rows:
+            return rows, None, failure
+        return rows, self._batches(*columns), None
+
+    def _cells(self, piece: list[list[str]], columns: tuple[list[Any], ...]) -> bool:
+        """Append a piece's parsed cells to ``columns``; False when a row needs a closer look."""
+        if not piece:
+            return True
+        n = len(piece)
+        if set(map(len, piece)) != {self.width}:
+            return False  # blank lines or a wrong number of fields
+
+        def cells(index: int | None, empty: str | None) -> Iterable[Any]:
+            return (empty,) * n if index is None else map(itemgetter(index), piece)
+
+        components, stamps, statuses, latencies, values, details, probes = columns
+        try:
+            # Known values map to one shared object each: later comparisons are identity checks.
+            components += map(self.component_ids.__getitem__, cells(self.i_comp, None))
+            statuses += map(_CANONICAL.__getitem__, cells(self.i_status, None))
+            probes += map(self.probe_ids.__getitem__, cells(self.i_probe, ""))
+            stamps += map(self.stamps.__getitem__, cells(self.i_ts, None))
+            latencies += map(self.numbers.__getitem__, cells(self.i_lat, ""))
+            values += map(self.numbers.__getitem__, cells(self.i_value, ""))
+        except (KeyError, _Bad):
+            return False
+        details += cells(self.i_detail, "")
+        return True
+
+    def _batches(
+        self,
+        components: list[str],
+        stamps: list[float],
+        statuses: list[str],
+        latencies: list[float | None],
+        values: list[float | None],
+        details: list[str],
+        probes: list[str],
+    ) -> list[Batch] | None:
+        """The chunk's batches, one per probe, or None when a row breaks an order or a rule."""
+        for cache in (self.stamps, self.numbers):
+            if len(cache) > 100_000:
+                cache.clear()
+        keys: Sequence[str | tuple[str, str]] = components
+        if self.i_probe is not None:
+            keys = list(zip(components, probes, strict=True))
+        batches = []
+        last = {}
+        for key, pick in _pickers(keys):
+            component, probe = (key, INGEST_PROBE) if isinstance(key, str) else key
+            if probe not in self.probes_of[component]:
+                return None
+            times = pick(stamps)
+            previous = self.last.get((component, probe), -math.inf)
+            if not (times[0] > previous and times[0] >= self.floor and all(map(lt, times, times[1:]))):
+                return None
+            last[(component, probe)] = times
+            batches.append(
+                Batch(component, probe, times, pick(statuses), pick(latencies), pick(details), pick(values))
+            )
+        for key, times in last.items():
+            self.firsts.setdefault(key, times[0])
+            self.last[key] = times[-1]
+        return batches
+
+    def rows(self, chunk: list[list[str]], first_line: int, last_in_file: bool) -> list[Batch]:
+        """The chunk's batches, checked row by row; raises IngestError at the first problem.
+
+        ``first_line`` is the reader's line number before the chunk; ``last_in_file`` says
+        the chunk ends with a line that has no line end.
+        """
+        name = self.name
+        groups: dict[tuple[str, str], list[Row]] = {}
+        line = first_line
+        end = len(chunk) - 1
+        for index, fields in enumerate(chunk):
+            # A quoted cell may hold line ends: the row ends on the reader's later line.
+            line += 1 + sum(cell.count("\n") for cell in fields)
+            try:
+                row = self._row(fields, line)
+            except IngestError:
+                if last_in_file and index == end:
+                    raise IngestError(_truncated(name, line)) from None
+                raise
+            if row is not None:
+                groups.setdefault((row[0], row[1]), []).append(row)
+        return [Batch.of_rows(group) for group in groups.values()]
+
+    def _row(self, fields: list[str], line: int) -> Row | None:
+        """One row checked in the order of the messages (None for a blank line)."""
+        name = self.name
+        if len(fields) != self.width:
+            if not fields:
+                return None
+            raise IngestError(f"{name}:{line}: row: expected {self.width} fields, found {len(fields)}")
+        component = fields[self.i_comp]
+        allowed = self.probes_of.get(component)
+        if allowed is None:
+            raise IngestError(f"{name}:{line}: component: unknown component '{component}'")
+        ts = _timestamp(name, line, fields[self.i_ts])
+        status = fields[self.i_status]
+        if status not in _STATUSES:
+            raise IngestError(
+                f"{name}:{line}: status: '{status}' is not one of up, degraded, down, maintenance"
+            )
+        probe = (fields[self.i_probe] or INGEST_PROBE) if self.i_probe is not None else INGEST_PROBE
+        if probe not in allowed:
+            raise IngestError(_foreign(name, line, probe, component, self.owner.get(probe)))
+        key = (component, probe)
+        previous = self.last.get(key)
+        if previous is None:
+            self.firsts[key] = ts
+        elif ts <= previous:
+            raise IngestError(
+                f"{name}:{line}: timestamp: not after the previous row of '{component}' "
+                f"(probe '{probe}'; rows of a component's probe must be in strictly increasing time)"
+            )
+        if ts < self.floor:
+            raise IngestError(
+                f"{name}:{line}: timestamp: older than the raw data the store keeps "
+                "(retention already pruned that time)"
+            )
+        self.last[key] = ts
+        latency = _number(name, line, "latency_ms", fields[self.i_lat]) if self.i_lat is not None else None
+        value = _number(name, line, "value", fields[self.i_value]) if self.i_value is not None else None
+        detail = fields[self.i_detail] if self.i_detail is not None else ""
+        return (component, probe, ts, status, latency, detail, value)
+
+
+def _pickers(keys: Sequence[K]) -> list[tuple[K, itemgetter[Any]]]:
+    """Each key of a chunk, with a getter of its rows' cells out of a column (first seen first).
+
+    Exports list probes either one after another or interleaved in a fixed order (time
+    by time): both come out as slices, copied in C; any other order as index lists.
+    """
+    seen = list(dict.fromkeys(keys))
+    m = len(seen)
+    if m == 1:
+        return [(seen[0], itemgetter(slice(None)))]
+    if keys[m:] == keys[:-m] and len(set(keys[:m])) == m:
+        return [(key, itemgetter(slice(k, None, m))) for k, key in enumerate(keys[:m])]
+    if sum(map(ne, keys[1:], keys[:-1])) == m - 1:
+        out, start = [], 0
+        for key, run in itertools.groupby(keys):
+            end = start + len(list(run))
+            out.append((key, itemgetter(slice(start, end))))
+            start = end
+        return out
+    where: defaultdict[K, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        where[key].append(i)
+    return [
+        (key, itemgetter(*rows) if len(rows) > 1 else itemgetter(slice(rows[0], rows[0] + 1)))
+        for key, rows in where.items()
+    ]
 
 
 def _truncated(name: str, line: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -41,3 +42,34 @@ class ProbeResult:
     def time(self) -> datetime:
         """``ts`` as an aware UTC date-time."""
         return datetime.fromtimestamp(self.ts, UTC)
+
+
+# (component, probe, ts, status, latency_ms, detail, value): a result in stored form.
+Row = tuple[str, str, float, str, float | None, str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One probe's results in columns, strictly increasing in time: the store's bulk unit.
+
+    Bulk writers (history imports) hand the store whole columns, so that per-result work
+    stays in C-level loops (``zip``, ``map``) instead of Python code per result.
+    ``status`` holds stored statuses as text (``"up"``...).
+    """
+
+    component: str
+    probe: str
+    ts: Sequence[float]
+    status: Sequence[str]
+    latency_ms: Sequence[float | None]
+    detail: Sequence[str]
+    value: Sequence[float | None]
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Row]) -> Batch:
+        """The batch of one probe's rows (already sorted, one per time)."""
+        _, _, ts, status, latency, detail, value = zip(*rows, strict=True)
+        return cls(rows[0][0], rows[0][1], ts, status, latency, detail, value)

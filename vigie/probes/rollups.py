@@ -27,21 +27,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import sqlite_utils
 
 from vigie.probes.db import migrate
-from vigie.probes.results import Status
+from vigie.probes.results import Batch, Row, Status
 from vigie.probes.timeline import DEFAULT_INTERVAL, Segment, TimelineBuilder
 
 HOUR = 3600
 GAMMA = 1.05
 _LOG_GAMMA = math.log(GAMMA)
-
-# (component, probe, ts, status, latency_ms, detail, value), as stored.
-Row = tuple[str, str, float, str, float | None, str, float | None]
 
 
 class RetentionError(Exception):
@@ -101,16 +97,21 @@ def _bucket(latency_ms: float) -> int:
     return 0 if latency_ms <= 1 else math.ceil(math.log(latency_ms) / _LOG_GAMMA)
 
 
-class _BucketCache(dict[float, int]):
-    """Bucket of each latency seen (values repeat), so bulk counting stays in C."""
+class _PerValue(dict[float, int]):
+    """A function of each latency seen, remembered (values repeat), so bulk counting stays in C."""
+
+    def __init__(self, function: Callable[[float], int]) -> None:
+        super().__init__()
+        self.function = function
 
     def __missing__(self, latency_ms: float) -> int:
-        bucket = self[latency_ms] = _bucket(latency_ms)
-        return bucket
+        result = self[latency_ms] = self.function(latency_ms)
+        return result
 
 
-_BUCKETS = _BucketCache()
-_MS_TO_US = (1000.0).__mul__
+_BUCKETS = _PerValue(_bucket)
+_MICROS = _PerValue(lambda latency_ms: round(latency_ms * 1000))
+_STORED = ("up", "degraded", "down", "maintenance")
 
 
 @dataclass
@@ -152,30 +153,46 @@ class Hourly:
             bucket = _bucket(latency_ms)
             self.lat_hist[bucket] = self.lat_hist.get(bucket, 0) + 1
 
-    def add_many(self, statuses: Sequence[str], latencies: Iterable[float | None]) -> None:
-        """:meth:`add` of many results at once (counted by value: imports repeat values a lot)."""
-        counts = Counter(statuses)
-        up, degraded, down = counts["up"], counts["degraded"], counts["down"]
-        self.checks += len(statuses)
-        self.up += up
-        self.degraded += degraded
-        self.down += down
-        self.maintenance += len(statuses) - up - degraded - down
-        values = [v for v in latencies if v is not None]
+    def add_many(self, statuses: Sequence[str], latencies: Sequence[float | None]) -> None:
+        """:meth:`add` of many results at once; ValueError for a status that cannot be stored.
+
+        Bulk imports repeat values a lot: statuses are counted with ``count`` (one pass when
+        they are all the same), latencies through per-value caches.
+        """
+        n = len(statuses)
+        first = statuses[0] if n else "up"
+        if first in _STORED and statuses.count(first) == n:
+            counts = {first: n}
+        else:
+            counts = {status: statuses.count(status) for status in _STORED}
+            if sum(counts.values()) != n:
+                bad = next(s for s in statuses if s not in _STORED)
+                raise ValueError(f"{self.component}/{self.probe}: status {bad!r} cannot be stored")
+        self.checks += n
+        self.up += counts.get("up", 0)
+        self.degraded += counts.get("degraded", 0)
+        self.down += counts.get("down", 0)
+        self.maintenance += counts.get("maintenance", 0)
+        values: Sequence[float] = (
+            cast(Sequence[float], latencies)
+            if None not in latencies
+            else [v for v in latencies if v is not None]
+        )
         if not values:
             return
         self.lat_n += len(values)
-        self.lat_sum_us += sum(map(round, map(_MS_TO_US, values)))
+        for cache in (_MICROS, _BUCKETS):
+            if len(cache) > 100_000:
+                cache.clear()
+        self.lat_sum_us += sum(map(_MICROS.__getitem__, values))
         low, high = min(values), max(values)
         if self.lat_min is None or low < self.lat_min:
             self.lat_min = low
         if self.lat_max is None or high > self.lat_max:
             self.lat_max = high
-        if len(_BUCKETS) > 100_000:
-            _BUCKETS.clear()
         hist = self.lat_hist
-        for bucket, n in Counter(map(_BUCKETS.__getitem__, values)).items():
-            hist[bucket] = hist.get(bucket, 0) + n
+        for bucket, count in Counter(map(_BUCKETS.__getitem__, values)).items():
+            hist[bucket] = hist.get(bucket, 0) + count
 
     def merge(self, other: Hourly) -> None:
         """Add another row's counts (same probe and hour, disjoint results)."""
@@ -314,27 +331,30 @@ class Rollups:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def extend(self, component: str, probe: str, open_seg: Segment | None, rows: Sequence[Row]) -> None:
-        """Add one probe's results, all later than its newest stored result, oldest first."""
+    def extend(self, batch: Batch, open_seg: Segment | None) -> None:
+        """Add one probe's results, all later than its newest stored result (``open_seg``)."""
+        component, probe = batch.component, batch.probe
         # The only stored hourly row these results can share is the newest result's hour
         # (read before the builder extends the open segment in place).
         shared = None if open_seg is None else int(open_seg.last_ts // HOUR) * HOUR
         builder = TimelineBuilder(component, probe, self.interval(component, probe), open_seg)
+        stamps, statuses, details, latencies = batch.ts, batch.status, batch.detail, batch.latency_ms
         closed: list[Segment] = []
         # Runs of one status, then whole hours, in bulk: the per-result work stays in C.
-        for status, group in groupby(rows, key=itemgetter(3)):
-            run = list(group)
-            closed += builder.add_run([r[2] for r in run], status, [r[5] for r in run])
+        i = 0
+        for status, run in groupby(statuses):
+            j = i + len(list(run))
+            closed += builder.add_run(stamps[i:j], status, details[i:j])
+            i = j
         if builder.open is not None:
             closed.append(builder.open)
         hours: dict[int, Hourly] = {}
-        stamps = [r[2] for r in rows]
         i = 0
-        while i < len(rows):
+        while i < len(stamps):
             hour = int(stamps[i] // HOUR) * HOUR
             j = bisect_left(stamps, hour + HOUR, i)
             agg = hours[hour] = Hourly(component, probe, hour)
-            agg.add_many([r[3] for r in rows[i:j]], [r[4] for r in rows[i:j]])
+            agg.add_many(statuses[i:j], latencies[i:j])
             i = j
         self._write_segments(closed)
         if shared is not None and shared in hours:
