@@ -37,9 +37,10 @@ def test_parse_period_options() -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"month_text": "2017-13"}, "not a month"),
-        ({"year_text": "17"}, "not a year"),
-        ({"from_text": "yesterday"}, "not an ISO date"),
+        ({"month_text": "2017-13"}, "^--month: '2017-13' is not a month"),
+        ({"year_text": "17"}, "^--year: '17' is not a year"),
+        ({"from_text": "yesterday"}, "^--from: 'yesterday' is not an ISO date"),
+        ({"to_text": "2017-02-30"}, "^--to: '2017-02-30' is not an ISO date"),
         ({"month_text": "2017-12", "year_text": "2017"}, "choose one"),
         ({"from_text": "2017-12-07", "to_text": "2017-12-01"}, "after its start"),
     ],

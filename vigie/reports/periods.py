@@ -8,9 +8,13 @@ Europe/Paris is 743 hours long and October 745.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -148,16 +152,24 @@ def parse_period(
     if len(given) > 1:
         raise ValueError(f"choose one of {', '.join(given)}")
     if month_text is not None:
-        return month(*parse_month(month_text), tz)
+        return month(*_named("--month", parse_month, month_text), tz)
     if year_text is not None:
-        return year(parse_year(year_text), tz)
+        return year(_named("--year", parse_year, year_text), tz)
     if from_text is None and to_text is None:
         return current_month(tz, now)
     moment = (now or datetime.now(tz)).astimezone(tz)
-    end = parse_moment(to_text) if to_text is not None else moment
+    end = _named("--to", parse_moment, to_text) if to_text is not None else moment
     if from_text is not None:
-        start = parse_moment(from_text)
+        start = _named("--from", parse_moment, from_text)
     else:
         ref = end if isinstance(end, datetime) else datetime.combine(end, time(0))
         start = date(ref.year, ref.month, 1)
     return between(start, end, tz)
+
+
+def _named(option: str, parse: Callable[[str], T], text: str) -> T:
+    """``parse(text)``, its ValueError prefixed with the option the text came from."""
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise ValueError(f"{option}: {exc}") from None
