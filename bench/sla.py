@@ -57,7 +57,17 @@ def history(components: list[str], start: float, days: int, seed: int = 7) -> It
             for c in components:
                 down = any(a <= ts < b for a, b in outages[c])
                 status = "down" if down else ("degraded" if k % 997 == 0 else "up")
-                rows.append((c, INGEST_PROBE, ts, status, float(40 + (k * 7919) % 160), "HTTP 503" if down else "", None))
+                rows.append(
+                    (
+                        c,
+                        INGEST_PROBE,
+                        ts,
+                        status,
+                        float(40 + (k * 7919) % 160),
+                        "HTTP 503" if down else "",
+                        None,
+                    )
+                )
         yield rows
 
 
@@ -77,7 +87,9 @@ def write_history(path: Path, components: list[str], start: float, days: int) ->
     return count
 
 
-def append_history(path: Path, config: ProbesConfig, components: list[str], start: float, days: int) -> tuple[float, float]:
+def append_history(
+    path: Path, config: ProbesConfig, components: list[str], start: float, days: int
+) -> tuple[float, float]:
     """Seconds of wall and CPU time ``Store.append_rows`` takes for the history, a day per call."""
     wall = cpu = 0.0
     with Store(path, intervals=intervals_from_config(config)) as store:

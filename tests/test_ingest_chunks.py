@@ -171,3 +171,28 @@ def test_a_bad_row_comes_before_a_reading_error_later_in_the_same_chunk(
     with Store(tmp_path / "v.db") as store, pytest.raises(IngestError) as caught:
         ingest_samples(store, path, CONFIG)
     assert str(caught.value).startswith(f"{path}:2: status: 'sideways'")
+
+
+@pytest.mark.parametrize("layout", ["interleaved", "blocks", "merged"])
+def test_a_well_formed_file_never_takes_the_row_by_row_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("row-by-row check used")
+
+    monkeypatch.setattr(ingest._Checker, "rows", refuse)
+    monkeypatch.setattr(ingest, "CHUNK", 50)
+    monkeypatch.setattr(ingest, "PIECE", 16)
+    per = {
+        c: [(c, INGEST_PROBE, T0 + 30 * k + i, "up", 12.0, "", None) for k in range(60)]
+        for i, c in enumerate("abc")
+    }
+    if layout == "interleaved":
+        rows = [row for group in zip(*per.values(), strict=True) for row in group]
+    elif layout == "blocks":
+        rows = [row for c in "abc" for row in per[c]]
+    else:  # irregular: c's rows every other time only
+        rows = sorted((r for c in "abc" for r in per[c] if c != "c" or r[2] % 60 < 30), key=lambda r: r[2])
+    _write(tmp_path / "h.csv", rows)
+    with Store(tmp_path / "v.db", intervals=intervals_from_config(CONFIG)) as store:
+        assert ingest_samples(store, tmp_path / "h.csv", CONFIG).added == len(rows)

@@ -153,9 +153,7 @@ def run_stats(args: argparse.Namespace) -> int:
             zone, month_text=args.month, year_text=args.year, from_text=args.start, to_text=args.end
         )
     except ValueError as exc:
-        flags = {"--month": args.month, "--year": args.year, "--from": args.start, "--to": args.end}
-        given = [flag for flag, value in flags.items() if value]
-        raise UserError(f"{given[0]}: {exc}" if len(given) == 1 else str(exc)) from None
+        raise UserError(str(exc)) from None
     with TicketStore(settings.store_path(), settings.probes.store.busy_timeout) as store:
         facts = store.facts_for_period(previous_year(period).start, period.end)
         stats = stats_from_facts(facts, period, by=args.by, timezone=zone)

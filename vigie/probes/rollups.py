@@ -32,7 +32,7 @@ from typing import Any, cast
 import sqlite_utils
 
 from vigie.probes.db import migrate
-from vigie.probes.results import Batch, Row, Status
+from vigie.probes.results import STORED_STATUSES, Batch, Row, Status
 from vigie.probes.timeline import DEFAULT_INTERVAL, Segment, TimelineBuilder
 
 HOUR = 3600
@@ -86,7 +86,12 @@ def _v1_rollups(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE rollup_meta (key TEXT PRIMARY KEY, value REAL NOT NULL)")
 
 
-MIGRATIONS = [_v1_rollups]
+def _v2_down_index(db: sqlite_utils.Database) -> None:
+    # Down segments are few: SLA queries find a month's incidents without scanning it.
+    db.execute("CREATE INDEX segments_down ON segments (component, probe, end) WHERE status = 'down'")
+
+
+MIGRATIONS = [_v1_rollups, _v2_down_index]
 
 _SEG_COLUMNS = "component, probe, start, end, last_ts, status, checks, detail, confirm_ts"
 _STATUS_INDEX = {"up": 1, "degraded": 2, "down": 3, "maintenance": 4}
@@ -262,6 +267,18 @@ def _segment_from_row(row: Any) -> Segment:
     )  # fmt: skip
 
 
+# One probe's segments overlapping [start, end): from the one holding ``start`` (a seek
+# on the primary key) rather than scanning every earlier segment for its end.
+_OVERLAPPING = (
+    "component = ? AND probe = ? AND start >= coalesce((SELECT max(start) FROM segments "
+    "WHERE component = ? AND probe = ? AND start <= ?), ?) AND start < ? AND end > ?"
+)
+
+
+def _overlapping(component: str, probe: str, start: float, end: float) -> tuple[object, ...]:
+    return (component, probe, component, probe, start, start, end, start)
+
+
 def _segment_row(seg: Segment) -> tuple[object, ...]:
     return (
         seg.component,
@@ -306,6 +323,35 @@ class Rollups:
             (component, start, end),
         )
         return [_segment_from_row(r) for r in rows]
+
+    def seconds_by_status(self, component: str, probe: str, start: float, end: float) -> dict[Status, float]:
+        """Seconds of each status the probe's segments cover inside ``[start, end)`` (empty: no data).
+
+        SQLite adds each status's clipped lengths in time order from 0.0, the float
+        operations :func:`vigie.reports.availability.account` does over one probe's
+        timeline: the same bits when lengths are whole seconds, and within float rounding
+        otherwise (SQLite 3.43 and later compensate their sums).
+        """
+        row = self.db.conn.execute(
+            "SELECT count(*), total(d) FILTER (WHERE status = 'up'), total(d) FILTER (WHERE status = 'degraded'), "
+            "total(d) FILTER (WHERE status = 'down'), total(d) FILTER (WHERE status = 'maintenance') "
+            f"FROM (SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING})",
+            (end, start, *_overlapping(component, probe, start, end)),
+        ).fetchone()
+        return dict(zip(STORED_STATUSES, row[1:], strict=True)) if row[0] else {}
+
+    def down_spans(
+        self, component: str, probe: str, start: float, end: float
+    ) -> list[tuple[float, float, str]]:
+        """``(start, end, detail)`` of the probe's down segments overlapping ``[start, end)``, oldest first.
+
+        Read through their own index: a month's few outages without scanning the month.
+        """
+        sql = (
+            "SELECT start, end, detail FROM segments WHERE component = ? AND probe = ? AND status = 'down' "
+            "AND end > ? AND start < ? ORDER BY end"
+        )
+        return self.db.conn.execute(sql, (component, probe, start, end)).fetchall()
 
     def hourly(self, component: str | None, start: float, end: float) -> list[Hourly]:
         """Hourly rows with ``start <= hour < end``, oldest first."""

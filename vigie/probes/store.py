@@ -358,6 +358,11 @@ class Store:
         ).fetchone()
         return None if row[0] is None else float(row[0])
 
+    def probes(self, component: str) -> list[str]:
+        """Probe ids that ever stored a result for ``component`` (configured or not)."""
+        sql = "SELECT probe FROM series WHERE component = ? ORDER BY probe"
+        return [r[0] for r in self.db.conn.execute(sql, (component,))]
+
     def components(self) -> list[str]:
         """Components that have at least one result."""
         sql = (

@@ -33,8 +33,8 @@ while ``scheduled_s`` and ``budget_s`` cover the whole period.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from itertools import pairwise
@@ -56,9 +56,19 @@ def floor_ratio(numerator: float, denominator: float) -> float | None:
     if denominator <= 0:
         return None
     scale = 10**FLOOR_DIGITS
-    return math.floor(Fraction(numerator) / Fraction(denominator) * scale) / scale
+    # Exact integer arithmetic on the floats' ratios (Fraction's gcd steps are not needed).
+    n_num, n_den = numerator.as_integer_ratio()
+    d_num, d_den = denominator.as_integer_ratio()
+    return (n_num * d_den * scale) // (n_den * d_num) / scale
 
 
+def _times(numerator: int, denominator: int, seconds: float) -> float:
+    """``numerator / denominator x seconds``, correctly rounded (like ``float(Fraction)``)."""
+    s_num, s_den = float(seconds).as_integer_ratio()
+    return numerator * s_num / (denominator * s_den)
+
+
+@functools.lru_cache(maxsize=1024)
 def target_fraction(target: float) -> Fraction:
     """The target as an exact fraction (0.99 means 99/100, not the nearest float)."""
     return Fraction(target).limit_denominator(10**9)
@@ -228,20 +238,39 @@ def account(
     for span in timeline:
         covered, hint = overlap(counted, span.start, span.end, hint)
         seconds[span.state] += covered
-    scheduled_s, elapsed_s = total(scheduled), total(counted)
-    up, degraded, down, maint = (seconds[s] for s in SEVERITY)
+    incidents = find_incidents(component.id, timeline, counted, start, until)
+    return figures(component, seconds, incidents, total(scheduled), total(counted))
+
+
+def figures(
+    component: Component,
+    seconds: Mapping[Status, float],
+    incidents: Sequence[Incident],
+    scheduled_s: float,
+    elapsed_s: float,
+) -> SlaFigures:
+    """The figures from the seconds per state inside the counted scheduled time and the incidents.
+
+    ``seconds`` maps states to seconds, missing ones being 0; ``scheduled_s`` is the
+    scheduled time of the whole period, ``elapsed_s`` the part before ``now``, where
+    ``seconds`` were counted. Comparisons with the target are exact (integer ratios).
+    """
+    up, degraded, down, maint = (seconds.get(s, 0.0) for s in SEVERITY)
     unknown = elapsed_s - (up + degraded + down + maint)
     unavailable = down + (0.0 if component.policy.exclude_maintenance else maint)
-    availability = floor_ratio(up + degraded, up + degraded + unavailable)
+    available = up + degraded
+    availability = floor_ratio(available, available + unavailable)
     target = target_fraction(component.target)
-    budget = float((1 - target) * Fraction(scheduled_s))
-    pro_rata = float((1 - target) * Fraction(elapsed_s))
-    incidents = find_incidents(component.id, timeline, counted, start, until)
-    stats = incident_stats(incidents, up + degraded)
-    exact = (
-        Fraction(up + degraded) / Fraction(up + degraded + unavailable)
-        if unavailable + up + degraded
-        else None
+    spare = target.denominator - target.numerator  # 1 - target = spare / denominator
+    budget = _times(spare, target.denominator, scheduled_s)
+    pro_rata = _times(spare, target.denominator, elapsed_s)
+    stats = incident_stats(incidents, available)
+    # available / (available + unavailable) < target, compared as integers.
+    a_num, a_den = float(available).as_integer_ratio()
+    t_num, t_den = float(available + unavailable).as_integer_ratio()
+    breached = (
+        bool(available + unavailable)
+        and a_num * t_den * target.denominator < target.numerator * a_den * t_num
     )
     return SlaFigures(
         component=component.id,
@@ -257,7 +286,7 @@ def account(
         budget_s=budget,
         budget_remaining_s=budget - unavailable,
         incidents=stats.count,
-        breached=exact is not None and exact < target,
+        breached=breached,
         elapsed_s=elapsed_s,
         budget_used_s=unavailable,
         burn_rate=unavailable / pro_rata if pro_rata > 0 else None,
