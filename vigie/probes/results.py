@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from operator import itemgetter
 
 
 class Status(StrEnum):
@@ -71,5 +72,6 @@ class Batch:
     @classmethod
     def of_rows(cls, rows: Sequence[Row]) -> Batch:
         """The batch of one probe's rows (already sorted, one per time)."""
-        _, _, ts, status, latency, detail, value = zip(*rows, strict=True)
+        # Column by column (C-level passes): zip(*rows) over thousands of rows is slower.
+        ts, status, latency, detail, value = (list(map(itemgetter(i), rows)) for i in range(2, 7))
         return cls(rows[0][0], rows[0][1], ts, status, latency, detail, value)

@@ -197,10 +197,10 @@ class Store:
                 group.append(row)
         batches = []
         for group in groups.values():
-            stamps = [row[2] for row in group]
-            if not all(map(lt, stamps[:-1], stamps[1:])):
-                group = _unique_ts(sorted(group, key=itemgetter(2)))
-            batches.append(Batch.of_rows(group))
+            batch = Batch.of_rows(group)
+            if not all(map(lt, batch.ts, batch.ts[1:])):
+                batch = Batch.of_rows(_unique_ts(sorted(group, key=itemgetter(2))))
+            batches.append(batch)
         return self.append_batches_in_transaction(batches)
 
     def append_batches_in_transaction(self, batches: Iterable[Batch]) -> int:
