@@ -212,9 +212,9 @@ def _cell(text: str) -> float | None:
 class _Checker:
     """Checks chunks of rows and turns them into one store batch per probe.
 
-    :meth:`read_chunk` works column by column in C-level loops and gives up (None) at
-        the first doubt; :meth:`rows` then walks the chunk row by row and raises the message of
-        the first problem in file order. Both keep, per probe, the last time seen.
+    :meth:`read_chunk` works column by column in C-level loops and gives up (None) at the
+    first doubt; :meth:`rows` then walks the chunk row by row and raises the message of the
+    first problem in file order. Both keep, per probe, the last time seen.
     """
 
     def __init__(self, name: str, columns: dict[str, int], config: ProbesConfig, horizon: float | None):
