@@ -274,7 +274,7 @@ def yearly_figures(
         for batch in history(names, start, 365, step=step):
             rows += store.append_rows(batch)
         print(f"year-long store: {rows:,} results ({args.components} components x 365 days every {step} s) "
-              f"appended in {time.perf_counter() - w0:.1f} s; "
+              f"generated and appended in {time.perf_counter() - w0:.1f} s; "
               f"{store.db.conn.execute('SELECT count(*) FROM segments').fetchone()[0]:,} segments")  # fmt: skip
         period, now = year(2017, PARIS), time.time()
         yearly, yearly_cpu = median_time(
