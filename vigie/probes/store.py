@@ -326,6 +326,16 @@ class Store:
         """The component's timeline segments overlapping ``[start, end)``, by probe then time."""
         return self.rollups.segments(component, start, end)
 
+    def seconds_by_status(self, component: str, probe: str, start: float, end: float) -> dict[Status, float]:
+        """Seconds of each status one probe's segments cover in ``[start, end)`` (see :class:`Rollups`)."""
+        return self.rollups.seconds_by_status(component, probe, start, end)
+
+    def down_spans(
+        self, component: str, probe: str, start: float, end: float
+    ) -> list[tuple[float, float, str]]:
+        """``(start, end, detail)`` of one probe's down segments overlapping ``[start, end)``."""
+        return self.rollups.down_spans(component, probe, start, end)
+
     def hourly(self, component: str | None, start: float, end: float) -> list[Hourly]:
         """Hourly rollup rows (checks, statuses, latency) of hours in ``[start, end)``."""
         return self.rollups.hourly(component, start, end)

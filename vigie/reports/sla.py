@@ -102,16 +102,14 @@ def _summed_sla(
         (lo, hi), measured = counted[0], None
         throughput = {p.id for p in config.probes if p.component == component.id and p.role == "throughput"}
         for probe in store.probes(component.id):
-            if probe not in throughput and (
-                found := store.rollups.seconds_by_status(component.id, probe, lo, hi)
-            ):
+            if probe not in throughput and (found := store.seconds_by_status(component.id, probe, lo, hi)):
                 if measured is not None:
                     return None  # several probes: their timelines combine
                 measured, seconds = probe, found
         if measured is not None and seconds[Status.DOWN]:
             down = [
                 StateSpan(a, b, Status.DOWN, detail)
-                for a, b, detail in store.rollups.down_spans(component.id, measured, lo, hi)
+                for a, b, detail in store.down_spans(component.id, measured, lo, hi)
             ]
             incidents = find_incidents(component.id, down, counted, start, until)
     return ComponentSla(figures(component, seconds, incidents, total(scheduled), total(counted)), incidents)
