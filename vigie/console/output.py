@@ -31,11 +31,13 @@ def print_table(
     *,
     title: str | None = None,
     right: Sequence[int] = (),
+    no_wrap: Sequence[int] = (),
 ) -> None:
-    """Print a table; ``right`` lists the column indexes to right-align (numbers)."""
+    """Print a table; ``right`` lists the column indexes to right-align (numbers), ``no_wrap``
+    those a narrow terminal must not fold or cut (dates, ids), so the text columns wrap instead."""
     table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     for index, name in enumerate(columns):
-        table.add_column(name, justify="right" if index in right else "left")
+        table.add_column(name, justify="right" if index in right else "left", no_wrap=index in no_wrap)
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     console().print(table)
