@@ -186,10 +186,6 @@ def _print_stats(stats: TicketStats, language: str) -> None:
     def duration(seconds: float | None) -> str:
         return "-" if seconds is None else lang.duration(seconds)
 
-    def rate(ratio: float | None) -> str:
-        shown = percent(ratio, 1)
-        return shown.replace(".", ",").replace(" %", "\u202f%") if language == "fr" else shown
-
     def change(ratio: float | None) -> str:
         if ratio is None:
             return "-"
@@ -205,7 +201,7 @@ def _print_stats(stats: TicketStats, language: str) -> None:
             number(f.opened),
             number(f.previous),
             change(f.growth),
-            rate(f.first_contact_rate),
+            percent(f.first_contact_rate, 1, language),
             duration(f.median_resolve_s),
             duration(f.p90_resolve_s),
             number(f.backlog),

@@ -43,10 +43,12 @@ def print_table(
     console().print(table)
 
 
-def percent(ratio: float | None, digits: int = 3) -> str:
-    """A ratio as a percentage, floored (never rounded up) to ``digits`` decimals."""
+def percent(ratio: float | None, digits: int = 3, language: str = "en") -> str:
+    """A ratio as a percentage, floored (never rounded up) to ``digits`` decimals; a decimal
+    comma in French (``99,988 %``, as `vigie sla` prints it)."""
     if ratio is None:
         return "-"
     scale = 10**digits
     floored = int(ratio * 100 * scale + 1e-9) / scale
-    return f"{floored:.{digits}f} %"
+    text = f"{floored:.{digits}f} %"
+    return text.replace(".", ",") if language == "fr" else text
