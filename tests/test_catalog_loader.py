@@ -368,12 +368,22 @@ def test_config_check_validates_the_catalog(
     write_catalog(tmp_path / "catalog")
     assert main(["config", "check", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    assert "catalog: OK — 4 applications (2 core), 3 interfaces, 3 ministries" in out
+    assert "catalog\u00a0: OK — 4 applications (2 du système central), 3 interfaces, 3 ministères" in out
 
 
-def test_config_check_on_the_bundled_files_reports_the_catalog(capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_check_on_the_bundled_files_reports_the_catalog(
+    tmp_path: Path, bundled_config_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["config", "check", "--config", str(ROOT / "config.toml")]) == 0
-    assert "268 applications (9 core)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "268 applications (9 du système central)" in out
+    assert "Capacité nominale" in out and "50\u202f000 flux/mois" in out  # French by default
+    english = tmp_path / "config.toml"
+    english.write_text(bundled_config_text.replace('language = "fr"', 'language = "en"'), encoding="utf-8")
+    (tmp_path / "catalog").symlink_to(ROOT / "catalog")
+    assert main(["config", "check", "--config", str(english)]) == 0
+    out = capsys.readouterr().out
+    assert "268 applications (9 core)" in out and "Nominal capacity" in out and "50,000 flux/month" in out
 
 
 def test_broken_catalog_via_subprocess_is_one_line_per_problem_no_traceback(

@@ -116,6 +116,10 @@ def test_ingest_then_sla_and_incidents(setup: tuple[Path, Path], capsys: pytest.
     assert _run(capsys, "sla", "--month", "2017-12", "--freeze", "--config", str(config), "--json")[0] == 0
     code, out, _ = _run(capsys, "store", "prune", "--before", "2018-06-01", "--config", str(config), "--json")
     assert json.loads(out)["deleted"] == 2 * 31 * 1440
+    code, out, _ = _run(capsys, "store", "prune", "--before", "2018-06-01", "--config", str(config))
+    assert code == 0 and out.startswith("0 résultats bruts supprimés ; les données brutes commencent")
+    code, out, _ = _run(capsys, "store", "rebuild", "--config", str(config))
+    assert code == 0 and out.startswith("agrégats recalculés à partir de ")
     code, out, _ = _run(capsys, "sla", "--month", "2017-12", "--recompute", "--config", str(config), "--json")
     assert json.loads(out)[0]["down_s"] == 300
 
@@ -145,7 +149,10 @@ def test_a_bad_history_file_exits_2_with_one_line_and_stores_nothing(
     good.write_text(
         "component,timestamp,status\n" + "".join(f"orme,2017-12-0{d}T10:00:00Z,up\n" for d in range(1, 4))
     )
-    assert _run(capsys, "ingest", "samples", str(good), "--config", str(config))[0] == 0
+    code, out, _ = _run(capsys, "ingest", "samples", str(good), "--config", str(config))
+    assert (
+        code == 0 and f"{good}\u00a0: 3 lignes, 3 nouvelles, 1 composant(s), du 01/12/2017 11:00 au " in out
+    )
     db = config.parent / "v.db"
     with Store(db) as store:
         before = (list(store.results()), store.segments("orme", 0, 2e9), store.hourly(None, 0, 2e9))

@@ -11,7 +11,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from tests.conftest import BUNDLED_CONFIG
+from tests.conftest import BUNDLED_CONFIG, ROOT
 from tests.test_catalog_loader import INTERFACES, write_catalog
 from vigie.catalog.sample import SIFE_DOMAINS
 from vigie.console.cli import main
@@ -53,7 +53,7 @@ def test_impact_down_with_depth_and_up(capsys: pytest.CaptureFixture[str]) -> No
     assert {r["direction"] for r in up["reached"]} == {"up"}
     assert len(up["reached"]) > 50
     assert main(["map", "impact", "saturne", "--direction", "both", *CONFIG]) == 0
-    assert "SATURNE (saturne) — impact both" in capsys.readouterr().out
+    assert "SATURNE (saturne) — impact en amont et en aval" in capsys.readouterr().out
 
 
 def test_neighbors_and_show(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,7 +74,7 @@ def test_path_found_and_not_found(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["map", "path", "ares", "atlas", "--all", "--limit", "2", *CONFIG]) == 0
     assert "ARES --[if-017]--> Système d'échanges --[if-011]--> ATLAS" in capsys.readouterr().out
     assert main(["map", "path", "atlas", "ares", *CONFIG]) == 1
-    assert "no path" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("aucun chemin de ATLAS (atlas) vers ARES (ares)")
 
 
 def test_critical_and_flows(capsys: pytest.CaptureFixture[str]) -> None:
@@ -161,3 +161,75 @@ def test_missing_catalog_setting_or_folder(
     config.write_text(bundled_config_text.replace('path = "catalog"', ""), encoding="utf-8")
     assert main(["map", "stats", "--config", str(config)]) == 2
     assert capsys.readouterr().err.strip() == f"{config}: catalog.path: not set: where is the catalog?"
+
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def human(capsys: pytest.CaptureFixture[str], config: list[str], *args: str) -> tuple[str, str]:
+    """A map command's table and notes, as a person reads them."""
+    assert main(["map", *args, *config]) == 0
+    out, err = capsys.readouterr()
+    return out, err
+
+
+def test_human_output_is_french_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = human(capsys, CONFIG, "stats", "--by", "domain")
+    for word in ("Domaine", "En service", "En extinction", "Décommissionnées", "Flux/mois"):
+        assert word in out
+    assert f"1{NNBSP}419" in out  # Fiscalité's flows a month, French thousands
+    out, _ = human(capsys, CONFIG, "stats", "--by", "criticality")
+    assert "Criticité" in out and "critique" in out and "élevée" in out
+    out, _ = human(capsys, CONFIG, "impact", "FARANDOLE", "--depth", "2")
+    assert f"FARANDOLE (farandole) — impact en aval, jusqu'à 2 sauts{NBSP}: 19 applications" in out
+    assert "Sauts" in out and "Nom" in out
+    out, _ = human(capsys, CONFIG, "neighbors", "saturne")
+    assert f"SATURNE (saturne){NBSP}: 0 application en amont, 1 application en aval" in out
+    assert "En aval (reçoivent ses flux)" in out and "Protocoles" in out
+    out, _ = human(capsys, CONFIG, "path", "saturne", "infocentre")
+    assert out.startswith(f"3 sauts{NBSP}: SATURNE --[if-013]--> Système d'échanges")
+    out, _ = human(capsys, CONFIG, "critical", "--top", "3")
+    assert "Point de défaillance unique" in out and "Applications isolées" in out and "0,0293" in out
+    out, _ = human(capsys, CONFIG, "flows", "--by", "zone")
+    assert "Flux par zone" in out and "De " in out and f"15{NNBSP}485" in out
+    out, _ = human(capsys, CONFIG, "show", "gibus")
+    for word in ("Rubrique", "Ministère", "Cycle de vie", "en extinction", "décommissionnement 2018-12-31"):
+        assert word in out
+    assert "Chorus Formulaires (chorus-formulaires)" in out and "métier / moyenne" in out
+    _, err = human(capsys, CONFIG, "export", "--format", "dot", "--out", str(tmp_path / "carte.dot"))
+    assert err.startswith(f"{tmp_path / 'carte.dot'}{NBSP}: dot, 268 applications, ") and err.endswith(
+        " liens\n"
+    )
+    assert main(["map", "path", "infocentre", "saturne", *CONFIG]) == 1
+    assert capsys.readouterr().out.startswith(
+        "aucun chemin de Infocentre (infocentre) vers SATURNE (saturne)"
+    )
+
+
+def test_human_output_in_english_on_request(
+    tmp_path: Path, bundled_config_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    text = bundled_config_text.replace('language = "fr"', 'language = "en"')
+    config.write_text(text.replace('path = "catalog"', f'path = "{ROOT / "catalog"}"'), encoding="utf-8")
+    english = ["--config", str(config)]
+    out, _ = human(capsys, english, "stats", "--by", "domain")
+    assert "Domain" in out and "Active" in out and "Phase-out" in out and "Flows/month" in out
+    assert "1,419" in out
+    out, _ = human(capsys, english, "impact", "FARANDOLE", "--depth", "2")
+    assert "FARANDOLE (farandole) — impact down, depth 2: 19 applications" in out and "Hops" in out
+    out, _ = human(capsys, english, "neighbors", "saturne")
+    assert "Outgoing (receives from it)" in out and "Flows/month" in out
+    out, _ = human(capsys, english, "path", "saturne", "infocentre")
+    assert out.startswith("3 hops: SATURNE")
+    out, _ = human(capsys, english, "critical", "--top", "3")
+    assert "Single point of failure" in out and "0.0293" in out
+    out, _ = human(capsys, english, "flows", "--by", "zone")
+    assert "Flows by zone" in out and "15,485" in out
+    out, _ = human(capsys, english, "show", "gibus")
+    assert "Lifecycle" in out and "phase-out (active 2009-01-05" in out and "métier / medium" in out
+    # Scripts read the same JSON in either language.
+    assert main(["map", "stats", "--json", *english]) == 0
+    in_english = capsys.readouterr().out
+    assert main(["map", "stats", "--json", *CONFIG]) == 0
+    assert capsys.readouterr().out == in_english

@@ -40,8 +40,8 @@ def test_bundled_config_describes_the_nine_components() -> None:
 def test_config_check_exits_zero_and_lists_targets(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "check", "--config", str(BUNDLED_CONFIG)]) == 0
     out = capsys.readouterr().out
-    assert "9 components" in out
-    assert "Chorus Pro" in out and "99 %" in out
+    assert "9 composants" in out and "Plage de service" in out  # French by default
+    assert "Chorus Pro" in out and "99\u202f%" in out
 
 
 def _break(text: str, old: str, new: str) -> str:

@@ -42,15 +42,20 @@ def test_register_table_on_the_sample(config: Path, capsys: pytest.CaptureFixtur
     assert "Registre des homologations au 2018-01-01" in lines[0]
     for label in ("expirée", "refusée", "expire bientôt", "en cours", "valide"):
         assert label in out
-    rows = [
-        line.split() for line in lines if line.strip().startswith(("infocentre", "chorus-dt", "diapason"))
-    ]
-    by_app = {row[0]: row for row in rows}
+    # Each application is its name, its id on the line under it (with the commission's day).
+    by_app = {
+        ident: (lines[i - 1] + lines[i]).split()
+        for i, line in enumerate(lines)
+        for ident in ("infocentre", "chorus-dt", "diapason")
+        if line.strip().startswith(ident + " ")
+    }
+    assert by_app["chorus-dt"][:2] == ["Chorus", "DT"]  # the name people know, above the id
     assert "2019-12-31" in by_app["chorus-dt"] and "729" in by_app["chorus-dt"]  # until the end of service
+    assert "2017-06-20" in by_app["chorus-dt"]  # the commission's day, under the decision
     assert "2020-10-10" in by_app["diapason"]  # three years
     assert "expirée" in by_app["infocentre"]
     # Most urgent first: the first data row is expired.
-    first = next(line for line in lines if line.strip().startswith(("infocentre", "chorus-portail-pro")))
+    first = next(line for line in lines if line.strip().startswith(("Infocentre", "Chorus Portail Pro")))
     assert "expirée" in first
     assert "Réserves échues" in out and "hom-2016-atlas" in out
 
@@ -166,7 +171,7 @@ def test_bad_records_exit_two_located(
 def test_decom_table_on_the_sample(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "decom", "--config", str(config), "--as-of", "2017-12-31")
     assert code == 0
-    assert "Décommissionnement au 2017-12-31" in out
+    assert "Décommissionnement au 2017-12-31" in out and "%" in out and "." not in out.splitlines()[0]
     interieur = next(line for line in out.splitlines() if line.strip().startswith("interieur"))
     assert "CP-INT-2009" in interieur and "1/12" in interieur
     assert "Burn-down mensuel" in out and "2017-12" in out
@@ -199,7 +204,7 @@ def test_decom_json_round_trips(config: Path, capsys: pytest.CaptureFixture[str]
 def test_decom_check(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "decom", "--config", str(config), "--as-of", "2017-12-31", "--check")[0] == 0
     code, out, _ = run(capsys, "decom", "--config", str(config), "--as-of", "2018-12-31", "--check")
-    assert code == 1 and "En retard:" in out and "gibus" in out
+    assert code == 1 and "En retard\u00a0: " in out and "gibus" in out
 
 
 def test_missing_catalog_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -215,5 +220,6 @@ def test_english_on_request(config: Path, capsys: pytest.CaptureFixture[str]) ->
     config.write_text('[vigie]\nlanguage = "en"\n\n[catalog]\npath = "catalog"\n', encoding="utf-8")
     _, out, _ = run(capsys, "homologations", "--config", str(config), "--as-of", "2018-01-01")
     assert "Homologation register on 2018-01-01" in out and "expiring soon" in out
+    assert "Chorus Portail Pro" in out and "favourable" in out and "GDPR" in out
     _, out, _ = run(capsys, "decom", "--config", str(config), "--as-of", "2018-12-31")
     assert "Decommissioning on 2018-12-31" in out and "Late: " in out

@@ -12,6 +12,25 @@ from vigie.catalog.model import Catalog
 from vigie.configfile import Secret, format_duration
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
+from vigie.reports.i18n import Language
+
+# What `vigie config check` says to people, by `[vigie] language`; --json keeps the English keys.
+WORDS: dict[str, dict[str, Any]] = {
+    "fr": {
+        "summary": "{file}\u00a0: OK — {components} composants, {probes} sondes, "
+        "{windows} fenêtres de maintenance, fuseau horaire {tz}",
+        "columns": ["Composant", "Identifiant", "Cible", "Plage de service", "Capacité nominale", "Sondes"],
+        "catalog": "{path}\u00a0: OK — {applications} applications ({core} du système central), "
+        "{interfaces} interfaces, {ministries} ministères, {domains} domaines, {homologations} homologations",
+    },
+    "en": {
+        "summary": "{file}: OK — {components} components, {probes} probes, "
+        "{windows} maintenance windows, time zone {tz}",
+        "columns": ["Component", "Id", "Target", "Schedule", "Nominal capacity", "Probes"],
+        "catalog": "{path}: OK — {applications} applications ({core} core), "
+        "{interfaces} interfaces, {ministries} ministries, {domains} domains, {homologations} homologations",
+    },
+}
 
 
 def register(sub: Any) -> None:
@@ -45,32 +64,40 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json([_component_json(settings, c.id) for c in probes.components])
         return 0
-    print(
-        f"{settings.file}: OK — {len(probes.components)} components, {len(probes.probes)} probes, "
-        f"{len(probes.maintenance)} maintenance windows, time zone {settings.timezone.key}"
+    words, lang = WORDS[settings.language], Language(settings.language)
+    summary = words["summary"].format(
+        file=settings.file,
+        components=len(probes.components),
+        probes=len(probes.probes),
+        windows=len(probes.maintenance),
+        tz=settings.timezone.key,
     )
+    print(summary)
     rows = []
     for comp in probes.components:
         count = sum(1 for p in probes.probes if p.component == comp.id)
-        cap = f"{comp.capacity.value:,.0f} {comp.capacity.unit}/{comp.capacity.per}" if comp.capacity else "-"
-        rows.append([comp.name, comp.id, f"{comp.target * 100:g} %", comp.schedule.describe(), cap, count])
-    print_table(
-        ["Component", "Id", "Target", "Schedule", "Nominal capacity", "Probes"],
-        rows,
-        right=(2, 5),
-    )
+        cap = "-"
+        if comp.capacity:  # `per` is one of the periods the catalogue names (checked on load)
+            unit = lang.t(f"per.{comp.capacity.per}")
+            cap = f"{lang.number(comp.capacity.value)} {comp.capacity.unit}/{unit}"
+        target = lang.target(comp.target) if settings.language == "fr" else f"{comp.target * 100:g} %"
+        rows.append([comp.name, comp.id, target, comp.schedule.describe(), cap, count])
+    print_table(words["columns"], rows, right=(2, 5))
     if catalog is not None:
-        print(f"{settings.catalog.path}: OK — {catalog_summary(catalog)}")
+        print(catalog_summary(catalog, settings.catalog.path, settings.language))
     return 0
 
 
-def catalog_summary(catalog: Catalog) -> str:
-    """One line: how many of each thing the catalog holds."""
-    core = sum(1 for a in catalog.applications.values() if a.core)
-    return (
-        f"{len(catalog.applications)} applications ({core} core), {len(catalog.interfaces)} interfaces, "
-        f"{len(catalog.ministries)} ministries, {len(catalog.domains)} domains, "
-        f"{len(catalog.homologations)} homologations"
+def catalog_summary(catalog: Catalog, path: object, language: str = "fr") -> str:
+    """One line: how many of each thing the catalog at ``path`` holds."""
+    return str(WORDS[language]["catalog"]).format(
+        path=path,
+        applications=len(catalog.applications),
+        core=sum(1 for a in catalog.applications.values() if a.core),
+        interfaces=len(catalog.interfaces),
+        ministries=len(catalog.ministries),
+        domains=len(catalog.domains),
+        homologations=len(catalog.homologations),
     )
 
 

@@ -24,6 +24,7 @@ from vigie.catalog.model import Catalog
 from vigie.console.catalog_input import as_of_date, load_configured_catalog, today
 from vigie.console.output import percent, print_json, print_table
 from vigie.console.settings import config_path, load_settings
+from vigie.reports.i18n import Language
 
 # Column order: done, then what is still ahead, then what is behind.
 ORDER = (DecomState.SWITCHED_OFF, DecomState.PLANNED, DecomState.LATE, DecomState.UNSCHEDULED)
@@ -144,21 +145,23 @@ def print_progress(
     words = WORDS[language]
     off = whole.counts[DecomState.SWITCHED_OFF]
     title = words["title"].format(
-        day=as_of.isoformat(), total=whole.total, off=off, ratio=percent(whole.ratio, 1)
+        day=as_of.isoformat(), total=whole.total, off=off, ratio=percent(whole.ratio, 1, language)
     )
     columns = [words[by], words["in_scope"], *words["states"], words["progress"]]
     if by == "ministry":
         columns.append(words["contract"])
     rows = []
     for g in groups:
-        row: list[Any] = [g.key, g.total, *(g.counts[s] for s in ORDER), percent(g.ratio, 1)]
+        row: list[Any] = [g.key, g.total, *(g.counts[s] for s in ORDER), percent(g.ratio, 1, language)]
         if by == "ministry":
             row.append(_contract_cell(g, language))
         rows.append(row)
     print_table(columns, rows, title=title, right=(1, 2, 3, 4, 5, 6))
     late = [app for g in groups for app in g.late]
     if late:
-        print(f"{LABELS[language][DecomState.LATE].capitalize()}: {', '.join(sorted(late))}")
+        print(
+            f"{LABELS[language][DecomState.LATE].capitalize()}{Language(language).colon}{', '.join(sorted(late))}"
+        )
     if earlier:
         print(words["earlier"].format(total=off + earlier, earlier=earlier))
 

@@ -17,24 +17,30 @@ from vigie.catalog.homologation import register as compute_register
 from vigie.console.catalog_input import as_of_date, load_configured_catalog, today
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
+from vigie.reports.i18n import Language
 
 HEADERS: dict[str, dict[str, Any]] = {
     "fr": {
         "register": "Registre des homologations au {day}",
         "columns": [
-            "Application",
+            "Application\n(identifiant)",
             "Ministère",
             "Statut",
-            "Décision",
-            "Commission",
-            "Fin de validité",
+            "Décision\n(commission)",
+            "Fin de\nvalidité",
             "Jours",
-            "Réserves (échues)",
+            "Réserves\n(échues)",
             "RGPD",
             "Dossier",
         ],
         "reserves": "Réserves échues",
-        "reserve_columns": ["Application", "Homologation", "Réserve", "Responsable", "Échéance"],
+        "reserve_columns": [
+            "Application\n(identifiant)",
+            "Homologation",
+            "Réserve",
+            "Responsable",
+            "Échéance",
+        ],
         "flows": "Flux portant des données personnelles",
         "flow_columns": ["Interface", "Source", "Cible", "Protocole"],
         "yes": "oui",
@@ -51,19 +57,18 @@ HEADERS: dict[str, dict[str, Any]] = {
     "en": {
         "register": "Homologation register on {day}",
         "columns": [
-            "Application",
+            "Application\n(id)",
             "Ministry",
             "Status",
-            "Decision",
-            "Commission",
-            "Valid until",
+            "Decision\n(commission)",
+            "Valid\nuntil",
             "Days",
-            "Reserves (overdue)",
+            "Reserves\n(overdue)",
             "GDPR",
             "Dossier",
         ],
         "reserves": "Overdue reserves",
-        "reserve_columns": ["Application", "Homologation", "Reserve", "Owner", "Due"],
+        "reserve_columns": ["Application\n(id)", "Homologation", "Reserve", "Owner", "Due"],
         "flows": "Flows carrying personal data",
         "flow_columns": ["Interface", "Source", "Target", "Protocol"],
         "yes": "yes",
@@ -148,12 +153,19 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print_register(entries, as_of.isoformat(), language, flows_table=args.personal_data)
+        names = {app.id: app.name for app in catalog.applications.values()}
+        print_register(entries, as_of.isoformat(), language, names, flows_table=args.personal_data)
     return 1 if args.check and any(needs_attention(e) for e in entries) else 0
 
 
-def print_register(entries: list[RegisterEntry], day: str, language: str, flows_table: bool = False) -> None:
-    """The register table, the overdue reserves, and (on request) the personal-data flows listed."""
+def print_register(
+    entries: list[RegisterEntry], day: str, language: str, names: dict[str, str], flows_table: bool = False
+) -> None:
+    """The register table, the overdue reserves, and (on request) the personal-data flows listed.
+
+    An application shows as its name with its id under it, the decision with its commission's
+    day under it: ten columns would not fit a 120-column terminal (``names``: id -> name, for
+    the ends of the personal-data flows)."""
     words = HEADERS[language]
     labels = LABELS[language]
     rows = []
@@ -174,11 +186,19 @@ def print_register(entries: list[RegisterEntry], day: str, language: str, flows_
         )
         rows.append(
             [
-                e.application.id,
+                _named(e),
                 e.application.ministry,
                 labels[e.status],
-                decision,
-                None if record is None or record.commission_on is None else record.commission_on.isoformat(),
+                "\n".join(
+                    part
+                    for part in (
+                        decision,
+                        None
+                        if record is None or record.commission_on is None
+                        else record.commission_on.isoformat(),
+                    )
+                    if part
+                ),
                 None if e.expires_on is None else e.expires_on.isoformat(),
                 e.days_left,
                 reserves,
@@ -192,24 +212,36 @@ def print_register(entries: list[RegisterEntry], day: str, language: str, flows_
     print_table(
         words["columns"],
         rows,
-        title=f"{title} — {words['summary'].format(total=len(entries))}: {summary}",
-        right=(6,),
+        title=f"{title} — {words['summary'].format(total=len(entries))}{Language(language).colon}{summary}",
+        right=(5,),
+        no_wrap=(0, 1, 4, 5),
     )
     overdue = [
-        [e.application.id, e.record.id, r.text, r.owner, None if r.due_on is None else r.due_on.isoformat()]
+        [
+            _named(e),
+            e.record.id,
+            r.text,
+            r.owner,
+            None if r.due_on is None else r.due_on.isoformat(),
+        ]
         for e in entries
         if e.record is not None
         for r in e.overdue_reserves
     ]
     if overdue:
-        print_table(words["reserve_columns"], overdue, title=words["reserves"])
+        print_table(words["reserve_columns"], overdue, title=words["reserves"], no_wrap=(0, 1, 4))
     carried = {i.id: i for e in entries for i in e.personal_data_flows}
     if carried and flows_table:
         print_table(
             words["flow_columns"],
             [
-                [i.id, i.source, i.target, i.protocol.value]
+                [i.id, names.get(i.source, i.source), names.get(i.target, i.target), i.protocol.value]
                 for i in sorted(carried.values(), key=lambda i: i.id)
             ],
             title=words["flows"],
         )
+
+
+def _named(entry: RegisterEntry) -> str:
+    """An application as people know it, its id under it for the other commands."""
+    return f"{entry.application.name}\n{entry.application.id}"

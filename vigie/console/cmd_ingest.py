@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,19 @@ from vigie.console.output import print_json
 from vigie.console.settings import config_path, load_settings
 from vigie.probes.ingest import IngestError, IngestStats, ingest_samples
 from vigie.probes.rollups import RetentionError
+from vigie.reports.i18n import Language
+
+# What `vigie ingest samples` says to people, by `[vigie] language`; --json keeps the English keys.
+WORDS = {
+    "fr": {
+        "imported": "{path}\u00a0: {rows} lignes, {added} nouvelles, {components} composant(s){span} ({rate} lignes/s)",
+        "span": ", du {first} au {last}",
+    },
+    "en": {
+        "imported": "{path}: {rows} rows, {added} new, {components} components{span} ({rate} rows/s)",
+        "span": ", {first} .. {last}",
+    },
+}
 
 
 def register(sub: Any) -> None:
@@ -78,19 +91,28 @@ def run_samples(args: argparse.Namespace) -> int:
                 raise UserError(str(exc)) from None
             done.append(_stats_json(path, stats))
             if not args.json:
-                span = ""
-                if stats.first_ts is not None and stats.last_ts is not None:
-                    tz = settings.timezone
-                    first = datetime.fromtimestamp(stats.first_ts, tz).isoformat(timespec="minutes")
-                    last = datetime.fromtimestamp(stats.last_ts, tz).isoformat(timespec="minutes")
-                    span = f", {first} .. {last}"
-                print(
-                    f"{path}: {stats.rows:,} rows, {stats.added:,} new, {stats.components} components"
-                    f"{span} ({stats.rate:,.0f} rows/s)"
-                )
+                print(_summary(path, stats, settings.timezone, Language(settings.language)))
     if args.json:
         print_json(done)
     return 0
+
+
+def _summary(path: str, stats: IngestStats, tz: tzinfo, lang: Language) -> str:
+    """One line per file for people: rows read, rows new, components and the time span."""
+    words = WORDS[lang.code]
+    span = ""
+    if stats.first_ts is not None and stats.last_ts is not None:
+        first = datetime.fromtimestamp(stats.first_ts, tz)
+        last = datetime.fromtimestamp(stats.last_ts, tz)
+        span = words["span"].format(first=lang.date_time(first), last=lang.date_time(last))
+    return words["imported"].format(
+        path=path,
+        rows=lang.number(stats.rows),
+        added=lang.number(stats.added),
+        components=stats.components,
+        span=span,
+        rate=lang.number(stats.rate),
+    )
 
 
 def _advance(bar: Progress, task: TaskID, done: int) -> None:

@@ -11,7 +11,20 @@ from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.output import print_json
 from vigie.console.settings import config_path, load_settings
+from vigie.reports.i18n import Language
 from vigie.reports.periods import parse_moment
+
+# What `vigie store` says to people, by `[vigie] language`; --json keeps the English keys.
+WORDS = {
+    "fr": {
+        "pruned": "{deleted} résultats bruts supprimés ; les données brutes commencent désormais le {when}",
+        "rebuilt": "agrégats recalculés à partir de {count} résultats bruts",
+    },
+    "en": {
+        "pruned": "{deleted} raw results deleted; raw data now starts at {when}",
+        "rebuilt": "rollups rebuilt from {count} raw results",
+    },
+}
 
 
 def register(sub: Any) -> None:
@@ -57,11 +70,14 @@ def run_prune(args: argparse.Namespace) -> int:
     with open_store(settings) as store:
         deleted = store.delete_before(cut)
         horizon = store.horizon()
-    when = datetime.fromtimestamp(horizon or cut, settings.timezone).isoformat(timespec="minutes")
+    moment = datetime.fromtimestamp(horizon or cut, settings.timezone)
     if args.json:
-        print_json({"deleted": deleted, "horizon": horizon, "horizon_local": when})
+        print_json(
+            {"deleted": deleted, "horizon": horizon, "horizon_local": moment.isoformat(timespec="minutes")}
+        )
     else:
-        print(f"{deleted:,} raw results deleted; raw data now starts at {when}")
+        lang = Language(settings.language)
+        print(WORDS[lang.code]["pruned"].format(deleted=lang.number(deleted), when=lang.date_time(moment)))
     return 0
 
 
@@ -74,5 +90,6 @@ def run_rebuild(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"raw_results": count})
     else:
-        print(f"rollups rebuilt from {count:,} raw results")
+        lang = Language(settings.language)
+        print(WORDS[lang.code]["rebuilt"].format(count=lang.number(count)))
     return 0

@@ -6,7 +6,6 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
-from vigie.configfile import format_duration
 from vigie.console.errors import UserError
 from vigie.console.output import percent, print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
@@ -14,6 +13,7 @@ from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.glpi import GlpiClient, GlpiError, pull
 from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.store import TicketStore
+from vigie.reports.i18n import Language
 from vigie.reports.periods import Period, parse_period
 from vigie.reports.tickets import GROUPINGS, Figures, TicketStats, previous_year, stats_from_facts
 
@@ -181,9 +181,10 @@ def stats_json(stats: TicketStats) -> dict[str, Any]:
 
 def _print_stats(stats: TicketStats, language: str) -> None:
     text = LABELS[language]
+    lang = Language(language)
 
     def duration(seconds: float | None) -> str:
-        return "-" if seconds is None else format_duration(seconds)
+        return "-" if seconds is None else lang.duration(seconds)
 
     def change(ratio: float | None) -> str:
         if ratio is None:
@@ -200,13 +201,14 @@ def _print_stats(stats: TicketStats, language: str) -> None:
             number(f.opened),
             number(f.previous),
             change(f.growth),
-            percent(f.first_contact_rate, 1),
+            percent(f.first_contact_rate, 1, language),
             duration(f.median_resolve_s),
             duration(f.p90_resolve_s),
             number(f.backlog),
         ]
 
-    rows = [row(g, g.key) for g in stats.groups]
+    # Channels by their name in the language (the JSON keeps the codes).
+    rows = [row(g, lang.channel(g.key) if stats.by == "channel" else g.key) for g in stats.groups]
     rows.append(row(stats.total, text["total"]))
     columns = ["opened", "previous", "growth", "first_contact", "median", "p90", "backlog"]
     print_table(

@@ -31,20 +31,24 @@ def print_table(
     *,
     title: str | None = None,
     right: Sequence[int] = (),
+    no_wrap: Sequence[int] = (),
 ) -> None:
-    """Print a table; ``right`` lists the column indexes to right-align (numbers)."""
+    """Print a table; ``right`` lists the column indexes to right-align (numbers), ``no_wrap``
+    those a narrow terminal must not fold or cut (dates, ids), so the text columns wrap instead."""
     table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     for index, name in enumerate(columns):
-        table.add_column(name, justify="right" if index in right else "left")
+        table.add_column(name, justify="right" if index in right else "left", no_wrap=index in no_wrap)
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     console().print(table)
 
 
-def percent(ratio: float | None, digits: int = 3) -> str:
-    """A ratio as a percentage, floored (never rounded up) to ``digits`` decimals."""
+def percent(ratio: float | None, digits: int = 3, language: str = "en") -> str:
+    """A ratio as a percentage, floored (never rounded up) to ``digits`` decimals; a decimal
+    comma in French (``99,988 %``, as `vigie sla` prints it)."""
     if ratio is None:
         return "-"
     scale = 10**digits
     floored = int(ratio * 100 * scale + 1e-9) / scale
-    return f"{floored:.{digits}f} %"
+    text = f"{floored:.{digits}f} %"
+    return text.replace(".", ",") if language == "fr" else text
