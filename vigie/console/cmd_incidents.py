@@ -7,12 +7,12 @@ import time
 from datetime import datetime
 from typing import Any
 
-from vigie.console.cmd_sla import seconds_text
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
-from vigie.console.output import print_json, print_table
+from vigie.console.output import duration, print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
+from vigie.reports.i18n import Language
 from vigie.reports.incidents import incident_stats
 from vigie.reports.sla import sla_report
 
@@ -70,11 +70,16 @@ def run_incidents(args: argparse.Namespace) -> int:
             )
         print_json(out)
         return 0
-    fr = (args.lang or settings.language) == "fr"
+    lang = args.lang or settings.language
+    fr = lang == "fr"
     names = {c.id: c.name for c in settings.probes.components}
+
+    def when(ts: float) -> str:
+        return Language(lang).date_time(datetime.fromtimestamp(ts, tz))
+
     rows = [
-        [names.get(i.component, i.component), local(i.start), local(i.end), seconds_text(i.duration_s),
-         seconds_text(i.downtime_s), i.cause]
+        [names.get(i.component, i.component), when(i.start), when(i.end), duration(i.duration_s, lang),
+         duration(i.downtime_s, lang), i.cause]
         for r in reports
         for i in r.incidents
     ]  # fmt: skip
@@ -92,9 +97,9 @@ def run_incidents(args: argparse.Namespace) -> int:
             [
                 names.get(r.figures.component, r.figures.component),
                 stats.count,
-                seconds_text(stats.longest_s),
-                "-" if stats.mttr_s is None else seconds_text(stats.mttr_s),
-                "-" if stats.mtbf_s is None else seconds_text(stats.mtbf_s),
+                duration(stats.longest_s, lang),
+                duration(stats.mttr_s, lang),
+                duration(stats.mtbf_s, lang),
             ]
         )
     print_table(

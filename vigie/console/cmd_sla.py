@@ -7,13 +7,13 @@ import time
 from datetime import datetime
 from typing import Any
 
-from vigie.configfile import format_duration
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
 from vigie.console.measurements import open_store
-from vigie.console.output import percent, print_json, print_table
+from vigie.console.output import duration, print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
 from vigie.reports.frozen import freeze_month
+from vigie.reports.i18n import Language
 from vigie.reports.sla import sla_report
 
 HEADERS = {
@@ -65,19 +65,6 @@ def register(sub: Any) -> None:
     sla.set_defaults(handler=run_sla)
 
 
-def localised_percent(ratio: float | None, lang: str) -> str:
-    """A floored percentage, with a decimal comma in French (99,988 %)."""
-    text = percent(ratio)
-    return text.replace(".", ",") if lang == "fr" else text
-
-
-def seconds_text(seconds: float) -> str:
-    """A duration for a table cell (``2h05m``, ``0s``; negative for an overspent budget)."""
-    if seconds < 0:
-        return "-" + seconds_text(-seconds)
-    return "0s" if seconds < 0.5 else format_duration(seconds)
-
-
 def run_sla(args: argparse.Namespace) -> int:
     """Compute and print the SLA figures."""
     settings = load_settings(config_path(getattr(args, "config", None)))
@@ -108,6 +95,7 @@ def run_sla(args: argparse.Namespace) -> int:
         print_json([{**r.figures.as_dict(), "period": period.label} for r in reports])
     else:
         names = {c.id: c.name for c in settings.probes.components}
+        words = Language(lang)  # the report's number formats: 98 %, 99,988 %
         breached, met, nodata = VERDICT[lang]
         rows = []
         for r in reports:
@@ -116,13 +104,13 @@ def run_sla(args: argparse.Namespace) -> int:
             rows.append(
                 [
                     names.get(f.component, f.component),
-                    localised_percent(f.target, lang),
-                    localised_percent(f.availability, lang),
-                    seconds_text(f.down_s),
-                    seconds_text(f.maintenance_s),
-                    seconds_text(f.unknown_s),
-                    localised_percent(f.coverage, lang),
-                    seconds_text(f.budget_remaining_s),
+                    words.target(f.target),
+                    words.percent(f.availability),
+                    duration(f.down_s, lang),
+                    duration(f.maintenance_s, lang),
+                    duration(f.unknown_s, lang),
+                    words.percent(f.coverage),
+                    duration(f.budget_remaining_s, lang),
                     f.incidents,
                     verdict,
                 ]

@@ -11,6 +11,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from vigie.reports.i18n import Language
+
 
 def console() -> Console:
     """A rich console on stdout (plain text when not a terminal)."""
@@ -41,6 +43,15 @@ def print_table(
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     console().print(table)
+
+
+def duration(seconds: float | None, language: str = "en") -> str:
+    """A duration in the language's words (``15 h 20 min``); negative for an overspent budget."""
+    if seconds is None:
+        return "-"
+    if seconds < 0:
+        return "-" + duration(-seconds, language)
+    return Language(language).duration(seconds)
 
 
 def percent(ratio: float | None, digits: int = 3, language: str = "en") -> str:
