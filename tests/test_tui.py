@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from vigie.console.tui.i18n import TEXTS
 from vigie.console.tui.keys import KEYS
 from vigie.console.tui.screens import HelpScreen
 from vigie.console.tui.table import ConsoleTable
+from vigie.probes.checks.fileflow import check_fileflow
+from vigie.probes.config import FileflowOptions
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 
@@ -289,23 +292,39 @@ async def test_english_labels(tmp_path: Path) -> None:
         assert "refresh" in str(app.query_one("#status", Static).render())
 
 
-async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Settings) -> None:
-    # 100 flux/h of capacity; the drop directory received 150 files in the last hour.
-    with Store(filled.store_path()) as store:
+def fill_drop(settings: Settings, tmp_path: Path) -> None:
+    """Two readings of the real file-flow check on a drop directory where 3 files wait, the
+    oldest for 20 min (over the 10 min threshold), stored with a rate of 150 files an hour
+    (the rate column reads the stored value, not the sentence)."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for index, age in enumerate((60, 90, 1200)):
+        path = drop / f"FLUX_{index}.xml"
+        path.write_text("<flux/>\n")
+        os.utime(path, (NOW - age, NOW - age))
+    options = FileflowOptions(str(drop), "FLUX_*", backlog_degraded=600, backlog_down=3600)
+    outcome = check_fileflow(options, 3600, NOW)
+    assert outcome.detail == "backlog over 10m: 3 files in 1h, 3 waiting, oldest 20m"
+    with Store(settings.store_path()) as store:
         store.append(
             [
                 ProbeResult(
                     "charlie",
                     "charlie-drop",
                     NOW - 60 + i * 30,
-                    Status.UP,
+                    outcome.status,
                     None,
-                    "3 waiting, oldest 5m",
+                    outcome.detail,
                     150 / 3600,
                 )
                 for i in range(2)
             ]
         )
+
+
+async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Settings, tmp_path: Path) -> None:
+    # 100 flux/h of capacity; the drop directory received 150 files in the last hour.
+    fill_drop(filled, tmp_path)
     app = console(filled)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
@@ -314,8 +333,45 @@ async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Sett
         assert "100 flux/h" in row[2]
         assert "150 flux/h" in row[1]
         assert "150 %" in row[3]
-        assert "3 waiting" in row[5]
         assert "CAPACITÉ" in row[6]
+
+
+@pytest.mark.parametrize(
+    ("language", "backlog"),
+    [
+        ("fr", "3 en attente, le plus ancien 20 min (seuil 10 min)"),
+        ("en", "3 waiting, oldest 20 min (limit 10 min)"),
+    ],
+)
+async def test_flows_tab_words_the_backlog_in_the_console_language(
+    tmp_path: Path, language: str, backlog: str
+) -> None:
+    # The probe stores an English sentence; the tab words the counts itself.
+    settings = make_settings(tmp_path, language=language)
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.UP, "charlie": Status.UP})
+    fill_drop(settings, tmp_path)
+    app = console(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        cell = table_of(app, "flows").get_row("charlie")[5]
+        assert str(cell) == backlog
+        assert "files in" not in str(cell) and "backlog over" not in str(cell)
+    with Store(settings.store_path()) as store:  # what the probe stored is left as it was
+        stored = list(store.results("charlie", probe="charlie-drop"))
+    assert stored[-1].detail == "backlog over 10m: 3 files in 1h, 3 waiting, oldest 20m"
+
+
+async def test_flows_tab_says_when_the_drop_folder_was_not_read(filled: Settings) -> None:
+    with Store(filled.store_path()) as store:
+        store.append(
+            [ProbeResult("charlie", "charlie-drop", NOW - 10, Status.DOWN, None, "/x is not a directory")]
+        )
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        assert str(table_of(app, "flows").get_row("charlie")[5]) == "dossier non relevé"
 
 
 def test_every_text_has_both_languages() -> None:
