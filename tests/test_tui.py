@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import DataTable, Input, Static, TabbedContent, Tabs
 
 from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.app import VigieApp
 from vigie.console.tui.component import ComponentScreen
 from vigie.console.tui.i18n import TEXTS
-from vigie.console.tui.keys import KEYS
+from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen
+from vigie.console.tui.tabbar import TAB_PADDING, fit
 from vigie.console.tui.table import ConsoleTable
 from vigie.probes.checks.fileflow import check_fileflow
 from vigie.probes.config import FileflowOptions
@@ -372,6 +373,56 @@ async def test_flows_tab_says_when_the_drop_folder_was_not_read(filled: Settings
         await settle(pilot)
         await pilot.press("2")
         assert str(table_of(app, "flows").get_row("charlie")[5]) == "dossier non relevé"
+
+
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [
+        ("fr", ["Disponibilité", "Flux", "Tickets", "Homologations", "Décom.", "Cartographie"]),
+        ("en", ["Availability", "Flows", "Tickets", "Homologations", "Decommissioning", "Map"]),
+    ],
+)
+async def test_six_tab_titles_are_visible_at_80_columns(
+    tmp_path: Path, language: str, titles: list[str]
+) -> None:
+    settings = make_settings(tmp_path, language=language)
+    app = console(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tabs = app.query_one("#tabs", TabbedContent)
+        bar = tabs.query_one(Tabs)
+        for key in ("6", "1"):  # the bar scrolls to the active tab: look from both ends
+            if key == "1":
+                await pilot.press("escape")  # the map tab starts in its search box
+            await pilot.press(key)
+            await pilot.pause()
+            for number, (tab, title) in enumerate(zip(TAB_IDS, titles, strict=True), 1):
+                label = tabs.get_tab(tab)
+                assert label.label_text == f"{number} {title}"
+                assert bar.region.contains_region(label.region), (title, label.region)
+                assert label.region.width == len(label.label_text) + TAB_PADDING
+
+
+async def test_tab_titles_follow_the_width(tmp_path: Path) -> None:
+    app = console(make_settings(tmp_path))
+    async with app.run_test(size=(140, 24)) as pilot:
+        await settle(pilot)
+        tabs = app.query_one("#tabs", TabbedContent)
+        assert tabs.get_tab("decom").label_text == "5 Décommissionnement"
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        shown = [tabs.get_tab(tab).label_text for tab in TAB_IDS]
+        assert shown == ["1 Dispo.", "2 Flux", "3 Tickets", "4 Homol.", "5 Décom.", "6 Carto."]
+        await pilot.resize_terminal(140, 24)
+        await pilot.pause()
+        assert tabs.get_tab("map").label_text == "6 Cartographie"
+
+
+def test_titles_shorten_longest_first() -> None:
+    full, short = ["1 Aaaaaaaa", "2 Bb", "3 Cccccc"], ["1 A.", "2 Bb", "3 C."]
+    assert fit(full, short, 100) == full
+    assert fit(full, short, 22) == ["1 A.", "2 Bb", "3 Cccccc"]
+    assert fit(full, short, 5) == short
 
 
 def test_every_text_has_both_languages() -> None:

@@ -14,6 +14,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tab.homologations": ("Homologations", "Homologations"),
     "tab.decom": ("Décommissionnement", "Decommissioning"),
     "tab.map": ("Cartographie", "Map"),
+    # short forms, for terminals too narrow for the six full titles (80 columns)
+    "tab.availability.short": ("Dispo.", "Avail."),
+    "tab.flows.short": ("Flux", "Flows"),
+    "tab.tickets.short": ("Tickets", "Tickets"),
+    "tab.homologations.short": ("Homol.", "Homol."),
+    "tab.decom.short": ("Décom.", "Decom."),
+    "tab.map.short": ("Carto.", "Map"),
     # header
     "header.store": ("base", "store"),
     "header.refresh": ("rafraîchissement", "refresh"),
