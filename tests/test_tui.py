@@ -363,16 +363,23 @@ async def test_flows_tab_words_the_backlog_in_the_console_language(
     assert stored[-1].detail == "backlog over 10m: 3 files in 1h, 3 waiting, oldest 20m"
 
 
-async def test_flows_tab_says_when_the_drop_folder_was_not_read(filled: Settings) -> None:
+@pytest.mark.parametrize(
+    ("status", "detail", "shown"),
+    [
+        (Status.DOWN, "/x is not a directory", "dossier non relevé"),
+        (Status.UP, "imported from elsewhere", "—"),  # counts unknown: nothing invented
+    ],
+)
+async def test_flows_tab_without_the_checks_counts(
+    filled: Settings, status: Status, detail: str, shown: str
+) -> None:
     with Store(filled.store_path()) as store:
-        store.append(
-            [ProbeResult("charlie", "charlie-drop", NOW - 10, Status.DOWN, None, "/x is not a directory")]
-        )
+        store.append([ProbeResult("charlie", "charlie-drop", NOW - 10, status, None, detail)])
     app = console(filled)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         await pilot.press("2")
-        assert str(table_of(app, "flows").get_row("charlie")[5]) == "dossier non relevé"
+        assert str(table_of(app, "flows").get_row("charlie")[5]) == shown
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,7 @@ class SlaView:
 @dataclass(frozen=True)
 class FileBacklog:
     """What a file-flow probe last measured: its state and its counts, which the console
-    words itself (None when the probe could not read its folder)."""
+    words itself (None when the detail is not the check's wording, e.g. a failure's reason)."""
 
     status: Status
     facts: FileflowFacts | None

@@ -58,7 +58,8 @@ class FlowsTab(ConsoleTab):
         for backlog in backlogs:
             facts = backlog.facts
             if facts is None:
-                text = t("flow.not_read")
+                # Not the check's own wording: its failure (down), else counts unknown.
+                text = t("flow.not_read") if backlog.status is Status.DOWN else "—"
             elif facts.oldest_s is None:  # nothing waiting
                 text = t("flow.none_waiting")
             else:
