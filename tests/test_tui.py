@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import DataTable, Input, Static, TabbedContent, Tabs
 
 from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.app import VigieApp
 from vigie.console.tui.component import ComponentScreen
 from vigie.console.tui.i18n import TEXTS
-from vigie.console.tui.keys import KEYS
+from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen
+from vigie.console.tui.tabbar import TAB_PADDING, fit
 from vigie.console.tui.table import ConsoleTable
+from vigie.probes.checks.fileflow import check_fileflow
+from vigie.probes.config import FileflowOptions
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 
@@ -289,23 +293,39 @@ async def test_english_labels(tmp_path: Path) -> None:
         assert "refresh" in str(app.query_one("#status", Static).render())
 
 
-async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Settings) -> None:
-    # 100 flux/h of capacity; the drop directory received 150 files in the last hour.
-    with Store(filled.store_path()) as store:
+def fill_drop(settings: Settings, tmp_path: Path) -> None:
+    """Two readings of the real file-flow check on a drop directory where 3 files wait, the
+    oldest for 20 min (over the 10 min threshold), stored with a rate of 150 files an hour
+    (the rate column reads the stored value, not the sentence)."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for index, age in enumerate((60, 90, 1200)):
+        path = drop / f"FLUX_{index}.xml"
+        path.write_text("<flux/>\n")
+        os.utime(path, (NOW - age, NOW - age))
+    options = FileflowOptions(str(drop), "FLUX_*", backlog_degraded=600, backlog_down=3600)
+    outcome = check_fileflow(options, 3600, NOW)
+    assert outcome.detail == "backlog over 10m: 3 files in 1h, 3 waiting, oldest 20m"
+    with Store(settings.store_path()) as store:
         store.append(
             [
                 ProbeResult(
                     "charlie",
                     "charlie-drop",
                     NOW - 60 + i * 30,
-                    Status.UP,
+                    outcome.status,
                     None,
-                    "3 waiting, oldest 5m",
+                    outcome.detail,
                     150 / 3600,
                 )
                 for i in range(2)
             ]
         )
+
+
+async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Settings, tmp_path: Path) -> None:
+    # 100 flux/h of capacity; the drop directory received 150 files in the last hour.
+    fill_drop(filled, tmp_path)
     app = console(filled)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
@@ -314,8 +334,102 @@ async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Sett
         assert "100 flux/h" in row[2]
         assert "150 flux/h" in row[1]
         assert "150 %" in row[3]
-        assert "3 waiting" in row[5]
         assert "CAPACITÉ" in row[6]
+
+
+@pytest.mark.parametrize(
+    ("language", "backlog"),
+    [
+        ("fr", "3 en attente, le plus ancien 20 min (seuil 10 min)"),
+        ("en", "3 waiting, oldest 20 min (limit 10 min)"),
+    ],
+)
+async def test_flows_tab_words_the_backlog_in_the_console_language(
+    tmp_path: Path, language: str, backlog: str
+) -> None:
+    # The probe stores an English sentence; the tab words the counts itself.
+    settings = make_settings(tmp_path, language=language)
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.UP, "charlie": Status.UP})
+    fill_drop(settings, tmp_path)
+    app = console(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        cell = table_of(app, "flows").get_row("charlie")[5]
+        assert str(cell) == backlog
+        assert "files in" not in str(cell) and "backlog over" not in str(cell)
+    with Store(settings.store_path()) as store:  # what the probe stored is left as it was
+        stored = list(store.results("charlie", probe="charlie-drop"))
+    assert stored[-1].detail == "backlog over 10m: 3 files in 1h, 3 waiting, oldest 20m"
+
+
+@pytest.mark.parametrize(
+    ("status", "detail", "shown"),
+    [
+        (Status.DOWN, "/x is not a directory", "dossier non relevé"),
+        (Status.UP, "imported from elsewhere", "—"),  # counts unknown: nothing invented
+    ],
+)
+async def test_flows_tab_without_the_checks_counts(
+    filled: Settings, status: Status, detail: str, shown: str
+) -> None:
+    with Store(filled.store_path()) as store:
+        store.append([ProbeResult("charlie", "charlie-drop", NOW - 10, status, None, detail)])
+    app = console(filled)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        assert str(table_of(app, "flows").get_row("charlie")[5]) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [
+        ("fr", ["Disponibilité", "Flux", "Tickets", "Homologations", "Décom.", "Cartographie"]),
+        ("en", ["Availability", "Flows", "Tickets", "Homologations", "Decommissioning", "Map"]),
+    ],
+)
+async def test_six_tab_titles_are_visible_at_80_columns(
+    tmp_path: Path, language: str, titles: list[str]
+) -> None:
+    settings = make_settings(tmp_path, language=language)
+    app = console(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tabs = app.query_one("#tabs", TabbedContent)
+        bar = tabs.query_one(Tabs)
+        for key in ("6", "1"):  # the bar scrolls to the active tab: look from both ends
+            if key == "1":
+                await pilot.press("escape")  # the map tab starts in its search box
+            await pilot.press(key)
+            await pilot.pause()
+            for number, (tab, title) in enumerate(zip(TAB_IDS, titles, strict=True), 1):
+                label = tabs.get_tab(tab)
+                assert label.label_text == f"{number} {title}"
+                assert bar.region.contains_region(label.region), (title, label.region)
+                assert label.region.width == len(label.label_text) + TAB_PADDING
+
+
+async def test_tab_titles_follow_the_width(tmp_path: Path) -> None:
+    app = console(make_settings(tmp_path))
+    async with app.run_test(size=(140, 24)) as pilot:
+        await settle(pilot)
+        tabs = app.query_one("#tabs", TabbedContent)
+        assert tabs.get_tab("decom").label_text == "5 Décommissionnement"
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        shown = [tabs.get_tab(tab).label_text for tab in TAB_IDS]
+        assert shown == ["1 Dispo.", "2 Flux", "3 Tickets", "4 Homol.", "5 Décom.", "6 Carto."]
+        await pilot.resize_terminal(140, 24)
+        await pilot.pause()
+        assert tabs.get_tab("map").label_text == "6 Cartographie"
+
+
+def test_titles_shorten_longest_first() -> None:
+    full, short = ["1 Aaaaaaaa", "2 Bb", "3 Cccccc"], ["1 A.", "2 Bb", "3 C."]
+    assert fit(full, short, 100) == full
+    assert fit(full, short, 22) == ["1 A.", "2 Bb", "3 Cccccc"]
+    assert fit(full, short, 5) == short
 
 
 def test_every_text_has_both_languages() -> None:

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import psutil
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.probes.conftest import check_tcp, probe
 from vigie.configfile import Secret
 from vigie.probes.checks.counter import CounterCheck
 from vigie.probes.checks.dns import check_dns
-from vigie.probes.checks.fileflow import check_fileflow
+from vigie.probes.checks.fileflow import FileflowFacts, check_fileflow, read_detail
 from vigie.probes.checks.heartbeat import Heartbeats, check_heartbeat
 from vigie.probes.checks.host import check_host
 from vigie.probes.config import (
@@ -142,3 +144,54 @@ def test_heartbeat_book_and_silence(monkeypatch: pytest.MonkeyPatch) -> None:
     assert check_heartbeat(beat, book, now=1100).status is Status.UP
     silent = check_heartbeat(beat, book, now=1200)
     assert silent.status is Status.DOWN and "no heartbeat for 1m50s" in silent.detail
+
+
+def test_fileflow_detail_wording_is_stable(tmp_path: Path) -> None:
+    # Stored details are read by people and by other code (the console parses them back):
+    # the wording is pinned here.
+    drop = tmp_path / "edi"
+    now = 1_764_000_000.0
+    options = FileflowOptions(str(drop), "*.xml", 600, 3600)
+    for index, age in enumerate((10, 20)):
+        path = feed_files(drop, 1, prefix=f"a{index}")[0]
+        os.utime(path, (now - age, now - age))
+    assert check_fileflow(options, 60, now).detail == "2 files in 1m, 2 waiting, oldest 20s"
+    late = feed_files(drop, 1, prefix="late")[0]
+    os.utime(late, (now - 1230, now - 1230))
+    assert check_fileflow(options, 60, now).detail == (
+        "backlog over 10m: 2 files in 1m, 3 waiting, oldest 20m30s"
+    )
+    os.utime(late, (now - 7200, now - 7200))
+    assert check_fileflow(options, 300, now).detail == (
+        "backlog over 1h: 2 files in 5m, 3 waiting, oldest 2h"
+    )
+    for path in drop.iterdir():
+        os.remove(path)
+    assert check_fileflow(options, 60, now).detail == "0 files in 1m, 0 waiting"
+
+
+ages = st.floats(min_value=0, max_value=400 * 86400, allow_nan=False)
+
+
+@given(
+    arrived=st.integers(0, 10**6),
+    interval=st.floats(min_value=0.001, max_value=86400),
+    waiting=st.integers(0, 10**6),
+    oldest=st.none() | ages,
+    over=st.none() | ages,
+)
+def test_fileflow_detail_reads_back(
+    arrived: int, interval: float, waiting: int, oldest: float | None, over: float | None
+) -> None:
+    facts = FileflowFacts(arrived, interval, waiting, oldest, over)
+    back = read_detail(facts.detail())
+    assert back is not None
+    assert (back.arrived, back.waiting) == (arrived, waiting)
+    assert (back.oldest_s is None, back.over_s is None) == (oldest is None, over is None)
+    assert back.detail() == facts.detail()  # as precise as the sentence
+
+
+def test_fileflow_failures_have_no_facts(tmp_path: Path) -> None:
+    absent = check_fileflow(FileflowOptions(str(tmp_path / "absent")), 60)
+    assert read_detail(absent.detail) is None
+    assert read_detail("3 waiting, oldest 5m") is None

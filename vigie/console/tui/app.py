@@ -40,6 +40,7 @@ from vigie.console.tui.tab_flows import FlowsTab
 from vigie.console.tui.tab_homologations import HomologationsTab
 from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
+from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
 from vigie.console.tui.table import ConsoleTable
 from vigie.probes.results import Status
 from vigie.reports.availability import SlaFigures
@@ -95,19 +96,20 @@ class VigieApp(App[None]):
     def compose(self) -> ComposeResult:
         """Status line, tabs, filter bar, footer."""
         t = self.labels
+        titles = dict(zip(TAB_IDS, tab_titles(t), strict=True))
         yield Static(id="status")
-        with TabbedContent(id="tabs", initial="availability"):
-            with TabPane(f"1 {t('tab.availability')}", id="availability"):
+        with ConsoleTabs(t, id="tabs", initial="availability"):
+            with TabPane(titles["availability"], id="availability"):
                 yield AvailabilityTab(t, id="availability-tab")
-            with TabPane(f"2 {t('tab.flows')}", id="flows"):
+            with TabPane(titles["flows"], id="flows"):
                 yield FlowsTab(t, id="flows-tab")
-            with TabPane(f"3 {t('tab.tickets')}", id="tickets"):
+            with TabPane(titles["tickets"], id="tickets"):
                 yield TicketsTab(t, id="tickets-tab")
-            with TabPane(f"4 {t('tab.homologations')}", id="homologations"):
+            with TabPane(titles["homologations"], id="homologations"):
                 yield HomologationsTab(t, id="homologations-tab")
-            with TabPane(f"5 {t('tab.decom')}", id="decom"):
+            with TabPane(titles["decom"], id="decom"):
                 yield DecomTab(t, id="decom-tab")
-            with TabPane(f"6 {t('tab.map')}", id="map"):
+            with TabPane(titles["map"], id="map"):
                 yield MapTab(t, id="map-tab")
         yield Input(placeholder=t("msg.filter_placeholder"), id="filter")
         yield Footer()

@@ -26,6 +26,7 @@ from vigie.catalog.model import Application, Catalog
 from vigie.configfile import ConfigError
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
+from vigie.probes.checks.fileflow import FileflowFacts, read_detail
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
 from vigie.probes.results import ProbeResult, Status
@@ -91,6 +92,15 @@ class SlaView:
 
 
 @dataclass(frozen=True)
+class FileBacklog:
+    """What a file-flow probe last measured: its state and its counts, which the console
+    words itself (None when the detail is not the check's wording, e.g. a failure's reason)."""
+
+    status: Status
+    facts: FileflowFacts | None
+
+
+@dataclass(frozen=True)
 class FlowRow:
     """Throughput of one component against its nominal capacity."""
 
@@ -101,7 +111,7 @@ class FlowRow:
     capacity_per_s: float | None
     rate_per_s: float | None
     hourly: tuple[float | None, ...]
-    backlog: str  # what the file-flow probes last said (files waiting, oldest one's age)
+    backlog: tuple[FileBacklog, ...]  # one per file-flow probe with a fresh reading
 
     @property
     def utilisation(self) -> float | None:
@@ -486,7 +496,7 @@ class ConsoleData:
             hourly_sum = [0.0] * 24
             hourly_n = [0] * 24
             rates: list[float] = []
-            backlog: list[str] = []
+            backlog: list[FileBacklog] = []
             start = now - FLOW_WINDOW_S
             for probe in throughput:
                 last: ProbeResult | None = None
@@ -502,7 +512,8 @@ class ConsoleData:
                 if last.value is not None:
                     rates.append(last.value)
                 if probe.kind == "fileflow":
-                    backlog.append(last.detail)
+                    # The stored detail is the probe's English sentence: read its counts back.
+                    backlog.append(FileBacklog(last.status, read_detail(last.detail)))
             hourly = tuple(s / n if n else None for s, n in zip(hourly_sum, hourly_n, strict=True))
             capacity = comp.capacity
             rows.append(
@@ -514,7 +525,7 @@ class ConsoleData:
                     capacity_per_s=capacity.per_second if capacity else None,
                     rate_per_s=sum(rates) if rates else None,
                     hourly=hourly,
-                    backlog="; ".join(backlog),
+                    backlog=tuple(backlog),
                 )
             )
         return rows

@@ -51,8 +51,9 @@ def number(value: float, language: str = "fr") -> str:
     return text.replace(",", "\u202f") if language == "fr" else text
 
 
-def duration(seconds: float | None) -> str:
-    """A duration in the largest sensible units: ``45 s``, ``12 min``, ``3 h 05``, ``2 j 4 h``."""
+def duration(seconds: float | None, language: str = "fr") -> str:
+    """A duration in the largest sensible units: ``45 s``, ``12 min``, ``3 h 05``, ``2 j 4 h``
+    (``2 d 4 h`` in English)."""
     if seconds is None:
         return "—"
     seconds = max(0, int(seconds))
@@ -62,7 +63,8 @@ def duration(seconds: float | None) -> str:
         return f"{seconds // 60} min"
     if seconds < 86400:
         return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
-    return f"{seconds // 86400} j {seconds % 86400 // 3600} h"
+    day = "j" if language == "fr" else "d"
+    return f"{seconds // 86400} {day} {seconds % 86400 // 3600} h"
 
 
 def latency(ms: float | None) -> str:

@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
-from vigie.console.tui.data import FlowRow, LiveSnapshot
+from vigie.console.tui.data import FileBacklog, FlowRow, LiveSnapshot
 from vigie.console.tui.table import ConsoleTable, Row
 from vigie.probes.config import PERIODS
+from vigie.probes.results import Status
 
 COLUMNS = (
     ("component", "col.component"),
@@ -31,6 +32,9 @@ def utilisation_style(ratio: float | None) -> str:
     return "yellow" if ratio >= 0.8 else "green"
 
 
+BACKLOG_STYLES = {Status.DOWN: "bold red", Status.DEGRADED: "yellow"}
+
+
 class FlowsTab(ConsoleTab):
     """One row per component with a nominal capacity or a throughput probe."""
 
@@ -44,6 +48,30 @@ class FlowsTab(ConsoleTab):
             return "—"
         value = per_s * PERIODS[flow.per]
         return f"{fmt.number(value, self.labels.language)} {flow.unit}{self.labels(f'flow.per.{flow.per}')}"
+
+    def _backlog(self, backlogs: tuple[FileBacklog, ...]) -> Text | str:
+        # Worded here from the probe's counts: its stored detail is an English sentence.
+        if not backlogs:
+            return "—"
+        t, lang = self.labels, self.labels.language
+        parts = []
+        for backlog in backlogs:
+            facts = backlog.facts
+            if facts is None:
+                # Not the check's own wording: its failure (down), else counts unknown.
+                text = t("flow.not_read") if backlog.status is Status.DOWN else "—"
+            elif facts.oldest_s is None:  # nothing waiting
+                text = t("flow.none_waiting")
+            else:
+                text = t(
+                    "flow.waiting",
+                    count=fmt.number(facts.waiting, lang),
+                    age=fmt.duration(facts.oldest_s, lang),
+                )
+            if facts is not None and facts.over_s is not None:
+                text += t("flow.over_limit", limit=fmt.duration(facts.over_s, lang))
+            parts.append(Text(text, style=BACKLOG_STYLES.get(backlog.status, "")))
+        return Text("; ").join(parts)
 
     def update_live(self, live: LiveSnapshot) -> None:
         """Show the flows of a new snapshot."""
@@ -63,7 +91,7 @@ class FlowsTab(ConsoleTab):
                 Text(self._per_period(flow, flow.capacity_per_s), justify="right"),
                 Text(f"{fmt.bar(ratio)} {fmt.percent(ratio, lang, digits=0)}", style=style),
                 Text(fmt.sparkline(flow.hourly, width=24), style="cyan"),
-                flow.backlog or "—",
+                self._backlog(flow.backlog),
                 Text(self.labels("flow.over"), style="bold red") if ratio is not None and ratio > 1 else "",
             )
             sort_values = (
@@ -72,7 +100,7 @@ class FlowsTab(ConsoleTab):
                 flow.capacity_per_s,
                 ratio,
                 flow.rate_per_s,
-                flow.backlog,
+                max((b.facts.oldest_s or 0.0 for b in flow.backlog if b.facts), default=None),
                 ratio,
             )
             rows.append(Row(flow.id, cells, sort_values))
