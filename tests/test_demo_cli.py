@@ -258,6 +258,14 @@ def test_a_reused_directory_is_topped_up_and_signals_stop_it_cleanly(demo_copy: 
     assert _alive(seen) == []
 
 
+def _cmdline(process: psutil.Process) -> list[str]:
+    """A child's command line; empty when it already exited (a finished `--once` run)."""
+    try:
+        return process.cmdline()
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
+        return []
+
+
 def test_the_daemon_dies_with_a_killed_demo(demo_copy: Path) -> None:
     proc = psutil.Popen(
         [*VIGIE, "demo", "--dir", str(demo_copy), "--headless", "--for", "10m"],
@@ -265,7 +273,7 @@ def test_the_daemon_dies_with_a_killed_demo(demo_copy: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     seen = _until_the_daemon_runs(proc)
-    daemons = [p for p in proc.children(recursive=True) if "--once" not in p.cmdline()]
+    daemons = [p for p in proc.children(recursive=True) if "--once" not in _cmdline(p)]
     proc.kill()
     proc.wait(60)
     _, alive = psutil.wait_procs(daemons, timeout=30)
