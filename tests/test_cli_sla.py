@@ -96,7 +96,9 @@ def test_ingest_then_sla_and_incidents(setup: tuple[Path, Path], capsys: pytest.
     # Rows 60 s apart with a 30 s interval leave no gap: nothing is unknown.
     assert pro["unknown_s"] == 0 and pro["coverage"] == 1.0
     code, out, _ = _run(capsys, "sla", "--month", "2017-12", "--config", str(config))
-    assert code == 0 and "99,988\u202f%" in out and "Chorus Pro" in out  # narrow no-break space, as in the report
+    assert (
+        code == 0 and "99,988\u202f%" in out and "Chorus Pro" in out
+    )  # narrow no-break space, as in the report
     code, out, _ = _run(capsys, "incidents", "--month", "2017-12", "--component", "chorus-pro", "--config", str(config), "--json")  # fmt: skip
     listed = json.loads(out)[0]
     assert listed["count"] == 1 and listed["incidents"][0]["cause"] == "HTTP 503"
