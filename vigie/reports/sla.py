@@ -143,20 +143,30 @@ def sla_windows(
 ) -> dict[str, SlaFigures]:
     """The component's figures over several (overlapping) periods, keyed like ``periods``.
 
-    Each figure equals :func:`compute_sla`'s, but the timeline is read and built once over
-    the span of all the periods (the /metrics windows all nest in the last month or so),
-    instead of once per period.
+    Each figure equals :func:`compute_sla`'s: summed by SQLite where that applies, else
+    from one timeline read and built over the span of the remaining periods (the /metrics
+    windows all nest in the last month or so) instead of once per period.
     """
-    if not periods:
-        return {}
-    start = min(p.start_ts for p in periods.values())
-    end = max(p.end_ts for p in periods.values())
+    out: dict[str, SlaFigures] = {}
+    rest: dict[str, Period] = {}
+    for name, p in periods.items():
+        schedule = schedule_spans(component.schedule, p.start_ts, p.end_ts)
+        until = max(p.start_ts, min(p.end_ts, now))
+        summed = _summed_sla(store, config, component, schedule, p.start_ts, p.end_ts, until)
+        if summed is not None:
+            out[name] = summed.figures
+        else:
+            rest[name] = p
+    if not rest:
+        return out
+    start = min(p.start_ts for p in rest.values())
+    end = max(p.end_ts for p in rest.values())
     timeline = component_timeline(store, config, component, start, end)
     # The timeline is sorted and non-overlapping: each window accounts only the spans it
     # overlaps (the others add nothing), so the hour does not walk the month's spans.
     starts, ends = [s.start for s in timeline], [s.end for s in timeline]
-    return {
-        name: account(
+    for name, p in rest.items():
+        out[name] = account(
             component,
             timeline[bisect_right(ends, p.start_ts) : bisect_left(starts, p.end_ts)],
             schedule_spans(component.schedule, p.start_ts, p.end_ts),
@@ -164,8 +174,7 @@ def sla_windows(
             p.end_ts,
             now,
         )
-        for name, p in periods.items()
-    }
+    return {name: out[name] for name in periods}
 
 
 @dataclass(frozen=True)
