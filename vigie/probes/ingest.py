@@ -172,7 +172,11 @@ def ingest_samples(
 
 
 class _Bad(Exception):
-    """Something is wrong in a chunk: check it row by row to find and name the first problem."""
+    """Something is wrong in a chunk: check it row by row to find and name the first problem.
+
+    Raised by a cell parser, it carries what is wrong with the cell (empty when the message
+    depends on the column).
+    """
 
 
 class _Parsed(dict[str, float | None]):
@@ -188,22 +192,24 @@ class _Parsed(dict[str, float | None]):
 
 
 def _stamp(text: str) -> float:
+    """An ISO 8601 date-time with an offset, in epoch seconds."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise _Bad from None
+        raise _Bad(f"'{text}' is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
-        raise _Bad
+        raise _Bad(f"'{text}' has no offset (add Z or +01:00)")
     return moment.timestamp()
 
 
 def _cell(text: str) -> float | None:
+    """A finite number >= 0, or None for an empty cell."""
     if text == "":
         return None
     try:
         value = float(text)
     except ValueError:
-        raise _Bad from None
+        raise _Bad(f"'{text}' is not a number") from None
     if not value >= 0 or value == math.inf:
         raise _Bad
     return value
@@ -437,13 +443,11 @@ def _columns(name: str, header: list[str]) -> dict[str, int]:
 
 
 def _timestamp(name: str, line: int, text: str) -> float:
+    """:func:`_stamp`, its problem as ``file:line: timestamp: message``."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise IngestError(f"{name}:{line}: timestamp: '{text}' is not an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        raise IngestError(f"{name}:{line}: timestamp: '{text}' has no offset (add Z or +01:00)")
-    return moment.timestamp()
+        return _stamp(text)
+    except _Bad as bad:
+        raise IngestError(f"{name}:{line}: timestamp: {bad}") from None
 
 
 def _foreign(name: str, line: int, probe: str, component: str, owner: str | None) -> str:
@@ -457,13 +461,9 @@ _MEANING = {"latency_ms": "a number of milliseconds", "value": "a number (a rate
 
 
 def _number(name: str, line: int, field: str, text: str) -> float | None:
-    """A cell holding a finite number >= 0, or empty (None)."""
-    if text == "":
-        return None
+    """:func:`_cell`, its problem as ``file:line: field: message``."""
     try:
-        value = float(text)
-    except ValueError:
-        raise IngestError(f"{name}:{line}: {field}: '{text}' is not a number") from None
-    if not value >= 0 or value == float("inf"):
-        raise IngestError(f"{name}:{line}: {field}: must be {_MEANING[field]} >= 0")
-    return value
+        return _cell(text)
+    except _Bad as bad:
+        reason = str(bad) or f"must be {_MEANING[field]} >= 0"
+        raise IngestError(f"{name}:{line}: {field}: {reason}") from None
