@@ -219,12 +219,7 @@ class Store:
             sid = self._series_id(key)
             open_seg = None if key in self._stale else self.rollups.open_segment(*key)
             if key not in self._stale and (open_seg is None or batch.ts[0] > open_seg.last_ts):
-                _insert(
-                    self.db.conn,
-                    list(
-                        zip(repeat(sid), batch.ts, batch.status, batch.latency_ms, batch.detail, batch.value)
-                    ),
-                )
+                _insert(self.db.conn, list(_sample_rows(sid, batch)))
                 self.rollups.extend(batch, open_seg)
                 added += len(batch)
             else:
@@ -279,11 +274,7 @@ class Store:
                 (sid, batch.ts[0], batch.ts[-1]),
             )
         }
-        new = [
-            row
-            for row in zip(repeat(sid), batch.ts, batch.status, batch.latency_ms, batch.detail, batch.value)
-            if row[1] not in existing
-        ]
+        new = [row for row in _sample_rows(sid, batch) if row[1] not in existing]
         if not new:
             return 0
         _insert(conn, new)
@@ -429,7 +420,16 @@ class Store:
         return self.rollups.horizon()
 
 
-def _insert(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+# (series, ts, status, latency_ms, detail, value): a row of the samples table.
+SampleRow = tuple[int, float, str, float | None, str, float | None]
+
+
+def _sample_rows(sid: int, batch: Batch) -> Iterator[SampleRow]:
+    """The batch as rows of the samples table."""
+    return zip(repeat(sid), batch.ts, batch.status, batch.latency_ms, batch.detail, batch.value)
+
+
+def _insert(conn: sqlite3.Connection, rows: Sequence[SampleRow]) -> None:
     """Insert sample rows, a hundred per statement: a third cheaper than one per statement."""
     whole = len(rows) - len(rows) % _PER_STATEMENT
     if whole:

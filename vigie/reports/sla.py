@@ -36,13 +36,18 @@ def component_timeline(
     # Read past the period by the blip threshold: a down interval running that far
     # outside the period is not a blip, whatever lies beyond.
     margin = component.policy.ignore_blips_shorter_than
-    throughput = {p.id for p in config.probes if p.component == component.id and p.role == "throughput"}
+    throughput = _throughput_probes(config, component)
     segments = [
         s for s in store.segments(component.id, start - margin, end + margin) if s.probe not in throughput
     ]
     probes = [list(group) for _, group in groupby(segments, key=lambda s: s.probe)]
     maintenance = maintenance_spans(config.maintenance, component.id, config.timezone, start, end)
     return effective_timeline(probes, component.policy, maintenance)
+
+
+def _throughput_probes(config: ProbesConfig, component: Component) -> set[str]:
+    """The component's throughput-role probes: their results never count for availability."""
+    return {p.id for p in config.probes if p.component == component.id and p.role == "throughput"}
 
 
 def compute_sla(
@@ -100,7 +105,7 @@ def _summed_sla(
     incidents = []
     if counted:
         (lo, hi), measured = counted[0], None
-        throughput = {p.id for p in config.probes if p.component == component.id and p.role == "throughput"}
+        throughput = _throughput_probes(config, component)
         for probe in store.probes(component.id):
             if probe not in throughput and (found := store.seconds_by_status(component.id, probe, lo, hi)):
                 if measured is not None:
@@ -148,7 +153,7 @@ def sla_windows(
     windows all nest in the last month or so) instead of once per period.
     """
     out: dict[str, SlaFigures] = {}
-    rest: dict[str, Period] = {}
+    rest: dict[str, tuple[Period, list[Span]]] = {}
     for name, p in periods.items():
         schedule = schedule_spans(component.schedule, p.start_ts, p.end_ts)
         until = max(p.start_ts, min(p.end_ts, now))
@@ -156,20 +161,20 @@ def sla_windows(
         if summed is not None:
             out[name] = summed.figures
         else:
-            rest[name] = p
+            rest[name] = (p, schedule)
     if not rest:
         return out
-    start = min(p.start_ts for p in rest.values())
-    end = max(p.end_ts for p in rest.values())
+    start = min(p.start_ts for p, _ in rest.values())
+    end = max(p.end_ts for p, _ in rest.values())
     timeline = component_timeline(store, config, component, start, end)
     # The timeline is sorted and non-overlapping: each window accounts only the spans it
     # overlaps (the others add nothing), so the hour does not walk the month's spans.
     starts, ends = [s.start for s in timeline], [s.end for s in timeline]
-    for name, p in rest.items():
+    for name, (p, schedule) in rest.items():
         out[name] = account(
             component,
             timeline[bisect_right(ends, p.start_ts) : bisect_left(starts, p.end_ts)],
-            schedule_spans(component.schedule, p.start_ts, p.end_ts),
+            schedule,
             p.start_ts,
             p.end_ts,
             now,
