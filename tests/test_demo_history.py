@@ -12,7 +12,6 @@ import pytest
 
 from vigie.console.demo.history import (
     SAMPLES_HEADER,
-    TICKETS_HEADER,
     SamplesSummary,
     recent_bounds,
     recent_months,
@@ -23,6 +22,7 @@ from vigie.console.demo.history import (
 )
 from vigie.console.demo.scenario import Scenario, load_scenario
 from vigie.console.settings import Settings, load_settings
+from vigie.probes.tickets.model import CSV_HEADER
 
 from .conftest import BUNDLED_CONFIG
 
@@ -94,7 +94,7 @@ def test_tickets_follow_the_reported_volumes(settings: Settings) -> None:
     out = io.StringIO()
     write_tickets(scenario, settings.timezone, out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert tuple(rows[0]) == TICKETS_HEADER
+    assert tuple(rows[0]) == CSV_HEADER
     per_app = Counter(r["application"] for r in rows)
     assert per_app["chorus-pro"] == 123_860
     assert len(rows) == scenario.tickets.total

@@ -25,21 +25,9 @@ from zoneinfo import ZoneInfo
 from vigie.console.demo.scenario import Scenario, load_at
 from vigie.probes.config import Component, MaintenanceWindow
 from vigie.probes.maintenance import applies_to, intervals
+from vigie.probes.tickets.model import CSV_HEADER
 
 SAMPLES_HEADER = ("component", "timestamp", "status", "latency_ms", "detail")
-TICKETS_HEADER = (
-    "source",
-    "id",
-    "application",
-    "opened",
-    "solved",
-    "closed",
-    "status",
-    "channel",
-    "category",
-    "level",
-    "first_contact",
-)
 # Mean incident length in history slots: Chorus Pro's 2017 troubles lasted longer.
 INCIDENT_SLOTS = {"chorus-pro": 14.0}
 DEFAULT_INCIDENT_SLOTS = 5.0
@@ -230,7 +218,7 @@ def write_tickets(scenario: Scenario, tz: ZoneInfo, out: TextIO) -> None:
     rows = _opened_in_months(scenario, rng, year, range(1, 13), tz)
     rows.sort(key=lambda r: (r[0], r[1]))
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TICKETS_HEADER)
+    writer.writerow(CSV_HEADER)
     for number, (opened_utc, app, channel) in enumerate(rows, start=1):
         writer.writerow(
             _ticket(scenario, rng, f"{year}-{number:06d}", opened_utc, app, channel, tz, year_end)
@@ -257,7 +245,7 @@ def write_recent_tickets(
     bringing their state up to date) plus those opened since. Returns the rows written.
     """
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TICKETS_HEADER)
+    writer.writerow(CSV_HEADER)
     written = 0
     for year, month in months:
         rng = scenario.rng("tickets-recent", year, month)

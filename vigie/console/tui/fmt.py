@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from vigie.console import output
 from vigie.probes.results import Status
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
@@ -37,12 +38,7 @@ STATE_SEVERITY = {
 
 def percent(ratio: float | None, language: str = "fr", digits: int = 3) -> str:
     """A ratio as a percentage floored to ``digits`` decimals (99,988 % in French)."""
-    if ratio is None:
-        return "—"
-    scale = 10**digits
-    floored = int(ratio * 100 * scale + 1e-9) / scale
-    text = f"{floored:.{digits}f} %"
-    return text.replace(".", ",") if language == "fr" else text
+    return "—" if ratio is None else output.percent(ratio, digits, language)
 
 
 def number(value: float, language: str = "fr") -> str:
