@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 import sqlite_utils
 
@@ -63,6 +65,46 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         yield
     finally:
         conn.execute("COMMIT")
+
+
+class Snapshotted(Protocol):
+    """A store that reads in snapshots and closes (the measurement and ticket stores)."""
+
+    def snapshot(self) -> AbstractContextManager[None]: ...
+
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=Snapshotted)
+
+
+class KeptReader(Generic[S]):
+    """One reading connection kept across calls, opened on first use, one thread at a time.
+
+    Metric collectors use it: opening a store checks its schema under a write lock, which
+    every scrape would otherwise contend for with the daemon's writes.
+    """
+
+    def __init__(self, open_store: Callable[[], S]) -> None:
+        self._open = open_store
+        self._lock = threading.Lock()
+        self._store: S | None = None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[S]:
+        """The store, inside one read transaction."""
+        with self._lock:
+            if self._store is None:
+                self._store = self._open()
+            with self._store.snapshot():
+                yield self._store
+
+    def close(self) -> None:
+        """Close the connection (a later :meth:`snapshot` opens it again)."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
 
 def migrate(db: sqlite_utils.Database, owner: str, migrations: Sequence[Migration]) -> int:

@@ -7,7 +7,6 @@ Other packages' figures reach /metrics as extra collectors handed in by `console
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from vigie.probes.config import ProbesConfig
+from vigie.probes.db import KeptReader
 from vigie.probes.results import ProbeResult, Status
 from vigie.probes.state import ComponentState
 from vigie.probes.store import Store
@@ -40,23 +40,16 @@ class VigieCollector(Collector):
         self.store_path = Path(store_path)
         self.states = states
         self.certs = certs
-        self._lock = threading.Lock()
-        self._store: Store | None = None
+        # One reading connection, shared by the server's threads one scrape at a time.
+        self._reader = KeptReader(lambda: Store(self.store_path, self.config.store.busy_timeout))
 
     def _latest(self) -> dict[str, ProbeResult]:
-        # One reading connection, shared by the server's threads one scrape at a time.
-        with self._lock:
-            if self._store is None:
-                self._store = Store(self.store_path, self.config.store.busy_timeout)
-            with self._store.snapshot():
-                return self._store.latest_of((p.component, p.id) for p in self.config.probes)
+        with self._reader.snapshot() as store:
+            return store.latest_of((p.component, p.id) for p in self.config.probes)
 
     def close(self) -> None:
         """Close the reading connection."""
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+        self._reader.close()
 
     def collect(self) -> Iterator[Metric]:
         """Build every metric family from the current state."""

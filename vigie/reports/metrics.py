@@ -9,7 +9,6 @@ timeline is read and built once per scrape, and the five windows are accounted o
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -19,6 +18,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from vigie.probes.config import ProbesConfig
+from vigie.probes.db import KeptReader
 from vigie.probes.store import Store
 from vigie.probes.timeline import intervals_from_config
 from vigie.reports.periods import Period, current_month
@@ -36,15 +36,13 @@ class AvailabilityCollector(Collector):
         self.config = config
         self.store_path = Path(store_path)
         self.clock = clock
-        self._lock = threading.Lock()
-        self._store: Store | None = None
+        self._reader = KeptReader(
+            lambda: Store(self.store_path, self.config.store.busy_timeout, intervals_from_config(self.config))
+        )
 
     def close(self) -> None:
         """Close the reading connection."""
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+        self._reader.close()
 
     def collect(self) -> Iterator[Metric]:
         """Compute the figures now (floored ratios, as everywhere in Vigie)."""
@@ -66,16 +64,8 @@ class AvailabilityCollector(Collector):
             for name, length in WINDOWS.items()
         }
         periods["month"] = current_month(tz, moment)
-        with self._lock:
-            if self._store is None:
-                self._store = Store(
-                    self.store_path, self.config.store.busy_timeout, intervals_from_config(self.config)
-                )
-            with self._store.snapshot():
-                windows = {
-                    c.id: sla_windows(self._store, self.config, c, periods, now)
-                    for c in self.config.components
-                }
+        with self._reader.snapshot() as store:
+            windows = {c.id: sla_windows(store, self.config, c, periods, now) for c in self.config.components}
         for name in periods:
             for component_id, figures in windows.items():
                 availability = figures[name].availability

@@ -4,12 +4,12 @@ channel (six values); never a ticket id or a free text."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from vigie.probes.db import KeptReader
 from vigie.probes.tickets.store import TicketStore
 
 
@@ -20,26 +20,17 @@ class TicketCollector:
     def __init__(self, store_path: str | Path, busy_timeout: float = 10.0) -> None:
         self.store_path = Path(store_path)
         self.busy_timeout = busy_timeout
-        self._lock = threading.Lock()
-        self._store: TicketStore | None = None
+        self._reader = KeptReader(lambda: TicketStore(self.store_path, self.busy_timeout))
 
     def close(self) -> None:
         """Close the reading connection."""
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+        self._reader.close()
 
     def collect(self) -> Iterator[Metric]:
         """One read of the store per scrape."""
-        # One connection kept across scrapes: opening the store checks its schema under a
-        # write lock, which a scrape would otherwise contend for with the daemon's writes.
-        with self._lock:
-            if self._store is None:
-                self._store = TicketStore(self.store_path, self.busy_timeout)
-            with self._store.snapshot():
-                opened = self._store.opened_counts()
-                backlog = self._store.open_counts()
+        with self._reader.snapshot() as store:
+            opened = store.opened_counts()
+            backlog = store.open_counts()
         counter = CounterMetricFamily(
             "vigie_tickets_opened",
             "Service-desk tickets stored, by application and channel.",
