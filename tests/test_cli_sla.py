@@ -174,11 +174,11 @@ def test_user_errors_are_one_line_without_traceback_in_a_real_process(setup: tup
     csv_file.write_text(
         "component,timestamp,status\norme,2017-12-01T10:00:00Z,up\norme,2017-12-01T09:00:00Z,up\n"
     )
-    for argv in (
-        ["ingest", "samples", str(csv_file)],
-        ["sla", "--month", "2017-13"],
-        ["sla", "--component", "nope"],
-        ["incidents", "--from", "tomorrow"],
+    for argv, names in (
+        (["ingest", "samples", str(csv_file)], f"{csv_file}:3: timestamp:"),
+        (["sla", "--month", "2017-13"], "--month: '2017-13'"),
+        (["sla", "--component", "nope"], "--component:"),
+        (["incidents", "--from", "tomorrow"], "--from: 'tomorrow'"),
     ):
         proc = subprocess.run(
             [sys.executable, "-m", "vigie", *argv, "--config", str(config)],
@@ -188,3 +188,4 @@ def test_user_errors_are_one_line_without_traceback_in_a_real_process(setup: tup
         )
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+        assert names in proc.stderr, proc.stderr
