@@ -28,22 +28,20 @@ from urllib.parse import quote
 
 import psutil
 
+from vigie.accounting.terms import Policy, Schedule
 from vigie.probes.checks.heartbeat import Heartbeats
 from vigie.probes.checks.kinds import make_check
 from vigie.probes.config import (
     Component,
     ExporterConfig,
     HttpOptions,
-    Policy,
     ProbeConfig,
     ProbesConfig,
-    Schedule,
     SchedulerConfig,
     StoreConfig,
 )
 from vigie.probes.scheduler import Measured, Scheduler
 from vigie.probes.store import Store
-from vigie.probes.timeline import intervals_from_config
 
 INTERVAL = 30.0
 
@@ -117,7 +115,7 @@ def run_vigie(endpoints: int, port: int, seconds: float, folder: Path) -> dict[s
 
     me = psutil.Process()
     # As the daemon opens it: the store keeps each probe's timeline as results arrive.
-    with Store(folder / f"bench-{endpoints}.db", intervals=intervals_from_config(config)) as store:
+    with Store.of_config(config, folder / f"bench-{endpoints}.db") as store:
         heartbeats = Heartbeats(config.probes)
         checks = {p.id: make_check(p, heartbeats) for p in config.probes}
         scheduler = Scheduler(config, store, checks, listeners=[listen])

@@ -25,16 +25,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from vigie.accounting.figures import SlaFigures
+from vigie.accounting.results import ProbeResult, Status
 from vigie.console.cmd_report import build
 from vigie.console.settings import load_settings
 from vigie.probes.config import Capacity
-from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 from vigie.probes.tickets.model import Ticket
 from vigie.probes.tickets.store import TicketStore
-from vigie.probes.timeline import intervals_from_config
 from vigie.reports import collect, content
-from vigie.reports.availability import SlaFigures
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, Report
 from vigie.reports.i18n import Language
 from vigie.reports.render_csv import render_csv
@@ -146,7 +145,7 @@ def fill_demo_store(folder: Path, components: int = 9, step: int = STEP) -> tupl
     start = datetime(2017, 1, 1, tzinfo=PARIS).timestamp()
     end = datetime(2018, 1, 1, tzinfo=PARIS).timestamp()
     count = 0
-    with Store(settings.store_path(), intervals=intervals_from_config(settings.probes)) as store:
+    with Store.of_config(settings.probes, settings.store_path()) as store:
         for comp in settings.probes.components:
             down = _outages(rng, DOWN_HOURS.get(comp.id, 10), BAD_MONTH.get(comp.id), start, end)
             cause = {t0: rng.choice(CAUSES) for t0, _ in down}

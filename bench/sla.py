@@ -29,15 +29,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from vigie.probes.config import Component, ExporterConfig, Policy, ProbesConfig, Schedule, StoreConfig
+from vigie.accounting.figures import SlaFigures, account
+from vigie.accounting.schedules import schedule_spans
+from vigie.accounting.state import effective_timeline
+from vigie.accounting.terms import Policy, Schedule
+from vigie.accounting.timeline import segments_from_results, split_by_probe
+from vigie.probes.config import INGEST_PROBE, Component, ExporterConfig, ProbesConfig, StoreConfig
 from vigie.probes.ingest import ingest_samples
 from vigie.probes.results import Row
 from vigie.probes.store import Store
-from vigie.probes.timeline import INGEST_PROBE, intervals_from_config, segments_from_results, split_by_probe
-from vigie.reports.availability import SlaFigures, account, effective_timeline
 from vigie.reports.periods import Period, month, year
 from vigie.reports.sla import sla_report
-from vigie.reports.wallclock import schedule_spans
 
 PARIS = ZoneInfo("Europe/Paris")
 STEP = 30
@@ -101,7 +103,7 @@ def append_history(
 ) -> tuple[float, float]:
     """Seconds of wall and CPU time ``Store.append_rows`` takes for the history, a day per call."""
     wall = cpu = 0.0
-    with Store(path, intervals=intervals_from_config(config)) as store:
+    with Store.of_config(config, path) as store:
         for rows in history(components, start, days):
             w0, c0 = time.perf_counter(), time.process_time()
             store.append_rows(rows)
@@ -208,7 +210,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     rows = write_history(csv_path, names, start, args.days)
     print(f"history: {rows:,} results ({args.components} components x {args.days} days of 30 s), "
           f"CSV written in {time.perf_counter() - t0:.1f} s")  # fmt: skip
-    with Store(db_path, intervals=intervals_from_config(config)) as store:
+    with Store.of_config(config, db_path) as store:
         w0, c0 = time.perf_counter(), time.process_time()
         stats = ingest_samples(store, csv_path, config)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from vigie.probes.results import ProbeResult, Status
+from vigie.accounting.results import ProbeResult, Status
 from vigie.probes.store import Store
 
 ROWS, BATCH, RUNS = 200_000, 500, 5

@@ -37,12 +37,12 @@ from pathlib import Path
 
 import psutil
 
+from vigie.accounting.results import ProbeResult, Status
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.app import VigieApp
 from vigie.console.tui.data import ConsoleData
 from vigie.console.tui.table import ConsoleTable
-from vigie.probes.results import ProbeResult, Status
 
 RUNS = 3
 FRAME_RUNS = 3

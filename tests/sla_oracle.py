@@ -14,8 +14,9 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from vigie.probes.config import Component, MaintenanceWindow
-from vigie.probes.results import Status
+from vigie.accounting.results import Status
+from vigie.accounting.terms import MaintenanceWindow
+from vigie.probes.config import Component
 
 RANK = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2, Status.MAINTENANCE: 3}
 

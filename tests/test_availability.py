@@ -9,15 +9,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.sla_oracle import oracle
+from vigie.accounting.figures import account, floor_ratio
+from vigie.accounting.incidents import find_incidents
+from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.schedules import maintenance_spans, schedule_spans
+from vigie.accounting.state import effective_timeline
+from vigie.accounting.terms import MaintenanceWindow, Policy, Schedule, ScheduleWindow
+from vigie.accounting.timeline import segments_from_results
 from vigie.console.output import percent
-from vigie.probes.config import Component, MaintenanceWindow, Policy, Schedule, ScheduleWindow
-from vigie.probes.results import ProbeResult, Status
-from vigie.probes.timeline import segments_from_results
-from vigie.reports.availability import account, effective_timeline, floor_ratio
-from vigie.reports.incidents import find_incidents
+from vigie.kernel.spans import clip
+from vigie.probes.config import Component
 from vigie.reports.periods import month
-from vigie.reports.spans import clip
-from vigie.reports.wallclock import maintenance_spans, schedule_spans
 
 PARIS = ZoneInfo("Europe/Paris")
 ALWAYS = Schedule((), PARIS)

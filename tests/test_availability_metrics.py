@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.probes.conftest import component, probe, probes_config
-from vigie.probes.config import HttpOptions, MaintenanceWindow, Policy
-from vigie.probes.results import ProbeResult, Status
+from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.terms import MaintenanceWindow, Policy
+from vigie.probes.config import HttpOptions
 from vigie.probes.store import Store
 from vigie.reports.metrics import WINDOWS, AvailabilityCollector
 from vigie.reports.periods import Period, current_month

@@ -35,8 +35,8 @@ from vigie.catalog.model import (
     Zone,
 )
 from vigie.catalog.sample import SIFE_DOMAINS, build_sample
-from vigie.configfile import ConfigError
 from vigie.console.cli import main
+from vigie.kernel.problems import ConfigError
 
 SAMPLE = ROOT / "catalog"
 

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BUNDLED_CONFIG
-from vigie.configfile import Secret, SecretError, locate_lines, parse_duration
 from vigie.console.cli import main
 from vigie.console.settings import load_settings
+from vigie.kernel.durations import parse_duration
+from vigie.kernel.tomlfile import locate_lines
+from vigie.probes.secrets import Secret, SecretError
 
 
 def test_bundled_config_describes_the_nine_components() -> None:

@@ -15,7 +15,6 @@ from vigie.console.demo.workdir import Workdir, write_config
 from vigie.console.settings import Settings, load_settings
 from vigie.probes.ingest import ingest_samples
 from vigie.probes.store import Store
-from vigie.probes.timeline import intervals_from_config
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +77,7 @@ def test_the_file_is_reproducible_and_imports_through_the_public_ingest(
     again, _ = write_flows(load_scenario(), settings.probes, tmp_path / "again")
     assert again.read_bytes() == path.read_bytes()
     assert path.read_text(encoding="utf-8").splitlines()[0] == ",".join(FLOWS_HEADER)
-    with Store(tmp_path / "v.db", intervals=intervals_from_config(settings.probes)) as store:
+    with Store.of_config(settings.probes, tmp_path / "v.db") as store:
         stats = ingest_samples(store, path, settings.probes)
         assert stats.added == 2 * 365 * 24 and stats.components == 2
         july = list(store.results("systeme-echanges", datetime(2017, 7, 1, tzinfo=settings.timezone).timestamp(),

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from vigie.configfile import ConfigError
 from vigie.console.demo.scenario import (
     Scenario,
     bundled_path,
@@ -22,6 +21,7 @@ from vigie.console.demo.scenario import (
 )
 from vigie.console.demo.simsi import SimulatedSI
 from vigie.console.settings import load_settings
+from vigie.kernel.problems import ConfigError
 
 from .conftest import BUNDLED_CONFIG
 

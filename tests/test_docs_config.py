@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from vigie.configfile import ConfigError, Document, Section
 from vigie.console.settings import TOP_LEVEL, load_settings
+from vigie.kernel.problems import ConfigError
+from vigie.kernel.tomlfile import Document, Section
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vigie.probes.config import Component, ExporterConfig, Policy, ProbesConfig, Schedule, StoreConfig
+from vigie.accounting.terms import Policy, Schedule
+from vigie.probes.config import Component, ExporterConfig, ProbesConfig, StoreConfig
 from vigie.probes.ingest import BLOCK, IngestError, ingest_samples
 from vigie.probes.store import Store
-from vigie.probes.timeline import intervals_from_config
 
 PARIS = ZoneInfo("Europe/Paris")
 CONFIG = ProbesConfig(
@@ -37,7 +37,7 @@ def _lines(n: int) -> list[bytes]:
 def _import(tmp_path: Path, lines: list[bytes]) -> tuple[Path, Store]:
     path = tmp_path / "h.csv"
     path.write_bytes(b"component,timestamp,status,latency_ms,detail\n" + b"".join(lines))
-    return path, Store(tmp_path / "v.db", intervals=intervals_from_config(CONFIG))
+    return path, Store.of_config(CONFIG, tmp_path / "v.db")
 
 
 def test_a_file_of_several_blocks_imports_every_row(tmp_path: Path) -> None:

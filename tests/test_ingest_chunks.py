@@ -14,12 +14,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vigie.accounting.terms import Policy, Schedule
 from vigie.probes import ingest
-from vigie.probes.config import Component, ExporterConfig, Policy, ProbesConfig, Schedule, StoreConfig
+from vigie.probes.config import (
+    INGEST_PROBE,
+    Component,
+    ExporterConfig,
+    ProbesConfig,
+    StoreConfig,
+    probe_intervals,
+)
 from vigie.probes.ingest import IngestError, ingest_samples
 from vigie.probes.results import Row
 from vigie.probes.store import Store
-from vigie.probes.timeline import INGEST_PROBE, intervals_from_config
 
 PARIS = ZoneInfo("Europe/Paris")
 CONFIG = ProbesConfig(
@@ -99,7 +106,7 @@ def test_any_layout_and_chunking_stores_what_the_row_api_stores(
     monkeypatch.setattr(ingest, "CHUNK", chunk)
     monkeypatch.setattr(ingest, "PIECE", 2)
     _write(work / "h.csv", rows, blank_every)
-    intervals = intervals_from_config(CONFIG)
+    intervals = probe_intervals(CONFIG)
     with (
         Store(work / "csv.db", intervals=intervals) as imported,
         Store(work / "api.db", intervals=intervals) as api,
@@ -150,7 +157,7 @@ def test_a_problem_in_a_later_chunk_is_named_at_its_physical_line(
     monkeypatch.setattr(ingest, "CHUNK", 8)
     monkeypatch.setattr(ingest, "PIECE", 3)
     path, line = _bad_file(tmp_path, bad_at, bad)
-    with Store(tmp_path / "v.db", intervals=intervals_from_config(CONFIG)) as store:
+    with Store.of_config(CONFIG, tmp_path / "v.db") as store:
         with pytest.raises(IngestError) as caught:
             ingest_samples(store, path, CONFIG)
         assert str(caught.value).startswith(f"{path}:{line}: {message}")
@@ -194,5 +201,5 @@ def test_a_well_formed_file_never_takes_the_row_by_row_path(
     else:  # irregular: c's rows every other time only
         rows = sorted((r for c in "abc" for r in per[c] if c != "c" or r[2] % 60 < 30), key=lambda r: r[2])
     _write(tmp_path / "h.csv", rows)
-    with Store(tmp_path / "v.db", intervals=intervals_from_config(CONFIG)) as store:
+    with Store.of_config(CONFIG, tmp_path / "v.db") as store:
         assert ingest_samples(store, tmp_path / "h.csv", CONFIG).added == len(rows)

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vigie.probes.config import MaintenanceWindow
+from vigie.accounting.schedules import maintenance_spans
+from vigie.accounting.terms import MaintenanceWindow
+from vigie.kernel.localtime import offset_pieces
 from vigie.reports.periods import between, month, parse_period, year
-from vigie.reports.wallclock import maintenance_spans, offset_pieces
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2017, 12, 15, 10, 0, tzinfo=PARIS)

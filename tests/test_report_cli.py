@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import BUNDLED_CONFIG, ROOT
+from vigie.accounting.results import ProbeResult, Status
 from vigie.console.cli import main
 from vigie.console.settings import load_settings
-from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 from vigie.probes.tickets.model import Ticket
 from vigie.probes.tickets.store import TicketStore
-from vigie.probes.timeline import intervals_from_config
 from vigie.reports.i18n import NNBSP
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -109,7 +108,7 @@ def filled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "config.toml").write_text(_config_text(), encoding="utf-8")
     settings = load_settings(folder / "config.toml")
     path = folder / "vigie.db"
-    with Store(path, intervals=intervals_from_config(settings.probes)) as store:
+    with Store.of_config(settings.probes, path) as store:
         store.append(_july_flows())
         store.append(_availability())
     tickets = [_ticket(i, datetime(2017, 7, 3, 10, tzinfo=PARIS), "Chorus Pro", "phone") for i in range(30)]

@@ -13,12 +13,12 @@ import pytest
 
 from tests import catalog_factory as cf
 from tests.conftest import ROOT
+from vigie.accounting.figures import SlaFigures
 from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Decision, Phase, Reserve
 from vigie.probes.config import Capacity
 from vigie.reports import collect, content
-from vigie.reports.availability import SlaFigures
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef
 from vigie.reports.i18n import NNBSP, Language
 from vigie.reports.render_csv import render_csv

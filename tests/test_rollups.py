@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vigie.probes.config import Component, ExporterConfig, Policy, ProbesConfig, Schedule, StoreConfig
-from vigie.probes.results import ProbeResult, Status
+from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.terms import Policy, Schedule
+from vigie.accounting.timeline import segments_from_results
+from vigie.probes.config import Component, ExporterConfig, ProbesConfig, StoreConfig
 from vigie.probes.rollups import RetentionError
 from vigie.probes.store import Store
-from vigie.probes.timeline import segments_from_results
 from vigie.reports.frozen import freeze_month
 from vigie.reports.periods import month
 from vigie.reports.sla import sla_report
@@ -103,7 +104,7 @@ def test_sla_from_rollups_survives_raw_deletion_and_frozen_month_survives_config
         # A later config change (business hours) changes a recomputation, not the frozen month.
         from datetime import time
 
-        from vigie.probes.config import ScheduleWindow
+        from vigie.accounting.terms import ScheduleWindow
 
         office = Schedule((ScheduleWindow(frozenset(range(5)), time(8, 30), time(18, 30)),), PARIS)
         changed = _config(*(replace(c, schedule=office) for c in config.components))

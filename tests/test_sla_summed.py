@@ -13,17 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigie.probes.config import (
-    Component,
-    ExporterConfig,
-    MaintenanceWindow,
-    Policy,
-    ProbesConfig,
-    Schedule,
-    ScheduleWindow,
-    StoreConfig,
-)
-from vigie.probes.results import ProbeResult, Status
+from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.terms import MaintenanceWindow, Policy, Schedule, ScheduleWindow
+from vigie.probes.config import Component, ExporterConfig, ProbesConfig, StoreConfig
 from vigie.probes.store import Store
 from vigie.reports import sla as sla_module
 from vigie.reports.periods import Period

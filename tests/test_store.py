@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from vigie.accounting.results import ProbeResult, Status
 from vigie.probes.db import SchemaError, connect, migrate
-from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import MIGRATIONS, Store
 
 

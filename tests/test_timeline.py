@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.probes.results import ProbeResult, Status
+from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.timeline import TimelineBuilder, segments_from_results
 from vigie.probes.rollups import Hourly
-from vigie.probes.timeline import TimelineBuilder, segments_from_results
 
 
 def _r(ts: float, status: Status = Status.UP, detail: str = "") -> ProbeResult:
@@ -39,7 +39,7 @@ def test_feeding_one_by_one_equals_building_at_once() -> None:
 
 
 def test_split_by_probe_groups_and_sorts() -> None:
-    from vigie.probes.timeline import split_by_probe
+    from vigie.accounting.timeline import split_by_probe
 
     mixed = [
         ProbeResult("c", "b", 2, Status.UP),

@@ -9,6 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TabbedContent, Tabs
 
+from vigie.accounting.results import ProbeResult, Status
 from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.app import VigieApp
 from vigie.console.tui.component import ComponentScreen
@@ -19,7 +20,6 @@ from vigie.console.tui.tabbar import TAB_PADDING, fit
 from vigie.console.tui.table import ConsoleTable
 from vigie.probes.checks.fileflow import check_fileflow
 from vigie.probes.config import FileflowOptions
-from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 
 NOW = 1_764_000_000.0  # 2025-11-24 16:00 UTC

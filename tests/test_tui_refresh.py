@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from tests.test_tui import NOW, console, fill_store, make_settings, settle, table_of
+from vigie.accounting.results import ProbeResult, Status
 from vigie.console.settings import Settings
 from vigie.console.tui.data import ConsoleData, live_deadline
 from vigie.console.tui.table import ConsoleTable
-from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 
 

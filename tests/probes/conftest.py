@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from vigie.accounting.terms import Policy, Schedule
 from vigie.probes.checks.base import Outcome
 from vigie.probes.checks.http import check_http_async
 from vigie.probes.checks.tcp import check_tcp_async
@@ -18,10 +19,8 @@ from vigie.probes.config import (
     Component,
     ExporterConfig,
     HttpOptions,
-    Policy,
     ProbeConfig,
     ProbesConfig,
-    Schedule,
     SchedulerConfig,
     StoreConfig,
     TcpOptions,

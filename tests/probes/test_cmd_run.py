@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from vigie.accounting.results import Status
 from vigie.console.cli import main
 from vigie.probes.daemon import StoreLock
-from vigie.probes.results import Status
 from vigie.probes.store import Store
 from vigie.probes.testbed import TestBed
 

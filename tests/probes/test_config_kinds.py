@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from vigie.configfile import ConfigError, Secret
 from vigie.console.cmd_config import unset_secret_warnings
 from vigie.console.settings import load_settings
+from vigie.kernel.problems import ConfigError
 from vigie.probes.config import CounterOptions, DnsOptions, FileflowOptions, HeartbeatOptions, HostOptions
+from vigie.probes.secrets import Secret
 
 BASE = """
 [[components]]

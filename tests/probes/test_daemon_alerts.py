@@ -13,10 +13,11 @@ from typing import Any
 import requests
 
 from tests.probes.conftest import component, probe, probes_config
-from vigie.configfile import Secret
-from vigie.probes.config import AlertsConfig, HttpOptions, Policy, StoreConfig
+from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.terms import Policy
+from vigie.probes.config import AlertsConfig, HttpOptions, StoreConfig
 from vigie.probes.daemon import Daemon
-from vigie.probes.results import ProbeResult, Status
+from vigie.probes.secrets import Secret
 from vigie.probes.store import Store
 from vigie.probes.testbed import TestBed
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.probes.conftest import check_http
-from vigie.configfile import Secret
+from vigie.accounting.results import Status
 from vigie.probes.config import HttpOptions
-from vigie.probes.results import Status
+from vigie.probes.secrets import Secret
 from vigie.probes.testbed import TestBed
 
 

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.probes.conftest import check_tcp, probe
-from vigie.configfile import Secret
+from vigie.accounting.results import Status
 from vigie.probes.checks.counter import CounterCheck
 from vigie.probes.checks.dns import check_dns
 from vigie.probes.checks.fileflow import FileflowFacts, check_fileflow, read_detail
@@ -27,7 +27,7 @@ from vigie.probes.config import (
     HostOptions,
     TcpOptions,
 )
-from vigie.probes.results import Status
+from vigie.probes.secrets import Secret
 from vigie.probes.testbed import TestBed, counter, feed_files
 
 

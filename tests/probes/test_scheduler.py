@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.probes.conftest import component, probe, probes_config
+from vigie.accounting.results import Status
+from vigie.accounting.terms import MaintenanceWindow
 from vigie.probes.checks.base import Outcome
 from vigie.probes.checks.heartbeat import Heartbeats
 from vigie.probes.checks.kinds import make_check
-from vigie.probes.config import HttpOptions, MaintenanceWindow
-from vigie.probes.results import Status
+from vigie.probes.config import HttpOptions
 from vigie.probes.scheduler import Scheduler
 from vigie.probes.store import Store
 from vigie.probes.testbed import TestBed

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from tests.probes.conftest import component, probe
-from vigie.configfile import Secret
+from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.terms import Policy
 from vigie.probes.alerts import Alert, Alerter, Notifier
-from vigie.probes.config import AlertsConfig, Capacity, Policy
-from vigie.probes.results import ProbeResult, Status
+from vigie.probes.config import AlertsConfig, Capacity
+from vigie.probes.secrets import Secret
 from vigie.probes.state import StateTracker, Transition
 
 

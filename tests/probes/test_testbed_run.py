@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 from tests.probes.conftest import component, probe, probes_config
+from vigie.accounting.results import Status
+from vigie.accounting.terms import Policy
 from vigie.probes.checks.heartbeat import Heartbeats
 from vigie.probes.checks.kinds import make_check
-from vigie.probes.config import DnsOptions, FileflowOptions, HttpOptions, Policy, TcpOptions
-from vigie.probes.results import Status
+from vigie.probes.config import DnsOptions, FileflowOptions, HttpOptions, TcpOptions
 from vigie.probes.scheduler import Scheduler
 from vigie.probes.store import Store
 from vigie.probes.testbed import TestBed, feed_files

@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from vigie.catalog.model import Catalog, Direction, Interface, Phase
-from vigie.gcpause import gc_paused
+from vigie.kernel.gcpause import gc_paused
 
 
 class ImpactDirection(StrEnum):

@@ -6,7 +6,7 @@ CSV: one file per table (``ministries.csv``, ``domains.csv``, ``applications.csv
 object holding the same tables as lists of objects with the same keys (native types), so
 CSV -> JSON -> model is lossless. Loading collects every problem, located as
 ``file:line: column: message`` (JSON: ``file:line: table[n].column: message``), and raises one
-:class:`~vigie.configfile.ConfigError` holding them all.
+:class:`~vigie.kernel.problems.ConfigError` holding them all.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from vigie.catalog.model import (
     SecurityNeeds,
     Zone,
 )
-from vigie.configfile import ConfigError, Problem
-from vigie.gcpause import gc_paused
+from vigie.kernel.gcpause import gc_paused
+from vigie.kernel.problems import ConfigError, Problem
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Catalog
-from vigie.configfile import ConfigError, Problem
 from vigie.console.settings import Settings
+from vigie.kernel.problems import ConfigError, Problem
 
 if TYPE_CHECKING:
     from prometheus_client.registry import Collector

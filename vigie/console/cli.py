@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from vigie import __version__
-from vigie.configfile import ConfigError, SecretError
 from vigie.console import (
     cmd_config,
     cmd_decom,
@@ -29,7 +28,9 @@ from vigie.console import (
     cmd_tui,
 )
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
+from vigie.kernel.problems import ConfigError
 from vigie.probes.db import SchemaError
+from vigie.probes.secrets import SecretError
 
 COMMANDS = [
     cmd_config,

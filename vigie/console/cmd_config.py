@@ -9,9 +9,10 @@ from typing import Any
 
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Catalog
-from vigie.configfile import Secret, format_duration
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
+from vigie.kernel.durations import format_duration
+from vigie.probes.secrets import Secret
 from vigie.reports.i18n import Language
 
 # What `vigie config check` says to people, by `[vigie] language`; --json keeps the English keys.

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vigie.configfile import format_duration, parse_duration
 from vigie.console.demo.runner import DemoRun, Summary, summarize
 from vigie.console.demo.scenario import Scenario, load_scenario
 from vigie.console.demo.simsi import SimulatedSI
@@ -33,6 +32,7 @@ from vigie.console.demo.workdir import (
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
 from vigie.console.output import percent, print_json, print_table
 from vigie.console.settings import load_settings
+from vigie.kernel.durations import format_duration, parse_duration
 
 DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
 DEFAULT_HEADLESS = 60.0

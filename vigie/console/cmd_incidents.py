@@ -7,13 +7,13 @@ import time
 from datetime import datetime
 from typing import Any
 
+from vigie.accounting.incidents import incident_stats
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.output import duration, print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
 from vigie.reports.i18n import Language
-from vigie.reports.incidents import incident_stats
 from vigie.reports.sla import sla_report
 
 

@@ -31,9 +31,9 @@ from vigie.catalog.graph import (
 )
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Catalog, Phase
-from vigie.configfile import ConfigError, Problem
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
+from vigie.kernel.problems import ConfigError, Problem
 from vigie.reports.i18n import Language
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2

@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from vigie.configfile import parse_duration
+from vigie.accounting.results import Status
 
 # cli imports this module to register it: reach UserError through the module at call time.
 from vigie.console import cli
 from vigie.console.catalog_input import catalog_collectors
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
-from vigie.probes.results import Status
+from vigie.kernel.durations import parse_duration
 
 if TYPE_CHECKING:
     from vigie.probes.scheduler import Measured

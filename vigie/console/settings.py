@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from vigie.catalog.config import CatalogConfig, load_catalog_config
-from vigie.configfile import Document
+from vigie.kernel.tomlfile import Document
 from vigie.probes.config import ProbesConfig, load_probes_config
 from vigie.probes.tickets.config import TicketsConfig, load_tickets_config
 from vigie.reports.config import LANGUAGES, ReportsConfig, load_reports_config

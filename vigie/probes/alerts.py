@@ -19,9 +19,9 @@ from typing import Any
 
 import requests
 
-from vigie.configfile import SecretError
+from vigie.accounting.results import ProbeResult, Status
 from vigie.probes.config import AlertsConfig, Component
-from vigie.probes.results import ProbeResult, Status
+from vigie.probes.secrets import SecretError
 from vigie.probes.state import Transition
 
 log = logging.getLogger("vigie.alerts")

@@ -2,21 +2,24 @@
 maintenance windows, store and exporter, as typed dataclasses.
 
 Loading never stops at the first problem: every bad value is recorded on the
-:class:`~vigie.configfile.Document` and the caller raises once with all of them.
+:class:`~vigie.kernel.tomlfile.Document` and the caller raises once with all of them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vigie.configfile import Document, Secret, Section, parse_clock
+from vigie.accounting.terms import DAYS, MaintenanceWindow, Policy, Schedule, ScheduleWindow
+from vigie.accounting.timeline import DEFAULT_INTERVAL
+from vigie.kernel.durations import parse_clock
+from vigie.kernel.tomlfile import Document, Section
 from vigie.probes import jsonpath
+from vigie.probes.secrets import Secret
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATES = ("up", "degraded", "down", "maintenance", "unknown")
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "month": 30 * 86400}
 ID_PATTERN = r"[a-z0-9][a-z0-9_.-]*"
@@ -43,54 +46,6 @@ def parse_days(value: Any) -> frozenset[int]:
     if not days:
         raise ValueError("no day given")
     return frozenset(days)
-
-
-@dataclass(frozen=True)
-class ScheduleWindow:
-    """Service hours on some weekdays, in the component's time zone (end may be ``time.max``)."""
-
-    days: frozenset[int]
-    start: time
-    end: time
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When a component is expected to serve. No windows means around the clock (24x7)."""
-
-    windows: tuple[ScheduleWindow, ...] = ()
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
-
-    @property
-    def always(self) -> bool:
-        """True for a 24x7 schedule."""
-        return not self.windows
-
-    def describe(self) -> str:
-        """A short human form: ``24x7`` or ``mon-fri 08:30-18:30``."""
-        if self.always:
-            return "24x7"
-        parts = []
-        for w in self.windows:
-            days = sorted(w.days)
-            span = (
-                f"{DAYS[days[0]]}-{DAYS[days[-1]]}"
-                if days == list(range(days[0], days[-1] + 1)) and len(days) > 1
-                else ",".join(DAYS[d] for d in days)
-            )
-            end = "24:00" if w.end == time.max else w.end.strftime("%H:%M")
-            parts.append(f"{span} {w.start.strftime('%H:%M')}-{end}")
-        return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Accounting policy knobs (global defaults, overridable per component)."""
-
-    exclude_maintenance: bool = True
-    confirm_after: int = 1
-    pending_counts_as_down: bool = True
-    ignore_blips_shorter_than: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -230,25 +185,6 @@ class ProbeConfig:
     role: str
     options: Any
     latency_threshold: float | None = None
-
-
-@dataclass(frozen=True)
-class MaintenanceWindow:
-    """A declared maintenance: one-off (``start``/``end``) or weekly (``day``/``at``/``duration``)."""
-
-    id: str
-    components: tuple[str, ...]
-    reason: str = ""
-    start: datetime | None = None
-    end: datetime | None = None
-    weekly_days: frozenset[int] = frozenset()
-    weekly_at: time | None = None
-    duration: timedelta | None = None
-
-    @property
-    def recurring(self) -> bool:
-        """True for a weekly window."""
-        return bool(self.weekly_days)
 
 
 @dataclass(frozen=True)
@@ -738,6 +674,20 @@ def _alerts(sec: Section) -> AlertsConfig:
     return alerts
 
 
-def aware(moment: datetime, timezone: ZoneInfo) -> datetime:
-    """Attach the configured time zone to a local (naive) date-time from the config file."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone)
+INGEST_PROBE = "ingest"
+"""Probe id given to results imported by `vigie ingest samples`."""
+
+
+def probe_intervals(config: ProbesConfig) -> dict[tuple[str, str], float]:
+    """Probe intervals keyed by (component, probe id), for :class:`~vigie.probes.store.Store`.
+
+    Imported history (probe :data:`INGEST_PROBE`) gets the shortest interval of the
+    component's availability probes, or :data:`DEFAULT_INTERVAL` when it has none.
+    """
+    intervals: dict[tuple[str, str], float] = {}
+    for probe in config.probes:
+        intervals[(probe.component, probe.id)] = probe.interval
+    for comp in config.components:
+        own = [p.interval for p in config.probes if p.component == comp.id and p.role == "availability"]
+        intervals[(comp.id, INGEST_PROBE)] = min(own, default=DEFAULT_INTERVAL)
+    return intervals

@@ -25,7 +25,6 @@ from vigie.probes.scheduler import Measured, Scheduler
 from vigie.probes.server import ProbeServer
 from vigie.probes.state import StateTracker
 from vigie.probes.store import Store
-from vigie.probes.timeline import intervals_from_config
 
 log = logging.getLogger("vigie.daemon")
 
@@ -74,7 +73,7 @@ class Daemon:
         self.lock = StoreLock(store_path)
         try:
             # The store cuts each probe's timeline at gaps longer than twice its interval.
-            self.store = Store(store_path, config.store.busy_timeout, intervals=intervals_from_config(config))
+            self.store = Store.of_config(config, store_path)
         except BaseException:
             self.lock.release()
             raise

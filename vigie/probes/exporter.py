@@ -13,9 +13,9 @@ from pathlib import Path
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from vigie.accounting.results import ProbeResult, Status
 from vigie.probes.config import ProbesConfig
 from vigie.probes.db import KeptReader
-from vigie.probes.results import ProbeResult, Status
 from vigie.probes.state import ComponentState
 from vigie.probes.store import Store
 
@@ -41,7 +41,7 @@ class VigieCollector(Collector):
         self.states = states
         self.certs = certs
         # One reading connection, shared by the server's threads one scrape at a time.
-        self._reader = KeptReader(lambda: Store(self.store_path, self.config.store.busy_timeout))
+        self._reader = KeptReader(lambda: Store.of_config(self.config, self.store_path))
 
     def _latest(self) -> dict[str, ProbeResult]:
         with self._reader.snapshot() as store:

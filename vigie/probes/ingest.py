@@ -5,7 +5,7 @@ optionally ``latency_ms``, ``detail``, ``probe`` and ``value``, in any order; ``
 is ISO 8601 with an offset or ``Z``; ``status`` is ``up``, ``degraded``, ``down`` or
 ``maintenance``. ``probe`` names a configured probe of the row's component; rows without
 it (or with it empty) are stored under the probe id ``ingest``
-(:data:`~vigie.probes.timeline.INGEST_PROBE`). ``value`` is a number >= 0: for a
+(:data:`~vigie.probes.config.INGEST_PROBE`). ``value`` is a number >= 0: for a
 throughput-role probe, the rate per second the reports compare to the component's
 capacity. A row covers the time until the next row of the same probe, at most twice that
 probe's interval (for ``ingest``: the component's shortest availability interval).
@@ -34,11 +34,11 @@ from operator import itemgetter, lt, ne
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from vigie.gcpause import gc_paused
-from vigie.probes.config import ProbesConfig
-from vigie.probes.results import STORED_STATUSES, Batch, Row
+from vigie.accounting.results import STORED_STATUSES
+from vigie.kernel.gcpause import gc_paused
+from vigie.probes.config import INGEST_PROBE, ProbesConfig
+from vigie.probes.results import Batch, Row
 from vigie.probes.store import Store
-from vigie.probes.timeline import INGEST_PROBE
 
 REQUIRED = ("component", "timestamp", "status")
 OPTIONAL = ("latency_ms", "detail", "probe", "value")

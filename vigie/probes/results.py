@@ -1,49 +1,10 @@
-"""The measurement: what one probe saw at one moment."""
+"""Probe results in their stored forms: a row, and one probe's results in columns (a batch)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
 from operator import itemgetter
-
-
-class Status(StrEnum):
-    """State of a component as measured (``unknown`` is never stored: it is absence of data)."""
-
-    UP = "up"
-    DEGRADED = "degraded"
-    DOWN = "down"
-    MAINTENANCE = "maintenance"
-    UNKNOWN = "unknown"
-
-
-STORED_STATUSES = (Status.UP, Status.DEGRADED, Status.DOWN, Status.MAINTENANCE)
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
-    """One probe result. ``ts`` is seconds since the epoch (UTC).
-
-    The result stands for the component's state from ``ts`` until the next result of
-    the same probe (at most twice the probe's interval; beyond that the time is unknown).
-    ``value`` carries a throughput reading (a counter or a rate) for throughput probes.
-    """
-
-    component: str
-    probe: str
-    ts: float
-    status: Status
-    latency_ms: float | None = None
-    detail: str = ""
-    value: float | None = None
-
-    @property
-    def time(self) -> datetime:
-        """``ts`` as an aware UTC date-time."""
-        return datetime.fromtimestamp(self.ts, UTC)
-
 
 # (component, probe, ts, status, latency_ms, detail, value): a result in stored form.
 Row = tuple[str, str, float, str, float | None, str, float | None]

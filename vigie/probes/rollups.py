@@ -4,7 +4,7 @@ Two tables, owned here (owner name ``rollups``), written in the same transaction
 results by :meth:`vigie.probes.store.Store.append`:
 
 - ``segments``: each probe's timeline as run-length segments (see
-  :mod:`vigie.probes.timeline`). SLA accounting reads these, never raw rows, and they are
+  :mod:`vigie.accounting.timeline`). SLA accounting reads these, never raw rows, and they are
   kept forever, so a month stays reproducible after retention deleted its raw results.
 - ``rollup_hourly``: per probe and UTC hour, check counts per status and latency
   statistics (count, sum in integer microseconds so that sums do not depend on the
@@ -31,9 +31,10 @@ from typing import Any, cast
 
 import sqlite_utils
 
+from vigie.accounting.results import STORED_STATUSES, Status
+from vigie.accounting.timeline import DEFAULT_INTERVAL, Segment, TimelineBuilder
 from vigie.probes.db import migrate
-from vigie.probes.results import STORED_STATUSES, Batch, Row, Status
-from vigie.probes.timeline import DEFAULT_INTERVAL, Segment, TimelineBuilder
+from vigie.probes.results import Batch, Row
 
 HOUR = 3600
 GAMMA = 1.05
@@ -328,7 +329,7 @@ class Rollups:
         """Seconds of each status the probe's segments cover inside ``[start, end)`` (empty: no data).
 
         SQLite adds each status's clipped lengths in time order from 0.0, the float
-        operations :func:`vigie.reports.availability.account` does over one probe's
+        operations :func:`vigie.accounting.figures.account` does over one probe's
         timeline: the same bits when lengths are whole seconds, and within float rounding
         otherwise (SQLite 3.43 and later compensate their sums).
         """

@@ -27,10 +27,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.schedules import active_window
 from vigie.probes.checks.base import AsyncCheck, Check, Outcome, over_latency, run_safely
 from vigie.probes.config import ProbeConfig, ProbesConfig
-from vigie.probes.maintenance import active_window
-from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 
 log = logging.getLogger("vigie.scheduler")

@@ -11,8 +11,8 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from vigie.accounting.results import ProbeResult, Status
 from vigie.probes.config import Component, ProbeConfig
-from vigie.probes.results import ProbeResult, Status
 
 _SEVERITY = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2}
 

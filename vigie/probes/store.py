@@ -4,9 +4,9 @@ One writer (the probe daemon, or an import) appends batches; any number of reade
 (console, reports, other processes) read by component and time range at the same time.
 Every append also updates the rollups (:mod:`vigie.probes.rollups`: state segments and
 hourly rows) in the same transaction, so callers need nothing more than :meth:`Store.append`.
-The store must know each probe's interval to cut timelines at gaps: pass
-``intervals=intervals_from_config(config)`` (:mod:`vigie.probes.timeline`); probes it
-does not know get the default 30 s.
+The store must know each probe's interval to cut timelines at gaps: open it with
+:meth:`Store.of_config`, which tells it the configured intervals; probes it does not
+know get the default 30 s.
 
 Raw results live in ``samples``, keyed by a small integer per probe (``series``) and the
 time: a month of 250 components is 21.6 million rows, and integer keys with no secondary
@@ -29,10 +29,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from vigie.accounting.results import STORED_STATUSES, ProbeResult, Status
+from vigie.accounting.timeline import Segment
+from vigie.probes.config import ProbesConfig, probe_intervals
 from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
-from vigie.probes.results import STORED_STATUSES, Batch, ProbeResult, Row, Status
+from vigie.probes.results import Batch, Row
 from vigie.probes.rollups import HOUR, Hourly, RetentionError, Rollups
-from vigie.probes.timeline import Segment
 
 
 def _v1_results(db: sqlite_utils.Database) -> None:
@@ -131,6 +133,11 @@ class Store:
         ):
             # Results written before the rollups existed: derive them once.
             self.rebuild_rollups()
+
+    @classmethod
+    def of_config(cls, config: ProbesConfig, path: str | Path) -> Store:
+        """The store at ``path`` (resolved by the caller), told every configured probe's interval."""
+        return cls(path, config.store.busy_timeout, probe_intervals(config))
 
     def close(self) -> None:
         """Close the connection."""

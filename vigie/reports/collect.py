@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from vigie.accounting.figures import SlaFigures
 from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Catalog
@@ -18,7 +19,6 @@ from vigie.probes.config import ProbesConfig
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import content, periods
-from vigie.reports.availability import SlaFigures
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
 from vigie.reports.sla import sla_report
 from vigie.reports.throughput import Bucket, throughput_row

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vigie.configfile import Document
+from vigie.kernel.tomlfile import Document
 
 LANGUAGES = ("fr", "en")
 

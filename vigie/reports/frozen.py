@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
+from vigie.accounting.figures import ComponentSla, SlaFigures
+from vigie.accounting.incidents import Incident
 from vigie.probes.db import migrate
 from vigie.probes.store import Store
-from vigie.reports.availability import ComponentSla, SlaFigures
-from vigie.reports.incidents import Incident
 from vigie.reports.periods import Period, month
 
 

@@ -20,7 +20,6 @@ from prometheus_client.registry import Collector
 from vigie.probes.config import ProbesConfig
 from vigie.probes.db import KeptReader
 from vigie.probes.store import Store
-from vigie.probes.timeline import intervals_from_config
 from vigie.reports.periods import Period, current_month
 from vigie.reports.sla import sla_windows
 
@@ -36,9 +35,7 @@ class AvailabilityCollector(Collector):
         self.config = config
         self.store_path = Path(store_path)
         self.clock = clock
-        self._reader = KeptReader(
-            lambda: Store(self.store_path, self.config.store.busy_timeout, intervals_from_config(self.config))
-        )
+        self._reader = KeptReader(lambda: Store.of_config(self.config, self.store_path))
 
     def close(self) -> None:
         """Close the reading connection."""

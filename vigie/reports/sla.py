@@ -2,7 +2,7 @@
 
 This is the composition the CLI, the reports and the TUI call: it reads each component's
 timeline segments (never raw rows), expands its schedule and maintenance windows, and
-applies :mod:`vigie.reports.availability`. An exact calendar month that was frozen
+applies :mod:`vigie.accounting`. An exact calendar month that was frozen
 (:mod:`vigie.reports.frozen`) is read back as frozen unless asked to recompute.
 
 Which probes count: every probe stored for the component except those configured with
@@ -17,16 +17,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
+from vigie.accounting.figures import ComponentSla, SlaFigures, account, figures
+from vigie.accounting.incidents import find_incidents
+from vigie.accounting.results import Status
+from vigie.accounting.schedules import maintenance_spans, schedule_spans
+from vigie.accounting.state import effective_timeline
+from vigie.accounting.timeline import StateSpan
+from vigie.kernel.spans import Span, clip, total
 from vigie.probes.config import Component, ProbesConfig
-from vigie.probes.results import Status
 from vigie.probes.rollups import Hourly
 from vigie.probes.store import Store
-from vigie.reports.availability import ComponentSla, SlaFigures, account, effective_timeline, figures
 from vigie.reports.frozen import frozen_month
-from vigie.reports.incidents import find_incidents
 from vigie.reports.periods import Period
-from vigie.reports.spans import Span, StateSpan, clip, total
-from vigie.reports.wallclock import maintenance_spans, schedule_spans
 
 
 def component_timeline(

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from vigie.accounting.schedules import applies_to, window_spans
+from vigie.accounting.terms import MaintenanceWindow
 from vigie.console.demo.scenario import Scenario, load_at
-from vigie.probes.config import Component, MaintenanceWindow
-from vigie.probes.maintenance import applies_to, intervals
+from vigie.probes.config import Component
 from vigie.probes.tickets.model import CSV_HEADER
 
 SAMPLES_HEADER = ("component", "timestamp", "status", "latency_ms", "detail")
@@ -180,7 +181,7 @@ def _maintenance_slots(
     for window in windows:
         if not applies_to(window, component):
             continue
-        for begin, finish in intervals(window, start, end, tz):
+        for begin, finish in window_spans(window, start, end, tz):
             for i in range(math.ceil((begin - start) / step), math.ceil((finish - start) / step)):
                 marked[i] = True
     return marked

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from vigie.configfile import Document, Section
+from vigie.kernel.tomlfile import Document, Section
 
 BUNDLED = "scenario.toml"
 LIVE_HORIZON = 7 * 86400.0  # random live outages are drawn for a week of demo

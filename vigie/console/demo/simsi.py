@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from vigie.accounting.schedules import active_window
+from vigie.accounting.terms import MaintenanceWindow
 from vigie.console.demo.scenario import (
     Scenario,
     calls_between,
@@ -30,8 +32,6 @@ from vigie.console.demo.scenario import (
     live_outages,
     load_at,
 )
-from vigie.probes.config import MaintenanceWindow
-from vigie.probes.maintenance import active_window
 
 API_COMPONENT = "chorus-pro"
 FLOW_COMPONENT = "systeme-echanges"

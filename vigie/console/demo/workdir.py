@@ -25,7 +25,6 @@ from pathlib import Path
 import jinja2
 
 import vigie
-from vigie.configfile import format_duration
 from vigie.console.demo.flows_history import write_flows
 from vigie.console.demo.history import (
     recent_bounds,
@@ -38,6 +37,7 @@ from vigie.console.demo.scenario import Scenario
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
+from vigie.kernel.durations import format_duration
 from vigie.probes.ingest import ingest_samples
 from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.store import TicketStore

@@ -16,6 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from vigie.accounting.figures import SlaFigures
+from vigie.accounting.incidents import Incident
+from vigie.accounting.results import Status
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.homologation import status_counts
 from vigie.console.settings import Settings
@@ -42,9 +45,6 @@ from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
 from vigie.console.tui.table import ConsoleTable
-from vigie.probes.results import Status
-from vigie.reports.availability import SlaFigures
-from vigie.reports.incidents import Incident
 
 DEFAULT_INTERVAL = 2.0
 SLOW_INTERVAL = 60.0

@@ -15,13 +15,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from vigie.configfile import format_duration
+from vigie.accounting.incidents import Incident
+from vigie.accounting.results import Status
+from vigie.accounting.terms import DAYS, MaintenanceWindow
 from vigie.console.tui import fmt
 from vigie.console.tui.data import ComponentRow, LiveSnapshot
 from vigie.console.tui.i18n import Labels
-from vigie.probes.config import DAYS, Component, MaintenanceWindow, ProbeConfig
-from vigie.probes.results import Status
-from vigie.reports.incidents import Incident
+from vigie.kernel.durations import format_duration
+from vigie.probes.config import Component, ProbeConfig
 
 RECENT_ROWS = 20
 

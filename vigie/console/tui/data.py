@@ -17,24 +17,24 @@ from zoneinfo import ZoneInfo
 
 import networkx as nx
 
+from vigie.accounting.figures import SlaFigures
+from vigie.accounting.incidents import Incident
+from vigie.accounting.results import ProbeResult, Status
 from vigie.catalog import homologation, lifecycle
 from vigie.catalog.graph import build_graph
 from vigie.catalog.homologation import RegisterEntry
 from vigie.catalog.lifecycle import DecomState, Finding, GroupProgress
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Application, Catalog
-from vigie.configfile import ConfigError
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
+from vigie.kernel.problems import ConfigError
 from vigie.probes.checks.fileflow import FileflowFacts, read_detail
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
-from vigie.probes.results import ProbeResult, Status
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import periods
-from vigie.reports.availability import SlaFigures
-from vigie.reports.incidents import Incident
 from vigie.reports.sla import compute_sla
 from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from vigie.accounting.results import Status
 from vigie.console import output
-from vigie.probes.results import Status
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 

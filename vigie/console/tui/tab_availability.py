@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable
 
+from vigie.accounting.figures import SlaFigures
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import ComponentRow, LiveSnapshot, SlaView
 from vigie.console.tui.table import ConsoleTable, Row
-from vigie.reports.availability import SlaFigures
 
 COLUMNS = (
     ("state", "col.state"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 
+from vigie.accounting.results import Status
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import FileBacklog, FlowRow, LiveSnapshot
 from vigie.console.tui.table import ConsoleTable, Row
 from vigie.probes.config import PERIODS
-from vigie.probes.results import Status
 
 COLUMNS = (
     ("component", "col.component"),

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
+from vigie.accounting.results import ProbeResult, Status
 from vigie.probes.config import ProbeConfig
-from vigie.probes.results import ProbeResult, Status
 
 
 @dataclass

@@ -16,11 +16,11 @@ from typing import Any
 
 import requests
 
-from vigie.configfile import SecretError
+from vigie.accounting.results import Status
 from vigie.probes import jsonpath
 from vigie.probes.checks.base import Outcome, short
 from vigie.probes.config import CounterOptions
-from vigie.probes.results import Status
+from vigie.probes.secrets import SecretError
 
 MAX_BYTES = 1_000_000
 

@@ -7,9 +7,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from vigie.accounting.results import Status
 from vigie.probes.checks.base import Outcome, short
 from vigie.probes.config import DnsOptions
-from vigie.probes.results import Status
 
 _FAMILIES = {"any": socket.AF_UNSPEC, "ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
 

@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from vigie.configfile import format_duration, parse_duration
+from vigie.accounting.results import Status
+from vigie.kernel.durations import format_duration, parse_duration
 from vigie.probes.checks.base import Outcome, short
 from vigie.probes.config import FileflowOptions
-from vigie.probes.results import Status
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ import hmac
 import threading
 import time
 
-from vigie.configfile import SecretError, format_duration
+from vigie.accounting.results import Status
+from vigie.kernel.durations import format_duration
 from vigie.probes.checks.base import Outcome
 from vigie.probes.config import HeartbeatOptions, ProbeConfig
-from vigie.probes.results import Status
+from vigie.probes.secrets import SecretError
 
 
 class Heartbeats:

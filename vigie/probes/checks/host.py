@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import psutil
 
+from vigie.accounting.results import Status
 from vigie.probes.checks.base import Outcome
 from vigie.probes.config import HostOptions
-from vigie.probes.results import Status
 
 
 def _process_running(name: str) -> bool:

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from vigie import __version__
-from vigie.configfile import SecretError
+from vigie.accounting.results import Status
 from vigie.probes import jsonpath
 from vigie.probes.checks.base import Outcome, short
 from vigie.probes.config import HttpOptions
-from vigie.probes.results import Status
+from vigie.probes.secrets import SecretError
 
 MAX_HEAD = 64 * 1024
 REDIRECTS = (301, 302, 303, 307, 308)

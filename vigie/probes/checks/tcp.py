@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+from vigie.accounting.results import Status
 from vigie.probes.checks.base import Outcome, short
 from vigie.probes.config import TcpOptions
-from vigie.probes.results import Status
 
 
 async def check_tcp_async(options: TcpOptions, timeout: float) -> Outcome:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from vigie.configfile import Document, Secret, Section
+from vigie.kernel.tomlfile import Document, Section
+from vigie.probes.secrets import Secret
 from vigie.probes.tickets.model import CHANNELS
 
 # Fields of a GLPI ticket export, by Vigie's name.

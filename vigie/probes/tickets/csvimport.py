@@ -25,7 +25,7 @@ from typing import NoReturn, TextIO
 import rich.progress
 from rich.console import Console
 
-from vigie.configfile import ConfigError, Problem
+from vigie.kernel.problems import ConfigError, Problem
 from vigie.probes.tickets.config import GLPI_REQUIRED, TicketsConfig, normal_key
 from vigie.probes.tickets.mapping import FieldError, GlpiMapper, plain_header, plain_row
 from vigie.probes.tickets.model import CSV_HEADER, TicketRow

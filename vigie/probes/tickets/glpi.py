@@ -22,7 +22,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from vigie.configfile import ConfigError, Problem
+from vigie.kernel.problems import ConfigError, Problem
 from vigie.probes.tickets.config import GlpiConfig
 from vigie.probes.tickets.mapping import FieldError, GlpiMapper
 from vigie.probes.tickets.model import Ticket

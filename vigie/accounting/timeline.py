@@ -8,8 +8,8 @@ The store keeps these segments next to the raw results and extends them as resul
 arrive, so that SLA accounting over a month or a year reads a handful of segments per
 component instead of 86,400 raw rows, stays exact to the second for any service schedule,
 maintenance window or policy (all applied when reading), and survives the deletion of
-raw rows by retention. This module is pure; `vigie.reports` reuses it to account from
-raw results the same way.
+raw rows by retention. This module is pure; the reports and the console use it to
+account from raw results the same way.
 """
 
 from __future__ import annotations
@@ -18,17 +18,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import sub
 
-from vigie.probes.config import ProbesConfig
-from vigie.probes.results import ProbeResult, Status
+from vigie.accounting.results import ProbeResult, Status
 
 DEFAULT_INTERVAL = 30.0
 """Interval assumed for a probe the store was not told about (the config's default)."""
 
 MAX_CONFIRM = 100
 """A down segment remembers its first results' times up to this many (``confirm_after`` max)."""
-
-INGEST_PROBE = "ingest"
-"""Probe id given to results imported by `vigie ingest samples`."""
 
 
 @dataclass(slots=True)
@@ -154,16 +150,16 @@ def split_by_probe(results: Iterable[ProbeResult]) -> Iterator[list[ProbeResult]
         yield sorted(groups[key], key=lambda r: r.ts)
 
 
-def intervals_from_config(config: ProbesConfig) -> dict[tuple[str, str], float]:
-    """Probe intervals keyed by (component, probe id), for :class:`~vigie.probes.store.Store`.
+@dataclass(frozen=True, slots=True)
+class StateSpan:
+    """A component's state over ``[start, end)``; ``detail`` is the last result's detail."""
 
-    Imported history (probe :data:`INGEST_PROBE`) gets the shortest interval of the
-    component's availability probes, or :data:`DEFAULT_INTERVAL` when it has none.
-    """
-    intervals: dict[tuple[str, str], float] = {}
-    for probe in config.probes:
-        intervals[(probe.component, probe.id)] = probe.interval
-    for comp in config.components:
-        own = [p.interval for p in config.probes if p.component == comp.id and p.role == "availability"]
-        intervals[(comp.id, INGEST_PROBE)] = min(own, default=DEFAULT_INTERVAL)
-    return intervals
+    start: float
+    end: float
+    state: Status
+    detail: str = ""
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.end - self.start

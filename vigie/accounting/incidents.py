@@ -4,7 +4,7 @@ Definitions (also in the README):
 
 - An **incident** is a maximal interval during which the component is ``down`` after the
   accounting policy is applied (``confirm_after``, ignored blips, maintenance windows; see
-  :mod:`vigie.reports.availability`), that overlaps the component's service schedule
+  :mod:`vigie.accounting.state`), that overlaps the component's service schedule
   within the period. ``start``/``end`` are cut to the period; ``duration_s`` is wall-clock
   (``end - start``); ``downtime_s`` is the part inside the service schedule, the part that
   counts against the SLA; ``cause`` is the detail of the last failed check.
@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from vigie.probes.results import Status
-from vigie.reports.spans import Span, StateSpan, overlap
+from vigie.accounting.results import Status
+from vigie.accounting.timeline import StateSpan
+from vigie.kernel.spans import Span, overlap
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def find_incidents(
 ) -> list[Incident]:
     """The down spans of ``timeline`` that overlap ``counted`` (scheduled time in the period).
 
-    ``timeline`` must be merged (see :func:`vigie.reports.availability.effective_timeline`),
+    ``timeline`` must be merged (see :func:`vigie.accounting.state.effective_timeline`),
     so that each down span is maximal.
     """
     out: list[Incident] = []

@@ -7,26 +7,8 @@ is pure and linear in the size of its inputs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-
-from vigie.probes.results import Status
 
 Span = tuple[float, float]
-
-
-@dataclass(frozen=True, slots=True)
-class StateSpan:
-    """A component's state over ``[start, end)``; ``detail`` is the last result's detail."""
-
-    start: float
-    end: float
-    state: Status
-    detail: str = ""
-
-    @property
-    def duration(self) -> float:
-        """Length in seconds."""
-        return self.end - self.start
 
 
 def normalise(spans: Iterable[Span]) -> list[Span]:

@@ -1,48 +1,27 @@
-"""Reading `config.toml`: TOML with line numbers, typed field readers, every problem collected.
+"""Reading TOML files with line numbers: typed readers that collect every located problem.
 
-Each package turns its own section into dataclasses with a :class:`Section`; this module
-only knows TOML, lines and basic types, so `probes`, `catalog` and `reports` can all use it
-without importing each other. A problem is reported as ``file:line: key: message``.
+Each package turns its own section of `config.toml` into dataclasses with a :class:`Section`;
+this module only knows TOML, lines and basic types, so every package can use it without
+importing another. A problem is reported as ``file:line: key: message``.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vigie.kernel.durations import format_duration, parse_clock, parse_duration
+from vigie.kernel.problems import ConfigError, Problem, did_you_mean
+
 T = TypeVar("T")
 
 KeyPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in an input file, located for a human."""
-
-    file: str
-    line: int | None
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
-
-
-class ConfigError(Exception):
-    """Raised once with every problem found; the CLI prints one line per problem, exit 2."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 def key_name(path: KeyPath) -> str:
@@ -55,8 +34,6 @@ def key_name(path: KeyPath) -> str:
             out += ("." if out else "") + part
     return out
 
-
-# --- line numbers -------------------------------------------------------------------------
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEYLINE = re.compile(
@@ -117,9 +94,6 @@ def _resolve_header(names: list[str], array_counts: dict[tuple[str, ...], int]) 
         if prefix in array_counts and i < len(names) - 1:
             path.append(array_counts[prefix] - 1)
     return tuple(path)
-
-
-# --- the document -------------------------------------------------------------------------
 
 
 @dataclass
@@ -193,7 +167,7 @@ class Document:
         """Report unknown top-level tables."""
         for key in self.data:
             if key not in known:
-                self.problem((key,), _unknown_message(key, known))
+                self.problem((key,), did_you_mean(key, known))
 
     def raise_if_problems(self) -> None:
         """Raise a ConfigError holding every problem recorded so far, sorted by line."""
@@ -211,11 +185,6 @@ def _type_name(value: object) -> str:
         list: "an array",
         dict: "a table",
     }.get(type(value), type(value).__name__)
-
-
-def _unknown_message(key: str, known: Iterator[str] | list[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f"unknown key (did you mean '{close[0]}'?)" if close else "unknown key"
 
 
 _MISSING = object()
@@ -432,86 +401,4 @@ class Section:
         names = known if known is not None else sorted(self._read)
         for key in self.data:
             if key not in self._read and (known is None or key not in known):
-                self.problem(key, _unknown_message(key, names))
-
-
-# --- scalar parsers ---------------------------------------------------------------------
-
-_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
-
-
-def parse_duration(text: str) -> float:
-    """Parse ``30s``, ``5m``, ``1h30m``, ``500ms``, ``2d`` into seconds."""
-    compact = text.strip().replace(" ", "")
-    if not compact or _DURATION.sub("", compact):
-        raise ValueError(f"'{text}' is not a duration (use e.g. 30s, 5m, 1h30m, 2d)")
-    return sum(float(n) * _DURATION_UNITS[u] for n, u in _DURATION.findall(compact))
-
-
-def format_duration(seconds: float) -> str:
-    """Render seconds compactly: ``1h30m``, ``45s``, ``2d``."""
-    if seconds < 1:
-        return f"{seconds * 1000:g}ms"
-    out = ""
-    rest = round(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if rest >= size:
-            out += f"{rest // size}{unit}"
-            rest %= size
-    return out or "0s"
-
-
-def parse_clock(text: str) -> time:
-    """Parse ``HH:MM``; ``24:00`` means the end of the day (returned as ``time.max``)."""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not match:
-        raise ValueError(f"'{text}' is not a time of day (use HH:MM)")
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if (hour, minute) == (24, 0):
-        return time.max
-    if hour > 23 or minute > 59:
-        raise ValueError(f"'{text}' is not a valid time of day")
-    return time(hour, minute)
-
-
-# --- secrets ------------------------------------------------------------------------------
-
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class SecretError(Exception):
-    """A secret's environment variable is not set (the message names the variable only)."""
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A config value that may hold ``${ENV_VAR}`` references, resolved only at use.
-
-    ``str()`` and ``repr()`` show the template (the references), never the value.
-    """
-
-    template: str
-
-    def reveal(self, environ: Mapping[str, str] | None = None) -> str:
-        """The value with every reference substituted from the environment."""
-        env = os.environ if environ is None else environ
-
-        def substitute(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in env:
-                raise SecretError(f"environment variable {name} is not set")
-            return env[name]
-
-        return _ENV_REF.sub(substitute, self.template)
-
-    @property
-    def variables(self) -> list[str]:
-        """Names of the environment variables referenced."""
-        return _ENV_REF.findall(self.template)
-
-    def __str__(self) -> str:
-        return self.template
-
-    def __repr__(self) -> str:
-        return f"Secret({self.template!r})"
+                self.problem(key, did_you_mean(key, names))

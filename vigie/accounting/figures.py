@@ -1,0 +1,174 @@
+"""A component's SLA figures over a period, from its effective timeline (pure).
+
+Only time inside the component's service schedule and the period counts (rule 6 after
+the state rules of :mod:`vigie.accounting.state`). Figures (:class:`SlaFigures`):
+``availability = (up + degraded) / (up + degraded + down)``, with ``maintenance`` added to
+the denominator as unavailable time when the policy does not exclude maintenance;
+``coverage = measured / elapsed`` scheduled time; ratios are floored to 0.001 % (never
+rounded up). Error budget ``budget_s = (1 - target) x scheduled_s``; ``budget_used_s`` is
+the unavailable time; ``burn_rate`` = budget used / the budget's pro-rata share of the
+elapsed scheduled time (1.0 = on course to spend exactly the budget). For a period still
+running (``now`` inside it), ``elapsed_s`` stops at ``now`` while ``scheduled_s`` and
+``budget_s`` cover the whole period.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from typing import Any
+
+from vigie.accounting.incidents import Incident, find_incidents, incident_stats
+from vigie.accounting.results import Status
+from vigie.accounting.state import SEVERITY
+from vigie.accounting.terms import Accountable
+from vigie.accounting.timeline import StateSpan
+from vigie.kernel.spans import Span, clip, overlap, total
+
+FLOOR_DIGITS = 5
+"""Ratios are floored to 10^-5, i.e. 0.001 %."""
+
+
+def floor_ratio(numerator: float, denominator: float) -> float | None:
+    """``numerator / denominator`` floored to 0.001 % (exact, no float rounding up)."""
+    if denominator <= 0:
+        return None
+    scale = 10**FLOOR_DIGITS
+    # Exact integer arithmetic on the floats' ratios (Fraction's gcd steps are not needed).
+    n_num, n_den = numerator.as_integer_ratio()
+    d_num, d_den = denominator.as_integer_ratio()
+    return (n_num * d_den * scale) // (n_den * d_num) / scale
+
+
+def _times(numerator: int, denominator: int, seconds: float) -> float:
+    """``numerator / denominator x seconds``, correctly rounded (like ``float(Fraction)``)."""
+    s_num, s_den = float(seconds).as_integer_ratio()
+    return numerator * s_num / (denominator * s_den)
+
+
+@functools.lru_cache(maxsize=1024)
+def target_fraction(target: float) -> Fraction:
+    """The target as an exact fraction (0.99 means 99/100, not the nearest float)."""
+    return Fraction(target).limit_denominator(10**9)
+
+
+@dataclass(frozen=True)
+class SlaFigures:
+    """A component's SLA figures over a period. Ratios are 0..1 and floored; durations are seconds.
+
+    The first fields are the `vigie sla --json` contract (DESIGN.md §7).
+    """
+
+    component: str
+    target: float
+    availability: float | None
+    up_s: float
+    degraded_s: float
+    down_s: float
+    maintenance_s: float
+    unknown_s: float
+    scheduled_s: float
+    coverage: float | None
+    budget_s: float
+    budget_remaining_s: float
+    incidents: int
+    breached: bool
+    elapsed_s: float
+    budget_used_s: float
+    burn_rate: float | None
+    longest_incident_s: float
+    mttr_s: float | None
+    mtbf_s: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ComponentSla:
+    """A component's figures and incidents over a period."""
+
+    figures: SlaFigures
+    incidents: list[Incident]
+
+
+def account(
+    component: Accountable,
+    timeline: Sequence[StateSpan],
+    schedule: Sequence[Span],
+    start: float,
+    end: float,
+    now: float | None = None,
+) -> SlaFigures:
+    """The SLA figures of ``timeline`` (see :func:`vigie.accounting.state.effective_timeline`) over ``[start, end)``.
+
+    ``schedule`` holds the service schedule's spans over the period (see
+    :func:`vigie.accounting.schedules.schedule_spans`); ``now`` stops the elapsed time.
+    """
+    until = end if now is None else max(start, min(end, now))
+    scheduled = clip(schedule, start, end)
+    counted = clip(scheduled, start, until)
+    seconds = dict.fromkeys(SEVERITY, 0.0)
+    hint = 0
+    for span in timeline:
+        covered, hint = overlap(counted, span.start, span.end, hint)
+        seconds[span.state] += covered
+    incidents = find_incidents(component.id, timeline, counted, start, until)
+    return figures(component, seconds, incidents, total(scheduled), total(counted))
+
+
+def figures(
+    component: Accountable,
+    seconds: Mapping[Status, float],
+    incidents: Sequence[Incident],
+    scheduled_s: float,
+    elapsed_s: float,
+) -> SlaFigures:
+    """The figures from the seconds per state inside the counted scheduled time and the incidents.
+
+    ``seconds`` maps states to seconds, missing ones being 0; ``scheduled_s`` is the
+    scheduled time of the whole period, ``elapsed_s`` the part before ``now``, where
+    ``seconds`` were counted. Comparisons with the target are exact (integer ratios).
+    """
+    up, degraded, down, maint = (seconds.get(s, 0.0) for s in SEVERITY)
+    unknown = elapsed_s - (up + degraded + down + maint)
+    unavailable = down + (0.0 if component.policy.exclude_maintenance else maint)
+    available = up + degraded
+    availability = floor_ratio(available, available + unavailable)
+    target = target_fraction(component.target)
+    spare = target.denominator - target.numerator  # 1 - target = spare / denominator
+    budget = _times(spare, target.denominator, scheduled_s)
+    pro_rata = _times(spare, target.denominator, elapsed_s)
+    stats = incident_stats(incidents, available)
+    # available / (available + unavailable) < target, compared as integers.
+    a_num, a_den = float(available).as_integer_ratio()
+    t_num, t_den = float(available + unavailable).as_integer_ratio()
+    breached = (
+        bool(available + unavailable)
+        and a_num * t_den * target.denominator < target.numerator * a_den * t_num
+    )
+    return SlaFigures(
+        component=component.id,
+        target=component.target,
+        availability=availability,
+        up_s=up,
+        degraded_s=degraded,
+        down_s=down,
+        maintenance_s=maint,
+        unknown_s=unknown,
+        scheduled_s=scheduled_s,
+        coverage=floor_ratio(elapsed_s - unknown, elapsed_s),
+        budget_s=budget,
+        budget_remaining_s=budget - unavailable,
+        incidents=stats.count,
+        breached=breached,
+        elapsed_s=elapsed_s,
+        budget_used_s=unavailable,
+        burn_rate=unavailable / pro_rata if pro_rata > 0 else None,
+        longest_incident_s=stats.longest_s,
+        mttr_s=stats.mttr_s,
+        mtbf_s=stats.mtbf_s,
+    )
