@@ -7,7 +7,7 @@ PDF_STAMP := $(VENV)/.pdf-installed
 # Debian libraries WeasyPrint (the `pdf` extra) loads at run time, and a font with French glyphs.
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test check lint typecheck pytest pdf-deps bench screenshots clean
+.PHONY: run test check lint typecheck imports pytest pdf-deps bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ pdf-deps: $(PDF_STAMP)
 run: $(STAMP)
 	$(BIN)/vigie demo
 
-check: lint typecheck
+check: lint typecheck imports
 
 lint: $(STAMP)
 	$(BIN)/ruff check vigie tests bench
@@ -35,6 +35,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The import contracts of pyproject.toml ([tool.importlinter]).
+imports: $(STAMP)
+	$(BIN)/lint-imports
 
 pytest: $(STAMP) $(PDF_STAMP)
 	$(BIN)/pytest -n 2 -q
