@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
-from tests.probes.conftest import component, probe
+from tests.probes.conftest import component, probe, probes_config
 from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.state import Transition
 from vigie.accounting.terms import Policy
 from vigie.probes.alerts import Alert, Alerter, Notifier
 from vigie.probes.config import AlertsConfig, Capacity
 from vigie.probes.secrets import Secret
-from vigie.probes.state import StateTracker, Transition
+from vigie.probes.state import StateTracker, stored_states
+from vigie.probes.store import Store
 
 
 def _r(ts: float, status: Status, pid: str = "p", value: float | None = None) -> ProbeResult:
@@ -26,20 +28,21 @@ def _r(ts: float, status: Status, pid: str = "p", value: float | None = None) ->
 
 def test_confirm_after_three_failures() -> None:
     tracker = StateTracker((component(policy=Policy(confirm_after=3)),), (probe("p", "tcp", None),))
-    assert tracker.update(_r(0, Status.UP)) == Transition("svc", Status.UNKNOWN, Status.UP, 0, "up at 0")
-    assert tracker.update(_r(1, Status.DOWN)) is None
-    assert tracker.update(_r(2, Status.DOWN)) is None
-    assert tracker.update(_r(3, Status.UP)) is None  # the streak is broken
-    assert tracker.update(_r(4, Status.DOWN)) is None
-    assert tracker.update(_r(5, Status.DOWN)) is None
-    change = tracker.update(_r(6, Status.DOWN))
-    assert change is not None and (change.old, change.new) == (Status.UP, Status.DOWN)
+    assert tracker.update(_r(0, Status.UP)) == [Transition("svc", Status.UNKNOWN, Status.UP, 0, "up at 0")]
+    assert tracker.update(_r(1, Status.DOWN)) == []
+    assert tracker.update(_r(2, Status.DOWN)) == []
+    assert tracker.update(_r(3, Status.UP)) == []  # the streak is broken
+    assert tracker.update(_r(4, Status.DOWN)) == []
+    assert tracker.update(_r(5, Status.DOWN)) == []
+    changes = tracker.update(_r(6, Status.DOWN))
+    # Pending time counts as down (the default): the outage starts at its first failure.
+    assert [(c.old, c.new, c.ts) for c in changes] == [(Status.UP, Status.DOWN, 4)]
     assert tracker.states()["svc"].state is Status.DOWN
 
 
 def test_throughput_probes_do_not_decide_the_state() -> None:
     tracker = StateTracker((component(),), (probe("rate", "counter", None, role="throughput"),))
-    assert tracker.update(_r(0, Status.DOWN, "rate")) is None
+    assert tracker.update(_r(0, Status.DOWN, "rate")) == []
 
 
 def _alerter(**config: Any) -> tuple[Alerter, list[Alert]]:
@@ -133,3 +136,29 @@ def test_webhook_is_retried_with_backoff(
     failures = [json.loads(r.getMessage()) for r in caplog.records if "webhook_failed" in r.getMessage()]
     assert [f["attempt"] for f in failures] == [1, 2]
     assert "hook-secret" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("policy", "statuses", "expected"),
+    [
+        (Policy(confirm_after=3), [Status.UP, Status.DOWN, Status.DOWN], Status.UP),  # pending
+        (Policy(confirm_after=3), [Status.UP, Status.DOWN, Status.DOWN, Status.DOWN], Status.DOWN),
+        (Policy(ignore_blips_shorter_than=60), [Status.UP, Status.DOWN], Status.UP),  # a blip so far
+        (Policy(), [Status.DOWN, Status.MAINTENANCE], Status.MAINTENANCE),
+        (Policy(), [Status.UP, Status.DEGRADED], Status.DEGRADED),
+    ],
+)
+def test_the_store_and_the_tracker_agree_on_the_state(
+    tmp_path: Any, policy: Policy, statuses: list[Status], expected: Status
+) -> None:
+    """The console and a standalone /metrics read the state from the store; the daemon's
+    alerts from its tracker: one set of rules, one answer."""
+    config = probes_config([component(policy=policy)], [probe("p", "tcp", None, interval=10)])
+    tracker = StateTracker(config.components, config.probes)
+    results = [_r(i * 10.0, status) for i, status in enumerate(statuses)]
+    for result in results:
+        tracker.update(result)
+    with Store.of_config(config, tmp_path / "v.db") as store:
+        store.append(results)
+        stored = stored_states(store, config, results[-1].ts)
+    assert stored["svc"].state is tracker.states()["svc"].state is expected

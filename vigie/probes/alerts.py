@@ -20,9 +20,9 @@ from typing import Any
 import requests
 
 from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.state import Transition
 from vigie.probes.config import AlertsConfig, Component
 from vigie.probes.secrets import SecretError
-from vigie.probes.state import Transition
 
 log = logging.getLogger("vigie.alerts")
 
@@ -62,11 +62,18 @@ class Alerter:
         self._over_capacity: set[str] = set()
 
     def on_transition(self, change: Transition) -> None:
-        """A confirmed state change; may notify, or be held back while flapping."""
+        """A confirmed state change; may notify, or be held back while flapping.
+
+        Time without data (``unknown``) is not news by itself: what counts is the state
+        before and after it, so a component down, then unheard of, then up, recovers.
+        """
         cid = change.component
+        if change.new is Status.UNKNOWN:
+            return
+        before = self._state.get(cid, Status.UNKNOWN)
         self._state[cid], self._detail[cid] = change.new, change.detail
-        if change.old is Status.UNKNOWN and change.new is Status.UP:
-            return  # the daemon starting is not news
+        if change.new is before or (before is Status.UNKNOWN and change.new is Status.UP):
+            return  # the daemon starting, or the same state after a gap, is not news
         changes = self._changes.setdefault(cid, deque())
         changes.append(change.ts)
         while changes and changes[0] < change.ts - self.config.flap_window:

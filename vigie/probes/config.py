@@ -250,6 +250,10 @@ class ProbesConfig:
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
+    def throughput_probes(self, component_id: str) -> frozenset[str]:
+        """The component's throughput-role probes: their results never count for availability."""
+        return frozenset(p.id for p in self.probes if p.component == component_id and p.role == "throughput")
+
     def component(self, component_id: str) -> Component:
         """The component with this id (KeyError if none)."""
         for comp in self.components:

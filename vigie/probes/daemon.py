@@ -78,7 +78,7 @@ class Daemon:
             self.lock.release()
             raise
         self.heartbeats = Heartbeats(config.probes)
-        self.tracker = StateTracker(config.components, config.probes)
+        self.tracker = StateTracker(config.components, config.probes, config.maintenance, config.timezone)
         self.notifier = Notifier(config.alerts)
         self.alerter = Alerter(config.alerts, config.components, self.notifier)
         self.certs: dict[str, float] = {}
@@ -105,8 +105,7 @@ class Daemon:
         for item in sorted(batch, key=lambda m: m.result.ts):
             if item.outcome.cert_expiry is not None:
                 self.certs[item.result.probe] = item.outcome.cert_expiry
-            change = self.tracker.update(item.result)
-            if change is not None:
+            for change in self.tracker.update(item.result):
                 self.alerter.on_transition(change)
             if item.result.probe in self._throughput:
                 self.alerter.on_throughput(item.result)
@@ -121,6 +120,10 @@ class Daemon:
 
     def run(self, stop: threading.Event, duration: float | None = None) -> None:
         """Serve and probe until ``stop`` is set or ``duration`` seconds have passed."""
+        with self.store.snapshot():
+            primed = self.tracker.resume(self.store, self.config, time.time())
+        for change in primed:
+            self.alerter.on_transition(change)
         if self.server is not None:
             self.server.start()
         until = None if duration is None else time.time() + duration

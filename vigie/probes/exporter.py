@@ -7,6 +7,7 @@ Other packages' figures reach /metrics as extra collectors handed in by `console
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.state import CurrentState
 from vigie.probes.config import ProbesConfig
 from vigie.probes.db import KeptReader
-from vigie.probes.state import ComponentState
+from vigie.probes.state import stored_states
 from vigie.probes.store import Store
 
 _UP = (Status.UP, Status.DEGRADED)
@@ -25,15 +27,15 @@ _UP = (Status.UP, Status.DEGRADED)
 class VigieCollector(Collector):
     """Probe and component metrics from the store, the confirmed states and live extras.
 
-    ``states`` gives each component's confirmed state (the daemon's tracker); without it,
-    the latest stored results decide. ``certs`` gives each HTTPS probe's certificate expiry.
+    ``states`` gives each component's settled state (the daemon's tracker); without it,
+    the stored results decide, by the same rules (:func:`vigie.probes.state.stored_states`). ``certs`` gives each HTTPS probe's certificate expiry.
     """
 
     def __init__(
         self,
         config: ProbesConfig,
         store_path: str | Path,
-        states: Callable[[], dict[str, ComponentState]] | None = None,
+        states: Callable[[], dict[str, CurrentState]] | None = None,
         certs: Callable[[], dict[str, float]] | None = None,
     ) -> None:
         self.config = config
@@ -43,9 +45,11 @@ class VigieCollector(Collector):
         # One reading connection, shared by the server's threads one scrape at a time.
         self._reader = KeptReader(lambda: Store.of_config(self.config, self.store_path))
 
-    def _latest(self) -> dict[str, ProbeResult]:
+    def _read(self) -> tuple[dict[str, ProbeResult], dict[str, CurrentState]]:
         with self._reader.snapshot() as store:
-            return store.latest_of((p.component, p.id) for p in self.config.probes)
+            latest = store.latest_of((p.component, p.id) for p in self.config.probes)
+            states = self.states() if self.states else stored_states(store, self.config, time.time())
+        return latest, states
 
     def close(self) -> None:
         """Close the reading connection."""
@@ -53,7 +57,7 @@ class VigieCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         """Build every metric family from the current state."""
-        latest = self._latest()
+        latest, states = self._read()
         probes = {p.id: p for p in self.config.probes}
         success = GaugeMetricFamily(
             "vigie_probe_success",
@@ -85,7 +89,7 @@ class VigieCollector(Collector):
             if result.value is not None:
                 throughput.add_metric([probe.component, pid], result.value)
         yield from (success, duration, last_ts, throughput)
-        yield from self._components(latest)
+        yield from self._components(latest, states)
         certs = GaugeMetricFamily(
             "vigie_cert_expiry_timestamp_seconds",
             "TLS certificate notAfter (epoch)",
@@ -96,7 +100,9 @@ class VigieCollector(Collector):
                 certs.add_metric([probes[pid].component, pid], expiry)
         yield certs
 
-    def _components(self, latest: dict[str, ProbeResult]) -> Iterator[Metric]:
+    def _components(
+        self, latest: dict[str, ProbeResult], states: dict[str, CurrentState]
+    ) -> Iterator[Metric]:
         up = GaugeMetricFamily(
             "vigie_component_up",
             "1 when the component's confirmed state is up or degraded",
@@ -111,15 +117,10 @@ class VigieCollector(Collector):
         utilisation = GaugeMetricFamily(
             "vigie_capacity_utilisation_ratio", "Throughput over nominal capacity", labels=["component"]
         )
-        confirmed = self.states() if self.states else {}
         for comp in self.config.components:
             objective.add_metric([comp.id], comp.target)
-            current = confirmed.get(comp.id)
-            status = (
-                current.state
-                if current is not None and current.state is not Status.UNKNOWN
-                else _observed(comp.id, latest, self.config)
-            )
+            current = states.get(comp.id)
+            status = current.state if current is not None else Status.UNKNOWN
             for name in (Status.UP, Status.DEGRADED, Status.DOWN, Status.MAINTENANCE, Status.UNKNOWN):
                 state.add_metric([comp.id, str(name)], 1.0 if status is name else 0.0)
             if status in (Status.UP, Status.DEGRADED, Status.DOWN):
@@ -134,18 +135,6 @@ class VigieCollector(Collector):
             if comp.capacity is not None and rates:
                 utilisation.add_metric([comp.id], sum(rates) / comp.capacity.per_second)
         yield from (up, state, objective, utilisation)
-
-
-def _observed(component: str, latest: dict[str, ProbeResult], config: ProbesConfig) -> Status:
-    statuses = [
-        latest[p.id].status
-        for p in config.probes
-        if p.component == component and p.role == "availability" and p.id in latest
-    ]
-    for status in (Status.MAINTENANCE, Status.DOWN, Status.DEGRADED, Status.UP):
-        if status in statuses:
-            return status
-    return Status.UNKNOWN
 
 
 def build_registry(collector: VigieCollector, extra: tuple[Collector, ...] = ()) -> CollectorRegistry:

@@ -366,6 +366,11 @@ class Store:
         ).fetchone()
         return None if row[0] is None else float(row[0])
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits a write (SQLite's
+        ``data_version``): readers compare it to know whether anything is new."""
+        return int(self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def probes(self, component: str) -> list[str]:
         """Probe ids that ever stored a result for ``component`` (configured or not)."""
         sql = "SELECT probe FROM series WHERE component = ? ORDER BY probe"

@@ -15,7 +15,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 
 from vigie.accounting.figures import ComponentSla, SlaFigures, account, figures
 from vigie.accounting.incidents import find_incidents
@@ -26,6 +25,7 @@ from vigie.accounting.timeline import StateSpan
 from vigie.kernel.spans import Span, clip, total
 from vigie.probes.config import Component, ProbesConfig
 from vigie.probes.rollups import Hourly
+from vigie.probes.state import availability_segments
 from vigie.probes.store import Store
 from vigie.reports.frozen import frozen_month
 from vigie.reports.periods import Period
@@ -38,18 +38,9 @@ def component_timeline(
     # Read past the period by the blip threshold: a down interval running that far
     # outside the period is not a blip, whatever lies beyond.
     margin = component.policy.ignore_blips_shorter_than
-    throughput = _throughput_probes(config, component)
-    segments = [
-        s for s in store.segments(component.id, start - margin, end + margin) if s.probe not in throughput
-    ]
-    probes = [list(group) for _, group in groupby(segments, key=lambda s: s.probe)]
+    probes = availability_segments(store, config, component, start - margin, end + margin)
     maintenance = maintenance_spans(config.maintenance, component.id, config.timezone, start, end)
     return effective_timeline(probes, component.policy, maintenance)
-
-
-def _throughput_probes(config: ProbesConfig, component: Component) -> set[str]:
-    """The component's throughput-role probes: their results never count for availability."""
-    return {p.id for p in config.probes if p.component == component.id and p.role == "throughput"}
 
 
 def compute_sla(
@@ -107,7 +98,7 @@ def _summed_sla(
     incidents = []
     if counted:
         (lo, hi), measured = counted[0], None
-        throughput = _throughput_probes(config, component)
+        throughput = config.throughput_probes(component.id)
         for probe in store.probes(component.id):
             if probe not in throughput and (found := store.seconds_by_status(component.id, probe, lo, hi)):
                 if measured is not None:

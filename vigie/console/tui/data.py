@@ -20,6 +20,8 @@ import networkx as nx
 from vigie.accounting.figures import SlaFigures
 from vigie.accounting.incidents import Incident
 from vigie.accounting.results import ProbeResult, Status
+from vigie.accounting.state import CurrentState
+from vigie.accounting.timeline import DEFAULT_INTERVAL
 from vigie.catalog import homologation, lifecycle
 from vigie.catalog.graph import build_graph
 from vigie.catalog.homologation import RegisterEntry
@@ -32,6 +34,7 @@ from vigie.kernel.problems import ConfigError
 from vigie.probes.checks.fileflow import FileflowFacts, read_detail
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
+from vigie.probes.state import stored_states
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import periods
@@ -54,9 +57,6 @@ first of the month): they are recomputed this often."""
 
 IDLE_FLOWS_EVERY_S = 60.0
 """The 24 h throughput sparkline slides with the clock: redrawn this often with no new result."""
-
-# When several availability probes of one component disagree, the worst one wins.
-_WORST = (Status.DOWN, Status.UNKNOWN, Status.DEGRADED, Status.MAINTENANCE, Status.UP)
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,7 @@ StoreVersion = tuple[int, float | None]
 def store_version(store: Store) -> StoreVersion:
     """The store's current version (two cheap reads: a pragma and an indexed max)."""
     # data_version moves on every commit of another connection; the console never writes.
-    changes = store.db.conn.execute("PRAGMA data_version").fetchone()[0]
-    return int(changes), store.last_ts()
+    return store.data_version(), store.last_ts()
 
 
 def live_deadline(
@@ -254,7 +253,7 @@ def live_deadline(
         for result in results:
             latest[result.probe] = result.ts
         for probe, ts in latest.items():
-            times.append(ts + 2 * intervals.get(probe, 30.0))
+            times.append(ts + 2 * intervals.get(probe, DEFAULT_INTERVAL))
     return min((t for t in times if t > now), default=float("inf"))
 
 
@@ -427,13 +426,16 @@ class ConsoleData:
         if last_ts is None:
             return LiveSnapshot(now, self.store_path, "empty"), float("inf")
         probes = self.settings.probes.probes
-        longest = max((p.interval for p in probes), default=30.0)
+        longest = max((p.interval for p in probes), default=DEFAULT_INTERVAL)
         window = max(RECENT_WINDOW_S, 2.5 * longest)
         recent: dict[str, list[ProbeResult]] = defaultdict(list)
         for result in store.results(start=now - window):
             recent[result.component].append(result)
+        # The state by the accounting's rules, as the daemon's alerts and /metrics see it.
+        states = stored_states(store, self.settings.probes, now)
         rows = tuple(
-            self._component_row(c, recent.get(c.id, []), now) for c in self.settings.probes.components
+            self._component_row(c, recent.get(c.id, []), states[c.id])
+            for c in self.settings.probes.components
         )
         flows = tuple(self._flow_rows(store, now))
         until = live_deadline(recent, self._intervals, now, window)
@@ -453,34 +455,20 @@ class ConsoleData:
     def _probes_of(self, component: str, role: str) -> list[ProbeConfig]:
         return [p for p in self._probes.get(component, ()) if p.role == role]
 
-    def _component_row(self, comp: Component, results: list[ProbeResult], now: float) -> ComponentRow:
-        probes = {p.id: p for p in self._probes_of(comp.id, "availability")}
+    def _component_row(
+        self, comp: Component, results: list[ProbeResult], current: CurrentState
+    ) -> ComponentRow:
+        probes = {p.id for p in self._probes_of(comp.id, "availability")}
         mine = [r for r in results if r.probe in probes or not probes]
-        latest: dict[str, ProbeResult] = {}
-        for result in mine:
-            latest[result.probe] = result  # results come oldest first
-        states = []
-        for probe_id, result in latest.items():
-            interval = probes[probe_id].interval if probe_id in probes else 30.0
-            # A result stands for at most twice its probe's interval (DESIGN §2).
-            states.append(result.status if now - result.ts <= 2 * interval else Status.UNKNOWN)
-        missing = [p for p in probes if p not in latest]
-        if missing or not states:
-            states.append(Status.UNKNOWN)
-        state = next(s for s in _WORST if s in states)
-        last = max(latest.values(), key=lambda r: r.ts, default=None)
-        worst_detail = next(
-            (r.detail for r in latest.values() if r.status is state and r.detail),
-            last.detail if last else "",
-        )
+        last = mine[-1] if mine else None  # results come oldest first
         return ComponentRow(
             id=comp.id,
             name=comp.name,
             target=comp.target,
-            state=state,
+            state=current.state,
             latency_ms=last.latency_ms if last else None,
             last_ts=last.ts if last else None,
-            detail=worst_detail,
+            detail=current.detail or (last.detail if last else ""),
             latencies=tuple(r.latency_ms for r in mine),
         )
 
