@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from fractions import Fraction
 from typing import Any
 
@@ -85,6 +85,12 @@ class SlaFigures:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
+
+
+CONTRACT_FIELDS = tuple(f.name for f in fields(SlaFigures))[
+    : [f.name for f in fields(SlaFigures)].index("breached") + 1
+]
+"""The figures `vigie sla --json` promises (DESIGN.md §7), in their order: the first ones declared."""
 
 
 @dataclass(frozen=True)

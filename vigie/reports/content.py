@@ -10,10 +10,10 @@ format says so instead of dropping the section.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Protocol
 
+from vigie.accounting.figures import SlaFigures
 from vigie.catalog.homologation import RegisterEntry, status_counts
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.lifecycle import DecomState, GroupProgress
@@ -21,39 +21,6 @@ from vigie.reports.tickets import Figures, TicketStats
 
 SCHEMA_VERSION = 1
 NOTABLE_INCIDENTS = 3
-
-
-class SlaLike(Protocol):
-    """The SLA accounting's figures for one component over one period (see `vigie sla`)."""
-
-    @property
-    def component(self) -> str: ...
-    @property
-    def target(self) -> float: ...
-    @property
-    def availability(self) -> float | None: ...
-    @property
-    def up_s(self) -> float: ...
-    @property
-    def degraded_s(self) -> float: ...
-    @property
-    def down_s(self) -> float: ...
-    @property
-    def maintenance_s(self) -> float: ...
-    @property
-    def unknown_s(self) -> float: ...
-    @property
-    def scheduled_s(self) -> float: ...
-    @property
-    def coverage(self) -> float | None: ...
-    @property
-    def budget_s(self) -> float: ...
-    @property
-    def budget_remaining_s(self) -> float: ...
-    @property
-    def incidents(self) -> int: ...
-    @property
-    def breached(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -77,24 +44,10 @@ class MonthRef:
 
 
 @dataclass(frozen=True)
-class AvailabilityRow:
-    """One line of the availability table: `vigie sla`'s figures for one component."""
+class AvailabilityRow(SlaFigures):
+    """One line of the availability table: `vigie sla`'s figures for one component, named."""
 
-    component: str
-    name: str
-    target: float
-    availability: float | None
-    up_s: float
-    degraded_s: float
-    down_s: float
-    maintenance_s: float
-    unknown_s: float
-    scheduled_s: float
-    coverage: float | None
-    budget_s: float
-    budget_remaining_s: float
-    incidents: int
-    breached: bool
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -300,7 +253,7 @@ class ComponentRef:
 
 
 def availability_rows(
-    components: Sequence[ComponentRef], figures: Sequence[SlaLike]
+    components: Sequence[ComponentRef], figures: Sequence[SlaFigures]
 ) -> tuple[AvailabilityRow, ...]:
     """The availability table in configuration order, straight from the accounting's figures."""
     by_id = {f.component: f for f in figures}
@@ -309,32 +262,14 @@ def availability_rows(
         f = by_id.get(comp.id)
         if f is None:
             continue
-        rows.append(
-            AvailabilityRow(
-                component=comp.id,
-                name=comp.name,
-                target=f.target,
-                availability=f.availability,
-                up_s=f.up_s,
-                degraded_s=f.degraded_s,
-                down_s=f.down_s,
-                maintenance_s=f.maintenance_s,
-                unknown_s=f.unknown_s,
-                scheduled_s=f.scheduled_s,
-                coverage=f.coverage,
-                budget_s=f.budget_s,
-                budget_remaining_s=f.budget_remaining_s,
-                incidents=f.incidents,
-                breached=f.breached,
-            )
-        )
+        rows.append(AvailabilityRow(**asdict(f), name=comp.name))
     return tuple(rows)
 
 
 def trend_rows(
     components: Sequence[ComponentRef],
     months: Sequence[MonthRef],
-    monthly: Mapping[MonthRef, Sequence[SlaLike]],
+    monthly: Mapping[MonthRef, Sequence[SlaFigures]],
 ) -> tuple[TrendRow, ...]:
     """Month-by-month availability per component (``None`` where a month has no measurement)."""
     indexed = {m: {f.component: f for f in monthly.get(m, ())} for m in months}

@@ -12,27 +12,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from vigie.accounting.figures import CONTRACT_FIELDS
 from vigie.reports.content import Absent, Report
 from vigie.reports.i18n import Language
 from vigie.reports.templating import absent_text
 
-AVAILABILITY_COLUMNS = (
-    "component",
-    "name",
-    "target",
-    "availability",
-    "up_s",
-    "degraded_s",
-    "down_s",
-    "maintenance_s",
-    "unknown_s",
-    "scheduled_s",
-    "coverage",
-    "budget_s",
-    "budget_remaining_s",
-    "incidents",
-    "breached",
-)
+AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:])
 
 
 def _block(out: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
