@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.probes.conftest import component, probe, probes_config
+from tests.probes.testbed import TestBed
 from vigie.accounting.results import Status
 from vigie.accounting.terms import MaintenanceWindow
 from vigie.probes.checks.base import Outcome
@@ -16,7 +17,6 @@ from vigie.probes.checks.kinds import make_check
 from vigie.probes.config import HttpOptions
 from vigie.probes.scheduler import Scheduler
 from vigie.probes.store import Store
-from vigie.probes.testbed import TestBed
 
 
 def _run(scheduler: Scheduler, seconds: float) -> None:
