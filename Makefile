@@ -45,8 +45,9 @@ pytest: $(STAMP) $(PDF_STAMP)
 
 test: check pytest
 
+# From the repo root with it on the path: a bench may build its data with the tests' helpers.
 bench: $(STAMP)
-	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+	for f in bench/*.py; do PYTHONPATH=. $(BIN)/python $$f || exit 1; done
 
 # The PNGs of docs/ (console tabs, monthly report): needs chromium (apt-get install -y chromium).
 screenshots: $(STAMP)
