@@ -89,8 +89,6 @@ SIFE_DOMAINS: tuple[tuple[Zone, str, int], ...] = (
 )
 CENTRAL = "Système central Chorus"
 EXTERNAL = "Partenaires externes"
-#: The date the sample describes (homologation statuses and phases read at this date).
-AS_OF = date(2017, 12, 31)
 
 MINISTRIES: tuple[tuple[str, str, str | None], ...] = (
     ("pm", "Services du Premier ministre", None),
