@@ -7,7 +7,7 @@ PDF_STAMP := $(VENV)/.pdf-installed
 # Debian libraries WeasyPrint (the `pdf` extra) loads at run time, and a font with French glyphs.
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test check lint typecheck imports pytest pdf-deps bench screenshots clean
+.PHONY: run test check lint typecheck imports pytest pdf-deps bench deadcode screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,13 @@ pytest: $(STAMP) $(PDF_STAMP)
 
 test: check pytest
 
+# From the repo root with it on the path: a bench may build its data with the tests' helpers.
 bench: $(STAMP)
-	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+	for f in bench/*.py; do PYTHONPATH=. $(BIN)/python $$f || exit 1; done
+
+# Unused code as vulture sees it ([tool.vulture] in pyproject.toml); a report, not a gate.
+deadcode: $(STAMP)
+	$(BIN)/vulture
 
 # The PNGs of docs/ (console tabs, monthly report): needs chromium (apt-get install -y chromium).
 screenshots: $(STAMP)

@@ -40,7 +40,7 @@ from vigie.catalog.model import (
     Protocol,
     Zone,
 )
-from vigie.catalog.sample import SIFE_DOMAINS
+from vigie.console.demo.sample_catalog import SIFE_DOMAINS
 
 SAMPLE = Path(__file__).resolve().parent.parent / "catalog"
 #: Above this many applications, JSON loading and critical nodes are not timed (minutes each).

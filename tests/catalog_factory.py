@@ -1,4 +1,4 @@
-"""Small hand-built catalogs for the register and decommissioning tests."""
+"""Small hand-built catalogs for the register and decommissioning tests (and bench/register.py)."""
 
 from __future__ import annotations
 

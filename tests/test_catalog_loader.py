@@ -34,8 +34,8 @@ from vigie.catalog.model import (
     SecurityNeeds,
     Zone,
 )
-from vigie.catalog.sample import SIFE_DOMAINS, build_sample
 from vigie.console.cli import main
+from vigie.console.demo.sample_catalog import SIFE_DOMAINS
 from vigie.kernel.problems import ConfigError
 
 SAMPLE = ROOT / "catalog"
@@ -113,25 +113,6 @@ def test_bundled_sample_loads_without_problems() -> None:
     assert catalog.homologations["hom-2017-chorus-dt"].until is not None
     assert any(h.reserves for h in catalog.homologations.values())
     assert catalog.ministries["aife"].parent == "minefi"
-
-
-def test_committed_sample_is_what_the_script_generates(tmp_path: Path) -> None:
-    write_csv(build_sample(), tmp_path)
-    for path in sorted(SAMPLE.glob("*.csv")):
-        assert (tmp_path / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
-            path.name
-        )
-
-
-def test_sample_script_runs_as_a_module(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "vigie.catalog.sample", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert len(load_catalog(tmp_path).applications) == len(build_sample().applications)
 
 
 def test_csv_to_json_round_trip_is_lossless(tmp_path: Path) -> None:

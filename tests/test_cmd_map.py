@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import BUNDLED_CONFIG, ROOT
 from tests.test_catalog_loader import INTERFACES, write_catalog
-from vigie.catalog.sample import SIFE_DOMAINS
 from vigie.console.cli import main
+from vigie.console.demo.sample_catalog import SIFE_DOMAINS
 
 CONFIG = ["--config", str(BUNDLED_CONFIG)]
 

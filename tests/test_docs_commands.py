@@ -1,9 +1,10 @@
-"""Every command of the README and the guides runs as written, against one demo directory.
+"""Every command of the README, the guides and the reference runs as written, against one demo directory.
 
-Convention (also stated in docs/README.md): in fenced blocks marked `sh`, each line starting
+Convention (also stated in README.md): in fenced blocks marked `sh`, each line starting
 with `vigie ` or `.venv/bin/vigie ` is a command (a trailing `\\` continues it). A trailing
-`# exit 1` says the command signals a finding (exit 1 expected); `# not run` marks the
-commands a test cannot run (they need a terminal, or run until stopped). Commands run in a
+`# exit 1` says the command signals a finding (exit 1 expected); `# not run: why` marks the
+commands a test cannot run (they need a terminal, run until stopped, or must not run beside
+the others); those are still parsed, so their options cannot rot. Commands run in a
 folder whose `demo-data` is a demo made once per test session (`vigie demo --headless`),
 with `VIGIE_CONFIG` pointing at its config for commands that name none.
 """
@@ -22,8 +23,15 @@ from pathlib import Path
 
 import pytest
 
+from vigie.console.cli import build_parser
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))]
+# The documents whose purpose is to show commands: each must have some that run.
+WITH_COMMANDS = [
+    "README.md",
+    *(f"docs/{n}.md" for n in ("operations", "manager", "architect", "security", "reference")),
+]
 VIGIE = Path(sys.executable).parent / "vigie"
 # Commands that need a terminal or run until stopped: they must carry `# not run`.
 INTERACTIVE = re.compile(r"^vigie (tui|demo(?!.*--headless)|run(?!.*(--once|--for)))\b")
@@ -31,11 +39,12 @@ INTERACTIVE = re.compile(r"^vigie (tui|demo(?!.*--headless)|run(?!.*(--once|--fo
 
 @dataclass(frozen=True)
 class Command:
-    """One documented command: where it is, its text, and the exit status it should give."""
+    """One documented command: where it is, its text, the exit status it should give, its marker."""
 
     where: str
     text: str
     expect: int | None  # None: not run
+    comment: str = ""  # the trailing `# ...`, if any
 
 
 def documented_commands(name: str) -> list[Command]:
@@ -61,7 +70,7 @@ def documented_commands(name: str) -> list[Command]:
         command, _, comment = text.partition("  #")
         comment = comment.strip()
         expect = None if comment.startswith("not run") else 1 if comment.startswith("exit 1") else 0
-        commands.append(Command(f"{name}:{number}", command.strip(), expect))
+        commands.append(Command(f"{name}:{number}", command.strip(), expect, comment))
     return commands
 
 
@@ -149,6 +158,24 @@ def test_commands_needing_a_terminal_are_marked() -> None:
 
 
 def test_every_guide_has_commands() -> None:
+    for name in WITH_COMMANDS:
+        assert [c for c in documented_commands(name) if c.expect is not None], name
+
+
+def test_markers_are_known_and_commands_not_run_still_parse() -> None:
+    """A trailing comment is `# exit 1...` or `# not run: why`; a command not run has valid options."""
+    parser = build_parser()
+    wrong = []
     for name in DOCUMENTS:
-        if name.startswith("docs/") and name != "docs/configuration.md":
-            assert [c for c in documented_commands(name) if c.expect is not None], name
+        for c in documented_commands(name):
+            if c.comment and not re.match(r"(exit 1|not run: \S)", c.comment):
+                wrong.append(f"{c.where}: unknown or bare marker '# {c.comment}'")
+            if c.expect is None:
+                try:
+                    args = parser.parse_args(shlex.split(c.text)[1:])
+                except SystemExit:
+                    wrong.append(f"{c.where}: {c.text} does not parse")
+                    continue
+                if getattr(args, "handler", None) is None:
+                    wrong.append(f"{c.where}: {c.text} names no command")
+    assert wrong == []

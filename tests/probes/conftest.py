@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.probes.testbed import TestBed, make_certificate
 from vigie.accounting.terms import Policy, Schedule
 from vigie.probes.checks.base import Outcome
 from vigie.probes.checks.http import check_http_async
@@ -25,7 +26,6 @@ from vigie.probes.config import (
     StoreConfig,
     TcpOptions,
 )
-from vigie.probes.testbed import TestBed, make_certificate
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.probes.testbed import TestBed
 from vigie.accounting.results import Status
 from vigie.console.cli import main
 from vigie.probes.daemon import StoreLock
 from vigie.probes.store import Store
-from vigie.probes.testbed import TestBed
 
 VIGIE = [sys.executable, "-m", "vigie"]
 

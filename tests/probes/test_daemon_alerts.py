@@ -13,13 +13,13 @@ from typing import Any
 import requests
 
 from tests.probes.conftest import component, probe, probes_config
+from tests.probes.testbed import TestBed
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.terms import Policy
 from vigie.probes.config import AlertsConfig, HttpOptions, StoreConfig
 from vigie.probes.daemon import Daemon
 from vigie.probes.secrets import Secret
 from vigie.probes.store import Store
-from vigie.probes.testbed import TestBed
 
 
 def test_scripted_outage_gives_down_then_recovery(bed: TestBed, tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import Collector
 
 from tests.probes.conftest import component, probe, probes_config
+from tests.probes.testbed import TestBed
 from vigie.probes.config import Capacity, CounterOptions, HeartbeatOptions, HttpOptions
 from vigie.probes.daemon import AlreadyRunning, Daemon, StoreLock
 from vigie.probes.secrets import Secret
-from vigie.probes.testbed import TestBed
 
 
 class _Catalog(Collector):

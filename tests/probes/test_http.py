@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.probes.conftest import check_http
+from tests.probes.testbed import TestBed
 from vigie.accounting.results import Status
 from vigie.probes.config import HttpOptions
 from vigie.probes.secrets import Secret
-from vigie.probes.testbed import TestBed
 
 
 def test_up_measures_phases(bed: TestBed) -> None:

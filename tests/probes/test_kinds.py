@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.probes.conftest import check_tcp, probe
+from tests.probes.testbed import TestBed, counter, feed_files
 from vigie.accounting.results import Status
 from vigie.probes.checks.counter import CounterCheck
 from vigie.probes.checks.dns import check_dns
@@ -28,7 +29,6 @@ from vigie.probes.config import (
     TcpOptions,
 )
 from vigie.probes.secrets import Secret
-from vigie.probes.testbed import TestBed, counter, feed_files
 
 
 def _free_port() -> int:

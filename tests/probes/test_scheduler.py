@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.probes.conftest import component, probe, probes_config
+from tests.probes.testbed import TestBed
 from vigie.accounting.results import Status
 from vigie.accounting.terms import MaintenanceWindow
 from vigie.probes.checks.base import Outcome
@@ -16,7 +21,6 @@ from vigie.probes.checks.kinds import make_check
 from vigie.probes.config import HttpOptions
 from vigie.probes.scheduler import Scheduler
 from vigie.probes.store import Store
-from vigie.probes.testbed import TestBed
 
 
 def _run(scheduler: Scheduler, seconds: float) -> None:
@@ -25,7 +29,9 @@ def _run(scheduler: Scheduler, seconds: float) -> None:
     scheduler.close()
 
 
-def test_a_hanging_target_does_not_delay_the_others(bed: TestBed, tmp_path: Path) -> None:
+def test_a_hanging_target_does_not_delay_the_others(
+    bed: TestBed, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     bed.set("/hang", "hang")
     bed.set("/fast", "up")
     probes = [
@@ -36,12 +42,17 @@ def test_a_hanging_target_does_not_delay_the_others(bed: TestBed, tmp_path: Path
     with Store(tmp_path / "v.db") as store:
         checks = {p.id: make_check(p, Heartbeats(probes)) for p in probes}
         scheduler = Scheduler(config, store, checks)
-        _run(scheduler, 2.5)
+        with caplog.at_level(logging.DEBUG, logger="vigie.scheduler"):
+            _run(scheduler, 2.5)
         hanging = list(store.results(probe="hanging"))
         fast = list(store.results(probe="fast"))
     assert hanging and all(r.status is Status.DOWN and "no answer" in r.detail for r in hanging)
     # The hanging probe is never started twice at once: skipped, not queued.
     assert scheduler.skipped > 0
+    # The daemon's -v batch lines say how many runs were skipped so far.
+    batches = [json.loads(r.getMessage()) for r in caplog.records if '"batch"' in r.getMessage()]
+    assert batches and batches[-1]["skipped"] <= scheduler.skipped
+    assert any(b["skipped"] > 0 for b in batches)
     first = hanging[0]
     during = [r for r in fast if first.ts < r.ts < first.ts + 1.0]
     assert len(during) >= 2 and all(r.status is Status.UP for r in during)

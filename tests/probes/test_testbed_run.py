@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from tests.probes.conftest import component, probe, probes_config
+from tests.probes.testbed import TestBed, feed_files
 from vigie.accounting.results import Status
 from vigie.accounting.terms import Policy
 from vigie.probes.checks.heartbeat import Heartbeats
@@ -17,7 +18,6 @@ from vigie.probes.checks.kinds import make_check
 from vigie.probes.config import DnsOptions, FileflowOptions, HttpOptions, TcpOptions
 from vigie.probes.scheduler import Scheduler
 from vigie.probes.store import Store
-from vigie.probes.testbed import TestBed, feed_files
 
 
 def _closed_port() -> int:

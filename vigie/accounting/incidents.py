@@ -1,6 +1,6 @@
 """Incidents: maximal down intervals of a component's effective timeline.
 
-Definitions (also in the README):
+Definitions (also in docs/reference.md):
 
 - An **incident** is a maximal interval during which the component is ``down`` after the
   accounting policy is applied (``confirm_after``, ignored blips, maintenance windows; see

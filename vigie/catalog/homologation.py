@@ -2,7 +2,7 @@
 
 Pure functions over a :class:`~vigie.catalog.model.Catalog`; no I/O.
 
-Rules (also in the README):
+Rules (also in docs/reference.md):
 
 - ``expires_on`` is the **last day** a homologation is valid. When the record does not store
   it, it is the commission date plus the validity in calendar months (clamped to the end of

@@ -2,7 +2,7 @@
 
 Pure functions over a :class:`~vigie.catalog.model.Catalog`; no I/O.
 
-Rules (also in the README):
+Rules (also in docs/reference.md):
 
 - By ministry means by top-level ministry: a directorate's applications (DGFiP, préfectures)
   count for its ministry (Finances, Intérieur), which signs the progress contract.

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vigie.kernel.durations import format_duration, parse_clock, parse_duration
 from vigie.kernel.problems import ConfigError, Problem, did_you_mean
-
-T = TypeVar("T")
 
 KeyPath = tuple[str | int, ...]
 
@@ -384,17 +382,6 @@ class Section:
             self.problem(key, "must be an array of strings")
             return default
         return list(value)
-
-    def convert(self, key: str, parse: Callable[[Any], T], default: T | None = None) -> T | None:
-        """Apply a parser that raises ValueError with a message; record the message."""
-        value = self._get(key, False)
-        if value is _MISSING:
-            return default
-        try:
-            return parse(value)
-        except ValueError as exc:
-            self.problem(key, str(exc))
-            return default
 
     def done(self, known: list[str] | None = None) -> None:
         """Report keys that were never read as unknown, with a did-you-mean."""

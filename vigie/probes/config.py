@@ -20,7 +20,6 @@ from vigie.kernel.tomlfile import Document, Section
 from vigie.probes import jsonpath
 from vigie.probes.secrets import Secret
 
-STATES = ("up", "degraded", "down", "maintenance", "unknown")
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "month": 30 * 86400}
 ID_PATTERN = r"[a-z0-9][a-z0-9_.-]*"
 

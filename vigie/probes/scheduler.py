@@ -180,7 +180,10 @@ class Scheduler:
             log.error(json.dumps({"event": "store_failed", "rows": len(batch), "reason": str(exc)}))
             return len(batch) > MAX_PENDING
         self.stored += len(batch)
-        log.debug(json.dumps({"event": "batch", "rows": len(batch), "total": self.stored}))
+        # ``skipped``: runs not started because the probe's previous run was still going.
+        log.debug(
+            json.dumps({"event": "batch", "rows": len(batch), "total": self.stored, "skipped": self.skipped})
+        )
         for listener in self.listeners if notify else ():
             try:
                 listener(batch)

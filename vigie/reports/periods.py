@@ -53,18 +53,6 @@ class Period:
             cursor = month(nxt.year, nxt.month, tz)
         return out
 
-    def days(self) -> list[Period]:
-        """The local calendar days this period overlaps, each cut to the period (23 or 25 h on DST days)."""
-        tz = self.start.tzinfo
-        assert isinstance(tz, ZoneInfo)
-        out = []
-        day = self.start.astimezone(tz).date()
-        while _midnight(day, tz) < self.end:
-            lo, hi = _midnight(day, tz), _midnight(day + timedelta(days=1), tz)
-            out.append(Period(max(lo, self.start), min(hi, self.end), day.isoformat()))
-            day += timedelta(days=1)
-        return out
-
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tz)

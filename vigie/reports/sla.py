@@ -113,29 +113,6 @@ def _summed_sla(
     return ComponentSla(figures(component, seconds, incidents, total(scheduled), total(counted)), incidents)
 
 
-def sla_series(
-    store: Store,
-    config: ProbesConfig,
-    component: Component,
-    period: Period,
-    unit: str = "day",
-    now: float | None = None,
-) -> list[tuple[Period, SlaFigures]]:
-    """The component's figures per local ``day`` or ``month`` of the period (for trends and charts).
-
-    The timeline is read once; each slice is accounted on its own, so an incident across
-    midnight counts in both days.
-    """
-    slices = period.days() if unit == "day" else period.months()
-    timeline = component_timeline(store, config, component, period.start_ts, period.end_ts)
-    out = []
-    for part in slices:
-        start, end = part.start_ts, part.end_ts
-        schedule = schedule_spans(component.schedule, start, end)
-        out.append((part, account(component, timeline, schedule, start, end, now)))
-    return out
-
-
 def sla_windows(
     store: Store, config: ProbesConfig, component: Component, periods: Mapping[str, Period], now: float
 ) -> dict[str, SlaFigures]:

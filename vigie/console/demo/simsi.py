@@ -34,7 +34,6 @@ from vigie.console.demo.scenario import (
 )
 
 API_COMPONENT = "chorus-pro"
-FLOW_COMPONENT = "systeme-echanges"
 PARTNERS = ("ATLAS", "PLACE", "CHORUS-PRO", "CHORUS-DT", "CARTE-ACHAT", "STOCKS", "DEPENSE")
 
 

@@ -1,6 +1,7 @@
-"""The bundled sample catalog, modelled on the AIFE 2017 activity report.
+"""The generator of the bundled sample catalog (``catalog/``, the demo's application map),
+modelled on the AIFE 2017 activity report.
 
-Deterministic: ``python -m vigie.catalog.sample catalog/`` rewrites the same CSV files.
+Deterministic: ``python -m vigie.console.demo.sample_catalog catalog/`` rewrites the same CSV files.
 The SIFE applications follow the report's table of applications by zone and domain; the
 applications the report names keep their names and what it says about them; the others are
 placeholders (``placeholder`` true, names like "Application Logistique 07"). Dates are set
@@ -88,8 +89,6 @@ SIFE_DOMAINS: tuple[tuple[Zone, str, int], ...] = (
 )
 CENTRAL = "Système central Chorus"
 EXTERNAL = "Partenaires externes"
-#: The date the sample describes (homologation statuses and phases read at this date).
-AS_OF = date(2017, 12, 31)
 
 MINISTRIES: tuple[tuple[str, str, str | None], ...] = (
     ("pm", "Services du Premier ministre", None),
@@ -953,9 +952,9 @@ def build_sample() -> Catalog:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m vigie.catalog.sample FOLDER``: write the sample's CSV files there."""
+    """``python -m vigie.console.demo.sample_catalog FOLDER``: write the sample's CSV files there."""
     if len(argv) != 1:
-        sys.stderr.write("usage: python -m vigie.catalog.sample FOLDER\n")
+        sys.stderr.write("usage: python -m vigie.console.demo.sample_catalog FOLDER\n")
         return 2
     for path in write_csv(build_sample(), argv[0]):
         print(path)

@@ -1,6 +1,7 @@
 """A loopback test bed: HTTP(S) targets whose behaviour is scripted over time, TLS
 certificates (valid, self-signed, expired), a Prometheus-style query endpoint and a
-file-flow directory feeder. Used by the tests and by the demo; binds 127.0.0.1 only.
+file-flow directory feeder for the probe tests (the demo has its own simulated SI,
+``vigie/console/demo/simsi.py``); binds 127.0.0.1 only.
 
 Behaviours (``mode``): ``up`` (200, ``{"status": "ok"}``), ``error`` (500), ``hang`` (no
 answer until stopped), ``slow`` (answers after ``delay`` seconds), ``reset`` (TCP RST),
