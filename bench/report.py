@@ -29,13 +29,13 @@ from vigie.accounting.figures import SlaFigures
 from vigie.accounting.results import ProbeResult, Status
 from vigie.console.cmd_report import build
 from vigie.console.settings import load_settings
+from vigie.kernel.text.language import Language
 from vigie.probes.config import Capacity
 from vigie.probes.store import Store
 from vigie.probes.tickets.model import Ticket
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import collect, content
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, Report
-from vigie.reports.i18n import Language
 from vigie.reports.render_csv import render_csv
 from vigie.reports.render_html import render_html
 from vigie.reports.render_json import render_json
@@ -257,9 +257,9 @@ def synthetic_report(kind: str, count: int) -> Report:
         trend=content.trend_rows(comps, months, monthly),
         incidents=incidents,
         throughput=flows,
-        tickets=Absent("absent.no_tickets"),
-        homologations=Absent("absent.no_catalog"),
-        decommissioning=Absent("absent.no_catalog"),
+        tickets=Absent("report.absent.no_tickets"),
+        homologations=Absent("report.absent.no_catalog"),
+        decommissioning=Absent("report.absent.no_catalog"),
         generated_at=datetime(2017, 8, 1, tzinfo=PARIS),
     )
 

@@ -16,10 +16,10 @@ from tests.conftest import BUNDLED_CONFIG, ROOT
 from vigie.accounting.results import ProbeResult, Status
 from vigie.console.cli import main
 from vigie.console.settings import load_settings
+from vigie.kernel.text.language import NNBSP
 from vigie.probes.store import Store
 from vigie.probes.tickets.model import Ticket
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports.i18n import NNBSP
 
 PARIS = ZoneInfo("Europe/Paris")
 PER_MONTH = 30 * 86400  # the capacity's month, in seconds

@@ -17,10 +17,10 @@ from vigie.accounting.figures import SlaFigures
 from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Decision, Phase, Reserve
+from vigie.kernel.text.language import NNBSP, Language
 from vigie.probes.config import Capacity
 from vigie.reports import collect, content
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef
-from vigie.reports.i18n import NNBSP, Language
 from vigie.reports.render_csv import render_csv
 from vigie.reports.render_html import render_html
 from vigie.reports.render_json import report_dict
@@ -74,9 +74,9 @@ def build(kind: str = "monthly", **sections: object) -> content.Report:
         "trend": content.trend_rows(COMPONENTS, months, monthly),
         "incidents": (incident,),
         "throughput": (flows,),
-        "tickets": Absent("absent.no_tickets"),
-        "homologations": Absent("absent.no_catalog"),
-        "decommissioning": Absent("absent.no_catalog"),
+        "tickets": Absent("report.absent.no_tickets"),
+        "homologations": Absent("report.absent.no_catalog"),
+        "decommissioning": Absent("report.absent.no_catalog"),
         **sections,
     }
     return collect.assemble(
@@ -126,8 +126,11 @@ def test_french_and_english_formatting() -> None:
         FR.duration(12 * 3600) == f"12{NNBSP}h 00{NNBSP}min"
         and EN.duration(2 * 86400 + 3600) == f"2{NNBSP}d 01{NNBSP}h"
     )
-    assert FR.bucket_ranges(["2017-07-10", "2017-07-11", "2017-07-12", "2017-07-20"]) == "10/07–12/07, 20/07"
-    assert EN.bucket_ranges(["2017-06", "2017-07"]) == "June 2017–July 2017"
+    assert (
+        FR.day_or_month_ranges(["2017-07-10", "2017-07-11", "2017-07-12", "2017-07-20"])
+        == "10/07–12/07, 20/07"
+    )
+    assert EN.day_or_month_ranges(["2017-06", "2017-07"]) == "June 2017–July 2017"
 
 
 def test_labels_follow_the_language() -> None:
@@ -158,7 +161,7 @@ def test_yearly_report_has_month_by_month_columns() -> None:
 
 
 def test_absent_sections_say_so() -> None:
-    report = build(availability=Absent("absent.no_data"), trend=Absent("absent.no_data"))
+    report = build(availability=Absent("report.absent.no_data"), trend=Absent("report.absent.no_data"))
     md = render_markdown(report, EN)
     assert "## 2. Availability by component\n\n*No data: nothing was measured in the period.*\n" in md
     html = render_html(report, FR)

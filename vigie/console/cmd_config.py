@@ -12,8 +12,8 @@ from vigie.catalog.model import Catalog
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
 from vigie.kernel.durations import format_duration
+from vigie.kernel.text.language import Language
 from vigie.probes.secrets import Secret
-from vigie.reports.i18n import Language
 
 # What `vigie config check` says to people, by `[vigie] language`; --json keeps the English keys.
 WORDS: dict[str, dict[str, Any]] = {
@@ -79,7 +79,7 @@ def run_check(args: argparse.Namespace) -> int:
         count = sum(1 for p in probes.probes if p.component == comp.id)
         cap = "-"
         if comp.capacity:  # `per` is one of the periods the catalogue names (checked on load)
-            unit = lang.t(f"per.{comp.capacity.per}")
+            unit = lang.t(f"unit.per.{comp.capacity.per}")
             cap = f"{lang.number(comp.capacity.value)} {comp.capacity.unit}/{unit}"
         target = lang.target(comp.target) if settings.language == "fr" else f"{comp.target * 100:g} %"
         rows.append([comp.name, comp.id, target, comp.schedule.describe(), cap, count])

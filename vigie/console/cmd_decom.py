@@ -24,7 +24,7 @@ from vigie.catalog.model import Catalog
 from vigie.console.catalog_input import as_of_date, load_configured_catalog, today
 from vigie.console.output import percent, print_json, print_table
 from vigie.console.settings import config_path, load_settings
-from vigie.reports.i18n import Language
+from vigie.kernel.text.language import Language
 
 # Column order: done, then what is still ahead, then what is behind.
 ORDER = (DecomState.SWITCHED_OFF, DecomState.PLANNED, DecomState.LATE, DecomState.UNSCHEDULED)

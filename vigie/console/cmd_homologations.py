@@ -17,7 +17,7 @@ from vigie.catalog.homologation import register as compute_register
 from vigie.console.catalog_input import as_of_date, load_configured_catalog, today
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
-from vigie.reports.i18n import Language
+from vigie.kernel.text.language import Language
 
 HEADERS: dict[str, dict[str, Any]] = {
     "fr": {

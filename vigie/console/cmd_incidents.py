@@ -13,7 +13,7 @@ from vigie.console.measurements import open_store
 from vigie.console.output import duration, print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
-from vigie.reports.i18n import Language
+from vigie.kernel.text.language import Language
 from vigie.reports.sla import sla_report
 
 

@@ -16,9 +16,9 @@ from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.output import print_json
 from vigie.console.settings import config_path, load_settings
+from vigie.kernel.text.language import Language
 from vigie.probes.ingest import IngestError, IngestStats, ingest_samples
 from vigie.probes.rollups import RetentionError
-from vigie.reports.i18n import Language
 
 # What `vigie ingest samples` says to people, by `[vigie] language`; --json keeps the English keys.
 WORDS = {

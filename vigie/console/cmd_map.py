@@ -34,7 +34,7 @@ from vigie.catalog.model import Catalog, Phase
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.problems import ConfigError, Problem
-from vigie.reports.i18n import Language
+from vigie.kernel.text.language import Language
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
 

@@ -17,10 +17,10 @@ from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.output import print_json
 from vigie.console.settings import Settings, config_path, load_settings
+from vigie.kernel.text.language import Language
 from vigie.reports import collect
 from vigie.reports.config import LANGUAGES
 from vigie.reports.content import Absent, Report
-from vigie.reports.i18n import Language
 from vigie.reports.render_csv import render_csv
 from vigie.reports.render_html import render_html
 from vigie.reports.render_json import render_json
@@ -114,9 +114,9 @@ def _catalog(settings: Settings) -> Catalog | Absent:
     """The catalog the config names (a broken one is a ConfigError: exit 2 with its problems)."""
     path = settings.catalog.path
     if path is None:
-        return Absent("absent.no_catalog")
+        return Absent("report.absent.no_catalog")
     if not path.exists():
-        return Absent("absent.catalog_missing")
+        return Absent("report.absent.catalog_missing")
     return load_catalog(path)
 
 

@@ -12,8 +12,8 @@ from vigie.console.measurements import open_store
 from vigie.console.output import duration, print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
+from vigie.kernel.text.language import Language
 from vigie.reports.frozen import freeze_month
-from vigie.reports.i18n import Language
 from vigie.reports.sla import sla_report
 
 HEADERS = {

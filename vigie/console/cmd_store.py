@@ -11,7 +11,7 @@ from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.output import print_json
 from vigie.console.settings import config_path, load_settings
-from vigie.reports.i18n import Language
+from vigie.kernel.text.language import Language
 from vigie.reports.periods import parse_moment
 
 # What `vigie store` says to people, by `[vigie] language`; --json keeps the English keys.

@@ -9,11 +9,11 @@ from typing import Any
 from vigie.console.errors import UserError
 from vigie.console.output import percent, print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
+from vigie.kernel.text.language import Language
 from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.glpi import GlpiClient, GlpiError, pull
 from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.store import TicketStore
-from vigie.reports.i18n import Language
 from vigie.reports.periods import Period, parse_period
 from vigie.reports.tickets import GROUPINGS, Figures, TicketStats, previous_year, stats_from_facts
 
@@ -208,7 +208,7 @@ def _print_stats(stats: TicketStats, language: str) -> None:
         ]
 
     # Channels by their name in the language (the JSON keeps the codes).
-    rows = [row(g, lang.channel(g.key) if stats.by == "channel" else g.key) for g in stats.groups]
+    rows = [row(g, lang.label("channel", g.key) if stats.by == "channel" else g.key) for g in stats.groups]
     rows.append(row(stats.total, text["total"]))
     columns = ["opened", "previous", "growth", "first_contact", "median", "p90", "backlog"]
     print_table(

@@ -11,7 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from vigie.reports.i18n import Language
+from vigie.kernel.text.language import Language
 
 
 def console() -> Console:

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from vigie.kernel.text.language import Language
 from vigie.reports.content import MonthRef, ThroughputRow, TrendRow
-from vigie.reports.i18n import Language
 
 GREEN, PALE, RED, GREY, INK, MUTED = "#2e7d32", "#9ccc65", "#c62828", "#e0e0e0", "#1a1a1a", "#666666"
 FONT = "font-family=\"'DejaVu Sans', Arial, sans-serif\""
@@ -41,7 +41,7 @@ def trend_heatmap(rows: Sequence[TrendRow], months: Sequence[MonthRef], lang: La
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" {FONT}>',
-        f"<title>{escape(lang.t('trend'))}</title>",
+        f"<title>{escape(lang.t('report.trend'))}</title>",
     ]
     for j, m in enumerate(months):
         x = label_w + j * cell_w + cell_w / 2
@@ -65,7 +65,7 @@ def trend_heatmap(rows: Sequence[TrendRow], months: Sequence[MonthRef], lang: La
                     _text(
                         x + cell_w / 2,
                         y + cell_h / 2 + 4,
-                        lang.number(_floor1(point.availability), 1),
+                        lang.percent(point.availability, 1, sign=False),
                         anchor="middle",
                         size=10,
                         fill=fill,
@@ -74,10 +74,10 @@ def trend_heatmap(rows: Sequence[TrendRow], months: Sequence[MonthRef], lang: La
     legend_y = top + len(rows) * (cell_h + gap) + 18
     x = label_w
     for colour, key in (
-        (GREEN, "legend.met"),
-        (PALE, "legend.close"),
-        (RED, "legend.breached"),
-        (GREY, "legend.none"),
+        (GREEN, "report.legend.met"),
+        (PALE, "report.legend.close"),
+        (RED, "report.legend.breached"),
+        (GREY, "report.legend.none"),
     ):
         parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>')
         label = lang.t(key)
@@ -85,11 +85,6 @@ def trend_heatmap(rows: Sequence[TrendRow], months: Sequence[MonthRef], lang: La
         x += 24 + len(label) * 5.6
     parts.append("</svg>")
     return Markup("".join(parts))
-
-
-def _floor1(ratio: float) -> float:
-    """A ratio as a percentage floored to one decimal, for the cells."""
-    return int(ratio * 1000 + 1e-7) / 10
 
 
 def throughput_bars(row: ThroughputRow, lang: Language) -> Markup:
@@ -108,7 +103,7 @@ def throughput_bars(row: ThroughputRow, lang: Language) -> Markup:
     parts = [
         f'<svg class="chart" viewBox="0 0 {width:.0f} {height}" '
         f'width="{width:.0f}" height="{height}" role="img" {FONT}>',
-        f"<title>{escape(row.name)} — {escape(lang.t('throughput'))}</title>",
+        f"<title>{escape(row.name)} — {escape(lang.t('report.throughput'))}</title>",
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right:.1f}" y2="{top + plot_h}" stroke="{MUTED}" stroke-width="1"/>',
         _text(left - 6, top + plot_h + 4, "0", anchor="end", size=10, fill=MUTED),
     ]
@@ -119,7 +114,7 @@ def throughput_bars(row: ThroughputRow, lang: Language) -> Markup:
             colour = RED if b.over else "#1565c0"
             parts.append(
                 f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{bar_slot - 4:.1f}" height="{top + plot_h - y:.1f}" fill="{colour}">'
-                f"<title>{escape(lang.bucket(b.label))}: {escape(lang.number(b.volume))} {escape(row.unit)} "
+                f"<title>{escape(lang.day_or_month(b.label))}: {escape(lang.number(b.volume))} {escape(row.unit)} "
                 f"({escape(lang.percent(b.utilisation, 0, floor=False))})</title></rect>"
             )
         # Label every bucket when they fit, else every fifth (days of a month).
@@ -128,7 +123,7 @@ def throughput_bars(row: ThroughputRow, lang: Language) -> Markup:
                 _text(
                     x + bar_slot / 2,
                     top + plot_h + 14,
-                    lang.bucket(b.label, short=True),
+                    lang.day_or_month(b.label, short=True),
                     anchor="middle",
                     size=9,
                     fill=MUTED,
@@ -140,8 +135,10 @@ def throughput_bars(row: ThroughputRow, lang: Language) -> Markup:
         f'stroke="{INK}" stroke-width="1.2" stroke-dasharray="5 3"/>'
     )
     parts.append(_text(left - 6, cap_y + 4, lang.number(row.capacity), anchor="end", size=10))
-    colon = " : " if lang.code == "fr" else ": "
-    legend = f"{lang.t('throughput.capacity_line')}{colon}{lang.number(row.capacity)} {row.unit} / {lang.t('per.' + row.per)}"
+    legend = (
+        f"{lang.t('report.throughput.capacity_line')}{lang.colon}{lang.number(row.capacity)} {row.unit} / "
+        f"{lang.t('unit.per.' + row.per)}"
+    )
     legend_y = top + plot_h + 27
     parts.append(
         f'<line x1="{left}" y1="{legend_y - 3}" x2="{left + 18}" y2="{legend_y - 3}" '

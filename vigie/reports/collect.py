@@ -111,10 +111,12 @@ def availability_sections(
     }
     figures = [a.figures for a in accounted if measured(a.figures)]
     trend: tuple[content.TrendRow, ...] | Absent = (
-        content.trend_rows(comps, months, monthly) if any(monthly.values()) else Absent("absent.no_data")
+        content.trend_rows(comps, months, monthly)
+        if any(monthly.values())
+        else Absent("report.absent.no_data")
     )
     if not figures:
-        no_data = Absent("absent.no_data")
+        no_data = Absent("report.absent.no_data")
         return no_data, trend, no_data
     tz = period.timezone
     incidents = tuple(
@@ -138,7 +140,7 @@ def throughput_section(
     """Throughput against capacity for every component with a nominal capacity."""
     with_capacity = [c for c in probes.components if c.capacity is not None]
     if not with_capacity:
-        return Absent("absent.no_capacity")
+        return Absent("report.absent.no_capacity")
     start, end = period.start.timestamp(), period.end.timestamp()
     rows = []
     for comp in with_capacity:
@@ -155,7 +157,7 @@ def throughput_section(
         samples.sort()
         rows.append(throughput_row(comp.id, comp.name, comp.capacity, period.buckets(), samples))
     if all(r.mean is None for r in rows):
-        return Absent("absent.no_data")
+        return Absent("report.absent.no_data")
     return tuple(rows)
 
 
@@ -163,7 +165,7 @@ def tickets_section(store_path: Path, busy_timeout: float, period: ReportPeriod)
     """Ticket volumes by application and channel with the year before (`vigie tickets stats`)."""
     with TicketStore(store_path, busy_timeout) as tickets:
         if tickets.count() == 0:
-            return Absent("absent.no_tickets")
+            return Absent("report.absent.no_tickets")
         when = Period(period.start, period.end, period.label)
         loaded = list(tickets.for_period(when.year_before().start, when.end))
     by_app = ticket_stats(loaded, when, by="application", timezone=period.timezone)

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from vigie.accounting.figures import CONTRACT_FIELDS
+from vigie.kernel.text.language import Language
 from vigie.reports.content import Absent, Report
-from vigie.reports.i18n import Language
 from vigie.reports.templating import absent_text
 
 AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from vigie.kernel.text.language import Language
 from vigie.reports.content import Report
-from vigie.reports.i18n import Language
 from vigie.reports.templating import context, environment
 
 

@@ -12,6 +12,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from vigie.kernel.text.language import Language
 from vigie.reports.content import (
     SCHEMA_VERSION,
     Absent,
@@ -20,7 +21,6 @@ from vigie.reports.content import (
     ThroughputBucket,
     ThroughputRow,
 )
-from vigie.reports.i18n import Language
 from vigie.reports.templating import absent_text
 
 # Derived figures written next to the fields, so readers need not recompute them.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from vigie.kernel.text.language import Language
 from vigie.reports.content import Report
-from vigie.reports.i18n import Language
 from vigie.reports.render_html import render_html
 
 

@@ -12,11 +12,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from vigie.catalog.homologation import LABELS as HOMOLOGATION_LABELS
-from vigie.catalog.homologation import Status as HomologationStatus
+from vigie.kernel.text.language import MISSING, Language
 from vigie.reports import charts
 from vigie.reports.content import Absent, IncidentRow, Report
-from vigie.reports.i18n import Language
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -44,7 +42,7 @@ def environment() -> Environment:
 
 def context(report: Report, lang: Language) -> dict[str, Any]:
     """What every template receives: the report, the language and the drawn charts."""
-    title = lang.t(f"title.{report.kind}")
+    title = lang.t(f"report.title.{report.kind}")
     period = str(report.year) if report.month is None else lang.month(report.year, report.month)
     return {
         "report": report,
@@ -55,8 +53,7 @@ def context(report: Report, lang: Language) -> dict[str, Any]:
         "charts": charts,
         "incidents_shown": shown_incidents(report),
         "absent_text": lambda absent: absent_text(absent, lang),
-        "channel_label": lang.channel,
-        "homologation_label": lambda code: HOMOLOGATION_LABELS[lang.code][HomologationStatus(code)],
+        "missing": MISSING,
     }
 
 
