@@ -13,11 +13,11 @@ from vigie.accounting.results import ProbeResult, Status
 from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.app import VigieApp
 from vigie.console.tui.component import ComponentScreen
-from vigie.console.tui.i18n import TEXTS
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen
 from vigie.console.tui.tabbar import TAB_PADDING, fit
 from vigie.console.tui.table import ConsoleTable
+from vigie.kernel.text.messages import MESSAGES
 from vigie.probes.checks.fileflow import check_fileflow
 from vigie.probes.config import FileflowOptions
 from vigie.probes.store import Store
@@ -145,7 +145,7 @@ async def test_rows_are_sorted_worst_first(filled: Settings) -> None:
         # Bravo went down for its last two minutes out of thirty: availability below 100 %.
         month = str(table.get_row("bravo")[4])
         assert month.startswith("9") and month.endswith("%"), month
-        assert str(table.get_row("alpha")[4]) == "100,000 %"
+        assert str(table.get_row("alpha")[4]) == "100,000\u202f%"
         assert str(table.get_row("bravo")[9]) == "1"
 
 
@@ -217,7 +217,7 @@ async def test_p_pauses_and_plus_minus_change_the_interval(filled: Settings) -> 
         assert app.interval == 1.0
         await pilot.press("minus", "minus")
         assert app.interval == 5.0
-        assert "5 s" in str(app.query_one("#status", Static).render())
+        assert "5\u202fs" in str(app.query_one("#status", Static).render())
 
 
 async def test_enter_opens_the_component_and_escape_returns(filled: Settings) -> None:
@@ -333,15 +333,15 @@ async def test_flows_tab_shows_utilisation_and_alerts_over_capacity(filled: Sett
         row = [str(c) for c in table_of(app, "flows").get_row("charlie")]
         assert "100 flux/h" in row[2]
         assert "150 flux/h" in row[1]
-        assert "150 %" in row[3]
+        assert "150\u202f%" in row[3]
         assert "CAPACITÉ" in row[6]
 
 
 @pytest.mark.parametrize(
     ("language", "backlog"),
     [
-        ("fr", "3 en attente, le plus ancien 20 min (seuil 10 min)"),
-        ("en", "3 waiting, oldest 20 min (limit 10 min)"),
+        ("fr", "3 en attente, le plus ancien 20\u202fmin (seuil 10\u202fmin)"),
+        ("en", "3 waiting, oldest 20\u202fmin (limit 10\u202fmin)"),
     ],
 )
 async def test_flows_tab_words_the_backlog_in_the_console_language(
@@ -433,7 +433,7 @@ def test_titles_shorten_longest_first() -> None:
 
 
 def test_every_text_has_both_languages() -> None:
-    for key, (french, english) in TEXTS.items():
+    for key, (french, english) in MESSAGES.items():
         assert french and english, key
 
 

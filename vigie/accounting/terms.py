@@ -10,6 +10,8 @@ from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from vigie.kernel.text.language import Language
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -34,18 +36,20 @@ class Schedule:
         """True for a 24x7 schedule."""
         return not self.windows
 
-    def describe(self) -> str:
-        """A short human form: ``24x7`` or ``mon-fri 08:30-18:30``."""
+    def describe(self, lang: Language | None = None) -> str:
+        """A short form as the configuration writes it (``24x7``, ``mon-fri 08:30-18:30``),
+        or in ``lang``'s words for people (``lun.-ven. 08:30-18:30``)."""
         if self.always:
-            return "24x7"
+            return "24x7" if lang is None else lang.t("schedule.always")
         parts = []
         for w in self.windows:
             days = sorted(w.days)
-            span = (
-                f"{DAYS[days[0]]}-{DAYS[days[-1]]}"
-                if days == list(range(days[0], days[-1] + 1)) and len(days) > 1
-                else ",".join(DAYS[d] for d in days)
-            )
+            if lang is not None:
+                span = lang.weekdays(days)
+            elif days == list(range(days[0], days[-1] + 1)) and len(days) > 1:
+                span = f"{DAYS[days[0]]}-{DAYS[days[-1]]}"
+            else:
+                span = ",".join(DAYS[d] for d in days)
             end = "24:00" if w.end == time.max else w.end.strftime("%H:%M")
             parts.append(f"{span} {w.start.strftime('%H:%M')}-{end}")
         return "; ".join(parts)

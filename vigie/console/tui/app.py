@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
-from textual.command import Provider
+from textual.app import App, ComposeResult, SystemCommand
+from textual.command import CommandPalette, Provider
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
@@ -22,9 +22,8 @@ from vigie.accounting.results import Status
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.homologation import status_counts
 from vigie.console.settings import Settings
-from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
-from vigie.console.tui.commands import ConsoleCommands
+from vigie.console.tui.commands import ConsoleCommands, Palette
 from vigie.console.tui.component import ComponentScreen
 from vigie.console.tui.data import (
     CatalogSnapshot,
@@ -34,7 +33,6 @@ from vigie.console.tui.data import (
     TicketsSnapshot,
     TodaySla,
 )
-from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen, MonthReportScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
@@ -45,6 +43,7 @@ from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
 from vigie.console.tui.table import ConsoleTable
+from vigie.kernel.text.language import Language
 
 DEFAULT_INTERVAL = 2.0
 SLOW_INTERVAL = 60.0
@@ -70,7 +69,7 @@ class VigieApp(App[None]):
     ) -> None:
         super().__init__()
         self.settings = settings
-        self.labels = Labels(settings.language)
+        self.lang = Language(settings.language)
         self.data = ConsoleData(settings)
         self.clock = clock
         self.interval = interval
@@ -86,7 +85,7 @@ class VigieApp(App[None]):
                 self.bind(
                     key.keys,
                     key.action,
-                    description=self.labels(key.footer or key.help),
+                    description=self.lang.t(f"tui.{key.footer or key.help}"),
                     show=key.footer is not None,
                     key_display=key.display,
                 )
@@ -95,23 +94,23 @@ class VigieApp(App[None]):
 
     def compose(self) -> ComposeResult:
         """Status line, tabs, filter bar, footer."""
-        t = self.labels
-        titles = dict(zip(TAB_IDS, tab_titles(t), strict=True))
+        lang = self.lang
+        titles = dict(zip(TAB_IDS, tab_titles(lang), strict=True))
         yield Static(id="status")
-        with ConsoleTabs(t, id="tabs", initial="availability"):
+        with ConsoleTabs(lang, id="tabs", initial="availability"):
             with TabPane(titles["availability"], id="availability"):
-                yield AvailabilityTab(t, id="availability-tab")
+                yield AvailabilityTab(lang, id="availability-tab")
             with TabPane(titles["flows"], id="flows"):
-                yield FlowsTab(t, id="flows-tab")
+                yield FlowsTab(lang, id="flows-tab")
             with TabPane(titles["tickets"], id="tickets"):
-                yield TicketsTab(t, id="tickets-tab")
+                yield TicketsTab(lang, id="tickets-tab")
             with TabPane(titles["homologations"], id="homologations"):
-                yield HomologationsTab(t, id="homologations-tab")
+                yield HomologationsTab(lang, id="homologations-tab")
             with TabPane(titles["decom"], id="decom"):
-                yield DecomTab(t, id="decom-tab")
+                yield DecomTab(lang, id="decom-tab")
             with TabPane(titles["map"], id="map"):
-                yield MapTab(t, id="map-tab")
-        yield Input(placeholder=t("msg.filter_placeholder"), id="filter")
+                yield MapTab(lang, id="map-tab")
+        yield Input(placeholder=lang.t("tui.msg.filter_placeholder"), id="filter")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -193,16 +192,16 @@ class VigieApp(App[None]):
         if snapshot is self.catalog:
             return
         first, self.catalog = self.catalog is None, snapshot
-        t = self.labels
+        t = self.lang.t
         tabs = (
             self.main.query_one(HomologationsTab),
             self.main.query_one(DecomTab),
             self.main.query_one(MapTab),
         )
         messages = {
-            "unconfigured": t("msg.no_catalog", config=self.settings.file),
-            "missing": t("msg.catalog_missing", path=snapshot.path),
-            "error": t("msg.catalog_error", error=snapshot.error),
+            "unconfigured": t("tui.msg.no_catalog", config=self.settings.file),
+            "missing": t("tui.msg.catalog_missing", path=snapshot.path),
+            "error": t("tui.msg.catalog_error", error=snapshot.error),
         }
         for tab in tabs:
             tab.show_message(messages.get(snapshot.state))
@@ -212,7 +211,9 @@ class VigieApp(App[None]):
             counts = status_counts(snapshot.register)
             expired, expiring = counts[HomologationStatus.EXPIRED], counts[HomologationStatus.EXPIRING]
             if expired or expiring:
-                self.notify(t("alert.homologations", expired=expired, expiring=expiring), severity="warning")
+                self.notify(
+                    t("tui.alert.homologations", expired=expired, expiring=expiring), severity="warning"
+                )
 
     @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
     def refresh_tickets(self) -> TicketsSnapshot:
@@ -236,7 +237,7 @@ class VigieApp(App[None]):
             elif isinstance(worker.result, TicketsSnapshot):
                 self.main.query_one(TicketsTab).update_tickets(worker.result)
             elif worker.group == "report" and isinstance(worker.result, Path):
-                self.notify(self.labels("msg.report_written", path=worker.result), title="Vigie")
+                self.notify(self.lang.t("tui.msg.report_written", path=worker.result), title="Vigie")
         elif event.state is WorkerState.ERROR:
             self.notify(str(worker.error), title=worker.group, severity="error")
 
@@ -286,35 +287,37 @@ class VigieApp(App[None]):
         return None if view is None else view.incidents
 
     def _store_message(self, live: LiveSnapshot) -> str | None:
-        t = self.labels
+        t = self.lang.t
         if live.store_state == "missing":
-            return t("msg.no_store", path=live.store_path)
+            return t("tui.msg.no_store", path=live.store_path)
         if live.store_state == "empty":
-            return t("msg.empty_store", path=live.store_path)
+            return t("tui.msg.empty_store", path=live.store_path)
         if live.store_state == "error":
-            return t("msg.store_error", error=live.error)
+            return t("tui.msg.store_error", error=live.error)
         if not live.components:
-            return t("msg.no_components", config=self.settings.file)
+            return t("tui.msg.no_components", config=self.settings.file)
         return None
 
     def _alert_changes(self, previous: LiveSnapshot | None, live: LiveSnapshot) -> None:
         # Only transitions alert: the first snapshot sets the scene silently.
         if previous is None or previous.store_state != "ok":
             return
-        t = self.labels
+        t = self.lang.t
         before = {c.id: c.state for c in previous.components}
         for comp in live.components:
             was = before.get(comp.id)
             if comp.state is Status.DOWN and was not in (None, Status.DOWN):
-                self.notify(t("alert.down", name=comp.name, detail=comp.detail), severity="error", timeout=10)
+                self.notify(
+                    t("tui.alert.down", name=comp.name, detail=comp.detail), severity="error", timeout=10
+                )
             elif was is Status.DOWN and comp.state in (Status.UP, Status.DEGRADED):
-                self.notify(t("alert.recovered", name=comp.name))
+                self.notify(t("tui.alert.recovered", name=comp.name))
         over_before = {f.id for f in previous.flows if (f.utilisation or 0) > 1}
         for flow in live.flows:
             ratio = flow.utilisation
             if ratio is not None and ratio > 1 and flow.id not in over_before:
                 self.notify(
-                    t("alert.capacity", name=flow.name, ratio=fmt.percent(ratio, t.language, digits=0)),
+                    t("tui.alert.capacity", name=flow.name, ratio=self.lang.percent(ratio, 0, floor=False)),
                     severity="warning",
                     timeout=10,
                 )
@@ -324,16 +327,20 @@ class VigieApp(App[None]):
         first, so a narrow terminal cuts the least useful part)."""
         if self._widgets_gone():
             return
-        t = self.labels
+        t = self.lang.t
         now = self.clock()
         clock = datetime.fromtimestamp(now, self.settings.timezone).strftime("%H:%M:%S")
-        refresh = t("header.paused") if self.paused else f"{t('header.refresh')} {_seconds(self.interval)}"
+        refresh = (
+            t("tui.header.paused")
+            if self.paused
+            else f"{t('tui.header.refresh')} {self.lang.duration(self.interval)}"
+        )
         parts: list[str | tuple[str, str]] = [("Vigie", "bold"), f"  {clock}  │  "]
         parts.append(self._daemon_status(now))
         parts += [
             "  │  ",
             (refresh, "bold yellow" if self.paused else ""),
-            f"  │  {t('header.store')} {self.data.store_path}",
+            f"  │  {t('tui.header.store')} {self.data.store_path}",
         ]
         line = Text.assemble(*parts)
         if line != self.status.content:
@@ -341,19 +348,34 @@ class VigieApp(App[None]):
             self.status.update(line, layout=False)
 
     def _daemon_status(self, now: float) -> tuple[str, str]:
-        t = self.labels
+        t = self.lang.t
         live = self.live
         if live is None:
-            return (t("header.loading"), "dim")
+            return (t("tui.header.loading"), "dim")
         if live.last_ts is None:
-            return (f"✖ {t('header.daemon_none')}", "bold red")
+            return (f"✖ {t('tui.header.daemon_none')}", "bold red")
         age = max(0.0, now - live.last_ts)
         longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
         if age <= 2 * longest + self.interval:
-            return (f"● {t('header.daemon_alive', age=fmt.duration(age))}", "green")
-        return (f"✖ {t('header.daemon_stale', age=fmt.duration(age))}", "bold red")
+            return (f"● {t('tui.header.daemon_alive', age=self.lang.duration(age))}", "green")
+        return (f"✖ {t('tui.header.daemon_stale', age=self.lang.duration(age))}", "bold red")
 
     # --- actions -------------------------------------------------------------------------
+
+    def action_command_palette(self) -> None:
+        """Open the command palette, prompting in the console's language."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(Palette(self.lang))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands that fit the console, in its language (its theme
+        picker and key panel would speak English)."""
+        t = self.lang.t
+        yield SystemCommand(t("tui.cmd.quit"), t("tui.cmd.quit_help"), self.action_quit)
+        if screen.maximized is not None:
+            yield SystemCommand(t("tui.cmd.minimize"), t("tui.cmd.minimize_help"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(t("tui.cmd.maximize"), t("tui.cmd.maximize_help"), screen.action_maximize)
 
     def current_tab(self) -> ConsoleTab:
         """The body of the tab on screen."""
@@ -379,7 +401,7 @@ class VigieApp(App[None]):
 
     def action_help(self) -> None:
         """Show the keys."""
-        self.push_screen(HelpScreen(self.labels))
+        self.push_screen(HelpScreen(self.lang))
 
     def action_filter(self) -> None:
         """Open the filter bar for the current table."""
@@ -418,14 +440,14 @@ class VigieApp(App[None]):
     def action_pause(self) -> None:
         """Pause or resume the refresh."""
         self.paused = not self.paused
-        self.notify(self.labels("msg.paused" if self.paused else "msg.resumed"))
+        self.notify(self.lang.t("tui.msg.paused" if self.paused else "tui.msg.resumed"))
         self.update_status()
 
     def _set_interval(self, seconds: float) -> None:
         self.interval = seconds
         self._timer.stop()
         self._timer = self.set_interval(seconds, self._tick)
-        self.notify(self.labels("msg.interval", seconds=_seconds(seconds)))
+        self.notify(self.lang.t("tui.msg.interval", seconds=self.lang.duration(seconds)))
         self.update_status()
 
     def action_faster(self) -> None:
@@ -457,10 +479,12 @@ class VigieApp(App[None]):
     def _notify_sort(self) -> None:
         table = self.current_tab().main_table
         assert table is not None
-        t = self.labels
-        column = t("msg.worst_first") if table.sort_column is None else table.column_labels[table.sort_column]
-        direction = t("msg.reversed") if table.sort_reverse else ""
-        self.notify(t("msg.sorted_by", column=column, direction=direction), timeout=2)
+        t = self.lang.t
+        column = (
+            t("tui.msg.worst_first") if table.sort_column is None else table.column_labels[table.sort_column]
+        )
+        direction = t("tui.msg.reversed") if table.sort_reverse else ""
+        self.notify(t("tui.msg.sorted_by", column=column, direction=direction), timeout=2)
 
     def action_refresh_now(self) -> None:
         """Read the data now."""
@@ -480,7 +504,7 @@ class VigieApp(App[None]):
         except KeyError:
             return
         screen = ComponentScreen(
-            self.labels,
+            self.lang,
             component,
             [p for p in probes.probes if p.component == component_id],
             probes.maintenance,
@@ -497,7 +521,7 @@ class VigieApp(App[None]):
     def open_month_report(self) -> None:
         """Show this month's availability by component."""
         names = {c.id: c.name for c in self.settings.probes.components}
-        self.push_screen(MonthReportScreen(self.labels, self.month_label(), names, self.sla))
+        self.push_screen(MonthReportScreen(self.lang, self.month_label(), names, self.sla))
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def write_report_file(self) -> Path:
@@ -532,7 +556,3 @@ def _same_content(before: LiveSnapshot, after: LiveSnapshot) -> bool:
 
 def _states(live: LiveSnapshot) -> dict[str, Status]:
     return {c.id: c.state for c in live.components}
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g} s"

@@ -6,20 +6,20 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from vigie.console.tui.i18n import Labels
 from vigie.console.tui.table import ConsoleTable
+from vigie.kernel.text.language import Language
 
 
 class ConsoleTab(Vertical):
     """A tab's body. Subclasses compose their widgets inside ``#body`` and expose ``main_table``."""
 
-    def __init__(self, labels: Labels, *, id: str | None = None) -> None:
+    def __init__(self, lang: Language, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.labels = labels
+        self.lang = lang
 
     def compose(self) -> ComposeResult:
         """The message line, then the tab's own body."""
-        yield Static(self.labels("msg.loading"), classes="message")
+        yield Static(self.lang.t("tui.msg.loading"), classes="message")
         with Vertical(classes="body"):
             yield from self.compose_body()
 

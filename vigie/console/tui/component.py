@@ -5,23 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from vigie.accounting.incidents import Incident
 from vigie.accounting.results import Status
-from vigie.accounting.terms import DAYS, MaintenanceWindow
+from vigie.accounting.terms import MaintenanceWindow
 from vigie.console.tui import fmt
 from vigie.console.tui.data import ComponentRow, LiveSnapshot
-from vigie.console.tui.i18n import Labels
-from vigie.kernel.durations import format_duration
+from vigie.kernel.text.language import Language
 from vigie.probes.config import Component, ProbeConfig
 
 RECENT_ROWS = 20
@@ -40,11 +37,9 @@ def probe_target(probe: ProbeConfig) -> str:
 class ComponentScreen(Screen[None]):
     """Everything about one component; `esc` goes back to the tabs."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "retour / back")]
-
     def __init__(
         self,
-        labels: Labels,
+        lang: Language,
         component: Component,
         probes: Sequence[ProbeConfig],
         maintenance: Sequence[MaintenanceWindow],
@@ -53,9 +48,11 @@ class ComponentScreen(Screen[None]):
         incidents: Sequence[Incident] | None,
     ) -> None:
         super().__init__(id="component")
+        # Bound here, not in BINDINGS: the footer words `esc` in the console's language.
+        self._bindings.bind("escape", "back", lang.t("tui.foot.back"))
         self._initial = live
         self._incidents = incidents
-        self.labels = labels
+        self.lang = lang
         self.component = component
         self.probes = list(probes)
         self.maintenance = [m for m in maintenance if component.id in m.components or "*" in m.components]
@@ -63,37 +60,45 @@ class ComponentScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Title, then one section per subject."""
-        t = self.labels
+        t = self.lang.t
         with VerticalScroll():
             yield Static(id="component-title", classes="title")
-            yield Static(t("detail.probes"), classes="section")
+            yield Static(t("tui.detail.probes"), classes="section")
             probes: DataTable[str] = DataTable(id="component-probes", cursor_type="none")
-            probes.add_columns(t("col.probe"), t("col.kind"), t("col.interval"), t("col.role"), "URL")
+            probes.add_columns(
+                t("tui.col.probe"), t("tui.col.kind"), t("tui.col.interval"), t("tui.col.role"), "URL"
+            )
             for p in self.probes:
-                probes.add_row(p.id, p.kind, format_duration(p.interval), p.role, probe_target(p))
+                probes.add_row(p.id, p.kind, self.lang.duration(p.interval), p.role, probe_target(p))
             yield probes
-            yield Static(t("detail.latency"), classes="section")
+            yield Static(t("tui.detail.latency"), classes="section")
             yield Sparkline([], id="component-latency")
             yield Static(id="component-latency-range", classes="hint")
-            yield Static(t("detail.recent"), classes="section")
+            yield Static(t("tui.detail.recent"), classes="section")
             recent: DataTable[str | Text] = DataTable(id="component-recent", cursor_type="none")
             recent.add_columns(
-                t("col.time"), t("col.probe"), t("col.state"), t("col.latency"), t("col.detail")
+                t("tui.col.time"),
+                t("tui.col.probe"),
+                t("tui.col.state"),
+                t("tui.col.latency"),
+                t("tui.col.detail"),
             )
             yield recent
-            yield Static(t("detail.incidents"), classes="section")
+            yield Static(t("tui.detail.incidents"), classes="section")
             yield Static(id="component-incidents-message", classes="hint")
             incidents: DataTable[str] = DataTable(id="component-incidents", cursor_type="none")
-            incidents.add_columns(t("col.start"), t("col.end"), t("col.duration"), t("col.cause"))
+            incidents.add_columns(
+                t("tui.col.start"), t("tui.col.end"), t("tui.col.duration"), t("tui.col.cause")
+            )
             yield incidents
-            yield Static(t("detail.maintenance"), classes="section")
+            yield Static(t("tui.detail.maintenance"), classes="section")
             windows: DataTable[str] = DataTable(id="component-maintenance", cursor_type="none")
-            windows.add_columns(t("col.window"), t("col.reason"))
+            windows.add_columns(t("tui.col.window"), t("tui.col.reason"))
             for m in self.maintenance:
                 windows.add_row(self._window_text(m), m.reason)
             yield windows
             if not self.maintenance:
-                yield Static(t("detail.none"), classes="hint")
+                yield Static(t("tui.detail.none"), classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -103,10 +108,10 @@ class ComponentScreen(Screen[None]):
 
     def _window_text(self, window: MaintenanceWindow) -> str:
         if window.recurring:
-            days = ",".join(DAYS[d] for d in sorted(window.weekly_days))
+            days = self.lang.weekdays(sorted(window.weekly_days))
             at = window.weekly_at.strftime("%H:%M") if window.weekly_at else ""
-            span = format_duration(window.duration.total_seconds()) if window.duration else ""
-            return self.labels("detail.every_week", days=days, at=at, duration=span)
+            span = self.lang.duration(window.duration.total_seconds()) if window.duration else ""
+            return self.lang.t("tui.detail.every_week", days=days, at=at, duration=span)
         start = window.start.isoformat(" ", "minutes") if window.start else ""
         end = window.end.isoformat(" ", "minutes") if window.end else ""
         return f"{start} → {end}"
@@ -116,7 +121,7 @@ class ComponentScreen(Screen[None]):
 
     def update_live(self, live: LiveSnapshot, incidents: Sequence[Incident] | None) -> None:
         """Refresh the parts that change with each snapshot."""
-        t = self.labels
+        t = self.lang.t
         comp = self.component
         row: ComponentRow | None = next((r for r in live.components if r.id == comp.id), None)
         state = row.state if row else Status.UNKNOWN
@@ -124,16 +129,17 @@ class ComponentScreen(Screen[None]):
             (f"{comp.name} ", "bold"),
             (f"({comp.id}) ", "dim"),
             fmt.state_text(state, t(f"state.{state}")),
-            f"  {t('col.target')} {fmt.percent(comp.target, t.language, digits=1)}",
-            f"  {comp.schedule.describe()}",
+            f"  {t('tui.col.target')} {self.lang.target(comp.target)}",
+            f"  {comp.schedule.describe(self.lang)}",
             f"\n{comp.description}" if comp.description else "",
         )
         self.query_one("#component-title", Static).update(title)
         results = live.recent.get(comp.id, ())
         latencies = [r.latency_ms for r in results if r.latency_ms is not None]
         self.query_one("#component-latency", Sparkline).data = latencies
-        span = f"min {fmt.latency(min(latencies))} · max {fmt.latency(max(latencies))}" if latencies else ""
-        self.query_one("#component-latency-range", Static).update(span or t("detail.no_results"))
+        lang = self.lang
+        span = f"min {lang.latency(min(latencies))} · max {lang.latency(max(latencies))}" if latencies else ""
+        self.query_one("#component-latency-range", Static).update(span or t("tui.detail.no_results"))
         recent = self.query_one("#component-recent", DataTable)
         recent.clear()
         for r in list(reversed(results))[:RECENT_ROWS]:
@@ -141,27 +147,27 @@ class ComponentScreen(Screen[None]):
                 self._clock(r.ts),
                 r.probe,
                 fmt.state_text(r.status, t(f"state.{r.status}")),
-                fmt.latency(r.latency_ms),
+                lang.latency(r.latency_ms),
                 r.detail,
             )
         self._show_incidents(incidents)
 
     def _show_incidents(self, incidents: Sequence[Incident] | None) -> None:
-        t = self.labels
+        t = self.lang.t
         message = self.query_one("#component-incidents-message", Static)
         table = self.query_one("#component-incidents", DataTable)
         table.clear()
         if incidents is None:
-            message.update(t("msg.loading"))
+            message.update(t("tui.msg.loading"))
             return
-        message.update("" if incidents else t("detail.none"))
+        message.update("" if incidents else t("tui.detail.none"))
         message.display = not incidents
         table.display = bool(incidents)
         for inc in incidents:
             table.add_row(
                 self._clock(inc.start),
                 self._clock(inc.end),
-                fmt.duration(inc.duration_s),
+                self.lang.duration(inc.duration_s),
                 inc.cause,
             )
 

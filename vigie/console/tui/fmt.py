@@ -1,4 +1,5 @@
-"""Turning figures into short cell texts: percentages, ages, durations, bars, sparklines."""
+"""Cells beyond words and figures (those are the kernel's Language): state symbols and
+colours, bars, sparklines, threshold styles."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from vigie.accounting.results import Status
-from vigie.console import output
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -34,40 +34,6 @@ STATE_SEVERITY = {
     Status.MAINTENANCE: 3,
     Status.UP: 4,
 }
-
-
-def percent(ratio: float | None, language: str = "fr", digits: int = 3) -> str:
-    """A ratio as a percentage floored to ``digits`` decimals (99,988 % in French)."""
-    return "—" if ratio is None else output.percent(ratio, digits, language)
-
-
-def number(value: float, language: str = "fr") -> str:
-    """A count with thousands separators (narrow no-break space in French)."""
-    text = f"{value:,.0f}"
-    return text.replace(",", "\u202f") if language == "fr" else text
-
-
-def duration(seconds: float | None, language: str = "fr") -> str:
-    """A duration in the largest sensible units: ``45 s``, ``12 min``, ``3 h 05``, ``2 j 4 h``
-    (``2 d 4 h`` in English)."""
-    if seconds is None:
-        return "—"
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
-    day = "j" if language == "fr" else "d"
-    return f"{seconds // 86400} {day} {seconds % 86400 // 3600} h"
-
-
-def latency(ms: float | None) -> str:
-    """A latency: milliseconds under a second, seconds above."""
-    if ms is None:
-        return "—"
-    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
 def sparkline(values: Sequence[float | None], width: int = 20) -> str:

@@ -10,7 +10,8 @@ TAB_IDS = ("availability", "flows", "tickets", "homologations", "decom", "map")
 @dataclass(frozen=True)
 class Key:
     """A key, the action it runs (None for keys handled by a widget), its help text and
-    the short label the footer shows (None: not in the footer)."""
+    the short label the footer shows (None: not in the footer); both are message keys
+    under ``tui.`` (``key.quit`` is ``tui.key.quit``)."""
 
     keys: str
     display: str

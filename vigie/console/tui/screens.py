@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Static
 
 from vigie.console.tui import fmt
 from vigie.console.tui.data import SlaView
-from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import KEYS
+from vigie.kernel.text.language import Language
 
 
 class HelpScreen(ModalScreen[None]):
@@ -24,14 +24,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", show=False),
     ]
 
-    def __init__(self, labels: Labels) -> None:
+    def __init__(self, lang: Language) -> None:
         super().__init__(id="help")
-        self.labels = labels
+        self.lang = lang
 
     def compose(self) -> ComposeResult:
         """A title and a two-column table of keys."""
         with Vertical(classes="dialog"):
-            yield Static(Text(self.labels("help.title"), style="bold"), classes="title")
+            yield Static(Text(self.lang.t("tui.help.title"), style="bold"), classes="title")
             table: DataTable[str] = DataTable(cursor_type="none", id="help-table", show_header=False)
             table.add_columns("key", "action")
             seen: set[str] = set()
@@ -39,12 +39,12 @@ class HelpScreen(ModalScreen[None]):
                 if key.help == "key.tabs":
                     if key.help in seen:
                         continue
-                    table.add_row("1 … 6", self.labels(key.help))
+                    table.add_row("1 … 6", self.lang.t(f"tui.{key.help}"))
                 else:
-                    table.add_row(key.display, self.labels(key.help))
+                    table.add_row(key.display, self.lang.t(f"tui.{key.help}"))
                 seen.add(key.help)
             yield table
-            yield Static(self.labels("help.close"), classes="hint")
+            yield Static(self.lang.t("tui.help.close"), classes="hint")
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close the help."""
@@ -56,47 +56,49 @@ class MonthReportScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", show=False)]
 
-    def __init__(self, labels: Labels, month: str, names: dict[str, str], sla: dict[str, SlaView]) -> None:
+    def __init__(self, lang: Language, month: str, names: dict[str, str], sla: dict[str, SlaView]) -> None:
         super().__init__(id="report")
-        self.labels = labels
+        self.lang = lang
         self.month = month
         self.names = names
         self.sla = sla
 
     def compose(self) -> ComposeResult:
         """Title and one row per component."""
-        t = self.labels
-        lang = t.language
+        t = self.lang.t
+        lang = self.lang
         with Vertical(classes="dialog"):
-            yield Static(Text(t("report.title", month=self.month), style="bold"), classes="title")
+            yield Static(Text(t("tui.report.title", month=self.month), style="bold"), classes="title")
             table: DataTable[str | Text] = DataTable(cursor_type="row", id="report-table")
             table.add_columns(
-                t("col.component"),
-                t("col.target"),
-                t("col.month"),
-                t("col.downtime"),
-                t("col.coverage"),
-                t("col.budget"),
-                t("col.incidents"),
-                t("col.breached"),
+                t("tui.col.component"),
+                t("tui.col.target"),
+                t("tui.col.month"),
+                t("tui.col.downtime"),
+                t("tui.col.coverage"),
+                t("tui.col.budget"),
+                t("tui.col.incidents"),
+                t("tui.col.breached"),
             )
             for component, view in self.sla.items():
                 f = view.month
                 table.add_row(
                     self.names.get(component, component),
-                    fmt.percent(f.target, lang, digits=1),
-                    Text(fmt.percent(f.availability, lang), style=fmt.ratio_style(f.availability, f.target)),
-                    fmt.duration(f.down_s),
-                    fmt.percent(f.coverage, lang, digits=1),
-                    fmt.duration(f.budget_remaining_s),
+                    lang.target(f.target),
+                    Text(lang.percent(f.availability), style=fmt.ratio_style(f.availability, f.target)),
+                    lang.duration(f.down_s),
+                    lang.percent(f.coverage, 1),
+                    lang.duration(f.budget_remaining_s),
                     str(f.incidents),
-                    Text(t("no"), style="bold red") if f.breached else Text(t("yes"), style="green"),
+                    Text(t("common.no"), style="bold red")
+                    if f.breached
+                    else Text(t("common.yes"), style="green"),
                     key=component,
                 )
             yield table
             if not self.sla:
-                yield Static(t("header.daemon_none"), classes="hint")
-            yield Static(t("help.close"), classes="hint")
+                yield Static(t("tui.header.daemon_none"), classes="hint")
+            yield Static(t("tui.help.close"), classes="hint")
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close the report."""

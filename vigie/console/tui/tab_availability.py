@@ -14,16 +14,16 @@ from vigie.console.tui.data import ComponentRow, LiveSnapshot, SlaView
 from vigie.console.tui.table import ConsoleTable, Row
 
 COLUMNS = (
-    ("state", "col.state"),
-    ("component", "col.component"),
-    ("latency", "col.latency"),
-    ("today", "col.today"),
-    ("month", "col.month"),
-    ("rolling", "col.rolling"),
-    ("target", "col.target"),
-    ("budget", "col.budget"),
-    ("trend", "col.trend"),
-    ("incidents", "col.incidents"),
+    ("state", "tui.col.state"),
+    ("component", "tui.col.component"),
+    ("latency", "tui.col.latency"),
+    ("today", "tui.col.today"),
+    ("month", "tui.col.month"),
+    ("rolling", "tui.col.rolling"),
+    ("target", "tui.col.target"),
+    ("budget", "tui.col.budget"),
+    ("trend", "tui.col.trend"),
+    ("incidents", "tui.col.incidents"),
 )
 
 
@@ -53,7 +53,7 @@ class AvailabilityTab(ConsoleTab):
 
     def compose_body(self) -> ComposeResult:
         """One table."""
-        yield ConsoleTable([(key, self.labels(label)) for key, label in COLUMNS], id="availability-table")
+        yield ConsoleTable([(key, self.lang.t(label)) for key, label in COLUMNS], id="availability-table")
 
     def update_live(
         self, live: LiveSnapshot, sla: dict[str, SlaView], today_only: dict[str, SlaFigures] | None = None
@@ -63,7 +63,7 @@ class AvailabilityTab(ConsoleTab):
         if not live.components:
             return
         self.show_message(None)
-        lang = self.labels.language
+        lang = self.lang
         ordered = sorted(live.components, key=lambda r: worst_first(r, sla.get(r.id)))
         rows = []
         for comp in ordered:
@@ -75,22 +75,20 @@ class AvailabilityTab(ConsoleTab):
             left = figures.month.budget_remaining_s if figures else None
             incidents = figures.month.incidents if figures else None
             cells = (
-                fmt.state_text(comp.state, self.labels(f"state.{comp.state}")),
+                fmt.state_text(comp.state, self.lang.t(f"state.{comp.state}")),
                 comp.name,
-                Text(fmt.latency(comp.latency_ms), justify="right"),
-                Text(fmt.percent(today, lang), style=fmt.ratio_style(today, comp.target), justify="right"),
-                Text(fmt.percent(month, lang), style=fmt.ratio_style(month, comp.target), justify="right"),
+                Text(lang.latency(comp.latency_ms), justify="right"),
+                Text(lang.percent(today), style=fmt.ratio_style(today, comp.target), justify="right"),
+                Text(lang.percent(month), style=fmt.ratio_style(month, comp.target), justify="right"),
+                Text(lang.percent(rolling), style=fmt.ratio_style(rolling, comp.target), justify="right"),
+                Text(lang.target(comp.target), justify="right"),
                 Text(
-                    fmt.percent(rolling, lang), style=fmt.ratio_style(rolling, comp.target), justify="right"
-                ),
-                Text(fmt.percent(comp.target, lang, digits=1), justify="right"),
-                Text(
-                    fmt.duration(left),
+                    lang.duration(left),
                     style=fmt.budget_style(budget_left_ratio(figures)),
                     justify="right",
                 ),
                 Text(fmt.sparkline(comp.latencies), style="cyan"),
-                Text("—" if incidents is None else str(incidents), justify="right"),
+                Text(lang.number(incidents), justify="right"),
             )
             sort_values = (
                 fmt.STATE_SEVERITY[comp.state],

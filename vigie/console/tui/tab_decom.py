@@ -7,11 +7,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from vigie.catalog.lifecycle import LABELS, DecomState, decom_state
+from vigie.catalog.lifecycle import DecomState, decom_state
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import CatalogSnapshot
 from vigie.console.tui.table import Cell, ConsoleTable, Row
+from vigie.kernel.text.language import MISSING
 
 STATE_STYLES = {
     DecomState.SWITCHED_OFF: "green",
@@ -26,46 +27,46 @@ class DecomTab(ConsoleTab):
 
     def compose_body(self) -> ComposeResult:
         """Section titles and tables."""
-        t = self.labels
-        yield Static(t("decom.by_ministry"), classes="section")
+        t = self.lang.t
+        yield Static(t("tui.decom.by_ministry"), classes="section")
         yield ConsoleTable(
             [
-                ("ministry", t("col.ministry")),
-                ("progress", t("col.progress")),
-                ("done", t("col.switched_off")),
-                ("planned", t("col.planned")),
-                ("late", t("col.late")),
-                ("contract", t("col.contract")),
+                ("ministry", t("tui.col.ministry")),
+                ("progress", t("tui.col.progress")),
+                ("done", t("tui.col.switched_off")),
+                ("planned", t("tui.col.planned")),
+                ("late", t("tui.col.late")),
+                ("contract", t("tui.col.contract")),
             ],
             id="decom-ministries",
         )
-        yield Static(t("decom.retiring"), classes="section")
+        yield Static(t("tui.decom.retiring"), classes="section")
         yield ConsoleTable(
             [
-                ("application", t("col.application")),
-                ("ministry", t("col.ministry")),
-                ("state", t("col.state")),
-                ("date", t("col.decom_on")),
-                ("replaced_by", t("col.replaced_by")),
+                ("application", t("tui.col.application")),
+                ("ministry", t("tui.col.ministry")),
+                ("state", t("tui.col.state")),
+                ("date", t("tui.col.decom_on")),
+                ("replaced_by", t("tui.col.replaced_by")),
             ],
             id="decom-retiring",
         )
-        yield Static(t("decom.findings"), classes="section")
+        yield Static(t("tui.decom.findings"), classes="section")
         yield ConsoleTable(
             [
-                ("interface", t("col.interface")),
-                ("retiring", t("col.retiring")),
-                ("counterpart", t("col.counterpart")),
-                ("action", t("col.action")),
-                ("deadline", t("col.deadline")),
+                ("interface", t("tui.col.interface")),
+                ("retiring", t("tui.col.retiring")),
+                ("counterpart", t("tui.col.counterpart")),
+                ("action", t("tui.col.action")),
+                ("deadline", t("tui.col.deadline")),
             ],
             id="decom-findings",
         )
 
     def update_catalog(self, snapshot: CatalogSnapshot) -> None:
         """Show the decommissioning figures of a new catalog snapshot."""
-        t = self.labels
-        lang = t.language
+        t = self.lang.t
+        lang = self.lang
         catalog = snapshot.catalog
         assert catalog is not None and snapshot.as_of is not None
         ministries = catalog.ministries
@@ -80,7 +81,7 @@ class DecomTab(ConsoleTab):
                     contract += f" → {group.contract.target_on.isoformat()}"
             cells: tuple[Cell, ...] = (
                 name,
-                Text(f"{fmt.bar(group.ratio, 20)} {fmt.percent(group.ratio, lang, digits=0)}", style="green"),
+                Text(f"{fmt.bar(group.ratio, 20)} {lang.percent(group.ratio, 0)}", style="green"),
                 Text(f"{done}/{group.total}", justify="right"),
                 Text(str(group.counts[DecomState.PLANNED]), justify="right"),
                 Text(
@@ -109,8 +110,8 @@ class DecomTab(ConsoleTab):
             cells = (
                 app.name,
                 app.ministry,
-                Text(LABELS[lang][state], style=STATE_STYLES[state]),
-                when.isoformat() if when else "—",
+                Text(lang.label("catalog.decom", state), style=STATE_STYLES[state]),
+                when.isoformat() if when else MISSING,
                 apps[replacement].name if replacement in apps else (replacement or ""),
             )
             retiring.append(Row(app.id, cells, (app.name, app.ministry, state.value, when, replacement)))
@@ -118,18 +119,18 @@ class DecomTab(ConsoleTab):
         findings = []
         for finding in snapshot.findings:
             action = (
-                t("action.reroute", target=finding.replacement)
+                t("catalog.action.reroute", target=finding.replacement)
                 if finding.action == "reroute"
-                else t("action.remove")
+                else t("catalog.action.remove")
             )
-            deadline = finding.deadline.isoformat() if finding.deadline else "—"
+            deadline = finding.deadline.isoformat() if finding.deadline else MISSING
             cells = (
                 finding.interface,
                 apps[finding.retiring].name if finding.retiring in apps else finding.retiring,
                 apps[finding.counterpart].name if finding.counterpart in apps else finding.counterpart,
                 action,
                 Text(
-                    f"{deadline} {t('decom.overdue')}" if finding.overdue else deadline,
+                    f"{deadline} {t('tui.decom.overdue')}" if finding.overdue else deadline,
                     style="bold red" if finding.overdue else "",
                 ),
             )

@@ -10,16 +10,17 @@ from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import FileBacklog, FlowRow, LiveSnapshot
 from vigie.console.tui.table import ConsoleTable, Row
+from vigie.kernel.text.language import MISSING
 from vigie.probes.config import PERIODS
 
 COLUMNS = (
-    ("component", "col.component"),
-    ("rate", "col.rate"),
-    ("capacity", "col.capacity"),
-    ("utilisation", "col.utilisation"),
-    ("trend", "col.trend24"),
-    ("backlog", "col.backlog"),
-    ("alert", "col.alert"),
+    ("component", "tui.col.component"),
+    ("rate", "tui.col.rate"),
+    ("capacity", "tui.col.capacity"),
+    ("utilisation", "tui.col.utilisation"),
+    ("trend", "tui.col.trend24"),
+    ("backlog", "tui.col.backlog"),
+    ("alert", "tui.col.alert"),
 )
 
 
@@ -40,46 +41,46 @@ class FlowsTab(ConsoleTab):
 
     def compose_body(self) -> ComposeResult:
         """One table."""
-        yield ConsoleTable([(key, self.labels(label)) for key, label in COLUMNS], id="flows-table")
+        yield ConsoleTable([(key, self.lang.t(label)) for key, label in COLUMNS], id="flows-table")
 
     def _per_period(self, flow: FlowRow, per_s: float | None) -> str:
         # Figures are shown in the unit the capacity was declared in (flux/mois, appels/j).
         if per_s is None:
-            return "—"
+            return MISSING
         value = per_s * PERIODS[flow.per]
-        return f"{fmt.number(value, self.labels.language)} {flow.unit}{self.labels(f'flow.per.{flow.per}')}"
+        return f"{self.lang.number(value)} {flow.unit}{self.lang.t(f'tui.flow.per.{flow.per}')}"
 
     def _backlog(self, backlogs: tuple[FileBacklog, ...]) -> Text | str:
         # Worded here from the probe's counts: its stored detail is an English sentence.
         if not backlogs:
-            return "—"
-        t, lang = self.labels, self.labels.language
+            return MISSING
+        t, lang = self.lang.t, self.lang
         parts = []
         for backlog in backlogs:
             facts = backlog.facts
             if facts is None:
                 # Not the check's own wording: its failure (down), else counts unknown.
-                text = t("flow.not_read") if backlog.status is Status.DOWN else "—"
+                text = t("tui.flow.not_read") if backlog.status is Status.DOWN else MISSING
             elif facts.oldest_s is None:  # nothing waiting
-                text = t("flow.none_waiting")
+                text = t("tui.flow.none_waiting")
             else:
                 text = t(
-                    "flow.waiting",
-                    count=fmt.number(facts.waiting, lang),
-                    age=fmt.duration(facts.oldest_s, lang),
+                    "tui.flow.waiting",
+                    count=lang.number(facts.waiting),
+                    age=lang.duration(facts.oldest_s),
                 )
             if facts is not None and facts.over_s is not None:
-                text += t("flow.over_limit", limit=fmt.duration(facts.over_s, lang))
+                text += t("tui.flow.over_limit", limit=lang.duration(facts.over_s))
             parts.append(Text(text, style=BACKLOG_STYLES.get(backlog.status, "")))
         return Text("; ").join(parts)
 
     def update_live(self, live: LiveSnapshot) -> None:
         """Show the flows of a new snapshot."""
         if not live.flows:
-            self.show_message(self.labels("msg.no_flows"))
+            self.show_message(self.lang.t("tui.msg.no_flows"))
             return
         self.show_message(None)
-        lang = self.labels.language
+        lang = self.lang
         ordered = sorted(live.flows, key=lambda f: -(f.utilisation or 0.0))
         rows = []
         for flow in ordered:
@@ -89,10 +90,12 @@ class FlowsTab(ConsoleTab):
                 flow.name,
                 Text(self._per_period(flow, flow.rate_per_s), justify="right"),
                 Text(self._per_period(flow, flow.capacity_per_s), justify="right"),
-                Text(f"{fmt.bar(ratio)} {fmt.percent(ratio, lang, digits=0)}", style=style),
+                Text(f"{fmt.bar(ratio)} {lang.percent(ratio, 0, floor=False)}", style=style),
                 Text(fmt.sparkline(flow.hourly, width=24), style="cyan"),
                 self._backlog(flow.backlog),
-                Text(self.labels("flow.over"), style="bold red") if ratio is not None and ratio > 1 else "",
+                Text(self.lang.t("tui.flow.over"), style="bold red")
+                if ratio is not None and ratio > 1
+                else "",
             )
             sort_values = (
                 flow.name.casefold(),

@@ -7,11 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Select, Static
 
-from vigie.catalog.homologation import LABELS, RegisterEntry, Status, status_counts
+from vigie.catalog.homologation import RegisterEntry, Status, status_counts
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import CatalogSnapshot
-from vigie.console.tui.i18n import Labels
 from vigie.console.tui.table import ConsoleTable, Row
+from vigie.kernel.text.language import MISSING, Language
 
 SYMBOLS = {
     Status.EXPIRED: ("✖", "bold white on red"),
@@ -26,27 +26,27 @@ SYMBOLS = {
 class HomologationsTab(ConsoleTab):
     """One row per application in service, most urgent first."""
 
-    def __init__(self, labels: Labels, *, id: str | None = None) -> None:
-        super().__init__(labels, id=id)
+    def __init__(self, lang: Language, *, id: str | None = None) -> None:
+        super().__init__(lang, id=id)
         self._entries: tuple[RegisterEntry, ...] = ()
 
     def compose_body(self) -> ComposeResult:
         """Status filter, counts, the register."""
-        t = self.labels
-        lang = t.language
-        options = [(LABELS[lang][s], s.value) for s in Status]
-        yield Select(options, prompt=t("hom.all"), id="homologations-status", allow_blank=True)
+        t = self.lang.t
+        lang = self.lang
+        options = [(lang.label("catalog.status", s), s.value) for s in Status]
+        yield Select(options, prompt=t("tui.hom.all"), id="homologations-status", allow_blank=True)
         yield Static(id="homologations-counts", classes="hint")
         yield ConsoleTable(
             [
-                ("status", t("col.status")),
-                ("application", t("col.application")),
-                ("ministry", t("col.ministry")),
-                ("criticality", t("col.criticality")),
-                ("expires", t("col.expires")),
-                ("days", t("col.days_left")),
-                ("reserves", t("col.reserves")),
-                ("personal", t("col.personal_data")),
+                ("status", t("tui.col.status")),
+                ("application", t("tui.col.application")),
+                ("ministry", t("tui.col.ministry")),
+                ("criticality", t("tui.col.criticality")),
+                ("expires", t("tui.col.expires")),
+                ("days", t("tui.col.days_left")),
+                ("reserves", t("tui.col.reserves")),
+                ("personal", t("tui.col.personal_data")),
             ],
             id="homologations-table",
         )
@@ -55,10 +55,10 @@ class HomologationsTab(ConsoleTab):
         """Show the register of a new catalog snapshot."""
         self._entries = snapshot.register
         counts = status_counts(snapshot.register)
-        lang = self.labels.language
-        text = " · ".join(f"{LABELS[lang][s]} {n}" for s, n in counts.items() if n)
+        lang = self.lang
+        text = " · ".join(f"{lang.label('catalog.status', s)} {n}" for s, n in counts.items() if n)
         self.query_one("#homologations-counts", Static).update(
-            self.labels("hom.counts", as_of=snapshot.as_of, counts=text)
+            self.lang.t("tui.hom.counts", as_of=snapshot.as_of, counts=text)
         )
         self._show()
 
@@ -69,13 +69,13 @@ class HomologationsTab(ConsoleTab):
     def _show(self) -> None:
         chosen = self.query_one("#homologations-status", Select).value
         wanted = None if chosen is Select.NULL else Status(str(chosen))
-        lang = self.labels.language
+        lang = self.lang
         rows = []
         for rank, entry in enumerate(self._entries):
             if wanted is not None and entry.status is not wanted:
                 continue
             symbol, style = SYMBOLS[entry.status]
-            label = LABELS[lang][entry.status]
+            label = lang.label("catalog.status", entry.status)
             app = entry.application
             reserves = (
                 f"{len(entry.open_reserves)} ({len(entry.overdue_reserves)})" if entry.open_reserves else ""
@@ -84,9 +84,9 @@ class HomologationsTab(ConsoleTab):
                 Text.styled(f"{symbol} {label}", style),
                 app.name,
                 app.ministry,
-                app.criticality.value,
-                entry.expires_on.isoformat() if entry.expires_on else "—",
-                Text("—" if entry.days_left is None else str(entry.days_left), justify="right"),
+                lang.label("catalog.criticality", app.criticality),
+                entry.expires_on.isoformat() if entry.expires_on else MISSING,
+                Text(lang.number(entry.days_left), justify="right"),
                 Text(reserves, style="bold red" if entry.overdue_reserves else "", justify="right"),
                 "RGPD" if entry.personal_data or entry.personal_data_flows else "",
             )

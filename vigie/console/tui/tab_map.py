@@ -13,11 +13,10 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vigie.catalog.graph import ImpactDirection, Link, Reach, impact, neighbours
-from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import CatalogSnapshot
-from vigie.console.tui.i18n import Labels
 from vigie.console.tui.table import ConsoleTable, Row
+from vigie.kernel.text.language import Language
 
 MAX_MATCHES = 12
 
@@ -31,30 +30,30 @@ def fold(text: str) -> str:
 class MapTab(ConsoleTab):
     """An application's page in the map."""
 
-    def __init__(self, labels: Labels, *, id: str | None = None) -> None:
-        super().__init__(labels, id=id)
+    def __init__(self, lang: Language, *, id: str | None = None) -> None:
+        super().__init__(lang, id=id)
         self.snapshot: CatalogSnapshot | None = None
         self.current: str | None = None
 
     def compose_body(self) -> ComposeResult:
         """Search box, matches, the application's header and four tables."""
-        t = self.labels
-        yield Input(placeholder=t("map.search"), id="map-search")
+        t = self.lang.t
+        yield Input(placeholder=t("tui.map.search"), id="map-search")
         yield OptionList(id="map-matches")
-        yield Static(t("map.pick"), id="map-header", classes="title")
+        yield Static(t("tui.map.pick"), id="map-header", classes="title")
         with Horizontal(classes="map-row"):
             with Vertical():
-                yield Static(t("map.incoming"), classes="section")
+                yield Static(t("tui.map.incoming"), classes="section")
                 yield ConsoleTable(self._link_columns(), id="map-incoming")
             with Vertical():
-                yield Static(t("map.outgoing"), classes="section")
+                yield Static(t("tui.map.outgoing"), classes="section")
                 yield ConsoleTable(self._link_columns(), id="map-outgoing")
         with Horizontal(classes="map-row"):
             with Vertical():
-                yield Static(t("map.impact_down"), classes="section")
+                yield Static(t("tui.map.impact_down"), classes="section")
                 yield ConsoleTable(self._reach_columns(), id="map-down")
             with Vertical():
-                yield Static(t("map.impact_up"), classes="section")
+                yield Static(t("tui.map.impact_up"), classes="section")
                 yield ConsoleTable(self._reach_columns(), id="map-up")
 
     def on_mount(self) -> None:
@@ -66,17 +65,21 @@ class MapTab(ConsoleTab):
         self.query_one("#map-search", Input).focus()
 
     def _link_columns(self) -> list[tuple[str, str]]:
-        t = self.labels
+        t = self.lang.t
         return [
-            ("application", t("col.application")),
-            ("interfaces", t("col.interface")),
-            ("protocols", t("col.protocols")),
-            ("volume", t("col.volume")),
+            ("application", t("tui.col.application")),
+            ("interfaces", t("tui.col.interface")),
+            ("protocols", t("tui.col.protocols")),
+            ("volume", t("tui.col.volume")),
         ]
 
     def _reach_columns(self) -> list[tuple[str, str]]:
-        t = self.labels
-        return [("application", t("col.application")), ("distance", t("col.distance")), ("via", t("col.via"))]
+        t = self.lang.t
+        return [
+            ("application", t("tui.col.application")),
+            ("distance", t("tui.col.distance")),
+            ("via", t("tui.col.via")),
+        ]
 
     def update_catalog(self, snapshot: CatalogSnapshot) -> None:
         """Keep the new catalog; the open page is redrawn from it."""
@@ -135,14 +138,14 @@ class MapTab(ConsoleTab):
         ministry = snapshot.catalog.ministries.get(app.ministry)
         self.query_one("#map-header", Static).update(
             Text(
-                self.labels(
-                    "map.header",
+                self.lang.t(
+                    "tui.map.header",
                     name=app.name,
                     id=app.id,
                     ministry=ministry.name if ministry else app.ministry,
                     domain=app.domain,
                     zone=app.zone.value,
-                    phase=app.lifecycle.phase.value,
+                    phase=self.lang.label("catalog.phase", app.lifecycle.phase),
                 ),
                 style="bold",
             )
@@ -171,12 +174,12 @@ class MapTab(ConsoleTab):
         return app_id
 
     def _link_row(self, link: Link) -> Row:
-        lang = self.labels.language
+        lang = self.lang
         cells = (
             self._app_name(link.app),
             ", ".join(link.interfaces),
             ", ".join(link.protocols),
-            Text(fmt.number(link.volume, lang) if link.volume else "—", justify="right"),
+            Text(lang.number(link.volume or None), justify="right"),
         )
         return Row(
             link.app,

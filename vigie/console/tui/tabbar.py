@@ -8,8 +8,8 @@ from rich.cells import cell_len
 from textual import events
 from textual.widgets import TabbedContent
 
-from vigie.console.tui.i18n import Labels
 from vigie.console.tui.keys import TAB_IDS
+from vigie.kernel.text.language import Language
 
 TAB_PADDING = 2
 """Cells a title takes beyond its text: Textual's Tab pads one cell on each side."""
@@ -27,26 +27,26 @@ def fit(full: Sequence[str], short: Sequence[str], width: int) -> list[str]:
     return titles
 
 
-def tab_titles(labels: Labels, width: int | None = None) -> list[str]:
+def tab_titles(lang: Language, width: int | None = None) -> list[str]:
     """Numbered titles of the six tabs (``1 Disponibilité``…) that fit ``width`` cells
     (None: the full ones)."""
-    full = [f"{n} {labels(f'tab.{tab}')}" for n, tab in enumerate(TAB_IDS, 1)]
+    full = [f"{n} {lang.t(f'tui.tab.{tab}')}" for n, tab in enumerate(TAB_IDS, 1)]
     if width is None:
         return full
-    short = [f"{n} {labels(f'tab.{tab}.short')}" for n, tab in enumerate(TAB_IDS, 1)]
+    short = [f"{n} {lang.t(f'tui.tab.{tab}.short')}" for n, tab in enumerate(TAB_IDS, 1)]
     return fit(full, short, width)
 
 
 class ConsoleTabs(TabbedContent):
     """The console's tabs, whose titles shorten to stay visible when the width shrinks."""
 
-    def __init__(self, labels: Labels, *, id: str, initial: str) -> None:
+    def __init__(self, lang: Language, *, id: str, initial: str) -> None:
         super().__init__(id=id, initial=initial)
-        self.labels = labels
+        self.lang = lang
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the titles to the new width."""
-        for tab, title in zip(TAB_IDS, tab_titles(self.labels, event.size.width), strict=True):
+        for tab, title in zip(TAB_IDS, tab_titles(self.lang, event.size.width), strict=True):
             label = self.get_tab(tab)
             if label.label_text != title:
                 label.label = title

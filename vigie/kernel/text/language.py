@@ -135,13 +135,15 @@ class Language:
     # --- durations -----------------------------------------------------------------------
 
     def duration(self, seconds: float | None, *, compact: bool = False) -> str:
-        """A duration in its two largest units, truncated: ``45 s``, ``3 min 05 s``,
+        """A duration in its two largest units, truncated: ``0,5 s``, ``45 s``, ``3 min 05 s``,
         ``12 min``, ``15 h 20 min``, ``2 j 04 h``; negative for an overspent budget.
         ``compact`` drops the second unit's name for narrow cells: ``15 h 20``, ``2 j 04``."""
         if seconds is None or not _known(seconds):
             return MISSING
         if seconds < 0:
             return MINUS + self.duration(-seconds, compact=compact)
+        if 0 < seconds < 1:  # a refresh interval, not worth "0 s"
+            return f"{self.number(seconds, 1)}{NNBSP}s"
         days, rest = divmod(int(seconds), 86400)
         hours, rest = divmod(rest, 3600)
         minutes, secs = divmod(rest, 60)
