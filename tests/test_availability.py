@@ -16,8 +16,8 @@ from vigie.accounting.schedules import maintenance_spans, schedule_spans
 from vigie.accounting.state import effective_timeline
 from vigie.accounting.terms import MaintenanceWindow, Policy, Schedule, ScheduleWindow
 from vigie.accounting.timeline import segments_from_results
-from vigie.console.output import percent
 from vigie.kernel.spans import clip
+from vigie.kernel.text.language import Language
 from vigie.probes.config import Component
 from vigie.reports.periods import month
 
@@ -63,7 +63,7 @@ def test_one_5_minute_outage_in_december_gives_99_988_percent_floored() -> None:
     fig, _, _ = _figures(_component(), results, dec.start_ts, dec.end_ts)
     assert fig.down_s == 300 and fig.incidents == 1
     assert fig.availability == 0.99988  # 0.9998879..., floored, not rounded to 0.99989
-    assert percent(fig.availability) == "99.988 %"
+    assert Language("en").percent(fig.availability) == "99.988%"
     assert fig.budget_remaining_s == 26784 - 300
     assert fig.mttr_s == 300
 
@@ -76,7 +76,7 @@ def test_one_failed_check_in_a_month_never_shows_100_percent() -> None:
     )
     assert fig.down_s == 30
     assert fig.availability is not None and fig.availability < 1.0
-    assert percent(fig.availability) == "99.998 %"
+    assert Language("en").percent(fig.availability) == "99.998%"
     assert floor_ratio(2678399, 2678400) == 0.99999
 
 

@@ -115,7 +115,7 @@ def rows_in(tmp_path: Path) -> list[tuple[object, ...]]:
 def test_plain_csv_is_imported(tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "plain.csv", PLAIN)
     assert main(["tickets", "import", str(path), "--config", str(config)]) == 0
-    assert "3 tickets (vigie format); 3 stored" in capsys.readouterr().out
+    assert "3 tickets (format vigie)\u00a0; 3 enregistrés" in capsys.readouterr().out
     with TicketStore(tmp_path / "vigie.db") as store:
         tickets = {t.id: t for t in store.tickets()}
     assert tickets["1"].opened == datetime(2017, 1, 3, 9, tzinfo=PARIS)

@@ -168,12 +168,12 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert {g["key"]: g["opened"] for g in data["groups"]} == {"phone": 1, "chat": 1, "web": 0}
     assert main(["tickets", "stats", "--year", "2017", "--by", "application", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    assert "First-contact resolution" in out and "chorus-pro" in out and "50.0 %" in out
+    assert "First-contact resolution" in out and "chorus-pro" in out and "50.0%" in out
     config.write_text('[store]\npath = "vigie.db"\n', encoding="utf-8")  # French by default
     assert main(["tickets", "stats", "--month", "2017-12", "--by", "channel", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "Résolus au 1er contact" in out and "Téléphone" in out and "Messagerie instantanée" in out
-    assert "100,0 %" in out and "5\u202fmin" in out  # the phone ticket solved in five minutes
+    assert "100,0\u202f%" in out and "5\u202fmin" in out  # the phone ticket solved in five minutes
     assert main(["tickets", "stats", "--month", "2017-1", "--config", str(config)]) == 2
     assert capsys.readouterr().err == "vigie: error: --month: '2017-1' is not a month like 2017-12\n"
 

@@ -40,6 +40,8 @@ from vigie.catalog.model import (
     Phase,
     Reserve,
 )
+from vigie.kernel.text.language import Language
+from vigie.kernel.text.messages import LANGUAGES
 
 STANDARD_VALIDITIES = (6, 12, 24, 36)
 # Months of notice before expiry, by validity length (the register's rule).
@@ -60,25 +62,6 @@ class Status(StrEnum):
 # Most urgent first: running without a valid homologation, then soon without one.
 URGENCY = {status: rank for rank, status in enumerate(Status)}
 
-LABELS = {
-    "fr": {
-        Status.EXPIRED: "expirée",
-        Status.REFUSED: "refusée",
-        Status.EXPIRING: "expire bientôt",
-        Status.NOT_DONE: "non faite",
-        Status.IN_PROGRESS: "en cours",
-        Status.VALID: "valide",
-    },
-    "en": {
-        Status.EXPIRED: "expired",
-        Status.REFUSED: "refused",
-        Status.EXPIRING: "expiring soon",
-        Status.NOT_DONE: "not done",
-        Status.IN_PROGRESS: "in progress",
-        Status.VALID: "valid",
-    },
-}
-
 _CRITICALITY_RANK = {Criticality.CRITICAL: 0, Criticality.HIGH: 1, Criticality.MEDIUM: 2, Criticality.LOW: 3}
 
 
@@ -86,7 +69,10 @@ def parse_status(text: str) -> Status:
     """A status from its code or its French/English label; ValueError names the choices."""
     wanted = text.strip().casefold()
     for status in Status:
-        names = {status.value, *(labels[status].casefold() for labels in LABELS.values())}
+        names = {
+            status.value,
+            *(Language(code).label("catalog.status", status).casefold() for code in LANGUAGES),
+        }
         if wanted in names:
             return status
     raise ValueError(f"unknown status '{text}' (choose from {', '.join(s.value for s in Status)})")
@@ -220,7 +206,7 @@ class RegisterEntry:
             "domain": self.application.domain,
             "criticality": self.application.criticality.value,
             "status": self.status.value,
-            "label": LABELS[language][self.status],
+            "label": Language(language).label("catalog.status", self.status),
             "homologation": None if record is None else record.id,
             "authority": None if record is None else record.authority,
             "progress": None if record is None else record.progress.value,

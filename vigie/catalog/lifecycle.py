@@ -40,21 +40,6 @@ class DecomState(StrEnum):
     UNSCHEDULED = "unscheduled"
 
 
-LABELS = {
-    "fr": {
-        DecomState.SWITCHED_OFF: "éteinte",
-        DecomState.LATE: "en retard",
-        DecomState.PLANNED: "planifiée",
-        DecomState.UNSCHEDULED: "sans date",
-    },
-    "en": {
-        DecomState.SWITCHED_OFF: "switched off",
-        DecomState.LATE: "late",
-        DecomState.PLANNED: "planned",
-        DecomState.UNSCHEDULED: "unscheduled",
-    },
-}
-
 GROUPINGS = ("ministry", "domain")
 
 

@@ -12,26 +12,10 @@ from vigie.catalog.model import Catalog
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
 from vigie.kernel.durations import format_duration
-from vigie.kernel.text.language import Language
+from vigie.kernel.text.language import MISSING, Language
 from vigie.probes.secrets import Secret
 
-# What `vigie config check` says to people, by `[vigie] language`; --json keeps the English keys.
-WORDS: dict[str, dict[str, Any]] = {
-    "fr": {
-        "summary": "{file}\u00a0: OK — {components} composants, {probes} sondes, "
-        "{windows} fenêtres de maintenance, fuseau horaire {tz}",
-        "columns": ["Composant", "Identifiant", "Cible", "Plage de service", "Capacité nominale", "Sondes"],
-        "catalog": "{path}\u00a0: OK — {applications} applications ({core} du système central), "
-        "{interfaces} interfaces, {ministries} ministères, {domains} domaines, {homologations} homologations",
-    },
-    "en": {
-        "summary": "{file}: OK — {components} components, {probes} probes, "
-        "{windows} maintenance windows, time zone {tz}",
-        "columns": ["Component", "Id", "Target", "Schedule", "Nominal capacity", "Probes"],
-        "catalog": "{path}: OK — {applications} applications ({core} core), "
-        "{interfaces} interfaces, {ministries} ministries, {domains} domains, {homologations} homologations",
-    },
-}
+COLUMNS = ("component", "id", "target", "schedule", "capacity", "probes")
 
 
 def register(sub: Any) -> None:
@@ -65,25 +49,38 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json([_component_json(settings, c.id) for c in probes.components])
         return 0
-    words, lang = WORDS[settings.language], Language(settings.language)
-    summary = words["summary"].format(
+    lang = Language(settings.language)
+    summary = lang.t(
+        "cli.config.summary",
         file=settings.file,
-        components=len(probes.components),
-        probes=len(probes.probes),
-        windows=len(probes.maintenance),
+        components=lang.number(len(probes.components)),
+        probes=lang.number(len(probes.probes)),
+        windows=lang.number(len(probes.maintenance)),
         tz=settings.timezone.key,
     )
     print(summary)
     rows = []
     for comp in probes.components:
         count = sum(1 for p in probes.probes if p.component == comp.id)
-        cap = "-"
+        cap = MISSING
         if comp.capacity:  # `per` is one of the periods the catalogue names (checked on load)
-            unit = lang.t(f"unit.per.{comp.capacity.per}")
-            cap = f"{lang.number(comp.capacity.value)} {comp.capacity.unit}/{unit}"
-        target = lang.target(comp.target) if settings.language == "fr" else f"{comp.target * 100:g} %"
-        rows.append([comp.name, comp.id, target, comp.schedule.describe(), cap, count])
-    print_table(words["columns"], rows, right=(2, 5))
+            cap = lang.t(
+                "cli.config.capacity",
+                value=lang.number(comp.capacity.value),
+                unit=comp.capacity.unit,
+                per=lang.t(f"unit.per.{comp.capacity.per}"),
+            )
+        rows.append(
+            [
+                comp.name,
+                comp.id,
+                lang.target(comp.target),
+                comp.schedule.describe(lang),
+                cap,
+                lang.number(count),
+            ]
+        )
+    print_table([lang.t(f"cli.config.col.{c}") for c in COLUMNS], rows, right=(2, 5))
     if catalog is not None:
         print(catalog_summary(catalog, settings.catalog.path, settings.language))
     return 0
@@ -91,14 +88,16 @@ def run_check(args: argparse.Namespace) -> int:
 
 def catalog_summary(catalog: Catalog, path: object, language: str = "fr") -> str:
     """One line: how many of each thing the catalog at ``path`` holds."""
-    return str(WORDS[language]["catalog"]).format(
+    lang = Language(language)
+    return lang.t(
+        "cli.config.catalog",
         path=path,
-        applications=len(catalog.applications),
-        core=sum(1 for a in catalog.applications.values() if a.core),
-        interfaces=len(catalog.interfaces),
-        ministries=len(catalog.ministries),
-        domains=len(catalog.domains),
-        homologations=len(catalog.homologations),
+        applications=lang.number(len(catalog.applications)),
+        core=lang.number(sum(1 for a in catalog.applications.values() if a.core)),
+        interfaces=lang.number(len(catalog.interfaces)),
+        ministries=lang.number(len(catalog.ministries)),
+        domains=lang.number(len(catalog.domains)),
+        homologations=lang.number(len(catalog.homologations)),
     )
 
 

@@ -30,19 +30,15 @@ from vigie.console.demo.workdir import (
     write_config,
 )
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
-from vigie.console.output import percent, print_json, print_table
+from vigie.console.output import print_json, print_table
 from vigie.console.settings import load_settings
 from vigie.kernel.durations import format_duration, parse_duration
+from vigie.kernel.text.language import MISSING, Language
 
 DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
 DEFAULT_HEADLESS = 60.0
 CLOSE_GRACE = 10.0  # seconds the console has to close after a signal before the demo leaves without it
-STATES_FR = {
-    "up": "opérationnel",
-    "degraded": "dégradé",
-    "down": "indisponible",
-    "maintenance": "maintenance",
-}
+LANG = Language("fr")  # the demo's config.toml says `language = "fr"` (written by write_config)
 
 
 def register(sub: Any) -> None:
@@ -101,16 +97,14 @@ def _run(
 ) -> Summary | None:
     """Load the history if needed, then run; the headless summary (None after the console)."""
     try:
-        config = write_config(workdir, scenario, si.bind(), free_port())
+        config = write_config(workdir, scenario, si.bind(), free_port(), LANG.code)
         settings = load_settings(config)
         si.maintenance = settings.probes.maintenance
         history = history_loaded(workdir)
         if history is None:
             history = load_history(workdir, scenario, settings, _say)
         else:
-            _say(
-                f"Historique {history.get('year')} déjà chargé dans {workdir.root} (--fresh pour repartir de zéro)."
-            )
+            _say(LANG.t("cli.demo.history_loaded", year=history.get("year"), root=workdir.root))
         # The recent window follows the clock: topped up to now at every start.
         recent = history.get("recent")
         history["recent"] = top_up_recent(
@@ -123,7 +117,7 @@ def _run(
         )
         save_history(workdir, history)
         with DemoRun(workdir, settings, si) as run:
-            _say(f"SI simulé démarré sur 127.0.0.1 ; démon de sondes actif, métriques sur {run.metrics_url}")
+            _say(LANG.t("cli.demo.started", url=run.metrics_url))
             if not args.headless:
                 _console(run, duration)
                 return None
@@ -224,47 +218,45 @@ def _console(run: DemoRun, duration: float | None) -> None:
             stop.set()
 
 
-def _n(number: object) -> str:
-    """A count with French thousands separators."""
-    return f"{number:,}".replace(",", "\u202f") if isinstance(number, int) else str(number)
+def _count(value: object) -> str:
+    """A count from the history record (written by this version: an int), as a number."""
+    return LANG.number(value) if isinstance(value, int) else MISSING
 
 
 def _print_summary(summary: Summary) -> None:
-    year = summary.history.get("year")
-    print(f"Démo : {format_duration(summary.seconds)} de fonctionnement sur le SI simulé (127.0.0.1)")
+    t, year = LANG.t, summary.history.get("year")
+    print(t("cli.demo.ran", duration=LANG.duration(summary.seconds)))
     rows = [
         [
             c.name,
             c.id,
-            c.results,
-            STATES_FR.get(c.status or "", c.status or "-"),
-            "-" if c.latency_ms is None else f"{c.latency_ms:.0f} ms",
-            "-" if c.metrics_up is None else ("oui" if c.metrics_up else "non"),
-            percent(c.history_availability),
-            percent(c.history_coverage, 1),
+            LANG.number(c.results),
+            MISSING if c.status is None else LANG.label("state", c.status),
+            LANG.latency(c.latency_ms),
+            MISSING if c.metrics_up is None else t("common.yes" if c.metrics_up else "common.no"),
+            LANG.percent(c.history_availability),
+            LANG.percent(c.history_coverage, 1),
         ]
         for c in summary.components
     ]
-    print_table(
-        [
-            "Composant",
-            "Id",
-            "Résultats",
-            "Dernier état",
-            "Latence",
-            "En service (/metrics)",
-            f"Disponibilité {year}",
-            f"Couverture {year}",
-        ],
-        rows,
-        right=(2, 4, 6, 7),
+    columns = ("component", "id", "results", "state", "latency", "metrics", "availability", "coverage")
+    print_table([t(f"cli.demo.col.{c}", year=year) for c in columns], rows, right=(2, 4, 6, 7))
+    print(
+        t(
+            "cli.demo.metrics",
+            answer=t("cli.demo.metrics_ok" if summary.metrics_ok else "cli.demo.metrics_down"),
+            families=LANG.number(summary.metrics_families),
+            received=LANG.number(summary.flows_received),
+            consumed=LANG.number(summary.flows_consumed),
+            waiting=LANG.number(summary.flows_waiting),
+            calls=LANG.number(summary.api_calls),
+        )
     )
     print(
-        f"/metrics : {'répond' if summary.metrics_ok else 'NE RÉPOND PAS'} ({summary.metrics_families} familles) ; "
-        f"flux EDI reçus {summary.flows_received}, consommés {summary.flows_consumed}, "
-        f"en attente {summary.flows_waiting} ; appels API comptés {_n(summary.api_calls)}"
-    )
-    print(
-        f"Historique {year} : données SIMULÉES façonnées d'après le rapport d'activité 2017 — "
-        f"{_n(summary.history.get('results'))} résultats, {_n(summary.history.get('tickets'))} tickets"
+        t(
+            "cli.demo.history",
+            year=year,
+            results=_count(summary.history.get("results")),
+            tickets=_count(summary.history.get("tickets")),
+        )
     )

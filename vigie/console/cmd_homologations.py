@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from vigie.catalog.homologation import (
-    LABELS,
     RegisterEntry,
     Status,
     needs_attention,
@@ -19,74 +18,19 @@ from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
 
-HEADERS: dict[str, dict[str, Any]] = {
-    "fr": {
-        "register": "Registre des homologations au {day}",
-        "columns": [
-            "Application\n(identifiant)",
-            "Ministère",
-            "Statut",
-            "Décision\n(commission)",
-            "Fin de\nvalidité",
-            "Jours",
-            "Réserves\n(échues)",
-            "RGPD",
-            "Dossier",
-        ],
-        "reserves": "Réserves échues",
-        "reserve_columns": [
-            "Application\n(identifiant)",
-            "Homologation",
-            "Réserve",
-            "Responsable",
-            "Échéance",
-        ],
-        "flows": "Flux portant des données personnelles",
-        "flow_columns": ["Interface", "Source", "Cible", "Protocole"],
-        "yes": "oui",
-        "flows_word": "flux",
-        "decisions": {
-            "favourable": "favorable",
-            "favourable-with-reserves": "favorable avec réserves",
-            "unfavourable": "défavorable",
-        },
-        "progress": {"started": "engagé", "commission-scheduled": "commission prévue", "decided": "décidé"},
-        "summary": "{total} applications en service",
-        "renewal": "renouvellement {id}",
-    },
-    "en": {
-        "register": "Homologation register on {day}",
-        "columns": [
-            "Application\n(id)",
-            "Ministry",
-            "Status",
-            "Decision\n(commission)",
-            "Valid\nuntil",
-            "Days",
-            "Reserves\n(overdue)",
-            "GDPR",
-            "Dossier",
-        ],
-        "reserves": "Overdue reserves",
-        "reserve_columns": ["Application\n(id)", "Homologation", "Reserve", "Owner", "Due"],
-        "flows": "Flows carrying personal data",
-        "flow_columns": ["Interface", "Source", "Target", "Protocol"],
-        "yes": "yes",
-        "flows_word": "flows",
-        "decisions": {
-            "favourable": "favourable",
-            "favourable-with-reserves": "favourable with reserves",
-            "unfavourable": "unfavourable",
-        },
-        "progress": {
-            "started": "started",
-            "commission-scheduled": "commission scheduled",
-            "decided": "decided",
-        },
-        "summary": "{total} applications in service",
-        "renewal": "renewal {id}",
-    },
-}
+COLUMNS = (
+    "application",
+    "ministry",
+    "status",
+    "decision",
+    "expires",
+    "days",
+    "reserves",
+    "personal_data",
+    "dossier",
+)
+RESERVE_COLUMNS = ("application", "homologation", "reserve", "owner", "due")
+FLOW_COLUMNS = ("interface", "source", "target", "protocol")
 
 
 def status_list(text: str) -> list[Status]:
@@ -166,21 +110,29 @@ def print_register(
     An application shows as its name with its id under it, the decision with its commission's
     day under it: ten columns would not fit a 120-column terminal (``names``: id -> name, for
     the ends of the personal-data flows)."""
-    words = HEADERS[language]
-    labels = LABELS[language]
+    lang = Language(language)
+    t = lang.t
     rows = []
     for e in entries:
         record = e.record
-        decision = None if record is None or record.decision is None else words["decisions"][record.decision]
-        if record is not None and record.decision is None:
-            decision = words["progress"][record.progress]
-        reserves = f"{len(e.open_reserves)} ({len(e.overdue_reserves)})" if e.open_reserves else ""
+        decision = None
+        if record is not None:
+            decision = (
+                lang.label("catalog.progress", record.progress)
+                if record.decision is None
+                else lang.label("catalog.decision", record.decision)
+            )
+        reserves = (
+            f"{lang.number(len(e.open_reserves))} ({lang.number(len(e.overdue_reserves))})"
+            if e.open_reserves
+            else ""
+        )
         flows = len(e.personal_data_flows)
         rgpd = " + ".join(
             part
             for part in (
-                words["yes"] if e.personal_data else "",
-                f"{flows} {words['flows_word']}" if flows else "",
+                t("common.yes") if e.personal_data else "",
+                t("cli.homologations.flows_count", n=lang.number(flows)) if flows else "",
             )
             if part
         )
@@ -188,7 +140,7 @@ def print_register(
             [
                 _named(e),
                 e.application.ministry,
-                labels[e.status],
+                lang.label("catalog.status", e.status),
                 "\n".join(
                     part
                     for part in (
@@ -200,19 +152,21 @@ def print_register(
                     if part
                 ),
                 None if e.expires_on is None else e.expires_on.isoformat(),
-                e.days_left,
+                None if e.days_left is None else lang.number(e.days_left),
                 reserves,
                 rgpd,
-                None if e.pending is None else words["renewal"].format(id=e.pending.id),
+                None if e.pending is None else t("cli.homologations.renewal", id=e.pending.id),
             ]
         )
     counts = status_counts(entries)
-    summary = ", ".join(f"{labels[s]} {n}" for s, n in counts.items() if n)
-    title = words["register"].format(day=day)
+    summary = ", ".join(f"{lang.label('catalog.status', s)} {lang.number(n)}" for s, n in counts.items() if n)
+    title = t(
+        "cli.homologations.title", day=day, total=lang.number(len(entries)), colon=lang.colon, summary=summary
+    )
     print_table(
-        words["columns"],
+        [t(f"cli.homologations.col.{c}") for c in COLUMNS],
         rows,
-        title=f"{title} — {words['summary'].format(total=len(entries))}{Language(language).colon}{summary}",
+        title=title,
         right=(5,),
         no_wrap=(0, 1, 4, 5),
     )
@@ -229,16 +183,26 @@ def print_register(
         for r in e.overdue_reserves
     ]
     if overdue:
-        print_table(words["reserve_columns"], overdue, title=words["reserves"], no_wrap=(0, 1, 4))
+        print_table(
+            [t(f"cli.homologations.col.{c}") for c in RESERVE_COLUMNS],
+            overdue,
+            title=t("cli.homologations.reserves"),
+            no_wrap=(0, 1, 4),
+        )
     carried = {i.id: i for e in entries for i in e.personal_data_flows}
     if carried and flows_table:
         print_table(
-            words["flow_columns"],
+            [t(f"cli.homologations.col.{c}") for c in FLOW_COLUMNS],
             [
-                [i.id, names.get(i.source, i.source), names.get(i.target, i.target), i.protocol.value]
+                [
+                    i.id,
+                    names.get(i.source, i.source),
+                    names.get(i.target, i.target),
+                    lang.label("catalog.protocol", i.protocol),
+                ]
                 for i in sorted(carried.values(), key=lambda i: i.id)
             ],
-            title=words["flows"],
+            title=t("cli.homologations.flows"),
         )
 
 

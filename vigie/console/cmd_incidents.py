@@ -10,7 +10,7 @@ from typing import Any
 from vigie.accounting.incidents import incident_stats
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
-from vigie.console.output import duration, print_json, print_table
+from vigie.console.output import print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
@@ -70,25 +70,23 @@ def run_incidents(args: argparse.Namespace) -> int:
             )
         print_json(out)
         return 0
-    lang = args.lang or settings.language
-    fr = lang == "fr"
+    lang = Language(args.lang or settings.language)
+    t = lang.t
     names = {c.id: c.name for c in settings.probes.components}
 
     def when(ts: float) -> str:
-        return Language(lang).date_time(datetime.fromtimestamp(ts, tz))
+        return lang.date_time(datetime.fromtimestamp(ts, tz))
 
     rows = [
-        [names.get(i.component, i.component), when(i.start), when(i.end), duration(i.duration_s, lang),
-         duration(i.downtime_s, lang), i.cause]
+        [names.get(i.component, i.component), when(i.start), when(i.end), lang.duration(i.duration_s),
+         lang.duration(i.downtime_s), i.cause]
         for r in reports
         for i in r.incidents
     ]  # fmt: skip
-    headers = (
-        ["Composant", "Début", "Fin", "Durée", "Indisponibilité comptée", "Cause"]
-        if fr
-        else ["Component", "Start", "End", "Duration", "Counted downtime", "Cause"]
-    )
-    title = f"Incidents — {period.label} ({tz.key})"
+    headers = [
+        t(f"cli.incidents.col.{c}") for c in ("component", "start", "end", "duration", "counted", "cause")
+    ]
+    title = t("cli.incidents.title", period=period.label, tz=tz.key)
     print_table(headers, rows, title=title, right=(3, 4))
     summary = []
     for r in reports:
@@ -96,14 +94,14 @@ def run_incidents(args: argparse.Namespace) -> int:
         summary.append(
             [
                 names.get(r.figures.component, r.figures.component),
-                stats.count,
-                duration(stats.longest_s, lang),
-                duration(stats.mttr_s, lang),
-                duration(stats.mtbf_s, lang),
+                lang.number(stats.count),
+                lang.duration(stats.longest_s),
+                lang.duration(stats.mttr_s),
+                lang.duration(stats.mtbf_s),
             ]
         )
     print_table(
-        ["Composant" if fr else "Component", "Incidents", "Plus long" if fr else "Longest", "MTTR", "MTBF"],
+        [t(f"cli.incidents.col.{c}") for c in ("component", "count", "longest", "mttr", "mtbf")],
         summary,
         right=(1, 2, 3, 4),
     )

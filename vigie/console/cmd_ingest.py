@@ -20,18 +20,6 @@ from vigie.kernel.text.language import Language
 from vigie.probes.ingest import IngestError, IngestStats, ingest_samples
 from vigie.probes.rollups import RetentionError
 
-# What `vigie ingest samples` says to people, by `[vigie] language`; --json keeps the English keys.
-WORDS = {
-    "fr": {
-        "imported": "{path}\u00a0: {rows} lignes, {added} nouvelles, {components} composant(s){span} ({rate} lignes/s)",
-        "span": ", du {first} au {last}",
-    },
-    "en": {
-        "imported": "{path}: {rows} rows, {added} new, {components} components{span} ({rate} rows/s)",
-        "span": ", {first} .. {last}",
-    },
-}
-
 
 def register(sub: Any) -> None:
     """Add `vigie ingest samples` to the CLI."""
@@ -99,17 +87,17 @@ def run_samples(args: argparse.Namespace) -> int:
 
 def _summary(path: str, stats: IngestStats, tz: tzinfo, lang: Language) -> str:
     """One line per file for people: rows read, rows new, components and the time span."""
-    words = WORDS[lang.code]
     span = ""
     if stats.first_ts is not None and stats.last_ts is not None:
         first = datetime.fromtimestamp(stats.first_ts, tz)
         last = datetime.fromtimestamp(stats.last_ts, tz)
-        span = words["span"].format(first=lang.date_time(first), last=lang.date_time(last))
-    return words["imported"].format(
+        span = lang.t("cli.ingest.span", first=lang.date_time(first), last=lang.date_time(last))
+    return lang.t(
+        "cli.ingest.imported",
         path=path,
         rows=lang.number(stats.rows),
         added=lang.number(stats.added),
-        components=stats.components,
+        components=lang.number(stats.components),
         span=span,
         rate=lang.number(stats.rate),
     )

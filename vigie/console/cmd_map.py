@@ -34,169 +34,35 @@ from vigie.catalog.model import Catalog, Phase
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.problems import ConfigError, Problem
-from vigie.kernel.text.language import Language
+from vigie.kernel.text.language import MISSING, Language
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
 
-# What `vigie map` says to people, by `[vigie] language`; --json keeps the English keys.
-WORDS: dict[str, dict[str, Any]] = {
-    "fr": {
-        "groupings": {
-            "domain": "Domaine",
-            "zone": "Zone",
-            "ministry": "Ministère",
-            "category": "Catégorie",
-            "criticality": "Criticité",
-            "phase": "Cycle de vie",
-            "protocol": "Protocole",
-        },
-        "stats_columns": [
-            "Applications",
-            "En service",
-            "En extinction",
-            "Décommissionnées",
-            "En projet/déploiement",
-            "Interfaces",
-            "Flux/mois",
-        ],
-        "total": "Total",
-        "phases": {
-            "plan": "en projet",
-            "phase-in": "en déploiement",
-            "active": "en service",
-            "phase-out": "en extinction",
-            "decommissioned": "décommissionnée",
-        },
-        "criticalities": {"low": "faible", "medium": "moyenne", "high": "élevée", "critical": "critique"},
-        "protocols": {"edi": "EDI (fichiers)", "api": "API", "cre": "CRE (comptes rendus)", "other": "autre"},
-        "directions": {"down": "en aval", "up": "en amont", "both": "en amont et en aval"},
-        "apps": ("{n} application", "{n} applications"),
-        "impact": "{name} ({id}) — impact {direction}, {depth}\u00a0: {count}",
-        "any_depth": "sans limite de distance",
-        "depth": ("jusqu'à {n} saut", "jusqu'à {n} sauts"),
-        "impact_columns": ["Sens", "Sauts", "Application", "Nom", "Via", "Interfaces"],
-        "neighbours": "{name} ({id})\u00a0: {incoming} en amont, {outgoing} en aval",
-        "incoming": "En amont (lui envoient des flux)",
-        "outgoing": "En aval (reçoivent ses flux)",
-        "neighbour_columns": ["Application", "Nom", "Interfaces", "Protocoles", "Flux/mois"],
-        "no_path": "aucun chemin de {source} vers {target} en suivant le sens des flux",
-        "hops": ("{n} saut\u00a0: ", "{n} sauts\u00a0: "),
-        "critical": "Applications critiques (points de défaillance unique d'abord, puis intermédiarité)",
-        "critical_columns": [
-            "Application",
-            "Nom",
-            "Point de défaillance unique",
-            "Applications isolées",
-            "Intermédiarité",
-        ],
-        "sampled": "note\u00a0: intermédiarité estimée à partir de {n} sources (grande cartographie)\n",
-        "yes": "oui",
-        "no": "non",
-        "flows": "Flux par {by}",
-        "flows_by": {"zone": "zone", "domain": "domaine", "ministry": "ministère", "category": "catégorie"},
-        "flow_columns": ["De", "Vers", "Interfaces", "Flux/mois"],
-        "show_columns": ["Rubrique", "Valeur"],
-        "placeholder": " (provisoire)",
-        "dates": {
-            "phase-in": "déploiement",
-            "active": "mise en service",
-            "phase-out": "extinction",
-            "decommission": "décommissionnement",
-        },
-        "fields": [
-            "Identifiant",
-            "Nom",
-            "Description",
-            "Ministère",
-            "Domaine / zone",
-            "Catégorie / criticité",
-            "Composant du système central",
-            "Cycle de vie",
-            "Remplacée par",
-            "Besoins de sécurité D/I/C/T",
-            "RTO / RPO (heures)",
-            "Données personnelles",
-            "Interfaces",
-            "Homologations",
-        ],
-        "exported": "{out}\u00a0: {format}, {nodes} applications, {edges} liens\n",
-    },
-    "en": {
-        "groupings": {
-            "domain": "Domain",
-            "zone": "Zone",
-            "ministry": "Ministry",
-            "category": "Category",
-            "criticality": "Criticality",
-            "phase": "Phase",
-            "protocol": "Protocol",
-        },
-        "stats_columns": [
-            "Applications",
-            "Active",
-            "Phase-out",
-            "Decommissioned",
-            "Plan/phase-in",
-            "Interfaces",
-            "Flows/month",
-        ],
-        "total": "Total",
-        "phases": {
-            "plan": "plan",
-            "phase-in": "phase-in",
-            "active": "active",
-            "phase-out": "phase-out",
-            "decommissioned": "decommissioned",
-        },
-        "criticalities": {"low": "low", "medium": "medium", "high": "high", "critical": "critical"},
-        "protocols": {"edi": "edi", "api": "api", "cre": "cre", "other": "other"},
-        "directions": {"down": "down", "up": "up", "both": "both"},
-        "apps": ("{n} application", "{n} applications"),
-        "impact": "{name} ({id}) — impact {direction}, {depth}: {count}",
-        "any_depth": "any depth",
-        "depth": ("depth {n}", "depth {n}"),
-        "impact_columns": ["Direction", "Hops", "Application", "Name", "Via", "Interfaces"],
-        "neighbours": "{name} ({id}): {incoming} incoming, {outgoing} outgoing",
-        "incoming": "Incoming (sends to it)",
-        "outgoing": "Outgoing (receives from it)",
-        "neighbour_columns": ["Application", "Name", "Interfaces", "Protocols", "Flows/month"],
-        "no_path": "no path from {source} to {target} following the flows",
-        "hops": ("{n} hop: ", "{n} hops: "),
-        "critical": "Critical applications (articulation points first, then betweenness)",
-        "critical_columns": ["Application", "Name", "Single point of failure", "Cuts off", "Betweenness"],
-        "sampled": "note: betweenness estimated from {n} sources (large map)\n",
-        "yes": "yes",
-        "no": "no",
-        "flows": "Flows by {by}",
-        "flows_by": {"zone": "zone", "domain": "domain", "ministry": "ministry", "category": "category"},
-        "flow_columns": ["From", "To", "Interfaces", "Flows/month"],
-        "show_columns": ["Field", "Value"],
-        "placeholder": " (placeholder)",
-        "dates": {
-            "phase-in": "phase-in",
-            "active": "active",
-            "phase-out": "phase-out",
-            "decommission": "decommission",
-        },
-        "fields": [
-            "Id",
-            "Name",
-            "Description",
-            "Ministry",
-            "Domain / zone",
-            "Category / criticality",
-            "Core component",
-            "Lifecycle",
-            "Replaced by",
-            "Security needs D/I/C/T",
-            "RTO / RPO (hours)",
-            "Personal data",
-            "Interfaces",
-            "Homologations",
-        ],
-        "exported": "{out}: {format}, {nodes} applications, {edges} links\n",
-    },
-}
+STATS_COLUMNS = ("applications", "active", "phase_out", "decommissioned", "other", "interfaces", "volume")
+IMPACT_COLUMNS = ("direction", "hops", "application", "name", "via", "interfaces")
+NEIGHBOUR_COLUMNS = ("application", "name", "interfaces", "protocols", "volume")
+CRITICAL_COLUMNS = ("application", "name", "articulation", "cut_off", "betweenness")
+FLOW_COLUMNS = ("from", "to", "interfaces", "volume")
+FIELDS = (
+    "id",
+    "name",
+    "description",
+    "ministry",
+    "domain",
+    "category",
+    "core",
+    "lifecycle",
+    "replaced_by",
+    "security",
+    "recovery",
+    "personal_data",
+    "interfaces",
+    "homologations",
+)
+
+
+def _columns(lang: Language, names: tuple[str, ...]) -> list[str]:
+    return [lang.t(f"cli.map.col.{name}") for name in names]
 
 
 def register(sub: Any) -> None:
@@ -278,7 +144,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     return run
 
 
-def load_map(args: argparse.Namespace) -> tuple[Catalog, str]:
+def load_map(args: argparse.Namespace) -> tuple[Catalog, Language]:
     """The catalog named by ``[catalog] path`` of the configuration (ConfigError when broken),
     with the language of ``[vigie] language`` for what the command prints."""
     settings = load_settings(config_path(getattr(args, "config", None)))
@@ -286,53 +152,43 @@ def load_map(args: argparse.Namespace) -> tuple[Catalog, str]:
         raise ConfigError(
             [Problem(str(settings.file), None, "catalog.path", "not set: where is the catalog?")]
         )
-    return load_catalog(settings.catalog.path), settings.language
+    return load_catalog(settings.catalog.path), Language(settings.language)
 
 
 def _name(catalog: Catalog, app: str) -> str:
     return catalog.applications[app].name if app in catalog.applications else app
 
 
-def _count(words: dict[str, Any], key: str, n: int, language: str) -> str:
-    """``words[key]`` (singular, plural) for ``n``: French takes the singular for 0 and 1."""
-    one, many = words[key]
-    singular = n <= 1 if language == "fr" else n == 1
-    return str(one if singular else many).format(n=n)
-
-
-def _group_label(words: dict[str, Any], by: str, key: str, label: str) -> str:
+def _group_label(lang: Language, by: str, key: str, label: str) -> str:
     """A group's name for people: phases, criticalities and protocols in the language."""
-    table = {"phase": "phases", "criticality": "criticalities", "protocol": "protocols"}.get(by)
-    return str(words[table].get(key, key)) if table else label
+    return lang.label(f"catalog.{by}", key) if by in ("phase", "criticality", "protocol") else label
 
 
 def run_stats(args: argparse.Namespace) -> int:
     """`vigie map stats`."""
-    catalog, language = load_map(args)
+    catalog, lang = load_map(args)
     groups = counts(catalog, args.by)
     if args.json:
         print_json([asdict(g) for g in groups])
         return EXIT_OK
-    words, lang = WORDS[language], Language(language)
     phases = [Phase.ACTIVE.value, Phase.PHASE_OUT.value, Phase.DECOMMISSIONED.value]
-    columns = words["stats_columns"]
+    columns = _columns(lang, STATS_COLUMNS)
     rows = []
     for g in groups:
         other = g.applications - sum(g.phases.get(p, 0) for p in phases)
         figures = [g.applications, *(g.phases.get(p, 0) for p in phases), other, g.interfaces]
-        head = (
-            [g.zone or "", g.key] if args.by == "domain" else [_group_label(words, args.by, g.key, g.label)]
-        )
+        head = [g.zone or "", g.key] if args.by == "domain" else [_group_label(lang, args.by, g.key, g.label)]
         rows.append([*head, *(lang.number(f) for f in figures), lang.number(g.monthly_volume)])
-    headings = words["groupings"]
-    head_columns = [headings["zone"], headings["domain"]] if args.by == "domain" else [headings[args.by]]
+    head_columns = [
+        lang.t(f"catalog.grouping.{by}") for by in (("zone", "domain") if args.by == "domain" else (args.by,))
+    ]
     if args.by != "protocol":
         total_apps = lang.number(len(catalog.applications))
         live = sum(1 for i in catalog.interfaces.values() if i.lifecycle.phase is not Phase.DECOMMISSIONED)
         rows.append(
             [
                 *([""] * (len(head_columns) - 1)),
-                words["total"],
+                lang.t("common.total"),
                 total_apps,
                 "",
                 "",
@@ -360,7 +216,7 @@ def _reach_json(catalog: Catalog, reach: Any) -> dict[str, Any]:
 
 def run_impact(args: argparse.Namespace) -> int:
     """`vigie map impact APP`."""
-    catalog, language = load_map(args)
+    catalog, lang = load_map(args)
     graph = build_graph(catalog)
     app = find_application(graph, args.app)
     direction = ImpactDirection(args.direction)
@@ -376,21 +232,21 @@ def run_impact(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    words = WORDS[language]
-    directions = words["directions"]
-    depth = words["any_depth"] if args.depth is None else _count(words, "depth", args.depth, language)
-    summary = words["impact"].format(
+    depth = lang.t("cli.map.any_depth") if args.depth is None else lang.plural("cli.map.depth", args.depth)
+    summary = lang.t(
+        "cli.map.impact",
         name=_name(catalog, app),
         id=app,
-        direction=directions[direction.value],
+        direction=lang.label("catalog.direction", direction),
         depth=depth,
-        count=_count(words, "apps", len(found), language),
+        colon=lang.colon,
+        count=lang.plural("cli.map.apps", len(found)),
     )
     print(summary)
     rows = [
         [
-            directions[r.direction.value],
-            r.distance,
+            lang.label("catalog.direction", r.direction),
+            lang.number(r.distance),
             r.app,
             _name(catalog, r.app),
             r.via,
@@ -399,13 +255,13 @@ def run_impact(args: argparse.Namespace) -> int:
         for r in found
     ]
     if rows:
-        print_table(words["impact_columns"], rows, right=(1,))
+        print_table(_columns(lang, IMPACT_COLUMNS), rows, right=(1,))
     return EXIT_OK
 
 
 def run_neighbors(args: argparse.Namespace) -> int:
     """`vigie map neighbors APP`."""
-    catalog, language = load_map(args)
+    catalog, lang = load_map(args)
     graph = build_graph(catalog)
     app = find_application(graph, args.app)
     near = neighbours(graph, app)
@@ -423,15 +279,19 @@ def run_neighbors(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    words, lang = WORDS[language], Language(language)
-    summary = words["neighbours"].format(
+    summary = lang.t(
+        "cli.map.neighbours",
         name=_name(catalog, app),
         id=app,
-        incoming=_count(words, "apps", len(near.incoming), language),
-        outgoing=_count(words, "apps", len(near.outgoing), language),
+        colon=lang.colon,
+        incoming=lang.plural("cli.map.apps", len(near.incoming)),
+        outgoing=lang.plural("cli.map.apps", len(near.outgoing)),
     )
     print(summary)
-    for title, items in ((words["incoming"], near.incoming), (words["outgoing"], near.outgoing)):
+    for title, items in (
+        (lang.t("cli.map.incoming"), near.incoming),
+        (lang.t("cli.map.outgoing"), near.outgoing),
+    ):
         if items:
             rows = [
                 [
@@ -443,7 +303,7 @@ def run_neighbors(args: argparse.Namespace) -> int:
                 ]
                 for x in items
             ]
-            print_table(words["neighbour_columns"], rows, title=title, right=(4,))
+            print_table(_columns(lang, NEIGHBOUR_COLUMNS), rows, title=title, right=(4,))
     return EXIT_OK
 
 
@@ -458,7 +318,7 @@ def _path_json(catalog: Catalog, path: Route) -> dict[str, Any]:
 
 def run_path(args: argparse.Namespace) -> int:
     """`vigie map path FROM TO`: exit 1 when no path exists."""
-    catalog, language = load_map(args)
+    catalog, lang = load_map(args)
     graph = build_graph(catalog)
     source, target = find_application(graph, args.source), find_application(graph, args.target)
     if args.all:
@@ -469,11 +329,12 @@ def run_path(args: argparse.Namespace) -> int:
     if args.json:
         print_json([_path_json(catalog, p) for p in paths])
         return EXIT_OK if paths else EXIT_FINDING
-    words = WORDS[language]
     if not paths:
         print(
-            words["no_path"].format(
-                source=f"{_name(catalog, source)} ({source})", target=f"{_name(catalog, target)} ({target})"
+            lang.t(
+                "cli.map.no_path",
+                source=f"{_name(catalog, source)} ({source})",
+                target=f"{_name(catalog, target)} ({target})",
             )
         )
         return EXIT_FINDING
@@ -481,18 +342,17 @@ def run_path(args: argparse.Namespace) -> int:
         steps = [_name(catalog, path.apps[0])]
         for hop, app in zip(path.hops, path.apps[1:], strict=True):
             steps.append(f"--[{', '.join(hop)}]--> {_name(catalog, app)}")
-        print(_count(words, "hops", path.length, language) + " ".join(steps))
+        print(lang.plural("cli.map.hops", path.length, colon=lang.colon) + " ".join(steps))
     return EXIT_OK
 
 
 def run_critical(args: argparse.Namespace) -> int:
     """`vigie map critical`."""
-    catalog, language = load_map(args)
+    catalog, lang = load_map(args)
     graph = build_graph(catalog)
     found = critical_nodes(graph, top=args.top)
-    words, lang = WORDS[language], Language(language)
     if graph.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
-        sys.stderr.write(words["sampled"].format(n=BETWEENNESS_SAMPLE))
+        sys.stderr.write(lang.t("cli.map.sampled", n=lang.number(BETWEENNESS_SAMPLE)) + "\n")
     if args.json:
         print_json([{**asdict(c), "name": _name(catalog, c.app)} for c in found])
         return EXIT_OK
@@ -500,19 +360,19 @@ def run_critical(args: argparse.Namespace) -> int:
         [
             c.app,
             _name(catalog, c.app),
-            words["yes"] if c.articulation else "",
-            c.cut_off or "",
+            lang.t("common.yes") if c.articulation else "",
+            lang.number(c.cut_off) if c.cut_off else "",
             lang.number(c.betweenness, 4),
         ]
         for c in found
     ]
-    print_table(words["critical_columns"], rows, right=(3, 4), title=words["critical"])
+    print_table(_columns(lang, CRITICAL_COLUMNS), rows, right=(3, 4), title=lang.t("cli.map.critical"))
     return EXIT_OK
 
 
 def run_flows(args: argparse.Namespace) -> int:
     """`vigie map flows`: the flow matrix as a list of non-empty cells, largest first."""
-    catalog, language = load_map(args)
+    catalog, lang = load_map(args)
     matrix = flow_matrix(catalog, args.by)
     cells = sorted(matrix.interfaces, key=lambda c: (-matrix.volume.get(c, 0), -matrix.interfaces[c], c))
     if args.json:
@@ -533,19 +393,18 @@ def run_flows(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    words, lang = WORDS[language], Language(language)
     rows = [
         [a, b, lang.number(matrix.interfaces[a, b]), lang.number(matrix.volume.get((a, b), 0))]
         for a, b in cells
     ]
-    title = words["flows"].format(by=words["flows_by"][args.by])
-    print_table(words["flow_columns"], rows, right=(2, 3), title=title)
+    title = lang.t("cli.map.flows", by=lang.t(f"cli.map.flows_by.{args.by}"))
+    print_table(_columns(lang, FLOW_COLUMNS), rows, right=(2, 3), title=title)
     return EXIT_OK
 
 
 def run_show(args: argparse.Namespace) -> int:
     """`vigie map show APP`."""
-    catalog, language = load_map(args)
+    catalog, lang = load_map(args)
     graph = build_graph(catalog, include_decommissioned=True)
     app = catalog.applications[find_application(graph, args.app)]
     interfaces = [i for i in catalog.interfaces.values() if app.id in (i.source, i.target)]
@@ -556,11 +415,10 @@ def run_show(args: argparse.Namespace) -> int:
         data["homologations"] = homologations
         print_json(data)
         return EXIT_OK
-    words = WORDS[language]
     ministry = catalog.ministries.get(app.ministry)
     life = app.lifecycle
     dates = ", ".join(
-        f"{words['dates'][label]} {day}"
+        f"{lang.t(f'cli.map.date.{label}')} {day}"
         for label, day in (
             ("phase-in", life.phase_in_on),
             ("active", life.active_on),
@@ -573,36 +431,35 @@ def run_show(args: argparse.Namespace) -> int:
     replaced = life.replaced_by
     values = [
         app.id,
-        app.name + (words["placeholder"] if app.placeholder else ""),
+        app.name + (lang.t("cli.map.placeholder") if app.placeholder else ""),
         app.description,
         f"{ministry.name} ({app.ministry})" if ministry else app.ministry,
         f"{app.domain} / {app.zone.value}",
-        f"{app.category.value} / {words['criticalities'][app.criticality.value]}",
-        words["yes"] if app.core else words["no"],
-        words["phases"][life.phase.value] + (f" ({dates})" if dates else ""),
+        f"{app.category.value} / {lang.label('catalog.criticality', app.criticality)}",
+        lang.t("common.yes" if app.core else "common.no"),
+        lang.label("catalog.phase", life.phase) + (f" ({dates})" if dates else ""),
         "" if replaced is None else f"{_name(catalog, replaced)} ({replaced})",
         ""
         if needs is None
         else f"{needs.availability}/{needs.integrity}/{needs.confidentiality}/{needs.traceability}",
-        f"{_hours(app.rto_hours, language)} / {_hours(app.rpo_hours, language)}",
-        words["yes"] if app.personal_data else words["no"],
+        f"{_hours(app.rto_hours, lang)} / {_hours(app.rpo_hours, lang)}",
+        lang.t("common.yes" if app.personal_data else "common.no"),
         ", ".join(i.id for i in interfaces),
         ", ".join(homologations),
     ]
-    print_table(words["show_columns"], list(zip(words["fields"], values, strict=True)))
+    fields = [lang.t(f"cli.map.field.{name}") for name in FIELDS]
+    print_table(_columns(lang, ("field", "value")), list(zip(fields, values, strict=True)))
     return EXIT_OK
 
 
-def _hours(value: float | None, language: str) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:g}"
-    return text.replace(".", ",") if language == "fr" else text
+def _hours(value: float | None, lang: Language) -> str:
+    # As many decimals as given (4, 0,5), none made up.
+    return MISSING if value is None else lang.number(value, len(f"{value:g}".partition(".")[2]))
 
 
 def run_export(args: argparse.Namespace) -> int:
     """`vigie map export --format F [--out FILE]`."""
-    catalog, language = load_map(args)
+    catalog, lang = load_map(args)
     graph: nx.DiGraph = build_graph(catalog, include_decommissioned=args.include_decommissioned)
     text = export(catalog, graph, args.format)
     if args.out is None:
@@ -617,9 +474,9 @@ def run_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"vigie: error: {out}: cannot write: {exc.strerror or exc}\n")
         return EXIT_USAGE
+    nodes, edges = lang.number(graph.number_of_nodes()), lang.number(graph.number_of_edges())
     sys.stderr.write(
-        WORDS[language]["exported"].format(
-            out=out, format=args.format, nodes=graph.number_of_nodes(), edges=graph.number_of_edges()
-        )
+        lang.t("cli.map.exported", out=out, colon=lang.colon, format=args.format, nodes=nodes, edges=edges)
+        + "\n"
     )
     return EXIT_OK

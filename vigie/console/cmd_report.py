@@ -183,8 +183,20 @@ def run_report(args: argparse.Namespace) -> int:
             }
         )
     else:
-        note = f" (no data: {', '.join(absent)})" if absent else ""
-        print(f"{path}: {args.kind} report {period.label}, {args.format}, {lang.code}{note}")
+        # What the user reads is in the configured language, the report's may be another.
+        words = Language(settings.language)
+        sections = ", ".join(words.t(f"report.{name}") for name in absent)
+        note = words.t("cli.report.absent", sections=sections) if absent else ""
+        print(
+            words.t(
+                f"cli.report.written.{args.kind}",
+                path=path,
+                period=period.label,
+                format=args.format,
+                language=lang.code,
+                note=note,
+            )
+        )
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import math
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ from vigie.console.catalog_input import catalog_collectors
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.durations import parse_duration
+from vigie.kernel.text.language import MISSING, Language
 
 if TYPE_CHECKING:
     from vigie.probes.scheduler import Measured
@@ -77,7 +79,7 @@ def run_command(args: argparse.Namespace) -> int:
     with daemon:
         try:
             if args.once:
-                return _report(daemon.once(), args.json)
+                return _report(daemon.once(), args.json, Language(settings.language))
             stop = threading.Event()
             with _stop_on_signals(stop):
                 if daemon.server is not None:
@@ -111,7 +113,7 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _report(measured: list[Measured], as_json: bool) -> int:
+def _report(measured: list[Measured], as_json: bool, lang: Language) -> int:
     results = sorted((m.result for m in measured), key=lambda r: (r.component, r.probe))
     if as_json:
         print_json(
@@ -129,15 +131,16 @@ def _report(measured: list[Measured], as_json: bool) -> int:
             ]
         )
     else:
+        columns = ("component", "probe", "status", "latency", "value", "detail")
         print_table(
-            ["Component", "Probe", "Status", "Latency", "Value", "Detail"],
+            [lang.t(f"cli.run.col.{c}") for c in columns],
             [
                 [
                     r.component,
                     r.probe,
-                    str(r.status),
-                    "-" if r.latency_ms is None else f"{r.latency_ms:.0f} ms",
-                    "-" if r.value is None else f"{r.value:.3g}/s",
+                    lang.t(f"state.{r.status}"),
+                    lang.latency(r.latency_ms),
+                    MISSING if r.value is None else _rate(r.value, lang),
                     r.detail,
                 ]
                 for r in results
@@ -145,3 +148,9 @@ def _report(measured: list[Measured], as_json: bool) -> int:
             right=(3, 4),
         )
     return cli.EXIT_FINDING if any(r.status is Status.DOWN for r in results) else cli.EXIT_OK
+
+
+def _rate(per_second: float, lang: Language) -> str:
+    """A measured rate with three significant digits: ``0,0231/s``, ``152/s``."""
+    digits = 0 if per_second == 0 else max(0, 2 - math.floor(math.log10(abs(per_second))))
+    return lang.t("cli.run.per_second", value=lang.number(per_second, digits))

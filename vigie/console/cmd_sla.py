@@ -7,42 +7,28 @@ import time
 from datetime import datetime
 from typing import Any
 
+from vigie.accounting.figures import SlaFigures
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
 from vigie.console.measurements import open_store
-from vigie.console.output import duration, print_json, print_table
+from vigie.console.output import print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
 from vigie.reports.frozen import freeze_month
 from vigie.reports.sla import sla_report
 
-HEADERS = {
-    "fr": [
-        "Composant",
-        "Cible",
-        "Disponibilité réelle",
-        "Indisponibilité",
-        "Maintenance",
-        "Inconnu",
-        "Couverture",
-        "Budget restant",
-        "Incidents",
-        "Statut",
-    ],
-    "en": [
-        "Component",
-        "Target",
-        "Availability",
-        "Downtime",
-        "Maintenance",
-        "Unknown",
-        "Coverage",
-        "Budget left",
-        "Incidents",
-        "Status",
-    ],
-}
-VERDICT = {"fr": ("cible dépassée", "conforme", "sans mesure"), "en": ("BREACHED", "met", "no data")}
+COLUMNS = (
+    "component",
+    "target",
+    "availability",
+    "downtime",
+    "maintenance",
+    "unknown",
+    "coverage",
+    "budget",
+    "incidents",
+    "status",
+)
 
 
 def register(sub: Any) -> None:
@@ -73,7 +59,7 @@ def run_sla(args: argparse.Namespace) -> int:
         period = period_from_args(args, now)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    lang = args.lang or settings.language
+    lang = Language(args.lang or settings.language)
     with open_store(settings) as store:
         try:
             reports = sla_report(
@@ -95,30 +81,29 @@ def run_sla(args: argparse.Namespace) -> int:
         print_json([{**r.figures.as_dict(), "period": period.label} for r in reports])
     else:
         names = {c.id: c.name for c in settings.probes.components}
-        words = Language(lang)  # the report's number formats: 98 %, 99,988 %
-        breached, met, nodata = VERDICT[lang]
-        rows = []
-        for r in reports:
-            f = r.figures
-            verdict = nodata if f.availability is None else breached if f.breached else met
-            rows.append(
-                [
-                    names.get(f.component, f.component),
-                    words.target(f.target),
-                    words.percent(f.availability),
-                    duration(f.down_s, lang),
-                    duration(f.maintenance_s, lang),
-                    duration(f.unknown_s, lang),
-                    words.percent(f.coverage),
-                    duration(f.budget_remaining_s, lang),
-                    f.incidents,
-                    verdict,
-                ]
-            )
-        title = (
-            "Disponibilité" if lang == "fr" else "Availability"
-        ) + f" — {period.label} ({settings.timezone.key})"
-        print_table(HEADERS[lang], rows, title=title, right=tuple(range(1, 9)))
+        rows = [
+            sla_row(r.figures, names.get(r.figures.component, r.figures.component), lang) for r in reports
+        ]
+        title = lang.t("cli.sla.title", period=period.label, tz=settings.timezone.key)
+        headers = [lang.t(f"cli.sla.col.{c}") for c in COLUMNS]
+        print_table(headers, rows, title=title, right=tuple(range(1, 9)))
     if args.check and any(r.figures.breached for r in reports):
         return EXIT_FINDING
     return EXIT_OK
+
+
+def sla_row(f: SlaFigures, name: str, lang: Language) -> list[str]:
+    """One component's line of the table, worded as the report and the console word it."""
+    verdict = "no_data" if f.availability is None else "breached" if f.breached else "met"
+    return [
+        name,
+        lang.target(f.target),
+        lang.percent(f.availability),
+        lang.duration(f.down_s),
+        lang.duration(f.maintenance_s),
+        lang.duration(f.unknown_s),
+        lang.percent(f.coverage, 1),
+        lang.duration(f.budget_remaining_s),
+        lang.number(f.incidents),
+        lang.t(f"cli.sla.{verdict}"),
+    ]

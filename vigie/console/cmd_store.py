@@ -14,18 +14,6 @@ from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
 from vigie.reports.periods import parse_moment
 
-# What `vigie store` says to people, by `[vigie] language`; --json keeps the English keys.
-WORDS = {
-    "fr": {
-        "pruned": "{deleted} résultats bruts supprimés ; les données brutes commencent désormais le {when}",
-        "rebuilt": "agrégats recalculés à partir de {count} résultats bruts",
-    },
-    "en": {
-        "pruned": "{deleted} raw results deleted; raw data now starts at {when}",
-        "rebuilt": "rollups rebuilt from {count} raw results",
-    },
-}
-
 
 def register(sub: Any) -> None:
     """Add `vigie store ...` to the CLI."""
@@ -77,7 +65,7 @@ def run_prune(args: argparse.Namespace) -> int:
         )
     else:
         lang = Language(settings.language)
-        print(WORDS[lang.code]["pruned"].format(deleted=lang.number(deleted), when=lang.date_time(moment)))
+        print(lang.t("cli.store.pruned", deleted=lang.number(deleted), when=lang.date_time(moment)))
     return 0
 
 
@@ -91,5 +79,5 @@ def run_rebuild(args: argparse.Namespace) -> int:
         print_json({"raw_results": count})
     else:
         lang = Language(settings.language)
-        print(WORDS[lang.code]["rebuilt"].format(count=lang.number(count)))
+        print(lang.t("cli.store.rebuilt", count=lang.number(count)))
     return 0

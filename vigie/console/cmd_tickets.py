@@ -7,48 +7,15 @@ from dataclasses import asdict
 from typing import Any
 
 from vigie.console.errors import UserError
-from vigie.console.output import percent, print_json, print_table
+from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
-from vigie.kernel.text.language import Language
+from vigie.kernel.text.language import MISSING, Language
 from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.glpi import GlpiClient, GlpiError, pull
 from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports.periods import Period, parse_period
 from vigie.reports.tickets import GROUPINGS, Figures, TicketStats, previous_year, stats_from_facts
-
-LABELS = {
-    "fr": {
-        "application": "Application",
-        "month": "Mois",
-        "channel": "Canal",
-        "level": "Niveau",
-        "total": "Total",
-        "opened": "Tickets",
-        "previous": "A-1",
-        "growth": "Évolution",
-        "first_contact": "Résolus au 1er contact",
-        "median": "Résolution médiane",
-        "p90": "Résolution P90",
-        "backlog": "Stock fin de période",
-        "title": "Tickets {label} (comparés à {previous})",
-    },
-    "en": {
-        "application": "Application",
-        "month": "Month",
-        "channel": "Channel",
-        "level": "Level",
-        "total": "Total",
-        "opened": "Tickets",
-        "previous": "Year before",
-        "growth": "Growth",
-        "first_contact": "First-contact resolution",
-        "median": "Median time to resolve",
-        "p90": "P90 time to resolve",
-        "backlog": "Backlog at period end",
-        "title": "Tickets {label} (against {previous})",
-    },
-}
 
 
 def register(sub: Any) -> None:
@@ -103,6 +70,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def run_import(args: argparse.Namespace) -> int:
     """Import each file in turn; stop at the first bad one."""
     settings = _settings(args)
+    lang = Language(settings.language)
     results = []
     with TicketStore(settings.store_path(), settings.probes.store.busy_timeout) as store:
         for name in args.files:
@@ -110,7 +78,13 @@ def run_import(args: argparse.Namespace) -> int:
             results.append(result)
             if not args.json:
                 print(
-                    f"{result.file}: {result.rows:,} tickets ({result.format} format); {result.stored:,} stored"
+                    lang.t(
+                        "cli.tickets.imported",
+                        file=result.file,
+                        rows=lang.number(result.rows),
+                        format=result.format,
+                        stored=lang.number(result.stored),
+                    )
                 )
     if args.json:
         print_json([asdict(r) for r in results])
@@ -134,9 +108,15 @@ def run_pull(args: argparse.Namespace) -> int:
     if args.json:
         print_json(asdict(result))
     else:
+        lang = Language(settings.language)
         print(
-            f"{glpi.url}: {result.fetched:,} tickets changed since the last pull; "
-            f"{result.stored:,} stored; cursor {result.cursor or '-'}"
+            lang.t(
+                "cli.tickets.pulled",
+                url=glpi.url,
+                fetched=lang.number(result.fetched),
+                stored=lang.number(result.stored),
+                cursor=result.cursor or MISSING,
+            )
         )
     return 0
 
@@ -180,40 +160,36 @@ def stats_json(stats: TicketStats) -> dict[str, Any]:
 
 
 def _print_stats(stats: TicketStats, language: str) -> None:
-    text = LABELS[language]
     lang = Language(language)
-
-    def duration(seconds: float | None) -> str:
-        return "-" if seconds is None else lang.duration(seconds)
-
-    def change(ratio: float | None) -> str:
-        if ratio is None:
-            return "-"
-        shown = f"{ratio * 100:+.1f} %"
-        return shown.replace(".", ",") if language == "fr" else shown
-
-    def number(value: int) -> str:
-        return f"{value:,}".replace(",", "\u202f") if language == "fr" else f"{value:,}"
 
     def row(f: Figures, key: str) -> list[object]:
         return [
             key,
-            number(f.opened),
-            number(f.previous),
-            change(f.growth),
-            percent(f.first_contact_rate, 1, language),
-            duration(f.median_resolve_s),
-            duration(f.p90_resolve_s),
-            number(f.backlog),
+            lang.number(f.opened),
+            lang.number(f.previous),
+            lang.change(f.growth),
+            lang.percent(f.first_contact_rate, 1),
+            lang.duration(f.median_resolve_s),
+            lang.duration(f.p90_resolve_s),
+            lang.number(f.backlog),
         ]
 
     # Channels by their name in the language (the JSON keeps the codes).
     rows = [row(g, lang.label("channel", g.key) if stats.by == "channel" else g.key) for g in stats.groups]
-    rows.append(row(stats.total, text["total"]))
-    columns = ["opened", "previous", "growth", "first_contact", "median", "p90", "backlog"]
+    rows.append(row(stats.total, lang.t("common.total")))
+    columns = [
+        stats.by or "total",
+        "opened",
+        "previous",
+        "growth",
+        "first_contact",
+        "median",
+        "p90",
+        "backlog",
+    ]
     print_table(
-        [text[stats.by or "total"], *(text[c] for c in columns)],
+        [lang.t(f"cli.tickets.col.{c}") for c in columns],
         rows,
-        title=text["title"].format(label=stats.period.label, previous=stats.previous.label),
+        title=lang.t("cli.tickets.title", label=stats.period.label, previous=stats.previous.label),
         right=range(1, 8),
     )

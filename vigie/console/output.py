@@ -11,8 +11,6 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from vigie.kernel.text.language import Language
-
 
 def console() -> Console:
     """A rich console on stdout (plain text when not a terminal)."""
@@ -43,23 +41,3 @@ def print_table(
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     console().print(table)
-
-
-def duration(seconds: float | None, language: str = "en") -> str:
-    """A duration in the language's words (``15 h 20 min``); negative for an overspent budget."""
-    if seconds is None:
-        return "-"
-    if seconds < 0:
-        return "-" + duration(-seconds, language)
-    return Language(language).duration(seconds)
-
-
-def percent(ratio: float | None, digits: int = 3, language: str = "en") -> str:
-    """A ratio as a percentage, floored (never rounded up) to ``digits`` decimals; a decimal
-    comma in French (``99,988 %``, as `vigie sla` prints it)."""
-    if ratio is None:
-        return "-"
-    scale = 10**digits
-    floored = int(ratio * 100 * scale + 1e-9) / scale
-    text = f"{floored:.{digits}f} %"
-    return text.replace(".", ",") if language == "fr" else text

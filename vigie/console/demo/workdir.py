@@ -38,6 +38,7 @@ from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
 from vigie.kernel.durations import format_duration
+from vigie.kernel.text.language import Language
 from vigie.probes.ingest import ingest_samples
 from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.store import TicketStore
@@ -150,16 +151,17 @@ def load_history(
 ) -> dict[str, object]:
     """Generate the simulated year and load it through the public import paths, once."""
     p = settings.probes
-    say(f"Génération de l'historique simulé {scenario.history_year} (façonné d'après le rapport d'activité)…")
+    lang = Language(settings.language)
+    say(lang.t("cli.demo.generating", year=scenario.history_year))
     samples, tickets, summaries = write_history(
         scenario, p.components, p.maintenance, settings.timezone, workdir.history_dir
     )
-    say(f"Import de {sum(s.rows for s in summaries):,} résultats ({samples.name})…".replace(",", " "))
+    say(lang.t("cli.demo.importing", rows=lang.number(sum(s.rows for s in summaries)), file=samples.name))
     flows, _ = write_flows(scenario, p, workdir.history_dir)
     with open_store(settings) as store:
         stats = ingest_samples(store, samples, p)
         flow_stats = ingest_samples(store, flows, p)  # throughput: never counts in availability
-    say(f"Import des tickets {scenario.history_year} ({tickets.name})…")
+    say(lang.t("cli.demo.importing_tickets", year=scenario.history_year, file=tickets.name))
     with TicketStore(settings.store_path(), p.store.busy_timeout) as store:
         result = import_csv(tickets, store, settings.tickets, progress=False)
     loaded: dict[str, object] = {
@@ -197,6 +199,7 @@ def top_up_recent(
     Returns what the store now holds of the recent history.
     """
     p = settings.probes
+    lang = Language(settings.language)
     with open_store(settings) as store:
         newest = max((r.ts for r in store.latest().values()), default=0.0)
     start, end = recent_bounds(scenario, datetime.fromtimestamp(newest + 1, UTC), now)
@@ -206,7 +209,14 @@ def top_up_recent(
     samples, tickets = workdir.history_dir / "samples-recent.csv", workdir.history_dir / "tickets-recent.csv"
     added = 0
     if end > start:
-        say(f"Historique récent : résultats du {start:%d/%m %H:%M} au {end:%d/%m %H:%M} UTC…")
+        zone = settings.timezone
+        say(
+            lang.t(
+                "cli.demo.recent_results",
+                start=lang.date_time(start.astimezone(zone)),
+                end=lang.date_time(end.astimezone(zone)),
+            )
+        )
         stream = ("recent", int(start.timestamp()))
         with samples.open("w", encoding="utf-8", newline="") as out:
             write_window_samples(
@@ -214,9 +224,7 @@ def top_up_recent(
             )
         with open_store(settings) as store:
             added = ingest_samples(store, samples, p).added
-    say(
-        f"Historique récent : tickets simulés de {months[0][1]:02d}/{months[0][0]} à {months[-1][1]:02d}/{months[-1][0]}…"
-    )
+    say(lang.t("cli.demo.recent_tickets", first=lang.month(*months[0]), last=lang.month(*months[-1])))
     with tickets.open("w", encoding="utf-8", newline="") as out:
         write_recent_tickets(scenario, settings.timezone, months, now, out)
     with TicketStore(settings.store_path(), p.store.busy_timeout) as store:

@@ -37,6 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "state.unknown": ("inconnu", "unknown"),
     "common.yes": ("oui", "yes"),
     "common.no": ("non", "no"),
+    "common.total": ("Total", "Total"),
     "schedule.always": ("24 h/24, 7 j/7", "24x7"),
     # --- the reports ----------------------------------------------------------------------
     "report.title.monthly": ("Rapport mensuel de disponibilité", "Monthly availability report"),
@@ -456,7 +457,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.sla.col.budget": ("Budget restant", "Budget left"),
     "cli.sla.col.incidents": ("Incidents", "Incidents"),
     "cli.sla.col.status": ("Statut", "Status"),
-    "cli.sla.breached": ("cible dépassée", "BREACHED"),
+    "cli.sla.breached": ("cible non atteinte", "BREACHED"),
     "cli.sla.met": ("conforme", "met"),
     "cli.sla.no_data": ("sans mesure", "no data"),
     # --- vigie incidents ------------------------------------------------------------------
@@ -510,11 +511,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- vigie ingest samples -------------------------------------------------------------
     "cli.ingest.imported": (
-        "{path}\u00a0: {rows} lignes, {added} nouvelles, {components}{span} ({rate} lignes/s)",
-        "{path}: {rows} rows, {added} new, {components}{span} ({rate} rows/s)",
+        "{path}\u00a0: {rows} lignes, {added} nouvelles, {components} composant(s){span} ({rate} lignes/s)",
+        "{path}: {rows} rows, {added} new, {components} components{span} ({rate} rows/s)",
     ),
-    "cli.ingest.components.one": ("{n} composant", "{n} component"),
-    "cli.ingest.components.many": ("{n} composants", "{n} components"),
     "cli.ingest.span": (", du {first} au {last}", ", {first} .. {last}"),
     # --- vigie report ---------------------------------------------------------------------
     "cli.report.written.monthly": (
