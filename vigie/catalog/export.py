@@ -19,6 +19,7 @@ import networkx as nx
 
 from vigie.catalog.graph import build_graph
 from vigie.catalog.model import Application, Catalog, Phase, Zone
+from vigie.kernel.text.language import Language
 
 FORMATS = ("graphml", "gexf", "dot", "mermaid", "json", "svg")
 
@@ -239,13 +240,21 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def to_svg(catalog: Catalog, graph: nx.DiGraph | None = None, *, title: str | None = None) -> str:
+def to_svg(
+    catalog: Catalog,
+    graph: nx.DiGraph | None = None,
+    *,
+    title: str | None = None,
+    lang: Language | None = None,
+) -> str:
     """The marguerite: the central system in the middle, applications as petals around it.
 
     Petals are grouped by domain (the inner band, named) and zone (the colour); a filled petal
     exchanges with the central system, its length growing with the monthly flows; decommissioned
     applications are grey, phase-out ones dashed; the report's named applications are in bold.
+    Words and figures are in ``lang`` (French by default).
     """
+    lang = Language() if lang is None else lang
     graph = build_graph(catalog) if graph is None else graph
     central = _central_ids(catalog)
     petals, arcs = _layout(catalog, graph, central)
@@ -259,9 +268,9 @@ def to_svg(catalog: Catalog, graph: nx.DiGraph | None = None, *, title: str | No
         f'height="{size + 40}" font-family="Helvetica, Arial, sans-serif">',
         f'<rect width="{size}" height="{size + 40}" fill="#ffffff"/>',
     ]
-    heading = title or (
-        f"Marguerite du SI Chorus — {len(catalog.applications)} applications, "
-        f"{sum(1 for i in catalog.interfaces.values() if i.lifecycle.phase is not Phase.DECOMMISSIONED)} interfaces"
+    live = sum(1 for i in catalog.interfaces.values() if i.lifecycle.phase is not Phase.DECOMMISSIONED)
+    heading = title or lang.t(
+        "catalog.svg.title", applications=lang.number(len(catalog.applications)), interfaces=lang.number(live)
     )
     out.append(f'<text x="24" y="36" font-size="22" font-weight="bold" fill="#222">{escape(heading)}</text>')
 
@@ -277,7 +286,7 @@ def to_svg(catalog: Catalog, graph: nx.DiGraph | None = None, *, title: str | No
         out.append(_domain_label(cx, cy, r_band_in - 6, middle, _shorten(domain, 42), colour))
 
     for petal in petals:
-        out.append(_petal_svg(cx, cy, petal, r_petal, peak, step))
+        out.append(_petal_svg(cx, cy, petal, r_petal, peak, step, lang))
         app = petal.app
         weight = ' font-weight="bold"' if not app.placeholder else ""
         fill = (
@@ -289,8 +298,8 @@ def to_svg(catalog: Catalog, graph: nx.DiGraph | None = None, *, title: str | No
             )
         )
 
-    out.extend(_centre(catalog, central, cx, cy, r_core, sum(p.volume for p in petals)))
-    out.extend(_legend(size))
+    out.extend(_centre(catalog, central, cx, cy, r_core, sum(p.volume for p in petals), lang))
+    out.extend(_legend(size, lang))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -308,7 +317,9 @@ def _domain_label(cx: float, cy: float, radius: float, angle: float, text: str, 
     )
 
 
-def _petal_svg(cx: float, cy: float, petal: _Petal, r_petal: float, peak: int, step: float) -> str:
+def _petal_svg(
+    cx: float, cy: float, petal: _Petal, r_petal: float, peak: int, step: float, lang: Language
+) -> str:
     app = petal.app
     length = 26.0 + (36.0 * math.log1p(petal.volume) / math.log1p(peak) if petal.volume else 0.0)
     if not petal.connected:
@@ -318,8 +329,9 @@ def _petal_svg(cx: float, cy: float, petal: _Petal, r_petal: float, peak: int, s
     mx, my = _polar(cx, cy, r_petal + length / 2, petal.angle)
     fill = colour if petal.connected else "#ffffff"
     dash = ' stroke-dasharray="2 1.5"' if app.lifecycle.phase is Phase.PHASE_OUT else ""
-    volume = f", {petal.volume} flux/mois" if petal.volume else ""
-    tip = f"{app.name} — {app.domain} — {app.ministry} — {app.lifecycle.phase.value}{volume}"
+    volume = lang.t("catalog.svg.petal_volume", volume=lang.number(petal.volume)) if petal.volume else ""
+    phase = lang.label("catalog.phase", app.lifecycle.phase)
+    tip = f"{app.name} — {app.domain} — {app.ministry} — {phase}{volume}"
     return (
         f'<ellipse cx="{mx:.1f}" cy="{my:.1f}" rx="{length / 2:.1f}" ry="{half_width:.1f}" '
         f'transform="rotate({petal.angle:.2f} {mx:.1f} {my:.1f})" fill="{fill}" stroke="{colour}" '
@@ -328,14 +340,13 @@ def _petal_svg(cx: float, cy: float, petal: _Petal, r_petal: float, peak: int, s
 
 
 def _centre(
-    catalog: Catalog, central: set[str], cx: float, cy: float, radius: float, volume: int
+    catalog: Catalog, central: set[str], cx: float, cy: float, radius: float, volume: int, lang: Language
 ) -> list[str]:
     """The central system: its components listed in a disc, with the flows it exchanges."""
     apps = sorted((catalog.applications[i] for i in central), key=lambda a: (not a.core, a.name.casefold()))
     line = 15.0
     height = 34 + line * len(apps) + 28
     top = cy - height / 2
-    flows = f"{volume:,}".replace(",", "\u202f")
     out = [
         f'<circle cx="{cx}" cy="{cy}" r="{radius}" fill="#fff6d8" stroke="#d9a400" stroke-width="3"/>',
         f'<text x="{cx}" y="{top + 14:.1f}" text-anchor="middle" font-size="17" font-weight="bold" '
@@ -349,23 +360,18 @@ def _centre(
         )
     out.append(
         f'<text x="{cx}" y="{top + 40 + len(apps) * line + 12:.1f}" text-anchor="middle" font-size="11" '
-        f'fill="#7a5a00">{escape(flows)} flux/mois avec les applications</text>'
+        f'fill="#7a5a00">{escape(lang.t("catalog.svg.flows", volume=lang.number(volume)))}</text>'
     )
     return out
 
 
-def _legend(size: int) -> list[str]:
+def _legend(size: int, lang: Language) -> list[str]:
     x, y = 24.0, float(size) - 150
     out = [f'<g font-size="12" fill="#333" transform="translate({x},{y})">']
     for index, (zone, colour) in enumerate(ZONE_COLOURS.items()):
         out.append(f'<rect x="0" y="{index * 18}" width="12" height="12" fill="{colour}"/>')
         out.append(f'<text x="18" y="{index * 18 + 10}">{escape(zone)}</text>')
-    notes = (
-        "Pétale plein : échange avec le système central (longueur : flux mensuels)",
-        "Pétale vide : pas d'interface avec le système central",
-        "Pointillés : en extinction — gris : décommissionnée",
-        "Gras : application nommée dans le rapport d'activité",
-    )
+    notes = [lang.t(f"catalog.svg.{key}") for key in ("full", "empty", "dashed", "bold")]
     for index, note in enumerate(notes):
         out.append(f'<text x="230" y="{index * 18 + 10}">{escape(note)}</text>')
     out.append("</g>")
@@ -373,18 +379,18 @@ def _legend(size: int) -> list[str]:
 
 
 #: Writers by format name; each takes the catalog and its graph.
-EXPORTERS: dict[str, Callable[[Catalog, nx.DiGraph], str]] = {
-    "graphml": lambda catalog, graph: to_graphml(graph),
-    "gexf": lambda catalog, graph: to_gexf(graph),
-    "dot": lambda catalog, graph: to_dot(graph),
-    "mermaid": lambda catalog, graph: to_mermaid(graph),
-    "json": lambda catalog, graph: to_json(graph),
-    "svg": lambda catalog, graph: to_svg(catalog, graph),
+EXPORTERS: dict[str, Callable[[Catalog, nx.DiGraph, Language], str]] = {
+    "graphml": lambda catalog, graph, lang: to_graphml(graph),
+    "gexf": lambda catalog, graph, lang: to_gexf(graph),
+    "dot": lambda catalog, graph, lang: to_dot(graph),
+    "mermaid": lambda catalog, graph, lang: to_mermaid(graph),
+    "json": lambda catalog, graph, lang: to_json(graph),
+    "svg": lambda catalog, graph, lang: to_svg(catalog, graph, lang=lang),
 }
 
 
-def export(catalog: Catalog, graph: nx.DiGraph, fmt: str) -> str:
-    """The map in one of :data:`FORMATS`."""
+def export(catalog: Catalog, graph: nx.DiGraph, fmt: str, lang: Language | None = None) -> str:
+    """The map in one of :data:`FORMATS` (the SVG's words in ``lang``, French by default)."""
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown format '{fmt}' (one of: {', '.join(FORMATS)})")
-    return EXPORTERS[fmt](catalog, graph)
+    return EXPORTERS[fmt](catalog, graph, Language() if lang is None else lang)

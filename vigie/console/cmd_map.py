@@ -298,7 +298,7 @@ def run_neighbors(args: argparse.Namespace) -> int:
                     x.app,
                     _name(catalog, x.app),
                     ", ".join(x.interfaces),
-                    "/".join(x.protocols),
+                    "/".join(lang.label("catalog.protocol", p) for p in x.protocols),
                     lang.number(x.volume) if x.volume else "",
                 ]
                 for x in items
@@ -461,7 +461,7 @@ def run_export(args: argparse.Namespace) -> int:
     """`vigie map export --format F [--out FILE]`."""
     catalog, lang = load_map(args)
     graph: nx.DiGraph = build_graph(catalog, include_decommissioned=args.include_decommissioned)
-    text = export(catalog, graph, args.format)
+    text = export(catalog, graph, args.format, lang)
     if args.out is None:
         sys.stdout.write(text)
         return EXIT_OK

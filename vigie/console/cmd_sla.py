@@ -94,7 +94,9 @@ def run_sla(args: argparse.Namespace) -> int:
 
 def sla_row(f: SlaFigures, name: str, lang: Language) -> list[str]:
     """One component's line of the table, worded as the report and the console word it."""
-    verdict = "no_data" if f.availability is None else "breached" if f.breached else "met"
+    verdict = (
+        "cli.sla.no_data" if f.availability is None else "cli.sla.breached" if f.breached else "cli.sla.met"
+    )
     return [
         name,
         lang.target(f.target),
@@ -105,5 +107,5 @@ def sla_row(f: SlaFigures, name: str, lang: Language) -> list[str]:
         lang.percent(f.coverage, 1),
         lang.duration(f.budget_remaining_s),
         lang.number(f.incidents),
-        lang.t(f"cli.sla.{verdict}"),
+        lang.t(verdict),
     ]

@@ -69,7 +69,13 @@ class ComponentScreen(Screen[None]):
                 t("tui.col.probe"), t("tui.col.kind"), t("tui.col.interval"), t("tui.col.role"), "URL"
             )
             for p in self.probes:
-                probes.add_row(p.id, p.kind, self.lang.duration(p.interval), p.role, probe_target(p))
+                probes.add_row(
+                    p.id,
+                    p.kind,
+                    self.lang.duration(p.interval),
+                    self.lang.label("probes.role", p.role),
+                    probe_target(p),
+                )
             yield probes
             yield Static(t("tui.detail.latency"), classes="section")
             yield Sparkline([], id="component-latency")

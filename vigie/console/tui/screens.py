@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from vigie.accounting.figures import SlaFigures
 from vigie.console.tui import fmt
 from vigie.console.tui.data import SlaView
 from vigie.console.tui.keys import KEYS
@@ -65,8 +66,8 @@ class MonthReportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """Title and one row per component."""
-        t = self.lang.t
         lang = self.lang
+        t = lang.t
         with Vertical(classes="dialog"):
             yield Static(Text(t("tui.report.title", month=self.month), style="bold"), classes="title")
             table: DataTable[str | Text] = DataTable(cursor_type="row", id="report-table")
@@ -81,19 +82,8 @@ class MonthReportScreen(ModalScreen[None]):
                 t("tui.col.breached"),
             )
             for component, view in self.sla.items():
-                f = view.month
                 table.add_row(
-                    self.names.get(component, component),
-                    lang.target(f.target),
-                    Text(lang.percent(f.availability), style=fmt.ratio_style(f.availability, f.target)),
-                    lang.duration(f.down_s),
-                    lang.percent(f.coverage, 1),
-                    lang.duration(f.budget_remaining_s),
-                    str(f.incidents),
-                    Text(t("common.no"), style="bold red")
-                    if f.breached
-                    else Text(t("common.yes"), style="green"),
-                    key=component,
+                    *month_report_cells(self.names.get(component, component), view.month, lang), key=component
                 )
             yield table
             if not self.sla:
@@ -103,3 +93,19 @@ class MonthReportScreen(ModalScreen[None]):
     async def action_dismiss(self, result: None = None) -> None:
         """Close the report."""
         self.dismiss(result)
+
+
+def month_report_cells(name: str, f: SlaFigures, lang: Language) -> tuple[str | Text, ...]:
+    """One component's row of the month's report screen, in the words and figures of the
+    monthly report and `vigie sla`."""
+    t = lang.t
+    return (
+        name,
+        lang.target(f.target),
+        Text(lang.percent(f.availability), style=fmt.ratio_style(f.availability, f.target)),
+        lang.duration(f.down_s),
+        lang.percent(f.coverage, 1),
+        lang.duration(f.budget_remaining_s),
+        lang.number(f.incidents),
+        Text(t("common.no"), style="bold red") if f.breached else Text(t("common.yes"), style="green"),
+    )

@@ -178,7 +178,7 @@ class MapTab(ConsoleTab):
         cells = (
             self._app_name(link.app),
             ", ".join(link.interfaces),
-            ", ".join(link.protocols),
+            ", ".join(lang.label("catalog.protocol", p) for p in link.protocols),
             Text(lang.number(link.volume or None), justify="right"),
         )
         return Row(

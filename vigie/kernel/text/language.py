@@ -134,36 +134,30 @@ class Language:
 
     # --- durations -----------------------------------------------------------------------
 
-    def duration(self, seconds: float | None, *, compact: bool = False) -> str:
+    def duration(self, seconds: float | None) -> str:
         """A duration in its two largest units, truncated: ``0,5 s``, ``45 s``, ``3 min 05 s``,
-        ``12 min``, ``15 h 20 min``, ``2 j 04 h``; negative for an overspent budget.
-        ``compact`` drops the second unit's name for narrow cells: ``15 h 20``, ``2 j 04``."""
+        ``12 min``, ``15 h 20 min``, ``2 j 04 h``; negative for an overspent budget."""
         if seconds is None or not _known(seconds):
             return MISSING
         if seconds < 0:
-            return MINUS + self.duration(-seconds, compact=compact)
+            return MINUS + self.duration(-seconds)
         if 0 < seconds < 1:  # a refresh interval, not worth "0 s"
             return f"{self.number(seconds, 1)}{NNBSP}s"
         days, rest = divmod(int(seconds), 86400)
         hours, rest = divmod(rest, 3600)
         minutes, secs = divmod(rest, 60)
         if days:
-            return self._units(days, _DAY_UNIT[self.code], hours, "h", compact)
+            return self._units(days, _DAY_UNIT[self.code], hours, "h")
         if hours:
-            return self._units(hours, "h", minutes, "min", compact)
+            return self._units(hours, "h", minutes, "min")
         if minutes:
             # Under ten minutes the seconds still matter (a 3 min 05 s outage).
-            return (
-                self._units(minutes, "min", secs, "s", compact)
-                if minutes < 10 and secs
-                else f"{minutes}{NNBSP}min"
-            )
+            return self._units(minutes, "min", secs, "s") if minutes < 10 and secs else f"{minutes}{NNBSP}min"
         return f"{secs}{NNBSP}s"
 
     @staticmethod
-    def _units(major: int, major_unit: str, minor: int, minor_unit: str, compact: bool) -> str:
-        head = f"{major}{NNBSP}{major_unit} {minor:02d}"
-        return head if compact else f"{head}{NNBSP}{minor_unit}"
+    def _units(major: int, major_unit: str, minor: int, minor_unit: str) -> str:
+        return f"{major}{NNBSP}{major_unit} {minor:02d}{NNBSP}{minor_unit}"
 
     def latency(self, ms: float | None) -> str:
         """A measured latency: milliseconds under a second (``245 ms``), else seconds with

@@ -2,9 +2,9 @@
 
 Keys name where a text is shown, then what it is: ``report.summary.met`` (the reports),
 ``tui.tab.availability`` (the console), ``cli.sla.col.target`` (a command's output),
-``catalog.status.valid`` (the words for a catalog code); words every face shares have no
-face: ``state.down``, ``channel.phone``, ``unit.per.month``, ``count.days.many``,
-``common.yes``. Keys ending in ``.one``/``.many`` are the two forms of a count (see
+``catalog.status.valid``, ``probes.role.throughput`` (the words for a package's codes, which
+stay codes in that package); words every face shares have no face: ``state.down``,
+``channel.phone``, ``unit.per.month``, ``count.days.many``, ``common.yes``. Keys ending in ``.one``/``.many`` are the two forms of a count (see
 ``Language.plural``). ``{name}`` placeholders are filled in by ``Language.t``.
 """
 
@@ -745,6 +745,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "History {year}: SIMULATED data shaped after the 2017 activity report — "
         "{results} results, {tickets} tickets",
     ),
+    # --- the probes' codes ----------------------------------------------------------------
+    "probes.role.availability": ("disponibilité", "availability"),
+    "probes.role.throughput": ("débit", "throughput"),
     # --- the catalog's codes --------------------------------------------------------------
     "catalog.status.expired": ("expirée", "expired"),
     "catalog.status.refused": ("refusée", "refused"),
@@ -796,6 +799,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "live application wired to one in extinction",
     ),
     "catalog.finding.between-retiring": ("deux applications en extinction", "both ends are retiring"),
+    "catalog.svg.title": (
+        "Marguerite du SI Chorus — {applications} applications, {interfaces} interfaces",
+        "The SI Chorus daisy — {applications} applications, {interfaces} interfaces",
+    ),
     "catalog.svg.flows": (
         "{volume} flux/mois avec les applications",
         "{volume} flows/month with the applications",
