@@ -2,6 +2,7 @@
 
 Locating and collecting problems in users' files (:mod:`.problems`, :mod:`.tomlfile`),
 durations (:mod:`.durations`), time spans and local time (:mod:`.spans`,
-:mod:`.localtime`), and pausing the garbage collector around bulk loads
-(:mod:`.gcpause`). The import contracts in ``pyproject.toml`` keep it at the bottom.
+:mod:`.localtime`), pausing the garbage collector around bulk loads (:mod:`.gcpause`),
+and what users read: messages and number, percentage, duration and date formats
+(:mod:`.text`). The import contracts in ``pyproject.toml`` keep it at the bottom.
 """

@@ -56,7 +56,8 @@ def trend_heatmap(rows: Sequence[TrendRow], months: Sequence[MonthRef], lang: La
             colour = _cell_colour(point.availability, row.target, point.breached)
             parts.append(
                 f'<rect x="{x + 1}" y="{y}" width="{cell_w - 2}" height="{cell_h}" rx="2" fill="{colour}">'
-                f"<title>{escape(row.name)} {point.month}: {escape(lang.percent(point.availability))}</title>"
+                f"<title>{escape(row.name)} — {escape(lang.day_or_month(point.month))}{lang.colon}"
+                f"{escape(lang.percent(point.availability))}</title>"
                 "</rect>"
             )
             if point.availability is not None:
@@ -114,7 +115,7 @@ def throughput_bars(row: ThroughputRow, lang: Language) -> Markup:
             colour = RED if b.over else "#1565c0"
             parts.append(
                 f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{bar_slot - 4:.1f}" height="{top + plot_h - y:.1f}" fill="{colour}">'
-                f"<title>{escape(lang.day_or_month(b.label))}: {escape(lang.number(b.volume))} {escape(row.unit)} "
+                f"<title>{escape(lang.day_or_month(b.label))}{lang.colon}{escape(lang.number(b.volume))} {escape(row.unit)} "
                 f"({escape(lang.percent(b.utilisation, 0, floor=False))})</title></rect>"
             )
         # Label every bucket when they fit, else every fifth (days of a month).

@@ -239,7 +239,7 @@ class VigieApp(App[None]):
             elif worker.group == "report" and isinstance(worker.result, Path):
                 self.notify(self.lang.t("tui.msg.report_written", path=worker.result), title="Vigie")
         elif event.state is WorkerState.ERROR:
-            self.notify(str(worker.error), title=worker.group, severity="error")
+            self.notify(str(worker.error), title=self.lang.t("tui.msg.error"), severity="error")
 
     def apply_live(self, live: LiveSnapshot) -> None:
         """Show a new snapshot in every tab that depends on the store."""

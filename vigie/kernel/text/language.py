@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, get_day_names, get_month_names
@@ -43,6 +43,14 @@ def _locale(code: str) -> Locale:
 def _pattern(digits: int) -> NumberPattern:
     """``#,##0`` with ``digits`` fixed decimals; the locale supplies the separators."""
     return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+
+
+@lru_cache(maxsize=8192)
+def _figure(code: str, value: Decimal, digits: int) -> str:
+    """A rounded figure written by Babel; the sign is ours (U+2212, as in the durations).
+    Cached: a console repaints the same figures every refresh, a report repeats its own."""
+    text = _pattern(digits).apply(abs(value), _locale(code))
+    return MINUS + text if value < 0 else text
 
 
 def _step(digits: int) -> Decimal:
@@ -98,16 +106,11 @@ class Language:
 
     # --- numbers -------------------------------------------------------------------------
 
-    def _figure(self, value: Decimal, digits: int) -> str:
-        # Babel writes the separators; the sign is ours (U+2212, as in the durations).
-        text = _pattern(digits).apply(abs(value), _locale(self.code))
-        return MINUS + text if value < 0 else text
-
     def number(self, value: float | None, digits: int = 0) -> str:
         """A number rounded to ``digits`` decimals: ``6 000 000``, ``0,1234``."""
         if value is None or not _known(value):
             return MISSING
-        return self._figure(exact(value).quantize(_step(digits), rounding=ROUND_HALF_UP), digits)
+        return _figure(self.code, exact(value).quantize(_step(digits), rounding=ROUND_HALF_UP), digits)
 
     def percent(self, ratio: float | None, digits: int = 3, *, floor: bool = True, sign: bool = True) -> str:
         """A ratio as a percentage with ``digits`` decimals, floored first (``0.999995`` is
@@ -116,7 +119,7 @@ class Language:
         if ratio is None or not _known(ratio):
             return MISSING
         rounding = ROUND_FLOOR if floor else ROUND_HALF_UP
-        text = self._figure((exact(ratio) * 100).quantize(_step(digits), rounding=rounding), digits)
+        text = _figure(self.code, (exact(ratio) * 100).quantize(_step(digits), rounding=rounding), digits)
         return text + _PERCENT[self.code] if sign else text
 
     def target(self, ratio: float) -> str:

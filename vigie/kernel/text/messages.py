@@ -350,6 +350,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No component with a nominal capacity (capacity) or a throughput probe.",
     ),
     "tui.msg.loading": ("Chargement…", "Loading…"),
+    "tui.msg.error": ("Erreur", "Error"),
     "tui.msg.filter_placeholder": (
         "filtrer le tableau (échap pour effacer)",
         "filter the table (esc to clear)",
