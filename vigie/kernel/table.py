@@ -30,7 +30,6 @@ from vigie.kernel.problems import (
     LARGEST,
     ConfigError,
     Problem,
-    did_you_mean,
     not_one_of,
     range_problem,
     suggestion,
@@ -443,6 +442,7 @@ class CsvFile(Table):
         super().__init__(file, problems)
         self.header: list[str] = []
         self.columns: dict[str, int] = {}
+        self._layout: tuple[list[str | None], int, frozenset[str]] | None = None
         self._end = 0  # the line the last row read ends on
         stream = iter(lines)
         try:
@@ -485,8 +485,9 @@ class CsvFile(Table):
         Header labels are compared stripped and lower-case with ``known`` names, or with the
         keys of ``known`` when it maps labels to column names (aliases: of two labels of one
         column, the first present counts). A label repeated as such counts by its last cell.
-        ``others`` lets unknown labels pass (exports with columns nobody reads); ``missing``
-        is added to the message of a missing required column.
+        An unknown label is reported with a did-you-mean, or with the list of columns when
+        none is close; ``others`` lets unknown labels pass (exports with columns nobody
+        reads). ``missing`` is added to the message of a missing required column.
         """
         aliases = known if isinstance(known, Mapping) else {name: name for name in known}
         found: dict[str, int] = {}
@@ -496,7 +497,9 @@ class CsvFile(Table):
             column = aliases.get(name)
             if column is None:
                 if label and not others:
-                    self.problem(1, label, did_you_mean(label, aliases, "column"))
+                    hint = suggestion(label, aliases)
+                    listed = ", ".join(dict.fromkeys(aliases.values()))
+                    self.problem(1, label, f"unknown column{hint or f' (columns: {listed})'}")
                 continue
             if via.get(column, name) != name:
                 continue
@@ -505,7 +508,7 @@ class CsvFile(Table):
         for column in required:
             if column not in found:
                 self.problem(1, column, f"missing required column{missing}")
-        self.columns = found
+        self.columns, self._layout = found, None
         return found
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
@@ -532,38 +535,44 @@ class CsvFile(Table):
         return Problem(self.file, self.reader.line_num, "", f"malformed CSV ({exc})")
 
     def records(self, *, complete: bool = False) -> Iterator[Record]:
-        """The rows after the header as records of the columns :meth:`use_columns` found.
-
-        Blank rows are skipped. Cells beyond the header that hold something are a problem (a
-        stray separator); a row too short to reach every column found is one too when
-        ``complete`` (the row is then skipped: a truncated row says nothing reliable).
-        """
-        width = len(self.header)
-        positions: list[str | None] = [None] * width
-        for column, index in self.columns.items():
-            positions[index] = column
-        needed = max(self.columns.values(), default=-1) + 1
-        present = frozenset(self.columns)
+        """The rows after the header as records (see :meth:`row`), blank rows skipped."""
         for line, cells in self.rows():
-            stripped = list(map(str.strip, cells))
-            if not any(stripped):
-                continue
-            if len(cells) > width and any(stripped[width:]):
-                self.problem(line, "", f"{len(cells)} cells for {width} columns (a stray separator?)")
-            if complete and len(cells) < needed:
-                first = next(c for c in positions[len(cells) :] if c is not None)
-                self.problem(
-                    line,
-                    self.labels.get(first, first),
-                    f"missing (the row has {len(cells)} fields, the header {width}); truncated row?",
-                )
-                continue
-            # Built by C-level calls only: catalogs of 500,000 rows go through here.
-            values: dict[Any, str] = dict(
-                itertools.compress(zip(positions, stripped, strict=False), stripped)
+            record = self.row(line, cells, complete=complete)
+            if record is not None:
+                yield record
+
+    def row(self, line: int, cells: list[str], *, complete: bool = False) -> Record | None:
+        """The record of one row's cells, of the columns :meth:`use_columns` found (None for a
+        blank row).
+
+        Cells beyond the header that hold something are a problem (a stray separator); a row
+        too short to reach every column found is one too when ``complete``, and gives None: a
+        truncated row says nothing reliable.
+        """
+        if self._layout is None:
+            positions: list[str | None] = [None] * len(self.header)
+            for column, index in self.columns.items():
+                positions[index] = column
+            self._layout = (positions, max(self.columns.values(), default=-1) + 1, frozenset(self.columns))
+        positions, needed, present = self._layout
+        stripped = list(map(str.strip, cells))
+        if not any(stripped):
+            return None
+        width = len(positions)
+        if len(cells) > width and any(stripped[width:]):
+            self.problem(line, "", f"{len(cells)} cells for {width} columns (a stray separator?)")
+        if complete and len(cells) < needed:
+            first = next(c for c in positions[len(cells) :] if c is not None)
+            self.problem(
+                line,
+                self.labels.get(first, first),
+                f"missing (the row has {len(cells)} fields, the header {width}); truncated row?",
             )
-            values.pop(None, None)
-            yield Record(self, line, values, present)
+            return None
+        # Built by C-level calls only: catalogs of 500,000 rows go through here.
+        values: dict[Any, str] = dict(itertools.compress(zip(positions, stripped, strict=False), stripped))
+        values.pop(None, None)
+        return Record(self, line, values, present)
 
 
 def _failing(exc: ConfigError) -> Iterator[str]:
