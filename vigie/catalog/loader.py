@@ -164,13 +164,17 @@ class _Hints:
         return suggestion(value, known)
 
 
-def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Record]:
-    """Rows of one CSV file (BOM and ``,``/``;`` handled); header problems are recorded."""
+def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Record] | None:
+    """Rows of one CSV file (BOM and ``,``/``;`` handled); header problems are recorded.
+
+    None when the file could not be read whole (a bad byte, a malformed row): its table is
+    then left out, so the rows of other files are not reported as referring to nothing.
+    """
     sheet = CsvFile.read(path, problems=problems)
-    if not sheet.header:
-        return []
-    sheet.use_columns(COLUMNS[table], REQUIRED[table])
-    return list(sheet.records())
+    if sheet.header:
+        sheet.use_columns(COLUMNS[table], REQUIRED[table])
+    rows = list(sheet.records())
+    return None if sheet.broken else rows
 
 
 def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Record]]:
@@ -185,7 +189,9 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Record
             else:
                 tables[table] = []
         else:
-            tables[table] = _read_csv(path, table, problems)
+            rows = _read_csv(path, table, problems)
+            if rows is not None:
+                tables[table] = rows
     expected = [f"{t}.csv" for t in COLUMNS]
     for name, path in sorted(present.items()):
         # A misspelt file name would otherwise be silently ignored.
@@ -491,6 +497,7 @@ def _build(found: dict[str, list[Record]]) -> Catalog:
     homs, hom_rows = _unique(tables["homologations"], "id", _homologation)
     known_ministries = ministry_rows if "ministries" in found else None
     known_apps = app_rows if "applications" in found else None
+    known_homs = hom_rows if "homologations" in found else None
 
     for ident, ministry in ministries.items():
         row = ministry_rows[ident]
@@ -549,7 +556,7 @@ def _build(found: dict[str, list[Record]]) -> Catalog:
         owner = row.string("owner", required=True)
         due_on = row.date("due_on")
         closed = row.boolean("closed")
-        _reference(hints, row, "homologation", hom_id, hom_rows, "homologation")
+        _reference(hints, row, "homologation", hom_id, known_homs, "homologation")
         if hom_id in homs and text is not None and owner is not None:
             reserves.setdefault(hom_id, []).append(Reserve(text, owner, due_on, closed))
     for hom_id, items in reserves.items():
@@ -559,9 +566,9 @@ def _build(found: dict[str, list[Record]]) -> Catalog:
     contracts, contract_rows = _unique(tables["progress_contracts"], "id", _contract)
     for ident, contract in contracts.items():
         row = contract_rows[ident]
-        _reference(hints, row, "ministry", contract.ministry, ministry_rows, "ministry")
+        _reference(hints, row, "ministry", contract.ministry, known_ministries, "ministry")
         for app_id in contract.applications:
-            _reference(hints, row, "applications", app_id, app_rows, "application")
+            _reference(hints, row, "applications", app_id, known_apps, "application")
 
     return Catalog(ministries, apps, links, homs, domains, contracts)
 

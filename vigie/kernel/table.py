@@ -428,7 +428,7 @@ class CsvFile(Table):
 
     The delimiter is ``,``, ``;`` or a tab, whichever the header line holds most (unless
     given). Reading problems (a malformed row, a bad byte reported by the text lines) are
-    recorded and end the reading; nothing here raises.
+    recorded and end the reading, and ``broken`` says so; nothing here raises.
     """
 
     def __init__(
@@ -444,12 +444,13 @@ class CsvFile(Table):
         self.columns: dict[str, int] = {}
         self._layout: tuple[list[str | None], int, frozenset[str]] | None = None
         self._end = 0  # the line the last row read ends on
+        self.broken = False
         stream = iter(lines)
         try:
             first = next(stream, "")
         except ConfigError as exc:
             self.problems.extend(exc.problems)
-            first = ""
+            self.broken, first = True, ""
         self.delimiter = delimiter or max(DELIMITERS, key=first.count)
         self.reader = csv.reader(itertools.chain([first], stream), delimiter=self.delimiter, strict=True)
         for _, cells in self.rows():
@@ -520,8 +521,10 @@ class CsvFile(Table):
                 yield start, cells
         except csv.Error as exc:
             self.problems.append(self.malformed(exc, self._end + 1))
+            self.broken = True
         except ConfigError as exc:
             self.problems.extend(exc.problems)
+            self.broken = True
 
     def malformed(self, exc: csv.Error, start: int) -> Problem:
         """The problem of a row the csv module refused; ``start`` is the row's first line."""

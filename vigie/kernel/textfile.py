@@ -172,7 +172,7 @@ def _bad_byte_problem(name: str, data: bytes, offset: int, lines_before: int) ->
     column = len(data[start:offset].decode("utf-8")) + 1
     byte = data[offset]
     if byte == 0:
-        message = f"a NUL byte at column {column}: not a text file (UTF-16? {_advice(name)})"
+        message = f"a NUL byte at column {column}: not a text file (UTF-16?): {_advice(name)}"
     else:
         message = f"not UTF-8 text (byte 0x{byte:02X} at column {column}): {_advice(name)}"
     return Problem(name, line, "", message)
