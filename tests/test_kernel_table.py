@@ -196,7 +196,7 @@ def test_json_values_are_read_natively() -> None:
     record = _record(n=5, f=2.0, x=0.25, b=False, l=["a", " b"], none=None, empty=[], t=True)
     assert record.integer("n") == 5 and record.integer("f") == 2 and record.number("x") == 0.25
     assert record.boolean("b", True) is False and record.items("l") == ("a", "b")
-    assert "none" not in record and "empty" not in record
+    assert "none" not in record.values and "empty" not in record.values
     assert record.integer("t") is None and record.number("x", maximum=0.1) is None
     assert _messages(record.table) == [
         "t.json:7: things[2].t: 'True' is not an integer",

@@ -111,19 +111,10 @@ class Table:
         """Record a problem at a line (key: a column, or empty for the whole row or file)."""
         self.problems.append(Problem(self.file, line, key, message))
 
-    def record(
-        self,
-        line: int | None,
-        values: Mapping[str, Any],
-        columns: Collection[str] | None = None,
-        prefix: str = "",
-    ) -> Record:
+    def record(self, line: int | None, values: Mapping[str, Any], prefix: str = "") -> Record:
         """A record of native values (a JSON object's, say): empty ones (None, ``""``, ``[]``)
-        are left out and strings stripped, as :class:`CsvFile` does with cells.
-
-        ``columns`` are those the source names (default: the keys of ``values``), so an empty
-        required value is told from an absent column; ``prefix`` starts each key in messages
-        (``applications[3].``).
+        are left out and strings stripped, as :class:`CsvFile` does with cells; the keys of
+        ``values`` are its columns. ``prefix`` starts each key in messages (``applications[3].``).
         """
         kept = {}
         for column, value in values.items():
@@ -132,12 +123,7 @@ class Table:
             if value is None or value == "" or value == []:
                 continue
             kept[column] = value
-        return Record(self, line, kept, frozenset(values if columns is None else columns), prefix)
-
-    def raise_if_problems(self) -> None:
-        """Raise a ConfigError holding every problem recorded so far, in line order."""
-        if self.problems:
-            raise ConfigError(sorted(self.problems, key=lambda p: p.line or 0))
+        return Record(self, line, kept, frozenset(values), prefix)
 
 
 class Record:
@@ -164,10 +150,6 @@ class Record:
         self.values = values
         self.columns = columns
         self.prefix = prefix
-
-    def __contains__(self, column: str) -> bool:
-        """Whether the row has a value (not empty) in that column."""
-        return column in self.values
 
     def key(self, column: str) -> str:
         """The column as messages name it: the header's spelling, after the record's prefix."""

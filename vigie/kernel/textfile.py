@@ -9,9 +9,9 @@ ticket CSV), so a file is accepted or refused the same way whatever the command:
 - a file that cannot be read (absent, a directory, no permission) is one problem too.
 
 Problems are raised as a :class:`~vigie.kernel.problems.ConfigError` holding that one
-problem. :func:`read_text` reads a whole file; :func:`open_lines` streams big ones in
-blocks, yielding every line before a bad one first, so an importer checks rows in file
-order and reports whichever problem comes first.
+problem. :func:`read_text` reads a whole file; :class:`TextLines` streams big ones (opened
+with :func:`open_binary`) in blocks, yielding every line before a bad one first, so an
+importer checks rows in file order and reports whichever problem comes first.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import codecs
 import io
 import itertools
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -65,13 +64,6 @@ def read_text(path: str | Path) -> str:
     if text is None:
         raise ConfigError([_bad_byte_problem(name, data, _first_bad_byte(data), 0)])
     return text
-
-
-@contextmanager
-def open_lines(path: str | Path) -> Iterator[TextLines]:
-    """The lines of a user's file, streamed (see :class:`TextLines`); the file is closed after."""
-    with open_binary(path) as handle:
-        yield TextLines(handle, str(path))
 
 
 class TextLines:
