@@ -56,8 +56,8 @@ _MISSING_END = "unexpected end of data"  # the csv module's words for EOF inside
 
 
 class Codes(Generic[T]):
-    """The codes a column accepts, each read as a value (a code is matched as written, then
-    lower-cased: the keys given lower-case are matched regardless of case).
+    """The codes a column accepts, each read as a value; codes are matched regardless of
+    case (as written first, so ``API`` and ``api`` may differ).
 
     ``what`` names them in messages (``'x' is not a GLPI ticket status``); by default the
     message lists them (``'x' is not one of: a, b, c``).
@@ -74,9 +74,9 @@ class Codes(Generic[T]):
         return Codes({member.value: member for member in kind})
 
     @classmethod
-    def words(cls, words: Iterable[str], *, what: str | None = None) -> Codes[str]:
-        """Plain codes, each read as itself."""
-        return Codes({w: w for w in words}, what=what)
+    def words(cls, words: Iterable[str]) -> Codes[str]:
+        """Plain codes, each read as itself (as written in ``words``)."""
+        return Codes({w: w for w in words})
 
     def get(self, text: str) -> T | None:
         """The value of a code, or None."""
