@@ -92,10 +92,12 @@ class _Reader:
         for line, cells in sheet.rows():
             if len(cells) == width:
                 try:
-                    yield plain_row(cells_of(cells))
-                    continue
+                    fast = plain_row(cells_of(cells))
                 except ValueError:
                     pass  # in doubt: the record reader says what is wrong, if anything
+                else:
+                    yield fast
+                    continue
             record = sheet.row(line, cells, complete=True)
             row = None if record is None else plain_record(record)
             self._stop()
