@@ -17,14 +17,15 @@ from zoneinfo import ZoneInfo
 
 from vigie.kernel.table import Codes, Record, parse_instant
 from vigie.probes.tickets.config import TicketsConfig, normal_key
-from vigie.probes.tickets.model import CHANNELS, CSV_HEADER, STATUSES, Ticket, TicketRow
+from vigie.probes.tickets.model import CHANNELS, CSV_HEADER, LEVELS, STATUSES, Ticket, TicketRow
 
 _STATUSES = frozenset(STATUSES)
 _CHANNELS = frozenset(CHANNELS)
+_LEVELS = frozenset(map(str, LEVELS))
 _PLAIN_ONLY = frozenset(CSV_HEADER) - {"id", "status", "category"}
 STATUS_CODES = Codes.words(STATUSES)
 CHANNEL_CODES = Codes.words(CHANNELS)
-LEVEL_CODES = Codes({"1": 1, "2": 2}, what="1 or 2")
+LEVEL_CODES = Codes({str(level): level for level in LEVELS}, what=" or ".join(map(str, LEVELS)))
 FIRST_CONTACT_CODES = Codes({"true": 1, "false": 0}, what="true or false")
 
 # GLPI's ticket statuses: the numbers of its API, the labels of its French and English UI.
@@ -76,7 +77,7 @@ def plain_row(row: Sequence[str]) -> TicketRow:
         and application
         and status in _STATUSES
         and channel in _CHANNELS
-        and level in ("1", "2")
+        and level in _LEVELS
         and lowered in ("true", "false")
     ):
         raise ValueError
