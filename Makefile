@@ -7,7 +7,12 @@ PDF_STAMP := $(VENV)/.pdf-installed
 # Debian libraries WeasyPrint (the `pdf` extra) loads at run time, and a font with French glyphs.
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test check lint typecheck imports pytest pdf-deps bench deadcode screenshots clean
+# Programs the tests start on 127.0.0.1 with temporary directories (real engines and a browser,
+# never mocks): Debian's packages, installed only when missing.
+TEST_DEBS := prometheus victoria-metrics prometheus-alertmanager chromium
+TEST_DEBS_STAMP := $(VENV)/.test-debs
+
+.PHONY: run test check lint typecheck imports pytest pdf-deps test-deps bench deadcode screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +28,14 @@ $(PDF_STAMP): $(STAMP)
 	touch $(PDF_STAMP)
 
 pdf-deps: $(PDF_STAMP)
+
+$(TEST_DEBS_STAMP): $(STAMP) Makefile
+	@missing=""; for deb in $(TEST_DEBS); do dpkg -s $$deb >/dev/null 2>&1 || missing="$$missing $$deb"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+	touch $(TEST_DEBS_STAMP)
+
+test-deps: $(TEST_DEBS_STAMP)
 
 run: $(STAMP)
 	$(BIN)/vigie demo
@@ -40,7 +53,7 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP) $(PDF_STAMP)
+pytest: $(STAMP) $(PDF_STAMP) $(TEST_DEBS_STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test: check pytest

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.sla_oracle import oracle
-from vigie.accounting.figures import account, floor_ratio
+from vigie.accounting.figures import account, figures, floor_ratio
 from vigie.accounting.incidents import find_incidents
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.schedules import maintenance_spans, schedule_spans
@@ -154,6 +155,48 @@ def test_a_running_period_counts_elapsed_time_and_burn_rate() -> None:
     assert fig.down_s == 2700 and fig.burn_rate == 2700 / 8640
 
 
+def test_budget_left_and_verdict_never_contradict_each_other() -> None:
+    """98 %, 100 h of maintenance and 12 h 30 down in December: the budget is 2 % of the time
+    the availability counts (744 h - 100 h), 12 h 52 min 48 s, so 22 min 48 s are left and
+    the target is met; with 13 h down, both say missed."""
+    dec = month(2017, 12, PARIS)
+    start = datetime(2017, 12, 4, 20, 0)
+    window = MaintenanceWindow("bascule", ("chorus-pro",), start=start, end=start + timedelta(hours=100))
+    for down_s, breached in ((12.5 * 3600, False), (13 * 3600, True)):
+        t0 = dec.start_ts + 20 * 86400
+        fig, _, _ = _figures(
+            _component(target=0.98), _every_30s(dec.start_ts, dec.end_ts, (t0, t0 + down_s)),
+            dec.start_ts, dec.end_ts, [window],
+        )  # fmt: skip
+        assert fig.maintenance_s == 100 * 3600 and fig.down_s == down_s
+        assert fig.budget_s == 0.02 * 644 * 3600
+        assert fig.breached is breached and (fig.budget_remaining_s < 0) is breached
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**7), min_size=4, max_size=4),
+    st.sampled_from([0.98, 0.99, 0.999, 0.9995, 0.5]),
+    st.booleans(),
+    st.integers(0, 10**7),
+)
+def test_breached_is_budget_left_below_zero(
+    seconds: list[int], target: float, exclude: bool, unknown: int
+) -> None:
+    """For every timeline, closed or still running (unknown time, maintenance counted or not)."""
+    comp = _component(target=target, policy=Policy(exclude_maintenance=exclude))
+    up, degraded, down, maint = seconds
+    counted = dict(
+        zip((Status.UP, Status.DEGRADED, Status.DOWN, Status.MAINTENANCE), map(float, seconds), strict=True)
+    )
+    elapsed = float(sum(seconds) + unknown)
+    fig = figures(comp, counted, [], elapsed + 86400, elapsed)
+    assert fig.breached == (fig.budget_remaining_s < 0)
+    unavailable = down + (0 if exclude else maint)
+    exact = Fraction(up + degraded, up + degraded + unavailable) if up + degraded + unavailable else None
+    assert fig.breached == (exact is not None and exact < Fraction(target).limit_denominator(10**9))
+
+
 def test_confirm_after_and_pending_time() -> None:
     start = 1_000_000_000.0
     statuses = [Status.UP, Status.DOWN, Status.DOWN, Status.DOWN, Status.UP, Status.DOWN, Status.UP]
@@ -264,6 +307,12 @@ def _check_against_oracle(scenario, step: int) -> None:  # type: ignore[no-untyp
     c = expected.counts
     unavailable = c["down"] + (0 if comp.policy.exclude_maintenance else c["maintenance"])
     assert fig.availability == floor_ratio(c["up"] + c["degraded"], c["up"] + c["degraded"] + unavailable)
+    # The budget is counted on the availability's own base: the verdict and its sign agree.
+    counted = Fraction(c["up"] + c["degraded"] + unavailable)
+    spare = 1 - Fraction(comp.target).limit_denominator(10**9)
+    assert fig.budget_s == float(spare * counted)
+    assert fig.budget_remaining_s == float(spare * counted - Fraction(unavailable))
+    assert fig.breached == (fig.budget_remaining_s < 0) == (unavailable > spare * counted)
 
 
 # Local midnight before the 2017 transitions in Europe/Paris (01:00 UTC on the Sunday).

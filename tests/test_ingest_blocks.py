@@ -54,7 +54,7 @@ def test_a_file_of_several_blocks_imports_every_row(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (b"a,2017-07-14T00:00:00Z,up,\xff\xfe,ok\n", "row: not UTF-8"),
+        (b"a,2017-07-14T00:00:00Z,up,\xff\xfe,ok\n", "not UTF-8 text (byte 0xFF at column 27)"),
         (b"a,2017-07-14T00:00:00Z,sideways,1,ok\n", "status: 'sideways'"),
     ],
 )

@@ -121,9 +121,9 @@ BAD = [
     (f"chorus-pro,{_stamp(0)},up,orme-http,1\n", "flows.csv:3: probe: 'orme-http' is a probe of 'orme', not of 'chorus-pro'"),
     (f"orme,{_stamp(0)},up,chorus-pro-api,1\n", "flows.csv:3: probe: 'chorus-pro-api' is a probe of 'chorus-pro', not of 'orme'"),
     (f"chorus-pro,{_stamp(0)},up,chorus-pro-api,many\n", "flows.csv:3: value: 'many' is not a number"),
-    (f"chorus-pro,{_stamp(0)},up,chorus-pro-api,-1\n", "flows.csv:3: value: must be a number"),
-    (f"chorus-pro,{_stamp(0)},up,chorus-pro-api,inf\n", "flows.csv:3: value: must be a number"),
-    (f"chorus-pro,{_stamp(0)},up,chorus-pro-api,nan\n", "flows.csv:3: value: must be a number"),
+    (f"chorus-pro,{_stamp(0)},up,chorus-pro-api,-1\n", "flows.csv:3: value: -1 is out of range (must be >= 0)"),
+    (f"chorus-pro,{_stamp(0)},up,chorus-pro-api,inf\n", "flows.csv:3: value: inf is not a finite number"),
+    (f"chorus-pro,{_stamp(0)},up,chorus-pro-api,nan\n", "flows.csv:3: value: nan is not a finite number"),
     (f"chorus-pro,{_stamp(-1)},up,chorus-pro-api,1\n", "flows.csv:3: timestamp: not after the previous row of 'chorus-pro'"),
 ]  # fmt: skip
 

@@ -172,14 +172,14 @@ def _plain_with(line: str) -> str:
 GOOD = "demo,9,chorus-pro,2017-01-03T09:00:00+01:00,,,new,phone,,1,false"
 BAD_FILES = [
     # (name, file text, expected "line: field: words")
-    ("missing column", PLAIN.replace(",first_contact", "", 1), "1: first_contact: missing column"),
+    ("missing column", PLAIN.replace(",first_contact", "", 1), "1: first_contact: missing required column"),
     ("bad date", _plain_with(GOOD.replace("2017-01-03T09:00:00+01:00", "2017-02-30T09:00:00Z")), "5: opened: '2017-02-30T09:00:00Z' is not"),
     ("no offset", _plain_with(GOOD.replace("+01:00", "")), "5: opened: '2017-01-03T09:00:00' has no offset"),
     ("unknown channel", _plain_with(GOOD.replace(",phone,", ",fax,")), "5: channel: 'fax' is not one of"),
     ("bad status", _plain_with(GOOD.replace(",new,", ",open,")), "5: status: 'open' is not one of"),
     ("bad level", _plain_with(GOOD.replace(",1,false", ",3,false")), "5: level: '3' is not 1 or 2"),
     ("bad boolean", _plain_with(GOOD.replace(",false", ",yes")), "5: first_contact: 'yes' is not true or false"),
-    ("empty id", _plain_with(GOOD.replace("demo,9,", "demo,,")), "5: id: must not be empty"),
+    ("empty id", _plain_with(GOOD.replace("demo,9,", "demo,,")), "5: id: required value is empty"),
     ("solved before opened", _plain_with(GOOD.replace(",,,new", ",2016-01-01T00:00:00Z,,new")), "5: solved: is before the opening date"),
     ("truncated row", PLAIN + GOOD[:40] + "\n", "5: solved: missing (the row has 4 fields"),
     ("truncated quoted cell", PLAIN + 'demo,10,"chorus', "5: malformed CSV"),
@@ -246,7 +246,7 @@ def test_glpi_export_without_the_status_column_is_refused(
     labels = [x for x in FRENCH if x != "Statut"]
     rows = [[c for i, c in enumerate(r) if i != 2] for r in GLPI_ROWS["fr"]]
     path = write(tmp_path, "glpi.csv", glpi_export(labels, rows, ";"), bom=True)
-    _assert_refused(tmp_path, config, path, "1: status: missing column", capsys)
+    _assert_refused(tmp_path, config, path, "1: status: missing required column", capsys)
 
 
 def test_configured_labels_map_other_languages(tmp_path: Path) -> None:

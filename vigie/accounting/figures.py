@@ -5,11 +5,14 @@ the state rules of :mod:`vigie.accounting.state`). Figures (:class:`SlaFigures`)
 ``availability = (up + degraded) / (up + degraded + down)``, with ``maintenance`` added to
 the denominator as unavailable time when the policy does not exclude maintenance;
 ``coverage = measured / elapsed`` scheduled time; ratios are floored to 0.001 % (never
-rounded up). Error budget ``budget_s = (1 - target) x scheduled_s``; ``budget_used_s`` is
-the unavailable time; ``burn_rate`` = budget used / the budget's pro-rata share of the
-elapsed scheduled time (1.0 = on course to spend exactly the budget). For a period still
-running (``now`` inside it), ``elapsed_s`` stops at ``now`` while ``scheduled_s`` and
-``budget_s`` cover the whole period.
+rounded up). The error budget is counted on the availability's own base, the time in its
+denominator (scheduled time less what the policy leaves out: maintenance when excluded,
+unknown time): ``budget_s = (1 - target) x (available + unavailable)``, ``budget_used_s``
+is the unavailable time and ``budget_remaining_s = budget_s - budget_used_s``, so "target
+missed" and "budget left < 0" are always the same statement (``breached``). ``burn_rate`` =
+budget used / budget (1.0 = spending exactly the budget). For a period still running
+(``now`` inside it), everything stops at ``now``: ``elapsed_s`` is the scheduled time so
+far, ``scheduled_s`` the whole period's.
 """
 
 from __future__ import annotations
@@ -87,9 +90,8 @@ class SlaFigures:
         return asdict(self)
 
 
-CONTRACT_FIELDS = tuple(f.name for f in fields(SlaFigures))[
-    : [f.name for f in fields(SlaFigures)].index("breached") + 1
-]
+_NAMES = [f.name for f in fields(SlaFigures)]
+CONTRACT_FIELDS = tuple(_NAMES[: _NAMES.index("breached") + 1])
 """The figures `vigie sla --json` promises (DESIGN.md §7), in their order: the first ones declared."""
 
 
@@ -146,16 +148,14 @@ def figures(
     availability = floor_ratio(available, available + unavailable)
     target = target_fraction(component.target)
     spare = target.denominator - target.numerator  # 1 - target = spare / denominator
-    budget = _times(spare, target.denominator, scheduled_s)
-    pro_rata = _times(spare, target.denominator, elapsed_s)
+    counted = available + unavailable
+    budget = _times(spare, target.denominator, counted)
     stats = incident_stats(incidents, available)
-    # available / (available + unavailable) < target, compared as integers.
-    a_num, a_den = float(available).as_integer_ratio()
-    t_num, t_den = float(available + unavailable).as_integer_ratio()
-    breached = (
-        bool(available + unavailable)
-        and a_num * t_den * target.denominator < target.numerator * a_den * t_num
-    )
+    # budget - unavailable, exactly: its sign is the verdict, its float keeps that sign.
+    c_num, c_den = float(counted).as_integer_ratio()
+    u_num, u_den = float(unavailable).as_integer_ratio()
+    left_num = spare * c_num * u_den - target.denominator * c_den * u_num
+    left = left_num / (target.denominator * c_den * u_den)
     return SlaFigures(
         component=component.id,
         target=component.target,
@@ -168,12 +168,12 @@ def figures(
         scheduled_s=scheduled_s,
         coverage=floor_ratio(elapsed_s - unknown, elapsed_s),
         budget_s=budget,
-        budget_remaining_s=budget - unavailable,
+        budget_remaining_s=left,
         incidents=stats.count,
-        breached=breached,
+        breached=left_num < 0,
         elapsed_s=elapsed_s,
         budget_used_s=unavailable,
-        burn_rate=unavailable / pro_rata if pro_rata > 0 else None,
+        burn_rate=unavailable / budget if budget > 0 else None,
         longest_incident_s=stats.longest_s,
         mttr_s=stats.mttr_s,
         mtbf_s=stats.mtbf_s,

@@ -6,24 +6,20 @@ CSV: one file per table (``ministries.csv``, ``domains.csv``, ``applications.csv
 object holding the same tables as lists of objects with the same keys (native types), so
 CSV -> JSON -> model is lossless. Loading collects every problem, located as
 ``file:line: column: message`` (JSON: ``file:line: table[n].column: message``), and raises one
-:class:`~vigie.kernel.problems.ConfigError` holding them all.
+:class:`~vigie.kernel.problems.ConfigError` holding them all. Files are read, and cells and
+values typed, by the kernel's readers (:mod:`vigie.kernel.table`), as every importer's are.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
-import functools
-import io
-import itertools
 import json
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from enum import StrEnum
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from vigie.catalog.model import (
     Application,
@@ -46,9 +42,9 @@ from vigie.catalog.model import (
     Zone,
 )
 from vigie.kernel.gcpause import gc_paused
-from vigie.kernel.problems import ConfigError, Problem
-
-E = TypeVar("E", bound=StrEnum)
+from vigie.kernel.problems import ConfigError, Problem, did_you_mean, suggestion
+from vigie.kernel.table import Codes, CsvFile, Record, Table
+from vigie.kernel.textfile import read_text
 
 SEPARATOR = "|"
 FORMAT = "vigie-catalog"
@@ -128,288 +124,61 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 #: Tables a catalog folder must hold; the others are optional.
 REQUIRED_TABLES = ("ministries", "applications")
 VALIDITY_MONTHS = (6, 12, 24, 36)
-#: How many names did-you-mean hints may compare in one load (see :meth:`_Cells.suggest`).
+#: How many names did-you-mean hints may compare in one load (see :class:`_Hints`).
 SUGGESTION_BUDGET = 5_000_000
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
-_ID_MATCH = _ID.fullmatch
-_TRUE = {"true", "yes", "oui", "1", "x"}
-_FALSE = {"false", "no", "non", "0"}
-_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
-
-
-def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    options = list(choices)
-    lowered = {c.lower(): c for c in options}
-    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
-    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
-
-
-# --- rows and cell readers ----------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Row:
-    """One record of a table with where it came from (its line, and its index for JSON).
-
-    ``values`` holds only the cells that say something: strings stripped, empty cells (and
-    JSON nulls, empty strings and lists) left out; ``columns`` is what the header (or the JSON
-    object) names, so an empty required cell is told apart from an absent column.
-    """
-
-    file: str
-    table: str
-    line: int | None
-    index: int
-    values: dict[str, Any]
-    columns: frozenset[str]
-    json: bool = False
-
-    def key(self, column: str) -> str:
-        """The located column name: the bare column for CSV, ``table[n].column`` for JSON."""
-        return f"{self.table}[{self.index + 1}].{column}" if self.json else column
-
-
-def _meaningful(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` without empty cells, strings stripped (what :class:`Row` holds)."""
-    out = {}
-    for column, value in values.items():
-        if isinstance(value, str):
-            value = value.strip()
-        if value is None or value == "" or value == []:
-            continue
-        out[column] = value
-    return out
-
-
-@dataclass
-class _Cells:
-    """Typed readers over rows; every bad value is recorded as a located problem.
-
-    Large catalogs repeat the same dates and integers over and over, so valid parses are
-    remembered by their text (integers are still checked against each column's range) (bad values are not: each one is reported where it occurs).
-    """
-
-    problems: list[Problem] = field(default_factory=list)
-    _days: dict[str, date] = field(default_factory=dict)
-    _integers: dict[str, int] = field(default_factory=dict)
-    _suggestions: int = 0
-
-    def problem(self, row: Row, column: str, message: str) -> None:
-        self.problems.append(Problem(row.file, row.line, row.key(column), message))
-
-    def _empty(self, row: Row, column: str, required: bool) -> None:
-        # An absent column or key is reported once, with the header or the record.
-        if required and column in row.columns:
-            self.problem(row, column, "required value is empty")
-
-    def suggest(self, value: str, choices: dict[str, Any]) -> str:
-        """:func:`did_you_mean` over ``choices``, within a budget of compared names.
-
-        Each suggestion scans every choice; a broken catalog of 100,000 applications with
-        thousands of dangling references would otherwise spend hours on hints alone.
-        """
-        if self._suggestions > SUGGESTION_BUDGET:
-            return ""
-        self._suggestions += len(choices)
-        return did_you_mean(value, choices)
-
-    def raw(self, row: Row, column: str, required: bool = False) -> Any:
-        value = row.values.get(column)
-        if value is None:
-            self._empty(row, column, required)
-        return value
-
-    def text(self, row: Row, column: str, required: bool = False) -> str | None:
-        value = row.values.get(column)
-        if value is None:
-            self._empty(row, column, required)
-            return None
-        if value.__class__ is not str:
-            self.problem(row, column, f"must be text, not {value!r}")
-            return None
-        return value
-
-    def ident(self, row: Row, column: str, required: bool = False) -> str | None:
-        value = row.values.get(column)
-        if value.__class__ is str and _ID_MATCH(value):
-            return value
-        value = self.text(row, column, required)
-        if value is not None:
-            self.problem(row, column, f"'{value}' is not an id (letters, digits, '.', '_', ':', '-')")
-        return None
-
-    def items(self, row: Row, column: str, required: bool = False) -> tuple[str, ...]:
-        value = self.raw(row, column, required)
-        if value is None:
-            return ()
-        parts = value if isinstance(value, list) else str(value).split(SEPARATOR)
-        return tuple(str(p).strip() for p in parts if str(p).strip())
-
-    def enum(self, row: Row, column: str, kind: type[E], required: bool = False) -> E | None:
-        value = row.values.get(column)
-        if value.__class__ is str:
-            index = _enum_index(kind)
-            member = index.get(value) or index.get(value.lower())
-            if member is not None:
-                return member
-        value = self.text(row, column, required)
-        if value is None:
-            return None
-        choices = [m.value for m in kind]
-        self.problem(
-            row, column, f"'{value}' is not one of: {', '.join(choices)}{did_you_mean(value, choices)}"
-        )
-        return None
-
-    def day(self, row: Row, column: str) -> date | None:
-        value = row.values.get(column)
-        known = self._days.get(value) if value.__class__ is str else None
-        if known is not None:
-            return known
-        value = self.text(row, column)
-        if value is None:
-            return None
-        try:
-            parsed = self._days[value] = _parse_date(value)
-        except ValueError:
-            self.problem(row, column, f"'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
-            return None
-        return parsed
-
-    def number(
-        self,
-        row: Row,
-        column: str,
-        *,
-        integer: bool = False,
-        minimum: float = 0,
-        maximum: float | None = None,
-    ) -> float | None:
-        value = self.raw(row, column)
-        if value is None:
-            return None
-        kind = "an integer" if integer else "a number"
-        parsed: float | None = None
-        if isinstance(value, bool):
-            parsed = None
-        elif isinstance(value, int | float):
-            parsed = value
-        elif isinstance(value, str):
-            try:
-                parsed = int(value.replace(" ", "")) if integer else float(value.replace(",", "."))
-            except ValueError:
-                parsed = None
-        if parsed is None or (integer and not float(parsed).is_integer()):
-            self.problem(row, column, f"'{value}' is not {kind}")
-            return None
-        if parsed < minimum or (maximum is not None and parsed > maximum):
-            bound = f">= {minimum:g}" + ("" if maximum is None else f" and <= {maximum:g}")
-            self.problem(row, column, f"{parsed:g} is out of range (must be {bound})")
-            return None
-        return parsed
-
-    def integer(self, row: Row, column: str, *, minimum: int = 0, maximum: int | None = None) -> int | None:
-        text = row.values.get(column)
-        known = self._integers.get(text) if text.__class__ is str else None
-        if known is not None and known >= minimum and (maximum is None or known <= maximum):
-            return known
-        value = self.number(row, column, integer=True, minimum=minimum, maximum=maximum)
-        if value is None:
-            return None
-        if text.__class__ is str:
-            self._integers[text] = int(value)
-        return int(value)
-
-    def boolean(self, row: Row, column: str) -> bool:
-        value = self.raw(row, column)
-        known = _BOOLEANS.get(value) if value.__class__ is str else None
-        if known is not None:
-            return known
-        if value is None:
-            return False
-        if isinstance(value, bool):
-            return value
-        text = str(value).lower()
-        if text in _TRUE or text in _FALSE:
-            return text in _TRUE
-        self.problem(row, column, f"'{value}' is not true or false")
-        return False
-
-
-@functools.cache
-def _enum_index(kind: type[E]) -> dict[str, E]:
-    """Members by value and lower-cased value (enum codes are matched regardless of case)."""
-    return {**{member.value.lower(): member for member in kind}, **{member.value: member for member in kind}}
-
-
-def _parse_date(text: str) -> date:
-    """ISO ``2017-12-31`` or the French spreadsheet form ``31/12/2017``."""
-    if "/" in text:
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    return date.fromisoformat(text)
+_ID_WHAT = "an id (letters, digits, '.', '_', ':', '-')"
+ZONES = Codes.of(Zone)
+CATEGORIES = Codes.of(Category)
+CRITICALITIES = Codes.of(Criticality)
+PHASES = Codes.of(Phase)
+PROTOCOLS = Codes.of(Protocol)
+DIRECTIONS = Codes.of(Direction)
+DECISIONS = Codes.of(Decision)
+PROGRESS = Codes.of(DossierProgress)
 
 
 # --- reading the files --------------------------------------------------------------------
 
 
-def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Row]:
-    """Rows of one CSV file (BOM and ``;``/``,`` handled); header problems are recorded."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(name, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
-        return []
-    except OSError as exc:
-        problems.append(Problem(name, None, "", f"cannot read: {exc.strerror or exc}"))
-        return []
-    first = text.split("\n", 1)[0]
-    # Column names hold neither separator, so the header says which one the file uses.
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        problems.append(Problem(name, None, "", "empty file (a header line is needed)"))
-        return []
-    known = frozenset(COLUMNS[table])
-    for column in header:
-        if column and column not in known:
-            problems.append(Problem(name, 1, column, f"unknown column{did_you_mean(column, COLUMNS[table])}"))
-    for column in REQUIRED[table]:
-        if column not in header:
-            problems.append(Problem(name, 1, column, "missing required column"))
-    rows: list[Row] = []
-    width = len(header)
-    columns = frozenset(header) & known
-    # Known columns by position, None for the others and for all but the last of a repeated
-    # column (its last cell counts, empty or not): rows are then built by C-level calls only.
-    positions = [h if h in known and h not in header[i + 1 :] else None for i, h in enumerate(header)]
-    line = reader.line_num
-    try:
-        for cells in reader:
-            start, line = line + 1, reader.line_num
-            stripped = list(map(str.strip, cells))
-            if not any(stripped):
-                continue
-            if len(cells) > width and any(stripped[width:]):
-                problems.append(
-                    Problem(name, start, "", f"{len(cells)} cells for {width} columns (a stray separator?)")
-                )
-            values: dict[str | None, Any] = dict(
-                itertools.compress(zip(positions, stripped, strict=False), stripped)
-            )
-            values.pop(None, None)
-            rows.append(Row(name, table, start, len(rows), values, columns))  # type: ignore[arg-type]
-    except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, "", f"CSV syntax error: {exc}"))
-    return rows
+def _ident(row: Record, column: str, required: bool = False) -> str | None:
+    """An id: letters, digits, '.', '_', ':', '-'."""
+    return row.string(column, required=required, pattern=_ID, what=_ID_WHAT)
 
 
-def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Row]]:
-    tables: dict[str, list[Row]] = {}
+@dataclass
+class _Hints:
+    """Did-you-mean hints for references, within a budget of compared names.
+
+    Each hint scans every candidate; a broken catalog of 100,000 applications with thousands
+    of dangling references would otherwise spend hours on hints alone.
+    """
+
+    compared: int = 0
+
+    def __call__(self, value: str, known: Collection[str]) -> str:
+        if self.compared > SUGGESTION_BUDGET:
+            return ""
+        self.compared += len(known)
+        return suggestion(value, known)
+
+
+def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Record] | None:
+    """Rows of one CSV file (BOM and ``,``/``;`` handled); header problems are recorded.
+
+    None when the file could not be read whole (a bad byte, a malformed row): its table is
+    then left out, so the rows of other files are not reported as referring to nothing.
+    """
+    sheet = CsvFile.read(path, problems=problems)
+    if sheet.header:
+        sheet.use_columns(COLUMNS[table], REQUIRED[table])
+    rows = list(sheet.records())
+    return None if sheet.broken else rows
+
+
+def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Record]]:
+    tables: dict[str, list[Record]] = {}
     present = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
     for table in COLUMNS:
         path = present.get(f"{table}.csv")
@@ -420,14 +189,14 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Row]]:
             else:
                 tables[table] = []
         else:
-            tables[table] = _read_csv(path, table, problems)
+            rows = _read_csv(path, table, problems)
+            if rows is not None:
+                tables[table] = rows
     expected = [f"{t}.csv" for t in COLUMNS]
     for name, path in sorted(present.items()):
         # A misspelt file name would otherwise be silently ignored.
         if name.endswith(".csv") and name not in expected:
-            problems.append(
-                Problem(str(path), None, "", f"unknown catalog file{did_you_mean(name, expected)}")
-            )
+            problems.append(Problem(str(path), None, "", did_you_mean(name, expected, "catalog file")))
     return tables
 
 
@@ -461,17 +230,17 @@ def _record_lines(text: str) -> dict[str, list[int]]:
     return starts
 
 
-def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
+def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Record]]:
     name = str(path)
-    tables: dict[str, list[Row]] = {t: [] for t in COLUMNS}
+    tables: dict[str, list[Record]] = {t: [] for t in COLUMNS}
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text(path)
         data = json.loads(text)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+        return tables
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
-        return tables
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(name, None, "", f"cannot read: {exc}"))
         return tables
     if not isinstance(data, dict):
         problems.append(Problem(name, None, "", "must be an object holding the tables"))
@@ -479,7 +248,8 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
     lines = _record_lines(text)
     for key in data:
         if key not in COLUMNS and key not in ("format", "version"):
-            problems.append(Problem(name, None, key, f"unknown table{did_you_mean(key, COLUMNS)}"))
+            problems.append(Problem(name, None, key, did_you_mean(key, COLUMNS, "table")))
+    reader = Table(name, problems)
     for table, known in COLUMNS.items():
         records = data.get(table, [])
         if table in REQUIRED_TABLES and table not in data:
@@ -500,14 +270,11 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
                 continue
             for key in record:
                 if key not in known:
-                    problems.append(
-                        Problem(name, line, f"{where}.{key}", f"unknown key{did_you_mean(key, known)}")
-                    )
+                    problems.append(Problem(name, line, f"{where}.{key}", did_you_mean(key, known)))
             for key in REQUIRED[table]:
                 if key not in record:
                     problems.append(Problem(name, line, f"{where}.{key}", "missing required key"))
-            values = _meaningful(record)
-            tables[table].append(Row(name, table, line, index, values, frozenset(record), json=True))
+            tables[table].append(reader.record(line, record, prefix=f"{where}."))
     return tables
 
 
@@ -515,24 +282,24 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Row]]:
 
 
 def _unique(
-    cells: _Cells, rows: list[Row], column: str, parse: Callable[[Row], Any]
-) -> tuple[dict[str, Any], dict[str, Row]]:
+    rows: list[Record], column: str, parse: Callable[[Record], Any]
+) -> tuple[dict[str, Any], dict[str, Record]]:
     """Parse rows into a dict by id, reporting duplicates.
 
     The second dict maps every id defined to its row, including rows too broken to parse,
     so that references to them are not reported as unknown on top of their own problems.
     """
     out: dict[str, Any] = {}
-    first: dict[str, Row] = {}
+    first: dict[str, Record] = {}
     for row in rows:
         item = parse(row)
-        ident = cells.raw(row, column)
+        ident = row.raw(column)
         if not isinstance(ident, str):
             continue
         if ident in first:
             seen = first[ident]
-            at = f"line {seen.line}" if seen.line is not None else f"{seen.table}[{seen.index + 1}]"
-            cells.problem(row, column, f"duplicate id '{ident}' (first defined at {at})")
+            at = f"line {seen.line}" if seen.line is not None else seen.prefix.rstrip(".")
+            row.problem(column, f"duplicate id '{ident}' (first defined at {at})")
             continue
         first[ident] = row
         if item is not None:
@@ -540,51 +307,51 @@ def _unique(
     return out, first
 
 
-def _lifecycle(cells: _Cells, row: Row, default: Phase | None) -> Lifecycle | None:
-    phase = cells.enum(row, "phase", Phase, required=default is None) or default
+def _lifecycle(row: Record, default: Phase | None) -> Lifecycle | None:
+    phase = row.choice("phase", PHASES, required=default is None) or default
     values = row.values
     if values.keys().isdisjoint(_LIFECYCLE[1:]):
         return None if phase is None else Lifecycle(phase)
     # Most rows give no dates: only cells present in the row are read (`values` holds no empty cell).
-    dates = [cells.day(row, c) if c in values else None for c in _DATES]
-    replaced_by = cells.ident(row, "replaced_by") if "replaced_by" in values else None
+    dates = [row.date(c) if c in values else None for c in _DATES]
+    replaced_by = _ident(row, "replaced_by") if "replaced_by" in values else None
     # Phase-in, active, phase-out and decommissioning dates come in that order.
     previous: tuple[str, date] | None = None
     for column, day in zip(_DATES, dates, strict=True):
         if day is None:
             continue
         if previous is not None and day < previous[1]:
-            cells.problem(row, column, f"{day} is before {previous[0]} ({previous[1]})")
+            row.problem(column, f"{day} is before {previous[0]} ({previous[1]})")
         previous = (column, day)
     if phase is None:
         return None
     return Lifecycle(phase, dates[0], dates[1], dates[2], dates[3], replaced_by)
 
 
-def _application(cells: _Cells, row: Row) -> Application | None:
-    ident = cells.ident(row, "id", True)
-    name = cells.text(row, "name", True)
-    ministry = cells.ident(row, "ministry", True)
-    domain = cells.text(row, "domain", True)
-    zone = cells.enum(row, "zone", Zone, True)
-    category = cells.enum(row, "category", Category, True)
-    criticality = cells.enum(row, "criticality", Criticality, True)
+def _application(row: Record) -> Application | None:
+    ident = _ident(row, "id", True)
+    name = row.string("name", required=True)
+    ministry = _ident(row, "ministry", True)
+    domain = row.string("domain", required=True)
+    zone = row.choice("zone", ZONES, required=True)
+    category = row.choice("category", CATEGORIES, required=True)
+    criticality = row.choice("criticality", CRITICALITIES, required=True)
     values = row.values
-    needs = [cells.integer(row, c, minimum=1, maximum=4) if c in values else None for c in _NEEDS]
+    needs = [row.integer(c, minimum=1, maximum=4) if c in values else None for c in _NEEDS]
     given = [c for c in _NEEDS if c in values]
     if given and len(given) < len(_NEEDS):
         missing = [c for c in _NEEDS if c not in given]
-        cells.problem(row, missing[0], "security needs come as four values (D, I, C, T); this one is empty")
+        row.problem(missing[0], "security needs come as four values (D, I, C, T); this one is empty")
     d, i, c, t = needs
     security = None if d is None or i is None or c is None or t is None else SecurityNeeds(d, i, c, t)
-    lifecycle = _lifecycle(cells, row, None)
-    description = cells.text(row, "description") or ""
-    user_ministries = cells.items(row, "user_ministries") if "user_ministries" in values else ()
-    rto_hours = cells.number(row, "rto_hours") if "rto_hours" in values else None
-    rpo_hours = cells.number(row, "rpo_hours") if "rpo_hours" in values else None
-    personal_data = cells.boolean(row, "personal_data") if "personal_data" in values else False
-    core = cells.boolean(row, "core") if "core" in values else False
-    placeholder = cells.boolean(row, "placeholder") if "placeholder" in values else False
+    lifecycle = _lifecycle(row, None)
+    description = row.string("description") or ""
+    user_ministries = row.items("user_ministries") if "user_ministries" in values else ()
+    rto_hours = row.number("rto_hours", minimum=0) if "rto_hours" in values else None
+    rpo_hours = row.number("rpo_hours", minimum=0) if "rpo_hours" in values else None
+    personal_data = row.boolean("personal_data") if "personal_data" in values else False
+    core = row.boolean("core") if "core" in values else False
+    placeholder = row.boolean("placeholder") if "placeholder" in values else False
     if (
         ident is None
         or name is None
@@ -616,60 +383,54 @@ def _application(cells: _Cells, row: Row) -> Application | None:
     )
 
 
-def _interface(cells: _Cells, row: Row) -> Interface | None:
-    ident = cells.ident(row, "id", True)
-    source = cells.ident(row, "source", True)
-    target = cells.ident(row, "target", True)
-    protocol = cells.enum(row, "protocol", Protocol, True)
+def _interface(row: Record) -> Interface | None:
+    ident = _ident(row, "id", True)
+    source = _ident(row, "source", True)
+    target = _ident(row, "target", True)
+    protocol = row.choice("protocol", PROTOCOLS, required=True)
     values = row.values
-    direction = (
-        cells.enum(row, "direction", Direction) if "direction" in values else None
-    ) or Direction.OUTBOUND
-    frequency = (cells.text(row, "frequency") if "frequency" in values else None) or ""
-    volume = cells.integer(row, "monthly_volume") if "monthly_volume" in values else None
-    personal = cells.boolean(row, "personal_data") if "personal_data" in values else False
-    lifecycle = _lifecycle(cells, row, Phase.ACTIVE)
-    description = (cells.text(row, "description") if "description" in values else None) or ""
+    direction = (row.choice("direction", DIRECTIONS) if "direction" in values else None) or Direction.OUTBOUND
+    frequency = (row.string("frequency") if "frequency" in values else None) or ""
+    volume = row.integer("monthly_volume", minimum=0) if "monthly_volume" in values else None
+    personal = row.boolean("personal_data") if "personal_data" in values else False
+    lifecycle = _lifecycle(row, Phase.ACTIVE)
+    description = (row.string("description") if "description" in values else None) or ""
     if ident is None or source is None or target is None or protocol is None or lifecycle is None:
         return None
     if source == target:
-        cells.problem(row, "target", f"self-loop: the interface goes from '{source}' to itself")
+        row.problem("target", f"self-loop: the interface goes from '{source}' to itself")
     return Interface(
         ident, source, target, protocol, direction, frequency, volume, personal, lifecycle, description
     )
 
 
-def _homologation(cells: _Cells, row: Row) -> Homologation | None:
-    ident = cells.ident(row, "id", True)
-    applications = cells.items(row, "applications", True)
-    authority = cells.text(row, "authority", True)
-    progress = cells.enum(row, "progress", DossierProgress, True)
-    commission_on = cells.day(row, "commission_on")
-    decision = cells.enum(row, "decision", Decision)
-    validity = cells.integer(row, "validity_months", minimum=1)
+def _homologation(row: Record) -> Homologation | None:
+    ident = _ident(row, "id", True)
+    applications = row.items("applications", required=True)
+    authority = row.string("authority", required=True)
+    progress = row.choice("progress", PROGRESS, required=True)
+    commission_on = row.date("commission_on")
+    decision = row.choice("decision", DECISIONS)
+    validity = row.integer("validity_months", minimum=1)
     if validity is not None and validity not in VALIDITY_MONTHS:
-        cells.problem(row, "validity_months", f"{validity} is not one of: 6, 12, 24, 36")
+        row.problem("validity_months", f"{validity} is not one of: 6, 12, 24, 36")
         validity = None
-    until = cells.day(row, "until")
-    expires_on = cells.day(row, "expires_on")
-    documents = cells.items(row, "documents")
+    until = row.date("until")
+    expires_on = row.date("expires_on")
+    documents = row.items("documents")
     if validity is not None and until is not None:
-        cells.problem(
-            row, "until", "give validity_months or until (valid until the end of service), not both"
-        )
+        row.problem("until", "give validity_months or until (valid until the end of service), not both")
     if decision is not None and progress is not DossierProgress.DECIDED:
-        cells.problem(
-            row, "progress", f"a decision is recorded, so progress must be '{DossierProgress.DECIDED}'"
-        )
-    if decision is not None and commission_on is None and cells.raw(row, "commission_on") is None:
-        cells.problem(row, "commission_on", "a decision needs the commission's date")
+        row.problem("progress", f"a decision is recorded, so progress must be '{DossierProgress.DECIDED}'")
+    if decision is not None and commission_on is None and row.raw("commission_on") is None:
+        row.problem("commission_on", "a decision needs the commission's date")
     if decision is Decision.UNFAVOURABLE:
         for column, value in (("validity_months", validity), ("until", until), ("expires_on", expires_on)):
             if value is not None:
-                cells.problem(row, column, "an unfavourable decision grants no validity (leave it empty)")
+                row.problem(column, "an unfavourable decision grants no validity (leave it empty)")
     for column, end in (("until", until), ("expires_on", expires_on)):
         if end is not None and commission_on is not None and end < commission_on:
-            cells.problem(row, column, f"{end} is before the commission date {commission_on}")
+            row.problem(column, f"{end} is before the commission date {commission_on}")
     if ident is None or not applications or authority is None or progress is None:
         return None
     return Homologation(
@@ -687,75 +448,77 @@ def _homologation(cells: _Cells, row: Row) -> Homologation | None:
     )
 
 
-def _contract(cells: _Cells, row: Row) -> ProgressContract | None:
-    ident = cells.ident(row, "id", True)
-    ministry = cells.ident(row, "ministry", True)
-    applications = cells.items(row, "applications", True)
-    signed_on = cells.day(row, "signed_on")
-    target_on = cells.day(row, "target_on")
-    reference = cells.text(row, "reference") or ""
-    earlier = cells.integer(row, "earlier_switched_off") or 0
+def _contract(row: Record) -> ProgressContract | None:
+    ident = _ident(row, "id", True)
+    ministry = _ident(row, "ministry", True)
+    applications = row.items("applications", required=True)
+    signed_on = row.date("signed_on")
+    target_on = row.date("target_on")
+    reference = row.string("reference") or ""
+    earlier = row.integer("earlier_switched_off", minimum=0) or 0
     if ident is None or ministry is None or not applications:
         return None
     return ProgressContract(ident, ministry, applications, signed_on, target_on, reference, earlier)
 
 
-def _domain(cells: _Cells, row: Row) -> Domain | None:
-    name = cells.text(row, "name", True)
-    zone = cells.enum(row, "zone", Zone, True)
+def _domain(row: Record) -> Domain | None:
+    name = row.string("name", required=True)
+    zone = row.choice("zone", ZONES, required=True)
     return None if name is None or zone is None else Domain(name, zone)
 
 
-def _ministry(cells: _Cells, row: Row) -> Ministry | None:
-    ident = cells.ident(row, "id", True)
-    name = cells.text(row, "name", True)
-    parent = cells.ident(row, "parent")
+def _ministry(row: Record) -> Ministry | None:
+    ident = _ident(row, "id", True)
+    name = row.string("name", required=True)
+    parent = _ident(row, "parent")
     return None if ident is None or name is None else Ministry(ident, name, parent)
 
 
 def _reference(
-    cells: _Cells, row: Row, column: str, value: str | None, known: dict[str, Any] | None, what: str
+    hints: _Hints, row: Record, column: str, value: str | None, known: dict[str, Any] | None, what: str
 ) -> None:
     """Report ``value`` unless it is among ``known`` (None: that table is missing, skip)."""
     if value is not None and known is not None and value not in known:
-        cells.problem(row, column, f"unknown {what} '{value}'{cells.suggest(value, known)}")
+        row.problem(column, f"unknown {what} '{value}'{hints(value, known)}")
 
 
-def _build(found: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
-    cells = _Cells()
+def _build(found: dict[str, list[Record]]) -> Catalog:
+    """The catalog of the rows read; problems go to the rows' tables."""
+    hints = _Hints()
     tables = {t: found.get(t, []) for t in COLUMNS}
     ministries: dict[str, Ministry]
     apps: dict[str, Application]
     links: dict[str, Interface]
     homs: dict[str, Homologation]
-    ministries, ministry_rows = _unique(cells, tables["ministries"], "id", lambda r: _ministry(cells, r))
-    domains, domain_rows = _unique(cells, tables["domains"], "name", lambda r: _domain(cells, r))
-    apps, app_rows = _unique(cells, tables["applications"], "id", lambda r: _application(cells, r))
-    links, link_rows = _unique(cells, tables["interfaces"], "id", lambda r: _interface(cells, r))
-    homs, hom_rows = _unique(cells, tables["homologations"], "id", lambda r: _homologation(cells, r))
+    ministries, ministry_rows = _unique(tables["ministries"], "id", _ministry)
+    domains, domain_rows = _unique(tables["domains"], "name", _domain)
+    apps, app_rows = _unique(tables["applications"], "id", _application)
+    links, link_rows = _unique(tables["interfaces"], "id", _interface)
+    homs, hom_rows = _unique(tables["homologations"], "id", _homologation)
     known_ministries = ministry_rows if "ministries" in found else None
     known_apps = app_rows if "applications" in found else None
+    known_homs = hom_rows if "homologations" in found else None
 
     for ident, ministry in ministries.items():
         row = ministry_rows[ident]
         if ministry.parent == ident:
-            cells.problem(row, "parent", "a ministry cannot be its own parent")
+            row.problem("parent", "a ministry cannot be its own parent")
         else:
-            _reference(cells, row, "parent", ministry.parent, known_ministries, "ministry")
-    _check_ministry_cycles(cells, ministry_rows, ministries)
+            _reference(hints, row, "parent", ministry.parent, known_ministries, "ministry")
+    _check_ministry_cycles(ministry_rows, ministries)
 
     for ident, app in apps.items():
         row = app_rows[ident]
-        _reference(cells, row, "ministry", app.ministry, known_ministries, "ministry")
+        _reference(hints, row, "ministry", app.ministry, known_ministries, "ministry")
         for other in app.user_ministries:
-            _reference(cells, row, "user_ministries", other, known_ministries, "ministry")
+            _reference(hints, row, "user_ministries", other, known_ministries, "ministry")
         if domain_rows:
-            _reference(cells, row, "domain", app.domain, domain_rows, "domain")
+            _reference(hints, row, "domain", app.domain, domain_rows, "domain")
         replaced = app.lifecycle.replaced_by
         if replaced == app.id:
-            cells.problem(row, "replaced_by", "an application cannot replace itself")
+            row.problem("replaced_by", "an application cannot replace itself")
         else:
-            _reference(cells, row, "replaced_by", replaced, known_apps, "application")
+            _reference(hints, row, "replaced_by", replaced, known_apps, "application")
 
     decommissioned = {a for a, app in apps.items() if app.lifecycle.phase is Phase.DECOMMISSIONED}
     every_app = known_apps if known_apps is not None else {}
@@ -773,48 +536,44 @@ def _build(found: dict[str, list[Row]]) -> tuple[Catalog, list[Problem]]:
         row = link_rows[ident]
         live = link.lifecycle.phase in (Phase.ACTIVE, Phase.PHASE_IN)
         for column, end in zip(("source", "target"), ends, strict=True):
-            _reference(cells, row, column, end, known_apps, "application")
+            _reference(hints, row, column, end, known_apps, "application")
             if end in decommissioned and live:
-                cells.problem(
-                    row,
+                row.problem(
                     column,
                     f"application '{end}' is decommissioned but this interface is still "
                     f"'{link.lifecycle.phase}' (decommission the interface too)",
                 )
-        _reference(cells, row, "replaced_by", link.lifecycle.replaced_by, link_rows, "interface")
+        _reference(hints, row, "replaced_by", link.lifecycle.replaced_by, link_rows, "interface")
 
     for ident, hom in homs.items():
         for app_id in hom.applications:
-            _reference(cells, hom_rows[ident], "applications", app_id, known_apps, "application")
+            _reference(hints, hom_rows[ident], "applications", app_id, known_apps, "application")
 
     reserves: dict[str, list[Reserve]] = {}
     for row in tables["reserves"]:
-        hom_id = cells.ident(row, "homologation", True)
-        text = cells.text(row, "text", True)
-        owner = cells.text(row, "owner", True)
-        due_on = cells.day(row, "due_on")
-        closed = cells.boolean(row, "closed")
-        _reference(cells, row, "homologation", hom_id, hom_rows, "homologation")
+        hom_id = _ident(row, "homologation", True)
+        text = row.string("text", required=True)
+        owner = row.string("owner", required=True)
+        due_on = row.date("due_on")
+        closed = row.boolean("closed")
+        _reference(hints, row, "homologation", hom_id, known_homs, "homologation")
         if hom_id in homs and text is not None and owner is not None:
             reserves.setdefault(hom_id, []).append(Reserve(text, owner, due_on, closed))
     for hom_id, items in reserves.items():
         homs[hom_id] = replace(homs[hom_id], reserves=tuple(items))
 
     contracts: dict[str, ProgressContract]
-    contracts, contract_rows = _unique(
-        cells, tables["progress_contracts"], "id", lambda r: _contract(cells, r)
-    )
+    contracts, contract_rows = _unique(tables["progress_contracts"], "id", _contract)
     for ident, contract in contracts.items():
         row = contract_rows[ident]
-        _reference(cells, row, "ministry", contract.ministry, ministry_rows, "ministry")
+        _reference(hints, row, "ministry", contract.ministry, known_ministries, "ministry")
         for app_id in contract.applications:
-            _reference(cells, row, "applications", app_id, app_rows, "application")
+            _reference(hints, row, "applications", app_id, known_apps, "application")
 
-    catalog = Catalog(ministries, apps, links, homs, domains, contracts)
-    return catalog, cells.problems
+    return Catalog(ministries, apps, links, homs, domains, contracts)
 
 
-def _check_ministry_cycles(cells: _Cells, rows: dict[str, Row], ministries: dict[str, Ministry]) -> None:
+def _check_ministry_cycles(rows: dict[str, Record], ministries: dict[str, Ministry]) -> None:
     reported: set[str] = set()
     for start in ministries:
         seen: list[str] = []
@@ -826,7 +585,7 @@ def _check_ministry_cycles(cells: _Cells, rows: dict[str, Row], ministries: dict
             cycle = seen[seen.index(current) :]
             reported.update(cycle)
             if len(cycle) > 1:
-                cells.problem(rows[start], "parent", f"parent cycle: {' -> '.join([*cycle, start])}")
+                rows[start].problem("parent", f"parent cycle: {' -> '.join([*cycle, start])}")
 
 
 def _order(problems: list[Problem]) -> list[Problem]:
@@ -855,8 +614,7 @@ def _load(path: Path) -> Catalog:
         )
     else:
         raise ConfigError([Problem(str(path), None, "", "catalog not found")])
-    catalog, found = _build(tables)
-    problems.extend(found)
+    catalog = _build(tables)
     if problems:
         raise ConfigError(_order(problems))
     return catalog

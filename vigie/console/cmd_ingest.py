@@ -17,7 +17,7 @@ from vigie.console.measurements import open_store
 from vigie.console.output import print_json
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
-from vigie.probes.ingest import IngestError, IngestStats, ingest_samples
+from vigie.probes.ingest import IngestStats, ingest_samples
 from vigie.probes.rollups import RetentionError
 
 
@@ -75,7 +75,7 @@ def run_samples(args: argparse.Namespace) -> int:
                         stats = ingest_samples(store, path, settings.probes, partial(_advance, bar, task))
                 else:
                     stats = ingest_samples(store, path, settings.probes)
-            except (IngestError, RetentionError) as exc:
+            except RetentionError as exc:  # a bad file is a ConfigError: one located line, exit 2
                 raise UserError(str(exc)) from None
             done.append(_stats_json(path, stats))
             if not args.json:

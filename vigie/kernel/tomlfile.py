@@ -2,7 +2,9 @@
 
 Each package turns its own section of `config.toml` into dataclasses with a :class:`Section`;
 this module only knows TOML, lines and basic types, so every package can use it without
-importing another. A problem is reported as ``file:line: key: message``.
+importing another. A problem is reported as ``file:line: key: message``, in the words the
+row readers of :mod:`.table` use too (:mod:`.problems`); the file is opened as every
+user's file is (:mod:`.textfile`: UTF-8, a BOM accepted).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vigie.kernel.durations import format_duration, parse_clock, parse_duration
-from vigie.kernel.problems import ConfigError, Problem, did_you_mean
+from vigie.kernel.problems import ConfigError, Problem, did_you_mean, not_one_of, range_problem, type_name
+from vigie.kernel.textfile import read_text
 
 KeyPath = tuple[str | int, ...]
 
@@ -105,15 +108,8 @@ class Document:
 
     @classmethod
     def load(cls, path: str | Path) -> Document:
-        """Read and parse a TOML file; a missing file or bad syntax is a ConfigError."""
-        name = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError([Problem(name, None, "", "file not found")]) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError([Problem(name, None, "", f"cannot read: {exc}")]) from None
-        return cls.parse(text, name)
+        """Read and parse a TOML file; an unreadable file or bad syntax is a ConfigError."""
+        return cls.parse(read_text(path), str(path))
 
     @classmethod
     def parse(cls, text: str, name: str) -> Document:
@@ -143,7 +139,7 @@ class Document:
         """A reader over a top-level table (an absent table reads as empty)."""
         value = self.data.get(name, {})
         if not isinstance(value, dict):
-            self.problem((name,), f"must be a table, not {_type_name(value)}")
+            self.problem((name,), f"must be a table, not {type_name(value)}")
             value = {}
         return Section(self, (name,), value)
 
@@ -151,14 +147,14 @@ class Document:
         """Readers over an array of tables such as ``[[components]]``."""
         value = self.data.get(name, [])
         if not isinstance(value, list):
-            self.problem((name,), f"must be an array of tables ([[{name}]]), not {_type_name(value)}")
+            self.problem((name,), f"must be an array of tables ([[{name}]]), not {type_name(value)}")
             return []
         sections = []
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 sections.append(Section(self, (name, i), item))
             else:
-                self.problem((name, i), f"must be a table, not {_type_name(item)}")
+                self.problem((name, i), f"must be a table, not {type_name(item)}")
         return sections
 
     def check_top_level(self, known: list[str]) -> None:
@@ -172,17 +168,6 @@ class Document:
         if self.problems:
             ordered = sorted(self.problems, key=lambda p: (p.line or 0, p.key))
             raise ConfigError(ordered)
-
-
-def _type_name(value: object) -> str:
-    return {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "a boolean",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
 
 
 _MISSING = object()
@@ -229,19 +214,21 @@ class Section:
         required: bool = False,
         choices: tuple[str, ...] | None = None,
         pattern: str | None = None,
+        what: str | None = None,
     ) -> str | None:
-        """A string, optionally one of ``choices`` or matching ``pattern``."""
+        """A string, optionally one of ``choices`` or matching ``pattern`` (``what`` names what
+        it must be in the message)."""
         value = self._get(key, required)
         if value is _MISSING:
             return default
         if not isinstance(value, str):
-            self.problem(key, f"must be a string, not {_type_name(value)}")
+            self.problem(key, f"must be a string, not {type_name(value)}")
             return default
         if choices is not None and value not in choices:
-            self.problem(key, f"'{value}' is not one of: {', '.join(choices)}")
+            self.problem(key, not_one_of(value, choices))
             return default
         if pattern is not None and not re.fullmatch(pattern, value):
-            self.problem(key, f"'{value}' does not match {pattern}")
+            self.problem(key, f"'{value}' is not {what}" if what else f"'{value}' does not match {pattern}")
             return default
         return value
 
@@ -256,26 +243,21 @@ class Section:
         exclusive_minimum: bool = False,
         integer: bool = False,
     ) -> float | None:
-        """A number (an integer when ``integer``) within the given bounds."""
+        """A finite number (an integer when ``integer``) within the given bounds, and within
+        ±:data:`~vigie.kernel.problems.LARGEST`."""
         value = self._get(key, required)
         if value is _MISSING:
             return default
         kind = "an integer" if integer else "a number"
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(key, f"must be {kind}, not {_type_name(value)}")
+            self.problem(key, f"must be {kind}, not {type_name(value)}")
             return default
         if integer and not isinstance(value, int):
             self.problem(key, f"must be an integer, not {value}")
             return default
-        too_low = minimum is not None and (value <= minimum if exclusive_minimum else value < minimum)
-        too_high = maximum is not None and value > maximum
-        if too_low or too_high:
-            low = "" if minimum is None else (f"> {minimum:g}" if exclusive_minimum else f">= {minimum:g}")
-            high = "" if maximum is None else f"<= {maximum:g}"
-            self.problem(
-                key,
-                f"{value:g} is out of range (must be {' and '.join(x for x in (low, high) if x)})",
-            )
+        problem = range_problem(value, minimum, maximum, exclusive_minimum=exclusive_minimum)
+        if problem is not None:
+            self.problem(key, problem)
             return default
         return value
 
@@ -290,7 +272,7 @@ class Section:
         if value is _MISSING:
             return default
         if not isinstance(value, bool):
-            self.problem(key, f"must be true or false, not {_type_name(value)}")
+            self.problem(key, f"must be true or false, not {type_name(value)}")
             return default
         return value
 
@@ -308,7 +290,7 @@ class Section:
         if value is _MISSING:
             return default
         if not isinstance(value, str):
-            self.problem(key, f'must be a duration string like "30s", not {_type_name(value)}')
+            self.problem(key, f'must be a duration string like "30s", not {type_name(value)}')
             return default
         try:
             seconds = parse_duration(value)
@@ -357,7 +339,7 @@ class Section:
                 self.problem(key, f"'{value}' is not an ISO 8601 date-time")
                 return None
         if not isinstance(value, datetime):
-            self.problem(key, f"must be a date-time like 2017-07-14T22:00:00, not {_type_name(value)}")
+            self.problem(key, f"must be a date-time like 2017-07-14T22:00:00, not {type_name(value)}")
             return None
         return value
 
@@ -367,7 +349,7 @@ class Section:
         if value is _MISSING:
             return None
         if not isinstance(value, dict):
-            self.problem(key, f"must be a table, not {_type_name(value)}")
+            self.problem(key, f"must be a table, not {type_name(value)}")
             return None
         return Section(self.doc, (*self.path, key), value)
 

@@ -17,25 +17,31 @@ strictly increasing per component and probe, known status, latency and value num
 >= 0, no truncated last line); the first problem stops the import with
 ``file:line: field: message`` and nothing of the file is kept. Rows already stored are
 skipped, so importing a file twice is harmless.
+
+The file is read as every user's file is (:mod:`vigie.kernel.textfile`: UTF-8, a BOM
+accepted, a bad byte located) and checked row by row with the kernel's typed row reader
+(:mod:`vigie.kernel.table`), so its messages are those of the other importers; a faster
+column-by-column path handles the chunks where nothing is in doubt.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from operator import itemgetter, lt, ne
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 from vigie.accounting.results import STORED_STATUSES
 from vigie.kernel.gcpause import gc_paused
+from vigie.kernel.problems import LARGEST, ConfigError, Problem
+from vigie.kernel.table import Codes, CsvFile, parse_instant
+from vigie.kernel.textfile import BLOCK, TextLines, open_binary
 from vigie.probes.config import INGEST_PROBE, ProbesConfig
 from vigie.probes.results import Batch, Row
 from vigie.probes.store import Store
@@ -44,16 +50,18 @@ REQUIRED = ("component", "timestamp", "status")
 OPTIONAL = ("latency_ms", "detail", "probe", "value")
 CHUNK = 200_000
 PIECE = 4_096
-BLOCK = 1 << 20
 
-_STATUSES = frozenset(str(s) for s in STORED_STATUSES)
-_CANONICAL = {status: status for status in _STATUSES}
+STATUSES = Codes.words([str(s) for s in STORED_STATUSES])
+_CANONICAL = {str(s): str(s) for s in STORED_STATUSES}
 
 K = TypeVar("K", bound=Hashable)
 
 
-class IngestError(Exception):
-    """A bad row or header: the message is ``file:line: field: message``."""
+class IngestError(ConfigError):
+    """A bad file, header or row: one problem, ``file:line: field: message``."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__([problem])
 
 
 @dataclass(frozen=True)
@@ -73,43 +81,6 @@ class IngestStats:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
 
-class _Lines:
-    """Decoded lines of a binary file, read in big blocks, counting bytes and noticing a missing last newline.
-
-    Lines end at ``\\n`` only. A block that is not valid UTF-8 is decoded line by line, so
-    the error surfaces at its line.
-    """
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self.handle = handle
-        self.bytes = 0
-        self.complete = True
-
-    def __iter__(self) -> Iterator[str]:
-        return itertools.chain.from_iterable(self._blocks())
-
-    def _blocks(self) -> Iterator[Iterable[str]]:
-        rest = b""
-        while block := self.handle.read(BLOCK):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            whole, rest = block[:cut], block[cut:]
-            if not whole:
-                continue
-            self.bytes += len(whole)
-            try:
-                text = whole.decode("utf-8")
-            except UnicodeDecodeError:
-                yield (raw.decode("utf-8") for raw in io.BytesIO(whole))
-            else:
-                yield io.StringIO(text, newline="\n")
-        if rest:
-            # Set only once every complete line was consumed (chain asks for this last).
-            self.bytes += len(rest)
-            self.complete = False
-            yield (raw.decode("utf-8") for raw in (rest,))
-
-
 def ingest_samples(
     store: Store,
     path: str | Path,
@@ -122,45 +93,41 @@ def ingest_samples(
     should know the probe intervals (``Store(path, intervals=intervals_from_config(config))``)
     so that imported rows cover twice the component's interval.
     """
-    path = Path(path)
-    name = str(path)
     started = time.perf_counter()
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise IngestError(f"{name}: cannot read: {exc.strerror}") from None
     rows = added = 0
+    try:
+        handle = open_binary(path)
+    except ConfigError as exc:
+        raise IngestError(exc.problems[0]) from None
     with handle, store.transaction(), gc_paused():
-        lines = _Lines(handle)
-        reader = csv.reader(lines)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise IngestError(f"{name}:1: header: empty file (expected {','.join(REQUIRED)})") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise IngestError(f"{name}:1: header: {exc}") from None
-        checker = _Checker(name, _columns(name, [h.strip() for h in header]), config, store.horizon())
+        lines = TextLines(handle, str(path), BLOCK)
+        sheet = CsvFile(str(path), lines)
+        if sheet.header:
+            sheet.use_columns((*REQUIRED, *OPTIONAL), REQUIRED)
+        if sheet.problems:
+            raise IngestError(sheet.problems[0])
+        checker = _Checker(sheet, config, store.horizon())
+        reader = sheet.reader
         while True:
             first_line = reader.line_num
             # On a reading failure the rows before it are checked first: they come first.
             chunk, batches, failure = checker.read_chunk(reader)
+            end = first_line
             if chunk:
                 if batches is None:
-                    batches = checker.rows(chunk, first_line, last_in_file=not lines.complete)
+                    batches, end = checker.rows(chunk, first_line, last_in_file=not lines.complete)
                 added += store.append_batches_in_transaction(batches)
                 rows += sum(map(len, batches))
                 if progress is not None:
                     progress(lines.bytes)
             if isinstance(failure, csv.Error):
-                raise IngestError(f"{name}:{reader.line_num}: row: {failure}") from None
-            if isinstance(failure, UnicodeDecodeError):
-                raise IngestError(
-                    f"{name}:{reader.line_num + 1}: row: not UTF-8 ({failure.reason})"
-                ) from None
+                raise IngestError(sheet.malformed(failure, end + 1))
+            if failure is not None:
+                raise IngestError(failure.problems[0])
             if len(chunk) < CHUNK:
                 break
         if not lines.complete:
-            raise IngestError(_truncated(name, reader.line_num))
+            raise IngestError(_truncated(sheet.file, reader.line_num))
     return IngestStats(
         rows,
         added,
@@ -172,11 +139,7 @@ def ingest_samples(
 
 
 class _Bad(Exception):
-    """Something is wrong in a chunk: check it row by row to find and name the first problem.
-
-    Raised by a cell parser, it carries what is wrong with the cell (empty when the message
-    depends on the column).
-    """
+    """A cell is in doubt: check its chunk row by row to find and name the first problem."""
 
 
 class _Parsed(dict[str, float | None]):
@@ -192,25 +155,22 @@ class _Parsed(dict[str, float | None]):
 
 
 def _stamp(text: str) -> float:
-    """An ISO 8601 date-time with an offset, in epoch seconds."""
+    """An ISO 8601 date-time with an offset, in epoch seconds (the row reader's instants)."""
     try:
-        moment = datetime.fromisoformat(text)
+        return parse_instant(text).timestamp()
     except ValueError:
-        raise _Bad(f"'{text}' is not an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        raise _Bad(f"'{text}' has no offset (add Z or +01:00)")
-    return moment.timestamp()
+        raise _Bad from None
 
 
 def _cell(text: str) -> float | None:
-    """A finite number >= 0, or None for an empty cell."""
+    """A number >= 0 the row reader would read the same, or None for an empty cell."""
     if text == "":
         return None
     try:
         value = float(text)
     except ValueError:
-        raise _Bad(f"'{text}' is not a number") from None
-    if not value >= 0 or value == math.inf:
+        raise _Bad from None
+    if not 0 <= value <= LARGEST:  # NaN and inf included
         raise _Bad
     return value
 
@@ -219,13 +179,16 @@ class _Checker:
     """Checks chunks of rows and turns them into one store batch per probe.
 
     :meth:`read_chunk` works column by column in C-level loops and gives up (None) at the
-    first doubt; :meth:`rows` then walks the chunk row by row and raises the message of the
-    first problem in file order. Both keep, per probe, the last time seen.
+    first doubt, accepting only cells the row reader reads the same; :meth:`rows` then walks
+    the chunk row by row with the kernel's row reader (a :class:`~vigie.kernel.table.Record`
+    per row) and raises the first problem in file order. Both keep, per probe, the last
+    time seen.
     """
 
-    def __init__(self, name: str, columns: dict[str, int], config: ProbesConfig, horizon: float | None):
-        self.name = name
-        self.width = len(columns)
+    def __init__(self, sheet: CsvFile, config: ProbesConfig, horizon: float | None):
+        self.sheet = sheet
+        columns = sheet.columns
+        self.width = len(sheet.header)
         self.i_comp, self.i_ts, self.i_status = (columns[c] for c in REQUIRED)
         self.i_lat, self.i_detail = columns.get("latency_ms"), columns.get("detail")
         self.i_probe, self.i_value = columns.get("probe"), columns.get("value")
@@ -245,7 +208,7 @@ class _Checker:
 
     def read_chunk(
         self, reader: Iterator[list[str]]
-    ) -> tuple[list[list[str]], list[Batch] | None, csv.Error | UnicodeDecodeError | None]:
+    ) -> tuple[list[list[str]], list[Batch] | None, csv.Error | ConfigError | None]:
         """Read up to CHUNK rows: the rows, their batches (None: check them row by row), a reading failure.
 
         The cells are taken out column by column a piece at a time, while the piece's rows
@@ -260,7 +223,7 @@ class _Checker:
             piece: list[list[str]] = []
             try:
                 piece.extend(itertools.islice(reader, PIECE))
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except (csv.Error, ConfigError) as exc:  # a malformed row, a bad byte
                 failure = exc
             rows += piece
             clean = clean and self._cells(piece, columns)
@@ -276,7 +239,7 @@ class _Checker:
             return True
         n = len(piece)
         if set(map(len, piece)) != {self.width}:
-            return False  # blank lines or a wrong number of fields
+            return False  # blank lines or another number of cells
 
         def cells(index: int | None, empty: str | None) -> Iterable[Any]:
             return (empty,) * n if index is None else map(itemgetter(index), piece)
@@ -292,7 +255,8 @@ class _Checker:
             values += map(self.numbers.__getitem__, cells(self.i_value, ""))
         except (KeyError, _Bad):
             return False
-        details += cells(self.i_detail, "")
+        # Stripped, as the row reader reads every cell.
+        details += map(str.strip, cells(self.i_detail, ""))
         return True
 
     def _batches(
@@ -331,68 +295,71 @@ class _Checker:
             self.last[key] = times[-1]
         return batches
 
-    def rows(self, chunk: list[list[str]], first_line: int, last_in_file: bool) -> list[Batch]:
-        """The chunk's batches, checked row by row; raises IngestError at the first problem.
+    def rows(self, chunk: list[list[str]], first_line: int, last_in_file: bool) -> tuple[list[Batch], int]:
+        """The chunk's batches, checked row by row, and the line its last row ends on; raises
+        IngestError at the first problem.
 
         ``first_line`` is the reader's line number before the chunk; ``last_in_file`` says
         the chunk ends with a line that has no line end.
         """
-        name = self.name
         groups: dict[tuple[str, str], list[Row]] = {}
         line = first_line
         end = len(chunk) - 1
         for index, fields in enumerate(chunk):
-            # A quoted cell may hold line ends: the row ends on the reader's later line.
+            start = line + 1
+            # A quoted cell may hold line ends: the row ends on a later line.
             line += 1 + sum(cell.count("\n") for cell in fields)
             try:
-                row = self._row(fields, line)
+                row = self._row(fields, start)
             except IngestError:
                 if last_in_file and index == end:
-                    raise IngestError(_truncated(name, line)) from None
+                    raise IngestError(_truncated(self.sheet.file, line)) from None
                 raise
             if row is not None:
                 groups.setdefault((row[0], row[1]), []).append(row)
-        return [Batch.of_rows(group) for group in groups.values()]
+        return [Batch.of_rows(group) for group in groups.values()], line
 
     def _row(self, fields: list[str], line: int) -> Row | None:
         """One row checked in the order of the messages (None for a blank line)."""
-        name = self.name
-        if len(fields) != self.width:
-            if not fields:
-                return None
-            raise IngestError(f"{name}:{line}: row: expected {self.width} fields, found {len(fields)}")
-        component = fields[self.i_comp]
-        allowed = self.probes_of.get(component)
-        if allowed is None:
-            raise IngestError(f"{name}:{line}: component: unknown component '{component}'")
-        ts = _timestamp(name, line, fields[self.i_ts])
-        status = fields[self.i_status]
-        if status not in _STATUSES:
-            raise IngestError(
-                f"{name}:{line}: status: '{status}' is not one of up, degraded, down, maintenance"
-            )
-        probe = (fields[self.i_probe] or INGEST_PROBE) if self.i_probe is not None else INGEST_PROBE
-        if probe not in allowed:
-            raise IngestError(_foreign(name, line, probe, component, self.owner.get(probe)))
-        key = (component, probe)
-        previous = self.last.get(key)
-        if previous is None:
-            self.firsts[key] = ts
-        elif ts <= previous:
-            raise IngestError(
-                f"{name}:{line}: timestamp: not after the previous row of '{component}' "
-                f"(probe '{probe}'; rows of a component's probe must be in strictly increasing time)"
-            )
-        if ts < self.floor:
-            raise IngestError(
-                f"{name}:{line}: timestamp: older than the raw data the store keeps "
-                "(retention already pruned that time)"
-            )
-        self.last[key] = ts
-        latency = _number(name, line, "latency_ms", fields[self.i_lat]) if self.i_lat is not None else None
-        value = _number(name, line, "value", fields[self.i_value]) if self.i_value is not None else None
-        detail = fields[self.i_detail] if self.i_detail is not None else ""
+        sheet = self.sheet
+        record = sheet.row(line, fields, complete=True)
+        if record is None:
+            self._stop()
+            return None
+        component = record.reference("component", self.probes_of, "component", required=True)
+        moment = record.datetime("timestamp", required=True)
+        status = record.choice("status", STATUSES, required=True)
+        probe = record.string("probe") or INGEST_PROBE
+        ts = math.nan if moment is None else moment.timestamp()
+        if component is not None and probe not in self.probes_of[component]:
+            record.problem("probe", _foreign(probe, component, self.owner.get(probe)))
+        elif component is not None and moment is not None:
+            key = (component, probe)
+            previous = self.last.get(key)
+            if previous is not None and ts <= previous:
+                record.problem(
+                    "timestamp",
+                    f"not after the previous row of '{component}' (probe '{probe}'; rows of a "
+                    "component's probe must be in strictly increasing time)",
+                )
+            elif ts < self.floor:
+                record.problem(
+                    "timestamp",
+                    "older than the raw data the store keeps (retention already pruned that time)",
+                )
+        latency = record.number("latency_ms", minimum=0)
+        value = record.number("value", minimum=0)
+        detail = record.string("detail") or ""
+        self._stop()
+        assert component is not None and status is not None
+        self.firsts.setdefault((component, probe), ts)
+        self.last[(component, probe)] = ts
         return (component, probe, ts, status, latency, detail, value)
+
+    def _stop(self) -> None:
+        """Raise the first problem recorded, if any."""
+        if self.sheet.problems:
+            raise IngestError(self.sheet.problems[0])
 
 
 def _pickers(keys: Sequence[K]) -> list[tuple[K, itemgetter[Any]]]:
@@ -423,47 +390,12 @@ def _pickers(keys: Sequence[K]) -> list[tuple[K, itemgetter[Any]]]:
     ]
 
 
-def _truncated(name: str, line: int) -> str:
-    return f"{name}:{line}: row: the last line has no line end (truncated file?)"
+def _truncated(name: str, line: int) -> Problem:
+    return Problem(name, line, "", "the last line has no line end (truncated file?)")
 
 
-def _columns(name: str, header: list[str]) -> dict[str, int]:
-    known = (*REQUIRED, *OPTIONAL)
-    for column in header:
-        if column not in known:
-            raise IngestError(f"{name}:1: header: unknown column '{column}' (columns: {', '.join(known)})")
-    if len(set(header)) != len(header):
-        raise IngestError(f"{name}:1: header: a column appears twice")
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise IngestError(
-            f"{name}:1: header: missing column {', '.join(missing)} (needs {','.join(REQUIRED)})"
-        )
-    return {column: index for index, column in enumerate(header)}
-
-
-def _timestamp(name: str, line: int, text: str) -> float:
-    """:func:`_stamp`, its problem as ``file:line: timestamp: message``."""
-    try:
-        return _stamp(text)
-    except _Bad as bad:
-        raise IngestError(f"{name}:{line}: timestamp: {bad}") from None
-
-
-def _foreign(name: str, line: int, probe: str, component: str, owner: str | None) -> str:
+def _foreign(probe: str, component: str, owner: str | None) -> str:
     """The message for a probe id the row's component does not have."""
     if owner is None:
-        return f"{name}:{line}: probe: unknown probe '{probe}' (not in the configuration)"
-    return f"{name}:{line}: probe: '{probe}' is a probe of '{owner}', not of '{component}'"
-
-
-_MEANING = {"latency_ms": "a number of milliseconds", "value": "a number (a rate per second for throughput)"}
-
-
-def _number(name: str, line: int, field: str, text: str) -> float | None:
-    """:func:`_cell`, its problem as ``file:line: field: message``."""
-    try:
-        return _cell(text)
-    except _Bad as bad:
-        reason = str(bad) or f"must be {_MEANING[field]} >= 0"
-        raise IngestError(f"{name}:{line}: {field}: {reason}") from None
+        return f"unknown probe '{probe}' (not in the configuration)"
+    return f"'{probe}' is a probe of '{owner}', not of '{component}'"

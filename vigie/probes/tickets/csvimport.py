@@ -8,26 +8,30 @@ Two formats are recognised from the header line:
   (or the configured delimiter) with a trailing one, column labels in the user's language,
   mapped to fields through ``[tickets.labels]``.
 
-Rows are read as a stream and validated one by one; the first bad one stops the import
-with ``file:line: field: message`` and nothing of the file is kept.
+The file is read as a stream, as every user's file is (:mod:`vigie.kernel.textfile`:
+UTF-8, a BOM accepted, a bad byte located), and its rows with the kernel's row reader
+(:mod:`vigie.kernel.table`); the first problem stops the import with
+``file:line: field: message`` and nothing of the file is kept.
 """
 
 from __future__ import annotations
 
-import csv
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import NoReturn, TextIO
 
 import rich.progress
 from rich.console import Console
 
-from vigie.kernel.problems import ConfigError, Problem
-from vigie.probes.tickets.config import GLPI_REQUIRED, TicketsConfig, normal_key
-from vigie.probes.tickets.mapping import FieldError, GlpiMapper, plain_header, plain_row
+from vigie.kernel.problems import ConfigError
+from vigie.kernel.table import CsvFile
+from vigie.kernel.textfile import TextLines, open_binary
+from vigie.probes.tickets.config import GLPI_REQUIRED, TicketsConfig
+from vigie.probes.tickets.mapping import GlpiMapper, plain_header, plain_record, plain_row
 from vigie.probes.tickets.model import CSV_HEADER, TicketRow
 from vigie.probes.tickets.store import TicketStore
 
@@ -45,102 +49,71 @@ class ImportResult:
 
 
 class _Reader:
-    """Rows of one file as the store's ticket rows; remembers the line of the row being read."""
+    """The tickets of one file, in the format its header says; the first problem raises."""
 
-    def __init__(self, name: str, text: TextIO, config: TicketsConfig) -> None:
-        self.name = name
-        self.line = 1
-        try:
-            first = text.readline()
-        except UnicodeDecodeError:
-            self.fail(1, "", "not UTF-8 text")
-        if not first.strip():
-            self.fail(1, "", "empty file (no header line)")
-        delimiter = config.delimiter or max((";", ",", "\t"), key=first.count)
-        self.rows = csv.reader(chain([first], text), delimiter=delimiter, strict=True)
-        header = self.next_row()
-        assert header is not None
-        while header and not header[-1].strip():
-            header.pop()  # GLPI ends every line with a delimiter
-        self.header = header
-        if plain_header(header):
+    def __init__(self, sheet: CsvFile, config: TicketsConfig) -> None:
+        self.sheet = sheet
+        self._stop()
+        if plain_header(sheet.header):
             self.format = "vigie"
+            sheet.use_columns(
+                CSV_HEADER, CSV_HEADER, missing=f" (the header must be: {','.join(CSV_HEADER)})"
+            )
             self.tickets = self._plain()
         else:
             self.format = "glpi"
-            self.tickets = self._glpi(config)
-
-    def fail(self, line: int, field: str, message: str) -> NoReturn:
-        raise ConfigError([Problem(self.name, line, field, message)])
-
-    def next_row(self) -> list[str] | None:
-        try:
-            row = next(self.rows)
-        except StopIteration:
-            return None
-        except csv.Error as exc:
-            self.fail(self.rows.line_num, "", f"malformed CSV ({exc}); truncated file?")
-        except UnicodeDecodeError:
-            # Text is decoded by blocks: the bad byte is at or after this line.
-            self.fail(self.rows.line_num + 1, "", "not UTF-8 text (from about this line on)")
-        self.line = self.rows.line_num
-        return row
-
-    def _columns(self, wanted: dict[str, str]) -> dict[str, int]:
-        """Index of each header cell that maps to a field (first one wins)."""
-        found: dict[str, int] = {}
-        for index, cell in enumerate(self.header):
-            field = wanted.get(normal_key(cell))
-            if field is not None and field not in found:
-                found[field] = index
-        return found
-
-    def _rows(self, width: int, names: list[str]) -> Iterator[list[str]]:
-        while (row := self.next_row()) is not None:
-            if not any(map(str.strip, row)):
-                continue
-            if len(row) < width:
-                self.fail(
-                    self.line,
-                    names[len(row)],
-                    f"missing (the row has {len(row)} fields, the header {width}); truncated row?",
+            if not any(label.lower() in config.labels for label in sheet.header):
+                sheet.problem(
+                    1,
+                    "",
+                    "header is neither Vigie's CSV format nor a GLPI export with known labels "
+                    f"(Vigie's header: {','.join(CSV_HEADER)}; GLPI labels are mapped in [tickets.labels])",
                 )
-            yield row
+            sheet.use_columns(
+                config.labels,
+                GLPI_REQUIRED,
+                others=True,
+                missing=" (no header label maps to it; see [tickets.labels])",
+            )
+            self.tickets = self._glpi(config)
+        self._stop()
+
+    def _stop(self) -> None:
+        """Raise the first problem recorded, if any: one line, the import stops."""
+        if self.sheet.problems:
+            raise ConfigError(self.sheet.problems[:1])
 
     def _plain(self) -> Iterator[TicketRow]:
-        lowered = [c.strip().lower() for c in self.header]
-        missing = [c for c in CSV_HEADER if c not in lowered]
-        if missing:
-            self.fail(1, missing[0], f"missing column (the header must be: {','.join(CSV_HEADER)})")
-        order = [lowered.index(c) for c in CSV_HEADER]
+        sheet = self.sheet
+        order = [sheet.columns[c] for c in CSV_HEADER]
+        width = len(sheet.header)
         in_order = order == list(range(len(CSV_HEADER)))
-        for row in self._rows(len(self.header), lowered):
-            try:
-                yield plain_row(row[: len(CSV_HEADER)] if in_order else [row[i] for i in order])
-            except FieldError as exc:
-                self.fail(self.line, exc.field, exc.message)
+        cells_of = itemgetter(slice(len(CSV_HEADER))) if in_order else itemgetter(*order)
+        for line, cells in sheet.rows():
+            if len(cells) == width:
+                try:
+                    fast = plain_row(cells_of(cells))
+                except ValueError:
+                    pass  # in doubt: the record reader says what is wrong, if anything
+                else:
+                    yield fast
+                    continue
+            record = sheet.row(line, cells, complete=True)
+            row = None if record is None else plain_record(record)
+            self._stop()
+            if row is not None:
+                yield row
+        self._stop()
 
     def _glpi(self, config: TicketsConfig) -> Iterator[TicketRow]:
-        columns = self._columns(dict(config.labels))
-        if not columns:
-            self.fail(
-                1,
-                "",
-                "header is neither Vigie's CSV format nor a GLPI export with known labels "
-                f"(Vigie's header: {','.join(CSV_HEADER)}; GLPI labels are mapped in [tickets.labels])",
-            )
-        missing = [f for f in GLPI_REQUIRED if f not in columns]
-        if missing:
-            self.fail(1, missing[0], "missing column (no header label maps to it; see [tickets.labels])")
-        label = {field: self.header[index].strip() for field, index in columns.items()}
+        sheet = self.sheet
         mapper = GlpiMapper(config)
-        items = list(columns.items())
-        width = max(columns.values()) + 1
-        for row in self._rows(width, self.header):
-            try:
-                yield mapper.ticket({field: row[index] for field, index in items}).row()
-            except FieldError as exc:
-                self.fail(self.line, label.get(exc.field, exc.field), exc.message)
+        for record in sheet.records(complete=True):
+            ticket = mapper.ticket(record)
+            self._stop()
+            if ticket is not None:
+                yield ticket.row()
+        self._stop()
 
 
 def _batches(rows: Iterator[TicketRow]) -> Iterator[list[TicketRow]]:
@@ -156,20 +129,18 @@ def import_csv(
     stderr when it is a terminal."""
     name = str(path)
     show = sys.stderr.isatty() if progress is None else progress
-    try:
-        opened = rich.progress.open(
-            path,
-            "rt",
-            encoding="utf-8-sig",  # drops GLPI's byte-order mark
-            newline="",
+    handle = open_binary(path)
+    with (
+        handle,
+        rich.progress.wrap_file(
+            handle,
+            os.fstat(handle.fileno()).st_size,
             description=Path(path).name,
             console=Console(stderr=True),
             transient=True,
             disable=not show,
-        )
-    except OSError as exc:
-        raise ConfigError([Problem(name, None, "", f"cannot read: {exc.strerror or exc}")]) from None
-    with opened as text:
-        reader = _Reader(name, text, config)
+        ) as wrapped,
+    ):
+        reader = _Reader(CsvFile(name, TextLines(wrapped, name), delimiter=config.delimiter), config)
         rows = store.upsert_rows_all_or_nothing(_batches(reader.tickets))
     return ImportResult(name, reader.format, rows, store.count())

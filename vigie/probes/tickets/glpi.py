@@ -22,9 +22,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from vigie.kernel.problems import ConfigError, Problem
+from vigie.kernel.problems import ConfigError
+from vigie.kernel.table import Table
 from vigie.probes.tickets.config import GlpiConfig
-from vigie.probes.tickets.mapping import FieldError, GlpiMapper
+from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.model import Ticket
 from vigie.probes.tickets.store import TicketStore
 
@@ -209,14 +210,12 @@ def pull(client: GlpiClient, store: TicketStore, mapper: GlpiMapper, *, full: bo
     since = None if cursor is None else (datetime.strptime(cursor, _GLPI_TIME) - timedelta(seconds=1))
     tickets: dict[str, Ticket] = {}
     newest = cursor
+    where = Table(f"{client.config.url}/search/Ticket")
     for values in client.search_tickets(None if since is None else since.strftime(_GLPI_TIME)):
-        try:
-            ticket = mapper.ticket(values)
-            tickets[ticket.id] = ticket
-        except FieldError as exc:
-            where = f"{client.config.url}/search/Ticket"
-            key = f"ticket {values.get('id') or '?'}: {exc.field}"
-            raise ConfigError([Problem(where, None, key, exc.message)]) from None
+        ticket = mapper.ticket(where.record(None, values, prefix=f"ticket {values.get('id') or '?'}: "))
+        if ticket is None:
+            raise ConfigError(where.problems[:1])
+        tickets[ticket.id] = ticket
         modified = values.get("modified", "")
         if modified and (newest is None or modified > newest):
             newest = modified

@@ -1,21 +1,32 @@
 """Turning a source's row into a :class:`Ticket`: Vigie's plain CSV row, or a GLPI ticket
 (from a CSV export or the REST API) through the configured mappings.
 
-Every check raises :class:`FieldError` naming the field, so callers can say where.
+Rows are read with the kernel's typed row reader (a :class:`~vigie.kernel.table.Record`),
+so a bad value is recorded as ``file:line: field: message`` in the words every importer
+uses. :func:`plain_row` is the fast path of Vigie's own format: it accepts only rows the
+record reader reads the same, and gives up on any other (the importer then reads that row
+with :func:`plain_record`, which names the problem).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
+from vigie.kernel.table import Codes, Record, parse_instant
 from vigie.probes.tickets.config import TicketsConfig, normal_key
-from vigie.probes.tickets.model import CHANNELS, CSV_HEADER, STATUSES, Ticket, TicketRow
+from vigie.probes.tickets.model import CHANNELS, CSV_HEADER, LEVELS, STATUSES, Ticket, TicketRow
 
 _STATUSES = frozenset(STATUSES)
 _CHANNELS = frozenset(CHANNELS)
+_LEVELS = frozenset(map(str, LEVELS))
 _PLAIN_ONLY = frozenset(CSV_HEADER) - {"id", "status", "category"}
+STATUS_CODES = Codes.words(STATUSES)
+CHANNEL_CODES = Codes.words(CHANNELS)
+LEVEL_CODES = Codes({str(level): level for level in LEVELS}, what=" or ".join(map(str, LEVELS)))
+FIRST_CONTACT_CODES = Codes({"true": 1, "false": 0}, what="true or false")
 
 # GLPI's ticket statuses: the numbers of its API, the labels of its French and English UI.
 GLPI_STATUSES: Mapping[str, str] = {
@@ -39,6 +50,8 @@ GLPI_STATUSES: Mapping[str, str] = {
     "clos": "closed",
 }
 
+GLPI_STATUS_CODES = Codes(GLPI_STATUSES, what="a GLPI ticket status")
+
 # GLPI writes local date-times in the user's preferred layout.
 _GLPI_LAYOUTS = (
     "%Y-%m-%d %H:%M:%S",
@@ -49,58 +62,32 @@ _GLPI_LAYOUTS = (
 )
 
 
-class FieldError(ValueError):
-    """A bad value in one field of one row."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def iso_time(field: str, text: str, required: bool) -> datetime | None:
-    """An ISO 8601 date-time with an offset or ``Z``; empty is None unless ``required``."""
-    if not text:
-        if required:
-            raise FieldError(field, "missing date-time")
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise FieldError(field, f"'{text}' is not an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        raise FieldError(field, f"'{text}' has no offset (add Z or +01:00)")
-    return moment
-
-
 def plain_row(row: Sequence[str]) -> TicketRow:
     """A ticket as the store writes it, from a row of Vigie's plain CSV (cells in
-    :data:`CSV_HEADER` order); no :class:`Ticket` nor datetime kept per row (imports of
-    millions of rows)."""
+    :data:`CSV_HEADER` order), with no :class:`Ticket` nor datetime kept per row (imports of
+    millions of rows). Raises ValueError, without a message, on any row it does not read
+    exactly as :func:`plain_record` does: that one then says what is wrong."""
     source, tid, application, opened, solved, closed, status, channel, category, level, first = map(
         str.strip, row
     )
-    for name, value in (("source", source), ("id", tid), ("application", application)):
-        if not value:
-            raise FieldError(name, "must not be empty")
-    if status not in _STATUSES:
-        raise FieldError("status", f"'{status}' is not one of: {', '.join(STATUSES)}")
-    if channel not in _CHANNELS:
-        raise FieldError("channel", f"'{channel}' is not one of: {', '.join(CHANNELS)}")
-    if level not in ("1", "2"):
-        raise FieldError("level", f"'{level}' is not 1 or 2")
     lowered = first.lower()
-    if lowered not in ("true", "false"):
-        raise FieldError("first_contact", f"'{first}' is not true or false")
-    start = _iso_epoch("opened", opened, True)
-    assert start is not None
-    done = _iso_epoch("solved", solved, False)
+    if not (
+        source
+        and tid
+        and application
+        and status in _STATUSES
+        and channel in _CHANNELS
+        and level in _LEVELS
+        and lowered in ("true", "false")
+    ):
+        raise ValueError
+    start = parse_instant(opened).timestamp()
+    done = parse_instant(solved).timestamp() if solved else None
     # Solved and closed are often the same instant: parse it once.
-    ended = done if closed == solved else _iso_epoch("closed", closed, False)
+    ended = done if closed == solved else parse_instant(closed).timestamp() if closed else None
     # Aware datetimes compare as instants, as their epoch seconds do.
-    for name, moment in (("solved", done), ("closed", ended)):
-        if moment is not None and moment < start:
-            raise FieldError(name, "is before the opening date")
+    if (done is not None and done < start) or (ended is not None and ended < start):
+        raise ValueError
     return (
         source,
         tid,
@@ -116,29 +103,56 @@ def plain_row(row: Sequence[str]) -> TicketRow:
     )
 
 
-def _iso_epoch(field: str, text: str, required: bool) -> float | None:
-    moment = iso_time(field, text, required)
-    return None if moment is None else moment.timestamp()
-
-
-def _check_order(ticket: Ticket) -> None:
-    for name, moment in (("solved", ticket.solved), ("closed", ticket.closed)):
-        if moment is not None and moment < ticket.opened:
-            raise FieldError(name, "is before the opening date")
-
-
-def glpi_time(field: str, text: str, zone: ZoneInfo, required: bool) -> datetime | None:
-    """A GLPI local date-time (``2017-03-01 09:30[:00]`` or ``01-03-2017 09:30``) in ``zone``."""
-    if not text:
-        if required:
-            raise FieldError(field, "missing date-time")
+def plain_record(record: Record) -> TicketRow | None:
+    """A ticket as the store writes it, from a record of Vigie's plain CSV; None when a
+    problem was recorded (the checks run in the order of the columns that matter most)."""
+    problems = record.table.problems
+    before = len(problems)
+    source = record.string("source", required=True)
+    tid = record.string("id", required=True)
+    application = record.string("application", required=True)
+    status = record.choice("status", STATUS_CODES, required=True)
+    channel = record.choice("channel", CHANNEL_CODES, required=True)
+    level = record.choice("level", LEVEL_CODES, required=True)
+    first = record.choice("first_contact", FIRST_CONTACT_CODES, required=True)
+    opened = record.datetime("opened", required=True)
+    solved = record.datetime("solved")
+    closed = record.datetime("closed")
+    _check_order(record, opened, solved, closed)
+    if len(problems) > before:
         return None
+    assert source and tid and application and status and channel and level and first is not None and opened
+    return (
+        source,
+        tid,
+        application,
+        opened.timestamp(),
+        None if solved is None else solved.timestamp(),
+        None if closed is None else closed.timestamp(),
+        status,
+        channel,
+        record.string("category") or "",
+        level,
+        first,
+    )
+
+
+def _check_order(record: Record, opened: datetime | None, *ends: datetime | None) -> None:
+    """Solved and closed come after the opening."""
+    for column, moment in zip(("solved", "closed"), ends, strict=True):
+        if moment is not None and opened is not None and moment < opened:
+            record.problem(column, "is before the opening date")
+
+
+def glpi_time(text: str, zone: ZoneInfo) -> datetime:
+    """A GLPI local date-time (``2017-03-01 09:30[:00]`` or ``01-03-2017 09:30``) in ``zone``;
+    ValueError says what is wrong."""
     for layout in _GLPI_LAYOUTS:
         try:
             return datetime.strptime(text, layout).replace(tzinfo=zone)
         except ValueError:
             continue
-    raise FieldError(field, f"'{text}' is not a GLPI date-time like 2017-03-01 09:30")
+    raise ValueError(f"'{text}' is not a GLPI date-time like 2017-03-01 09:30")
 
 
 class GlpiMapper:
@@ -156,43 +170,44 @@ class GlpiMapper:
         self.source = source or config.source
         self._applications: dict[tuple[str, str], str] = {}
 
-    def ticket(self, values: Mapping[str, str]) -> Ticket:
-        """One ticket; raises FieldError on the first bad field."""
+    def ticket(self, record: Record) -> Ticket | None:
+        """One ticket, or None when a problem was recorded (field names: Vigie's, see
+        ``GLPI_FIELDS``; a CSV export's records name them by their header labels)."""
         config = self.config
-        tid = values.get("id", "").strip()
-        if not tid:
-            raise FieldError("id", "must not be empty")
-        raw_status = values.get("status", "").strip()
-        status = GLPI_STATUSES.get(raw_status.lower())
-        if status is None:
-            raise FieldError("status", f"'{raw_status}' is not a GLPI ticket status")
-        request = values.get("request_source", "").strip()
-        channel = config.channels.get(normal_key(request)) if request else "other"
+        problems = record.table.problems
+        before = len(problems)
+        tid = record.string("id", required=True)
+        status = record.choice("status", GLPI_STATUS_CODES, required=True)
+        request = record.string("request_source")
+        channel = "other" if request is None else config.channels.get(normal_key(request))
         if channel is None:
-            raise FieldError(
+            record.problem(
                 "request_source", f"unknown request source '{request}' (map it in [tickets.channels])"
             )
-        zone = config.timezone
-        opened = glpi_time("opened", values.get("opened", "").strip(), zone, True)
-        assert opened is not None
-        category = values.get("category", "").strip()
-        groups = {g.strip().lower() for g in values.get("group", "").splitlines()}
+        read_time = partial(glpi_time, zone=config.timezone)
+        opened = record.convert("opened", read_time, required=True)
+        solved = record.convert("solved", read_time)
+        closed = record.convert("closed", read_time)
+        _check_order(record, opened, solved, closed)
+        if len(problems) > before:
+            return None
+        assert tid and status and channel and opened
+        category = record.string("category") or ""
+        groups = {g.strip().lower() for g in (record.string("group") or "").splitlines()}
         level = 2 if groups & config.level2_groups else 1
-        ticket = Ticket(
+        return Ticket(
             self.source,
             tid,
-            self.application(category, values.get("entity", "").strip()),
+            self.application(category, record.string("entity") or ""),
             opened,
-            glpi_time("solved", values.get("solved", "").strip(), zone, False),
-            glpi_time("closed", values.get("closed", "").strip(), zone, False),
+            solved,
+            closed,
             status,
             channel,
             category,
             level,
             level == 1 and status in ("solved", "closed"),
         )
-        _check_order(ticket)
-        return ticket
 
     def application(self, category: str, entity: str) -> str:
         """The application a category or entity names, else ``unmapped_application``."""
