@@ -32,6 +32,9 @@ _.action_reverse
 _.action_back
 _.action_dismiss
 _.discover
+_.action_command_palette
+_.get_system_commands
+_._list_visible
 CSS_PATH
 TITLE
 BINDINGS
@@ -57,6 +60,7 @@ peak_utilisation
 incident_count
 over_capacity
 _.budget_used
+_.day_or_month_ranges
 
 # SLA figures reach `vigie sla --json` and the report's JSON through dataclasses.asdict.
 budget_used_s
