@@ -20,7 +20,7 @@ from vigie.kernel.tomlfile import Document, Section
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
 # Tables whose keys are the user's own names (header names, GLPI labels and mappings).
-FREE_FORM = {"probes.headers", "tickets.labels", "tickets.channels", "tickets.applications"}
+FREE_FORM = {"probes.headers", "tickets.labels", "tickets.channels", "tickets.applications", "alerts.labels"}
 
 # One of everything: each top-level table, each probe kind, both counter sources, both kinds
 # of maintenance window, component sub-tables, the GLPI sub-table.
@@ -33,6 +33,8 @@ path = "vigie.db"
 port = 0
 [scheduler]
 [alerts]
+[alerts.labels]
+site = "paris"
 [catalog]
 [reports]
 [policy]
@@ -42,6 +44,9 @@ port = 0
 [tickets.glpi]
 url = "https://glpi.example/apirest.php"
 user_token = "${GLPI_USER_TOKEN}"
+[tickets.open]
+[[tickets.open.places]]
+for = "c"
 
 [[components]]
 id = "c"

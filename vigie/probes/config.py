@@ -74,6 +74,14 @@ class Component:
     capacity: Capacity | None = None
     description: str = ""
     application: str | None = None
+    runbook: str | None = None
+    ticket_after: float | None = None
+
+    @property
+    def severity(self) -> str:
+        """How its outages are called out: ``page`` (at any hour) for a 24x7 component,
+        ``ticket`` (in business hours) for one with service hours."""
+        return "ticket" if self.schedule.windows else "page"
 
 
 @dataclass(frozen=True)
@@ -219,13 +227,22 @@ class SchedulerConfig:
 
 @dataclass(frozen=True)
 class AlertsConfig:
-    """Where and how often alerts go: a JSON log line always, a webhook when configured.
+    """Where and how often alerts go: a JSON log line always, a webhook when configured, and
+    Alertmanager (the first of ``alertmanager`` that answers) when listed.
 
     ``flap_changes`` state changes within ``flap_window`` mark a component as flapping:
     its further changes are held back (one "flapping" notice) until it is stable again.
+    Firing alerts are posted again every ``resend_every``; at most ``queue`` alerts wait
+    while no Alertmanager answers. An acknowledgement lasts ``ack_for`` (renewed while the
+    alert fires). ``labels`` are added to every alert (e.g. the site).
     """
 
     webhook: Secret | None = None
+    alertmanager: tuple[str, ...] = ()
+    resend_every: float = 60.0
+    queue: int = 10_000
+    ack_for: float = 4 * 3600.0
+    labels: tuple[tuple[str, str], ...] = ()
     timeout: float = 5.0
     retries: int = 3
     backoff: float = 1.0
@@ -382,6 +399,8 @@ def _component(sec: Section, policy: Policy, timezone: ZoneInfo) -> Component | 
     capacity = _capacity(sec)
     description = sec.string("description", "")
     application = sec.string("application")
+    runbook = sec.string("runbook", pattern=r"https?://\S+", what="an http(s) URL")
+    ticket_after = sec.duration("ticket_after", minimum=60, maximum=30 * 86400)
     sec.done()
     if cid is None or target is None or name is None:
         return None
@@ -395,6 +414,8 @@ def _component(sec: Section, policy: Policy, timezone: ZoneInfo) -> Component | 
         capacity=capacity,
         description=description or "",
         application=application,
+        runbook=runbook,
+        ticket_after=ticket_after,
     )
 
 
@@ -660,11 +681,25 @@ def _scheduler(sec: Section) -> SchedulerConfig:
     return scheduler
 
 
+LABEL_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+ALERT_LABELS = ("alertname", "component", "probe", "severity", "application", "ministry", "domain")
+"""The labels Vigie sets itself on its alerts; ``[alerts.labels]`` may not redefine them."""
+
+
 def _alerts(sec: Section) -> AlertsConfig:
     webhook = sec.string("webhook", pattern=r"(https?://|\$\{)\S+")
     base = AlertsConfig()
+    urls = sec.string_list("alertmanager", []) or []
+    for url in urls:
+        if not re.fullmatch(r"https?://[^\s/]+/?", url):
+            sec.problem("alertmanager", f"'{url}' is not an Alertmanager address like http://127.0.0.1:9093")
     alerts = AlertsConfig(
         webhook=None if webhook is None else Secret(webhook),
+        alertmanager=tuple(u.rstrip("/") for u in urls),
+        resend_every=_or(sec.duration("resend_every", minimum=1, maximum=3600), base.resend_every),
+        queue=_or(sec.integer("queue", minimum=1, maximum=1_000_000), base.queue),
+        ack_for=_or(sec.duration("ack_for", minimum=60, maximum=30 * 86400), base.ack_for),
+        labels=_alert_labels(sec.table("labels")),
         timeout=_or(sec.duration("timeout", minimum=0.1, maximum=120), base.timeout),
         retries=_or(sec.integer("retries", minimum=0, maximum=20), base.retries),
         backoff=_or(sec.duration("backoff", minimum=0.01, maximum=3600), base.backoff),
@@ -675,6 +710,21 @@ def _alerts(sec: Section) -> AlertsConfig:
     )
     sec.done()
     return alerts
+
+
+def _alert_labels(sec: Section | None) -> tuple[tuple[str, str], ...]:
+    if sec is None:
+        return ()
+    labels = []
+    for name in sec.data:
+        value = sec.string(name)
+        if not re.fullmatch(LABEL_NAME, name):
+            sec.problem(name, "a label name is letters, digits and _ (not starting with a digit)")
+        elif name in ALERT_LABELS:
+            sec.problem(name, f"'{name}' is set by Vigie itself")
+        elif value is not None:
+            labels.append((name, value))
+    return tuple(labels)
 
 
 INGEST_PROBE = "ingest"
