@@ -137,12 +137,20 @@ class Notifier:
     """Writes each alert as one JSON log line and posts it to the webhook, off the caller's thread.
 
     The webhook is retried ``retries`` times with exponential backoff; a failing webhook
-    never blocks probing (alerts queue up, bounded, oldest dropped first).
+    never blocks probing (alerts queue up, bounded, oldest dropped first). ``muted`` names
+    the silence that mutes an alert, if any (the built-in notifier's): its log line says so
+    and the webhook is not called.
     """
 
-    def __init__(self, config: AlertsConfig, post: Callable[..., Any] = requests.post) -> None:
+    def __init__(
+        self,
+        config: AlertsConfig,
+        post: Callable[..., Any] = requests.post,
+        muted: Callable[[Alert], str | None] | None = None,
+    ) -> None:
         self.config = config
         self._post = post
+        self._muted = muted
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=1000)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -153,8 +161,11 @@ class Notifier:
     def __call__(self, alert: Alert) -> None:
         """Log and queue one alert."""
         payload = alert.to_json()
-        log.warning(json.dumps(payload, ensure_ascii=False))
-        if self._thread is None:
+        silence = self._muted(alert) if self._muted is not None else None
+        log.warning(
+            json.dumps({**payload, "silenced_by": silence} if silence else payload, ensure_ascii=False)
+        )
+        if self._thread is None or silence:
             return
         try:
             self._queue.put_nowait(payload)

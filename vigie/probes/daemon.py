@@ -13,10 +13,11 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prometheus_client.registry import Collector
 
-from vigie.probes.alerts import Alerter, Notifier
+from vigie.probes.alerts import Alert, Alerter, Notifier
 from vigie.probes.checks.heartbeat import Heartbeats
 from vigie.probes.checks.kinds import make_check
 from vigie.probes.config import ProbesConfig
@@ -25,6 +26,10 @@ from vigie.probes.scheduler import Measured, Scheduler
 from vigie.probes.server import ProbeServer
 from vigie.probes.state import StateTracker
 from vigie.probes.store import Store
+
+if TYPE_CHECKING:
+    from vigie.probes.oncall.service import OnCall
+    from vigie.probes.tickets.incidents import IncidentTickets
 
 log = logging.getLogger("vigie.daemon")
 
@@ -67,9 +72,17 @@ class Daemon:
     """Everything `vigie run` starts, wired together. Use as a context manager."""
 
     def __init__(
-        self, config: ProbesConfig, store_path: Path, extra_collectors: tuple[Collector, ...] = ()
+        self,
+        config: ProbesConfig,
+        store_path: Path,
+        extra_collectors: tuple[Collector, ...] = (),
+        oncall: OnCall | None = None,
+        incident_tickets: IncidentTickets | None = None,
     ) -> None:
         self.config = config
+        # Alerts' delivery and acknowledgements, and the tickets of incidents (console-wired).
+        self.oncall = oncall
+        self.incident_tickets = incident_tickets
         self.lock = StoreLock(store_path)
         try:
             # The store cuts each probe's timeline at gaps longer than twice its interval.
@@ -79,8 +92,8 @@ class Daemon:
             raise
         self.heartbeats = Heartbeats(config.probes)
         self.tracker = StateTracker(config.components, config.probes, config.maintenance, config.timezone)
-        self.notifier = Notifier(config.alerts)
-        self.alerter = Alerter(config.alerts, config.components, self.notifier)
+        self.notifier = Notifier(config.alerts, muted=None if oncall is None else oncall.muted_by)
+        self.alerter = Alerter(config.alerts, config.components, self._emit)
         self.certs: dict[str, float] = {}
         self._throughput = {p.id for p in config.probes if p.role == "throughput"}
         self._next_prune = 0.0  # retention runs with the first batch, then every hour
@@ -100,6 +113,11 @@ class Daemon:
                     f"cannot listen on {config.exporter.host}:{config.exporter.port}: {exc.strerror or exc}"
                 ) from None
 
+    def _emit(self, alert: Alert) -> None:
+        self.notifier(alert)
+        if self.oncall is not None:
+            self.oncall.notice(alert)
+
     def _on_batch(self, batch: list[Measured]) -> None:
         """After each batch is stored (writer thread): states, alerts, retention."""
         for item in sorted(batch, key=lambda m: m.result.ts):
@@ -107,10 +125,14 @@ class Daemon:
                 self.certs[item.result.probe] = item.outcome.cert_expiry
             for change in self.tracker.update(item.result):
                 self.alerter.on_transition(change)
+                if self.incident_tickets is not None:
+                    self.incident_tickets.on_transition(change)
             if item.result.probe in self._throughput:
                 self.alerter.on_throughput(item.result)
         now = time.time()
         self.alerter.tick(now)
+        if self.oncall is not None:
+            self.oncall.certificates(self.certs)
         if now >= self._next_prune:
             self._next_prune = now + PRUNE_EVERY
             # The one writer applies [store] retention; rollups stay, so reports do not change.
@@ -124,6 +146,11 @@ class Daemon:
             primed = self.tracker.resume(self.store, self.config, time.time())
         for change in primed:
             self.alerter.on_transition(change)
+            if self.incident_tickets is not None:
+                self.incident_tickets.on_transition(change)
+        for worker in (self.oncall, self.incident_tickets):
+            if worker is not None:
+                worker.start()
         if self.server is not None:
             self.server.start()
         until = None if duration is None else time.time() + duration
@@ -139,6 +166,9 @@ class Daemon:
             self.server.stop()
         self.scheduler.close()
         self.notifier.close()
+        for worker in (self.oncall, self.incident_tickets):
+            if worker is not None:
+                worker.close()
         self.collector.close()
         self.store.close()
         self.lock.release()

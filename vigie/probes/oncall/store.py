@@ -216,12 +216,13 @@ class OnCallStore:
         return sid
 
     def expire_silence(self, sid: str, now: float) -> bool:
-        """End a silence now (a pending one ends where it starts); False if none has this id."""
+        """End a silence now (a pending one, as Alertmanager does, starts and ends now);
+        False if none has this id."""
         with write_transaction(self.db.conn):
             cursor = self.db.conn.execute(
-                "UPDATE oncall_silences SET ends_at = max(min(ends_at, ?), starts_at + 0.001), updated_at = ? "
-                "WHERE id = ?",
-                (now, now, sid),
+                "UPDATE oncall_silences SET starts_at = min(starts_at, ?), ends_at = min(ends_at, ?), "
+                "updated_at = ? WHERE id = ?",
+                (now - 0.001, now, now, sid),
             )
         return cursor.rowcount == 1
 

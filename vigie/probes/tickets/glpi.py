@@ -4,9 +4,12 @@ Follows GLPI's documented API: ``initSession`` with ``Authorization: user_token 
 (and ``App-Token`` when the GLPI API client requires one), ``search/Ticket`` with
 ``forcedisplay`` search-option ids and ``range`` pages announced by ``Content-Range``
 (answers 206 until the last page, 200 for a complete one), ``killSession`` at the end.
-Transient failures (connection errors, 429 and 5xx answers) are retried with exponential
-backoff by urllib3; an expired session (401) is renewed once. Tokens are sent in headers
-only and scrubbed from every message.
+Tickets opened from incidents are added with ``POST Ticket`` and followed up with ``POST
+ITILFollowup`` (``{"input": {...}}``, answered 201 with the new item's id).
+Transient failures of reads (connection errors, 429 and 5xx answers) are retried with
+exponential backoff by urllib3 (never an addition: a retried POST could open two tickets);
+an expired session (401) is renewed once. Tokens are sent in headers only and scrubbed from
+every message.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ SEARCH_FIELDS: Mapping[str, str] = {
     "19": "modified",
 }
 MODIFIED = "19"
+INCIDENT_TYPE = 1
+"""GLPI's ticket type for an incident (2 is a request)."""
 _CONTENT_RANGE = re.compile(r"(\d+)-(\d+)/(\d+)")
 _GLPI_TIME = "%Y-%m-%d %H:%M:%S"
 
@@ -151,6 +156,54 @@ class GlpiClient:
             raise self._fail(endpoint, response)
         return response
 
+    def post(self, endpoint: str, payload: Mapping[str, Any]) -> Any:
+        """A POST in the session (adding an item), its JSON answer; a 401 (expired session)
+        opens a new session once."""
+        response = self._post(endpoint, payload)
+        if response.status_code == 401:
+            self.open()
+            response = self._post(endpoint, payload)
+        if response.status_code not in (200, 201):
+            raise self._fail(endpoint, response)
+        try:
+            return response.json()
+        except ValueError:
+            raise GlpiError(f"GLPI {endpoint}: the answer is not JSON") from None
+
+    def _post(self, endpoint: str, payload: Mapping[str, Any]) -> requests.Response:
+        url = f"{self.config.url}/{endpoint}"
+        try:
+            return self.http.post(
+                url,
+                headers=self._headers({"Session-Token": self.session_token or ""}),
+                json=payload,
+                timeout=self.config.timeout,
+                verify=self.config.verify_tls,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise GlpiError(self.scrub(f"GLPI {endpoint}: cannot reach {self.config.url}: {exc}")) from None
+
+    def create_ticket(
+        self, *, name: str, content: str, category_id: int, entity_id: int, urgency: int
+    ) -> str:
+        """Open an incident ticket (GLPI's type 1); returns its number."""
+        fields: dict[str, Any] = {
+            "name": name,
+            "content": content,
+            "entities_id": entity_id,
+            "type": INCIDENT_TYPE,
+            "urgency": urgency,
+        }
+        if category_id:
+            fields["itilcategories_id"] = category_id
+        return _added_id("Ticket", self.post("Ticket", {"input": fields}))
+
+    def add_followup(self, ticket: str, content: str) -> str:
+        """Add a follow-up to a ticket; returns the follow-up's id."""
+        payload = {"input": {"itemtype": "Ticket", "items_id": int(ticket), "content": content}}
+        return _added_id("ITILFollowup", self.post("ITILFollowup", payload))
+
     def search_tickets(self, since: str | None) -> Iterator[dict[str, str]]:
         """Every ticket modified after ``since`` (GLPI local time), oldest change first,
         as ``{field name: text}``; pages of ``page_size`` follow ``Content-Range``."""
@@ -188,6 +241,15 @@ class GlpiClient:
             if not rows or end + 1 >= total:
                 return
             start = max(start + 1, end + 1 - overlap)
+
+
+def _added_id(endpoint: str, body: Any) -> str:
+    """The id GLPI gives an added item: ``{"id": 15}`` (or a one-item list of those)."""
+    item = body[0] if isinstance(body, list) and body else body
+    ident = item.get("id") if isinstance(item, dict) else None
+    if isinstance(ident, bool) or not isinstance(ident, int | str) or not str(ident).isdigit():
+        raise GlpiError(f"GLPI {endpoint}: the answer holds no id of the added item")
+    return str(ident)
 
 
 def _text(value: Any) -> str:
