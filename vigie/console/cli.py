@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.console import (
+    cmd_alerts,
     cmd_config,
     cmd_decom,
     cmd_demo,
@@ -22,6 +23,7 @@ from vigie.console import (
     cmd_map,
     cmd_report,
     cmd_run,
+    cmd_silence,
     cmd_sla,
     cmd_store,
     cmd_tickets,
@@ -44,6 +46,8 @@ COMMANDS = [
     cmd_ingest,
     cmd_store,
     cmd_report,
+    cmd_alerts,
+    cmd_silence,
     cmd_tui,
     cmd_demo,
 ]

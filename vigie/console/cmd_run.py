@@ -18,6 +18,7 @@ from vigie.accounting.results import Status
 # cli imports this module to register it: reach UserError through the module at call time.
 from vigie.console import cli
 from vigie.console.catalog_input import catalog_collectors
+from vigie.console.oncall_input import oncall_parts
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.durations import parse_duration
@@ -66,11 +67,15 @@ def run_command(args: argparse.Namespace) -> int:
 
     tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
     availability = AvailabilityCollector(config, settings.store_path())
+    # One round sends no alert (no state change): no delivery, no ticket.
+    oncall, incident_tickets = (None, None) if args.once else oncall_parts(settings)
     try:
         daemon = Daemon(
             config,
             settings.store_path(),
             extra_collectors=(*catalog_collectors(settings), tickets, availability),
+            oncall=oncall,
+            incident_tickets=incident_tickets,
         )
     except (AlreadyRunning, CannotListen) as exc:
         availability.close()

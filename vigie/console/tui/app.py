@@ -21,7 +21,10 @@ from vigie.accounting.incidents import Incident
 from vigie.accounting.results import Status
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.homologation import status_counts
+from vigie.console.errors import UserError
+from vigie.console.oncall import acknowledge, operator
 from vigie.console.settings import Settings
+from vigie.console.tui.alerts import AlertsScreen, AlertsSnapshot, header_part, load_alerts
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands, Palette
 from vigie.console.tui.component import ComponentScreen
@@ -49,6 +52,8 @@ DEFAULT_INTERVAL = 2.0
 SLOW_INTERVAL = 60.0
 """Tickets and the catalog change slowly: read them once a minute, whatever the refresh."""
 INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+ALERTS_EVERY = 10.0
+"""Alerts are read this often (from Alertmanager, a network call, when one is configured)."""
 
 
 class VigieApp(App[None]):
@@ -79,6 +84,7 @@ class VigieApp(App[None]):
         self.sla: dict[str, SlaView] = {}
         self.sla_today: dict[str, SlaFigures] = {}
         self.catalog: CatalogSnapshot | None = None
+        self.alerts: AlertsSnapshot | None = None
         self._sla_full_pending = False
         for key in KEYS:
             if key.action is not None:
@@ -122,7 +128,9 @@ class VigieApp(App[None]):
         self.main.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
+        self.set_interval(ALERTS_EVERY, self._alerts_tick)
         self.update_status()
+        self.refresh_alerts()
         self.refresh_live()
         # Today's figures first (cheap), for the first frame; the month and 30 days follow.
         self.refresh_today()
@@ -220,6 +228,44 @@ class VigieApp(App[None]):
         """Compute this month's ticket figures (in a thread)."""
         return self.data.load_tickets(self.clock())
 
+    def _alerts_tick(self) -> None:
+        if not self.paused and not self._busy("alerts"):
+            self.refresh_alerts()
+
+    @work(thread=True, exclusive=True, group="alerts", exit_on_error=False)
+    def refresh_alerts(self) -> AlertsSnapshot:
+        """Read the firing alerts (in a thread)."""
+        return load_alerts(self.settings, self.clock())
+
+    def apply_alerts(self, snapshot: AlertsSnapshot) -> None:
+        """Show a new reading of the alerts (header, and the alerts view if open)."""
+        self.alerts = snapshot
+        self.update_status()
+        if isinstance(self.screen, AlertsScreen):
+            self.screen.show(snapshot)
+
+    def action_alerts(self) -> None:
+        """Show the alerts view."""
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen(self.lang, self.settings, self.alerts))
+            self.refresh_alerts()
+
+    @on(AlertsScreen.Acknowledge)
+    def _acknowledge(self, event: AlertsScreen.Acknowledge) -> None:
+        self.acknowledge_alert(event.request.alert, event.request.text, event.request.ticket)
+
+    @work(thread=True, group="ack", exit_on_error=False)
+    def acknowledge_alert(self, alert: str, text: str, ticket: str | None) -> str:
+        """Acknowledge an alert (in a thread); the notice to show."""
+        try:
+            _, silence = acknowledge(
+                self.settings, alert, by=operator(), text=text, ticket=ticket, now=self.clock()
+            )
+        except UserError as exc:
+            return f"✖ {exc}"
+        until = datetime.fromtimestamp(silence.ends_at, self.settings.timezone)
+        return self.lang.t("tui.alerts.acked", by=silence.created_by, until=self.lang.date_time(until))
+
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -236,6 +282,12 @@ class VigieApp(App[None]):
                 self.apply_catalog(worker.result)
             elif isinstance(worker.result, TicketsSnapshot):
                 self.main.query_one(TicketsTab).update_tickets(worker.result)
+            elif isinstance(worker.result, AlertsSnapshot):
+                self.apply_alerts(worker.result)
+            elif worker.group == "ack" and isinstance(worker.result, str):
+                failed = worker.result.startswith("✖")
+                self.notify(worker.result, severity="error" if failed else "information")
+                self.refresh_alerts()
             elif worker.group == "report" and isinstance(worker.result, Path):
                 self.notify(self.lang.t("tui.msg.report_written", path=worker.result), title="Vigie")
         elif event.state is WorkerState.ERROR:
@@ -337,6 +389,9 @@ class VigieApp(App[None]):
         )
         parts: list[str | tuple[str, str]] = [("Vigie", "bold"), f"  {clock}  │  "]
         parts.append(self._daemon_status(now))
+        alerts = header_part(self.alerts, self.lang)
+        if alerts is not None:
+            parts += ["  │  ", alerts]
         parts += [
             "  │  ",
             (refresh, "bold yellow" if self.paused else ""),

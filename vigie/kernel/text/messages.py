@@ -408,6 +408,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.key.enter": ("ouvrir le détail de la ligne", "open the row's details"),
     "tui.key.palette": ("palette de commandes", "command palette"),
     "tui.key.refresh_now": ("rafraîchir maintenant", "refresh now"),
+    "tui.key.alerts": ("alertes en cours (entrée : acquitter)", "firing alerts (enter: acknowledge)"),
     "tui.foot.quit": ("quitter", "quit"),
     "tui.foot.help": ("aide", "help"),
     "tui.foot.filter": ("filtrer", "filter"),
@@ -415,6 +416,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.foot.sort": ("trier", "sort"),
     "tui.foot.reverse": ("inverser", "reverse"),
     "tui.foot.back": ("retour", "back"),
+    "tui.foot.ack": ("acquitter", "acknowledge"),
+    "tui.alerts.title": ("Alertes en cours", "Firing alerts"),
+    "tui.alerts.none": ("aucune alerte en cours", "no alert firing"),
+    "tui.alerts.ack_title": ("Acquitter : {summary}", "Acknowledge: {summary}"),
+    "tui.alerts.ack_text": (
+        "commentaire (obligatoire) : pourquoi, ce qui est fait",
+        "comment (required): why, what is being done",
+    ),
+    "tui.alerts.ack_ticket": ("ticket GLPI (facultatif)", "GLPI ticket (optional)"),
+    "tui.alerts.ack_hint": ("entrée : acquitter · échap : annuler", "enter: acknowledge · esc: cancel"),
+    "tui.alerts.ack_needs_text": (
+        "Un acquittement demande un commentaire.",
+        "An acknowledgement needs a comment.",
+    ),
+    "tui.alerts.acked": (
+        "Alerte acquittée par {by} jusqu'au {until}",
+        "Alert acknowledged by {by} until {until}",
+    ),
+    "tui.alerts.header.unreadable": ("alertes illisibles", "alerts unreadable"),
+    "tui.alerts.header.undelivered": ("Alertmanager injoignable", "Alertmanager unreachable"),
+    "tui.alerts.header.open.one": ("{n} alerte à traiter (a)", "{n} alert to handle (a)"),
+    "tui.alerts.header.open.many": ("{n} alertes à traiter (a)", "{n} alerts to handle (a)"),
     "tui.cmd.component": ("Composant : {name}", "Component: {name}"),
     "tui.cmd.component_help": ("ouvrir la fiche du composant", "open the component's page"),
     "tui.cmd.tab": ("Onglet : {name}", "Tab: {name}"),
@@ -469,6 +492,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.incidents.col.duration": ("Durée", "Duration"),
     "cli.incidents.col.counted": ("Indisponibilité comptée", "Counted downtime"),
     "cli.incidents.col.cause": ("Cause", "Cause"),
+    "cli.incidents.col.ticket": ("Ticket", "Ticket"),
     "cli.incidents.col.count": ("Incidents", "Incidents"),
     "cli.incidents.col.longest": ("Plus long", "Longest"),
     "cli.incidents.col.mttr": ("MTTR", "MTTR"),
@@ -746,9 +770,133 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "History {year}: SIMULATED data shaped after the 2017 activity report — "
         "{results} results, {tickets} tickets",
     ),
+    # --- vigie alerts, vigie silence ------------------------------------------------------
+    "cli.alerts.title": ("Alertes en cours : {count} ({source})", "Firing alerts: {count} ({source})"),
+    "cli.alerts.source.alertmanager": ("Alertmanager {where}", "Alertmanager {where}"),
+    "cli.alerts.source.vigie": ("notificateur intégré de Vigie", "Vigie's built-in notifier"),
+    "cli.alerts.col.id": ("Id", "Id"),
+    "cli.alerts.col.state": ("Prise en compte", "Handling"),
+    "cli.alerts.col.alert": ("Alerte", "Alert"),
+    "cli.alerts.col.component": ("Composant", "Component"),
+    "cli.alerts.col.severity": ("Gravité", "Severity"),
+    "cli.alerts.col.since": ("Depuis", "Since"),
+    "cli.alerts.col.ticket": ("Ticket", "Ticket"),
+    "cli.alerts.state.open": ("à traiter", "open"),
+    "cli.alerts.state.acknowledged": ("acquittée", "acknowledged"),
+    "cli.alerts.state.silenced": ("silenciée", "silenced"),
+    "cli.alerts.state.inhibited": ("inhibée (dépendance en panne)", "inhibited (a dependency is down)"),
+    "cli.alerts.acknowledged": ("acquittée par {by} jusqu'au {until}", "acknowledged by {by} until {until}"),
+    "cli.alerts.silenced": ("silenciée jusqu'au {until}", "silenced until {until}"),
+    "cli.alerts.severity.page": ("astreinte", "page"),
+    "cli.alerts.severity.ticket": ("ticket", "ticket"),
+    "cli.alerts.ticket_pending": ("ticket en attente", "ticket pending"),
+    "cli.alerts.delivery_down": (
+        "Le démon n'arrive plus à joindre Alertmanager depuis le {since} : {detail}",
+        "The daemon has not reached Alertmanager since {since}: {detail}",
+    ),
+    "cli.alerts.acked": (
+        "Alerte {id} ({summary}) acquittée par {by} jusqu'au {until} — silence {silence} : « {comment} »",
+        "Alert {id} ({summary}) acknowledged by {by} until {until} — silence {silence}: “{comment}”",
+    ),
+    "cli.alerts.audit.title": (
+        "Journal des acquittements et silences",
+        "Log of acknowledgements and silences",
+    ),
+    "cli.alerts.audit.col.when": ("Quand", "When"),
+    "cli.alerts.audit.col.actor": ("Qui", "Who"),
+    "cli.alerts.audit.col.action": ("Action", "Action"),
+    "cli.alerts.audit.col.alert": ("Alerte", "Alert"),
+    "cli.alerts.audit.col.silence": ("Silence", "Silence"),
+    "cli.alerts.audit.col.until": ("Jusqu'au", "Until"),
+    "cli.alerts.audit.col.comment": ("Commentaire", "Comment"),
+    "cli.alerts.audit.ack": ("acquittement", "acknowledgement"),
+    "cli.alerts.audit.renew": ("prolongation", "renewal"),
+    "cli.alerts.audit.expire": ("fin", "expiry"),
+    "cli.alerts.audit.silence": ("silence", "silence"),
+    "cli.alerts.audit.sync": ("maintenance", "maintenance"),
+    "cli.silence.title": ("Silences : {count} ({source})", "Silences: {count} ({source})"),
+    "cli.silence.col.id": ("Id", "Id"),
+    "cli.silence.col.state": ("État", "State"),
+    "cli.silence.col.matchers": ("Alertes visées", "Matchers"),
+    "cli.silence.col.start": ("Début", "Start"),
+    "cli.silence.col.end": ("Fin", "End"),
+    "cli.silence.col.by": ("Par", "By"),
+    "cli.silence.col.comment": ("Commentaire", "Comment"),
+    "cli.silence.state.pending": ("à venir", "pending"),
+    "cli.silence.state.active": ("actif", "active"),
+    "cli.silence.state.expired": ("terminé", "expired"),
+    "cli.silence.added": (
+        "Silence {id} : {matchers}, jusqu'au {until}",
+        "Silence {id}: {matchers}, until {until}",
+    ),
+    "cli.silence.expired": ("Silence {id} terminé : « {comment} »", "Silence {id} expired: “{comment}”"),
+    "cli.silence.synced": (
+        "Maintenances : {created} silence(s) créé(s), {kept} déjà en place, {expired} retiré(s)",
+        "Maintenance: {created} silence(s) created, {kept} already there, {expired} withdrawn",
+    ),
     # --- the probes' codes ----------------------------------------------------------------
     "probes.role.availability": ("disponibilité", "availability"),
     "probes.role.throughput": ("débit", "throughput"),
+    # --- the daemon's alerts (annotations) and incident tickets ---------------------------
+    "probes.alert.down.summary": ("{name} indisponible", "{name} is down"),
+    "probes.alert.down.description": (
+        "{name} est indisponible depuis le {since} : {detail}",
+        "{name} has been down since {since}: {detail}",
+    ),
+    "probes.alert.degraded.summary": ("{name} dégradé", "{name} is degraded"),
+    "probes.alert.degraded.description": (
+        "{name} répond, mais dégradé depuis le {since} : {detail}",
+        "{name} has answered, degraded, since {since}: {detail}",
+    ),
+    "probes.alert.flapping.summary": ("{name} instable", "{name} is flapping"),
+    "probes.alert.flapping.description": (
+        "{name} change d'état trop souvent depuis le {since} ({detail}) ; ses changements sont "
+        "retenus jusqu'à ce qu'il se stabilise.",
+        "{name} has changed state too often since {since} ({detail}); its changes are held back "
+        "until it settles.",
+    ),
+    "probes.alert.capacity.summary": (
+        "{name} au-delà de sa capacité nominale",
+        "{name} is over its nominal capacity",
+    ),
+    "probes.alert.capacity.description": (
+        "Débit de {name} depuis le {since} : {detail}",
+        "{name}'s throughput since {since}: {detail}",
+    ),
+    "probes.alert.certificate.summary": (
+        "Certificat TLS de {name} bientôt expiré",
+        "{name}'s TLS certificate expires soon",
+    ),
+    "probes.alert.certificate.description": (
+        "Le certificat TLS vu par la sonde {probe} expire le {detail} (constaté le {since}).",
+        "The TLS certificate seen by probe {probe} expires on {detail} (seen on {since}).",
+    ),
+    "probes.alert.homologation.summary": (
+        "Homologation de {name} : {status}",
+        "Homologation of {name}: {status}",
+    ),
+    "probes.alert.homologation.description": (
+        "L'homologation de {name} ({ministry}) prend fin le {date}.",
+        "The homologation of {name} ({ministry}) ends on {date}.",
+    ),
+    "probes.ticket.title": ("[Vigie] {name} indisponible", "[Vigie] {name} is down"),
+    "probes.ticket.description": (
+        "Incident détecté par Vigie sur {name} ({component}).\n"
+        "Début : {start} ({tz})\n"
+        "Durée à l'ouverture du ticket : {duration}\n"
+        "Cause : {cause}\n\n"
+        "Chronologie :\n{timeline}",
+        "Incident detected by Vigie on {name} ({component}).\n"
+        "Start: {start} ({tz})\n"
+        "Duration when the ticket opened: {duration}\n"
+        "Cause: {cause}\n\n"
+        "Timeline:\n{timeline}",
+    ),
+    "probes.ticket.step": ("- {when} : {state} — {detail}", "- {when}: {state} — {detail}"),
+    "probes.ticket.followup": (
+        "Fin de l'incident : {end}, après {duration}.\n\nChronologie :\n{timeline}",
+        "End of the incident: {end}, after {duration}.\n\nTimeline:\n{timeline}",
+    ),
     # --- the catalog's codes --------------------------------------------------------------
     "catalog.status.expired": ("expirée", "expired"),
     "catalog.status.refused": ("refusée", "refused"),
