@@ -248,7 +248,8 @@ def _opening(sec: Section) -> TicketOpening:
     opening = TicketOpening(
         after=sec.duration("after", base.after, minimum=60, maximum=30 * 86400) or base.after,
         urgency=sec.integer("urgency", base.urgency, minimum=1, maximum=5) or base.urgency,
-        retry_every=sec.duration("retry_every", base.retry_every, minimum=1, maximum=3600) or base.retry_every,
+        retry_every=sec.duration("retry_every", base.retry_every, minimum=1, maximum=3600)
+        or base.retry_every,
         place=place,
         places=MappingProxyType(places),
     )
