@@ -99,7 +99,9 @@ def test_resolved_alerts_wait_for_delivery_within_the_queue() -> None:
 def test_homologations_expiring_become_alerts(tmp_path: object) -> None:
     settings = make_settings(tmp_path)  # type: ignore[arg-type]
     today = datetime.now(PARIS).date()
-    expiring = homologation("h1", "pro", commission_on=date(today.year - 1, today.month, 1), validity_months=12)
+    expiring = homologation(
+        "h1", "pro", commission_on=date(today.year - 1, today.month, 1), validity_months=12
+    )
     valid = homologation("h2", "coeur", commission_on=today.replace(day=1), validity_months=36)
     sample = catalog([app("pro", domain="Facturation"), app("coeur")], homologations=[expiring, valid])
     alerts = list(HomologationAlerts(lambda: sample, settings, Language("fr"))(T))  # type: ignore[arg-type]
@@ -115,7 +117,11 @@ def test_homologations_expiring_become_alerts(tmp_path: object) -> None:
     labels = CatalogLabels(lambda: sample)  # type: ignore[arg-type]
     bravo = next(c for c in settings.probes.components if c.id == "bravo")
     assert labels(bravo) == {}
-    assert labels(component("svc", application="pro")) == {"application": "pro", "ministry": "MEF", "domain": "Facturation"}
+    assert labels(component("svc", application="pro")) == {
+        "application": "pro",
+        "ministry": "MEF",
+        "domain": "Facturation",
+    }
     assert isinstance(sample, Catalog)
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +17,7 @@ import pytest
 
 from tests.alertmanager import wait_for
 from tests.oncall_story import alerts_json, running_daemon, vigie, write_settings
-from tests.probes.testbed import TestBed
+from tests.probes.testbed import TestBed, webhook_receiver
 from vigie.probes.oncall.store import OnCallStore
 
 
@@ -32,25 +30,8 @@ def bed() -> Iterator[TestBed]:
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A loopback webhook receiver: its URL and what it received."""
-    received: list[dict[str, Any]] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            """Silent."""
-
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", received
-    finally:
-        server.shutdown()
-        server.server_close()
+    with webhook_receiver() as receiver:
+        yield receiver
 
 
 def test_down_ack_muted_recovered_expired(

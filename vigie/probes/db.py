@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, Self, TypeVar
 
 import sqlite_utils
 
@@ -132,3 +132,32 @@ def migrate(db: sqlite_utils.Database, owner: str, migrations: Sequence[Migratio
             (owner, len(migrations)),
         )
     return len(migrations)
+
+
+class OwnedTables:
+    """A connection to the tables one module owns, brought up to date on opening; use as a
+    context manager. Subclasses set ``OWNER`` and ``MIGRATIONS`` and add their reads and writes."""
+
+    OWNER: str
+    MIGRATIONS: Sequence[Migration]
+
+    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self.db = connect(self.path, busy_timeout)
+        migrate(self.db, self.OWNER, self.MIGRATIONS)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every read inside sees the same state of the file."""
+        with read_snapshot(self.db.conn):
+            yield

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from vigie.kernel.text.language import Language
 from vigie.probes.alerts import Alert
+from vigie.probes.background import Background
 from vigie.probes.config import ProbesConfig
 from vigie.probes.oncall.acks import AckKeeper
 from vigie.probes.oncall.alertmanager import AlertmanagerClient, AlertmanagerError
@@ -47,8 +47,10 @@ def _payload(alert: StoredAlert) -> dict[str, object]:
     }
 
 
-class OnCall:
+class OnCall(Background):
     """Delivers the daemon's alerts and keeps acknowledgements in step (its own thread)."""
+
+    THREAD = "vigie-oncall"
 
     def __init__(
         self,
@@ -61,6 +63,7 @@ class OnCall:
         tickets: Callable[[], Mapping[str, str]] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__()
         self.config = config
         self.alerts = config.alerts
         self.store_path = store_path
@@ -70,9 +73,6 @@ class OnCall:
         self._clock = clock
         self._certs: dict[str, float] = {}
         self._silences: tuple[Silence, ...] = ()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._failures = 0
         self._retry_at = 0.0
         self._reached: str | None = None  # the Alertmanager that took the last delivery
@@ -106,23 +106,10 @@ class OnCall:
         now = alert.ts
         return next((s.id for s in self._silences if s.state(now) == "active" and s.matches(labels)), None)
 
-    def start(self) -> None:
-        """Start delivering."""
-        self._thread = threading.Thread(target=self._run, name="vigie-oncall", daemon=True)
-        self._thread.start()
-
-    def close(self, wait: float = 5.0) -> None:
-        """Make one last delivery (recoveries the daemon saw last) and stop."""
-        if self._thread is None:
-            return
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(wait)
-        self._thread = None
-
     # --- the thread ----------------------------------------------------------------------
 
     def _run(self) -> None:
+        # On close, one last pass delivers the recoveries the daemon saw last.
         store = OnCallStore(self.store_path, self.config.store.busy_timeout)
         backend: Backend = (
             LocalBackend(store)

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlite_utils
 
-from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
+from vigie.probes.db import OwnedTables, write_transaction
 from vigie.probes.oncall.model import Matcher, Silence, fingerprint
 
 RESOLVED_KEPT = 7 * 86400.0
@@ -140,29 +138,11 @@ def _silence(row: tuple[str, str, float, float, str, str, float]) -> Silence:
 _SILENCE_COLUMNS = "id, matchers, starts_at, ends_at, created_by, comment, updated_at"
 
 
-class OnCallStore:
+class OnCallStore(OwnedTables):
     """Reads and writes the on-call tables; the schema is migrated under the owner ``oncall``."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
-        self.path = Path(path)
-        self.db = connect(self.path, busy_timeout)
-        migrate(self.db, "oncall", MIGRATIONS)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.db.conn.close()
-
-    def __enter__(self) -> OnCallStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """A read transaction: every read inside sees the same state of the file."""
-        with read_snapshot(self.db.conn):
-            yield
+    OWNER = "oncall"
+    MIGRATIONS = MIGRATIONS
 
     # --- alerts --------------------------------------------------------------------------
 

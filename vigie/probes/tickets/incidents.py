@@ -15,8 +15,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -26,8 +25,9 @@ import sqlite_utils
 from vigie.accounting.results import Status
 from vigie.accounting.state import Transition
 from vigie.kernel.text.language import Language
+from vigie.probes.background import Background
 from vigie.probes.config import ProbesConfig
-from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
+from vigie.probes.db import OwnedTables, write_transaction
 from vigie.probes.secrets import SecretError
 from vigie.probes.tickets.config import TicketOpening, TicketsConfig
 from vigie.probes.tickets.glpi import GlpiClient, GlpiError
@@ -81,28 +81,11 @@ class IncidentTicket:
     timeline: tuple[Step, ...] = ()
 
 
-class IncidentTicketStore:
+class IncidentTicketStore(OwnedTables):
     """Reads and writes ``incident_tickets`` (migrated under the owner ``incident_tickets``)."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
-        self.db = connect(Path(path), busy_timeout)
-        migrate(self.db, "incident_tickets", MIGRATIONS)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.db.conn.close()
-
-    def __enter__(self) -> IncidentTicketStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """A read transaction."""
-        with read_snapshot(self.db.conn):
-            yield
+    OWNER = "incident_tickets"
+    MIGRATIONS = MIGRATIONS
 
     def put(self, link: IncidentTicket, now: float) -> None:
         """Write one incident's link."""
@@ -160,8 +143,10 @@ class _Ongoing:
     ended_at: float | None = None
 
 
-class IncidentTickets:
+class IncidentTickets(Background):
     """Opens and follows up GLPI tickets for the daemon's incidents (its own thread)."""
+
+    THREAD = "vigie-tickets"
 
     def __init__(
         self,
@@ -174,6 +159,7 @@ class IncidentTickets:
         environ: Mapping[str, str] | None = None,
     ) -> None:
         assert tickets.open is not None and tickets.glpi is not None
+        super().__init__()
         self.probes = probes
         self.opening: TicketOpening = tickets.open
         self.glpi = tickets.glpi
@@ -186,9 +172,6 @@ class IncidentTickets:
         self._ended: list[_Ongoing] = []
         self._tickets: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._first_pass = True
 
     # --- called from the daemon's threads ------------------------------------------------
@@ -213,20 +196,6 @@ class IncidentTickets:
         """The ticket of each component's ongoing incident, once opened."""
         with self._lock:
             return dict(self._tickets)
-
-    def start(self) -> None:
-        """Start the thread."""
-        self._thread = threading.Thread(target=self._run, name="vigie-tickets", daemon=True)
-        self._thread.start()
-
-    def close(self, wait: float = 5.0) -> None:
-        """Stop (an opening under way finishes, within ``wait``)."""
-        if self._thread is None:
-            return
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(wait)
-        self._thread = None
 
     # --- the thread ----------------------------------------------------------------------
 
