@@ -31,6 +31,9 @@ _.action_sort
 _.action_reverse
 _.action_back
 _.action_dismiss
+_.action_alerts
+_.action_cancel
+_._row_selected
 _.discover
 _.action_command_palette
 _.get_system_commands
@@ -38,6 +41,9 @@ _._list_visible
 CSS_PATH
 TITLE
 BINDINGS
+
+# `vigie deploy` calls each module of vigie/console/deploy by this name.
+artefacts
 
 # http.server and socketserver call these by name (the exporter, the demo's simulated SI).
 _.do_GET

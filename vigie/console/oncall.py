@@ -108,7 +108,7 @@ def read_alerts(settings: Settings, now: float | None = None) -> AlertsReading:
         where = backend.where
     lines = []
     for alert in alerts:
-        disposition = acks.disposition(alert, silences, now)
+        disposition = acks.disposition(alert, silences)
         ack = disposition.silence.ack if disposition.silence is not None else None
         link = links.get(alert.labels.get("component", ""))
         ticket = ack.ticket if ack is not None and ack.ticket else (link.ticket if link else None)

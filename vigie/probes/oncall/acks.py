@@ -70,9 +70,10 @@ class Disposition:
     silence: Silence | None = None
 
 
-def disposition(alert: AlertView, silences: Sequence[Silence], now: float) -> Disposition:
-    """How a firing alert stands: an acknowledgement first, then any silence, then inhibition."""
-    active = [s for s in silences if s.state(now) == "active" and s.matches(alert.labels)]
+def disposition(alert: AlertView, silences: Sequence[Silence]) -> Disposition:
+    """How a firing alert stands: an acknowledgement first, then any silence muting it (as
+    its backend says), then inhibition."""
+    active = [s for s in silences if s.id in alert.silenced_by]
     for silence in active:
         if is_ack_of(silence, alert):
             return Disposition("acknowledged", silence)

@@ -29,8 +29,6 @@ FLAPPING = "VigieComponentFlapping"
 CAPACITY = "VigieCapacityExceeded"
 CERTIFICATE = "VigieCertificateExpiring"
 HOMOLOGATION = "VigieHomologationExpiring"
-ALERTNAMES = (DOWN, DEGRADED, FLAPPING, CAPACITY, CERTIFICATE, HOMOLOGATION)
-"""Every alert the daemon sends (the names `vigie deploy`'s Alertmanager routes know)."""
 
 _KEYS = {
     DOWN: "down",

@@ -110,7 +110,6 @@ class Silence:
     ends_at: float
     created_by: str
     comment: str
-    updated_at: float = 0.0
 
     def state(self, now: float) -> str:
         """``pending`` (not started), ``active`` or ``expired``, as Alertmanager says."""
@@ -150,7 +149,6 @@ class Silence:
             ends_at=from_iso(data["endsAt"]) or 0.0,
             created_by=str(data.get("createdBy", "")),
             comment=str(data.get("comment", "")),
-            updated_at=from_iso(data.get("updatedAt")) or 0.0,
         )
 
 

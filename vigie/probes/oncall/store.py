@@ -75,8 +75,7 @@ def _v1_oncall(db: sqlite_utils.Database) -> None:
             name       TEXT PRIMARY KEY,
             ok         INTEGER NOT NULL CHECK (ok IN (0, 1)),
             since      REAL NOT NULL,
-            detail     TEXT NOT NULL DEFAULT '',
-            updated_at REAL NOT NULL
+            detail     TEXT NOT NULL DEFAULT ''
         )
         """
     )
@@ -125,14 +124,11 @@ class DeliveryStatus:
     ok: bool
     since: float
     detail: str
-    updated_at: float
 
 
-def _silence(row: tuple[str, str, float, float, str, str, float]) -> Silence:
-    sid, matchers, starts, ends, by, comment, updated = row
-    return Silence(
-        sid, tuple(Matcher.from_api(m) for m in json.loads(matchers)), starts, ends, by, comment, updated
-    )
+def _silence(row: tuple[str, str, float, float, str, str]) -> Silence:
+    sid, matchers, starts, ends, by, comment = row
+    return Silence(sid, tuple(Matcher.from_api(m) for m in json.loads(matchers)), starts, ends, by, comment)
 
 
 _SILENCE_COLUMNS = "id, matchers, starts_at, ends_at, created_by, comment, updated_at"
@@ -178,7 +174,9 @@ class OnCallStore(OwnedTables):
 
     def silences(self) -> list[Silence]:
         """Every silence, newest end first."""
-        rows = self.db.conn.execute(f"SELECT {_SILENCE_COLUMNS} FROM oncall_silences ORDER BY ends_at DESC")
+        rows = self.db.conn.execute(
+            "SELECT id, matchers, starts_at, ends_at, created_by, comment FROM oncall_silences ORDER BY ends_at DESC"
+        )
         return [_silence(row) for row in rows.fetchall()]
 
     def put_silence(self, silence: Silence, now: float) -> str:
@@ -241,16 +239,15 @@ class OnCallStore(OwnedTables):
         """Record how deliveries to ``name`` go; ``since`` moves only when ``ok`` changes."""
         with write_transaction(self.db.conn):
             self.db.conn.execute(
-                "INSERT INTO oncall_status (name, ok, since, detail, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO oncall_status (name, ok, since, detail) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET since = CASE WHEN ok = excluded.ok THEN since "
-                "ELSE excluded.since END, ok = excluded.ok, detail = excluded.detail, "
-                "updated_at = excluded.updated_at",
-                (name, int(ok), now, detail, now),
+                "ELSE excluded.since END, ok = excluded.ok, detail = excluded.detail",
+                (name, int(ok), now, detail),
             )
 
     def status(self, name: str) -> DeliveryStatus | None:
         """The last recorded delivery status of ``name``, if any."""
         row = self.db.conn.execute(
-            "SELECT name, ok, since, detail, updated_at FROM oncall_status WHERE name = ?", (name,)
+            "SELECT name, ok, since, detail FROM oncall_status WHERE name = ?", (name,)
         ).fetchone()
-        return None if row is None else DeliveryStatus(row[0], bool(row[1]), row[2], row[3], row[4])
+        return None if row is None else DeliveryStatus(row[0], bool(row[1]), row[2], row[3])
