@@ -55,7 +55,7 @@ async def test_alerts_view_acknowledges_with_enter(tmp_path: Path, monkeypatch: 
         await pilot.pause()
         assert isinstance(app.screen, AlertsScreen)
         row = [str(cell) for cell in table.get_row(fingerprint(LABELS))]
-        assert row[0].startswith("acquittée par dominique jusqu'au")
+        assert row[0] == "acquittée (dominique)"
         assert row[4] == "#5150"
         assert "alerte à traiter" not in str(app.query_one("#status", Static).render())
         with OnCallStore(settings.store_path()) as store:

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from vigie.console.cmd_alerts import state_words, ticket_words
+from vigie.console.cmd_alerts import ticket_words
 from vigie.console.errors import UserError
 from vigie.console.oncall import AlertLine, read_alerts
 from vigie.console.settings import Settings
@@ -122,7 +122,8 @@ class AlertsScreen(Screen[None]):
     def __init__(self, lang: Language, settings: Settings, snapshot: AlertsSnapshot | None) -> None:
         super().__init__(id="alerts")
         self._bindings.bind("escape,a", "back", lang.t("tui.foot.back"))
-        self._bindings.bind("enter", "acknowledge", lang.t("tui.foot.ack"))
+        # Before the table's own `enter`, so the footer shows what it does here.
+        self._bindings.bind("enter", "acknowledge", lang.t("tui.foot.ack"), priority=True)
         self.lang = lang
         self.settings = settings
         self._initial = snapshot
@@ -170,8 +171,13 @@ class AlertsScreen(Screen[None]):
         for rank, line in enumerate(snapshot.lines):
             labels = line.alert.labels
             kind = line.disposition.kind
+            silence = line.disposition.silence
+            # Short, for 80 columns: who acknowledged; until when is in `vigie alerts`.
+            state = t(f"cli.alerts.state.{kind}")
+            if kind == "acknowledged" and silence is not None:
+                state = f"{state} ({silence.created_by})"
             cells = (
-                Text(state_words(line, lang, zone), style=STYLES[kind]),
+                Text(state, style=STYLES[kind]),
                 line.alert.annotations.get("summary") or labels.get("alertname", ""),
                 labels.get("component") or labels.get("application") or MISSING,
                 lang.date_time(datetime.fromtimestamp(line.alert.starts_at, zone)),
@@ -195,7 +201,7 @@ class AlertsScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
-        self.action_acknowledge()
+        self.action_acknowledge()  # a click on a row
 
     def _acknowledged(self, request: AckRequest | None) -> None:
         if request is not None:
