@@ -85,6 +85,7 @@ def synthetic(apps: int, interfaces: int, seed: int = 7) -> Catalog:
     ministries = {f"m{i:02d}": Ministry(f"m{i:02d}", f"Ministère {i:02d}") for i in range(30)}
     domains = [(zone, name) for zone, name, _ in SIFE_DOMAINS]
     hubs = [f"app-{i:06d}" for i in range(max(3, apps // 250))]
+    hub_set = set(hubs)
     catalog_apps = {}
     for i in range(apps):
         ident = f"app-{i:06d}"
@@ -94,11 +95,11 @@ def synthetic(apps: int, interfaces: int, seed: int = 7) -> Catalog:
             name=f"Application {i:06d}",
             ministry=rng.choice(list(ministries)),
             domain=domain,
-            zone=zone if ident not in hubs else Zone.ECHANGES,
+            zone=zone if ident not in hub_set else Zone.ECHANGES,
             category=rng.choice(list(Category)),
             criticality=rng.choice(list(Criticality)),
             lifecycle=Lifecycle(Phase.ACTIVE),
-            core=ident in hubs,
+            core=ident in hub_set,
         )
     ids = list(catalog_apps)
     links = {}
