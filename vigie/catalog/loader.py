@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +174,8 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Entry] | 
     sheet = CsvFile.read(path, problems=problems)
     if sheet.header:
         sheet.use_columns(COLUMNS[table], REQUIRED[table])
-    rows: list[Entry] = list(_interface_entries(sheet) if table == "interfaces" else sheet.records())
+    plain = _PLAIN.get(table)
+    rows: list[Entry] = list(_plain_entries(sheet, *plain) if plain else sheet.records())
     return None if sheet.broken else rows
 
 
@@ -185,7 +187,7 @@ class Plain:
     """A row read by a fast path (its item made without a record), with what it takes to
     read it again as a :class:`Record` when a problem must be reported on it."""
 
-    item: Interface
+    item: Any
     line: int
     cells: list[str]
     sheet: CsvFile
@@ -211,35 +213,43 @@ _PLAIN_INTERFACE = (
 )  # fmt: skip
 
 
-def _interface_entries(sheet: CsvFile) -> Iterator[Entry]:
-    """The interfaces' rows: most are read straight from their cells (:func:`_plain_interface`),
-    the others as records for :func:`_interface`, which names their problems.
+def _plain_entries(
+    sheet: CsvFile, columns: tuple[str, ...], plain: Callable[[list[str]], Any]
+) -> Iterator[Entry]:
+    """A large table's rows: most are read straight from their cells by ``plain`` (cells of
+    ``columns``, stripped, in that order), the others as records for the careful reader,
+    which names their problems. Cells of the table's other columns (lifecycle dates,
+    security needs...) must be empty for the plain path.
 
     500,000 interfaces make a large map: records and typed readers per cell took 3.5 s of
     its 6 s load.
     """
     where = sheet.columns
-    if not {"id", "source", "target", "protocol"} <= where.keys():
+    if not set(REQUIRED[_TABLE_OF[columns]]) <= where.keys():
         yield from sheet.records()
         return
-    at = [where.get(column) for column in _PLAIN_INTERFACE]
-    # Cells of other columns (lifecycle dates, replaced_by) must be empty for the plain path.
-    others = [index for column, index in where.items() if column not in _PLAIN_INTERFACE]
     width = len(sheet.header)
+    # Cells by C-level item getters: a column the file lacks reads an empty cell added at the end.
+    cells_of = itemgetter(*(where.get(column, width) for column in columns))
+    others = [index for column, index in where.items() if column not in columns]
+    others_of = itemgetter(*others, width, width) if others else None
     for line, cells in sheet.rows():
-        if len(cells) == width and not any(cells[i].strip() for i in others):
-            item = _plain_interface([None if i is None else cells[i].strip() for i in at])
-            if item is not None:
-                yield Plain(item, line, cells, sheet)
-                continue
+        if len(cells) == width:
+            cells.append("")
+            if others_of is None or not "".join(others_of(cells)).strip():
+                item = plain(list(map(str.strip, cells_of(cells))))
+                if item is not None:
+                    yield Plain(item, line, cells, sheet)
+                    continue
         record = sheet.row(line, cells)
         if record is not None:
             yield record
 
 
-def _plain_interface(cells: list[str | None]) -> Interface | None:
-    """The interface of a row that says nothing unusual (cells in :data:`_PLAIN_INTERFACE`
-    order, None for a column the file lacks), or None: :func:`_interface` then reads it.
+def _plain_interface(cells: list[str]) -> Interface | None:
+    """The interface of a row that says nothing unusual (stripped cells in
+    :data:`_PLAIN_INTERFACE` order, empty for a column the file lacks), or None:
+    :func:`_interface` then reads it.
 
     It accepts only what :func:`_interface` reads the same way (a test draws rows to check).
     """
@@ -248,7 +258,7 @@ def _plain_interface(cells: list[str | None]) -> Interface | None:
         return None
     if not (_ID.fullmatch(ident) and _ID.fullmatch(source) and _ID.fullmatch(target)):
         return None
-    kind = PROTOCOLS.index.get(protocol)  # type: ignore[arg-type]
+    kind = PROTOCOLS.index.get(protocol)
     way = DIRECTIONS.index.get(direction) if direction else Direction.OUTBOUND
     stage = PHASES.index.get(phase) if phase else Phase.ACTIVE
     if kind is None or way is None or stage is None:
@@ -264,6 +274,43 @@ def _plain_interface(cells: list[str | None]) -> Interface | None:
     return Interface(
         ident, source, target, kind, way, frequency or "", count, flag, _ACTIVE[stage], description or ""
     )
+
+
+_PLAIN_APPLICATION = (
+    "id", "name", "ministry", "domain", "zone", "category", "criticality", "phase", "description",
+    "personal_data", "core", "placeholder",
+)  # fmt: skip
+
+
+def _plain_application(cells: list[str]) -> Application | None:
+    """The application of a row that says nothing unusual (see :func:`_plain_interface`)."""
+    ident, name, ministry, domain, zone, category, criticality, phase, description, personal, core, spare = (
+        cells
+    )
+    if not (ident and name and ministry and domain and _ID.fullmatch(ident) and _ID.fullmatch(ministry)):
+        return None
+    where = ZONES.index.get(zone)
+    kind = CATEGORIES.index.get(category)
+    level = CRITICALITIES.index.get(criticality)
+    stage = PHASES.index.get(phase)
+    if where is None or kind is None or level is None or stage is None:
+        return None
+    personal_data = boolean_of(personal) if personal else False
+    is_core = boolean_of(core) if core else False
+    placeholder = boolean_of(spare) if spare else False
+    if personal_data is None or is_core is None or placeholder is None:
+        return None
+    return Application(
+        ident, name, ministry, domain, where, kind, level, _ACTIVE[stage], description,
+        personal_data=personal_data, core=is_core, placeholder=placeholder,
+    )  # fmt: skip
+
+
+_PLAIN = {
+    "applications": (_PLAIN_APPLICATION, _plain_application),
+    "interfaces": (_PLAIN_INTERFACE, _plain_interface),
+}
+_TABLE_OF = {columns: table for table, (columns, _) in _PLAIN.items()}
 
 
 def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Entry]]:
