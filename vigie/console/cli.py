@@ -30,6 +30,7 @@ from vigie.console import (
     cmd_tui,
 )
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
+from vigie.kernel.gcpause import one_shot
 from vigie.kernel.problems import ConfigError
 from vigie.probes.db import SchemaError
 from vigie.probes.secrets import SecretError
@@ -81,14 +82,25 @@ def build_parser() -> Parser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status."""
+LONG_RUNNING = frozenset({"run", "tui", "demo"})
+"""Commands whose process outlives its bulk loads (see :func:`vigie.kernel.gcpause.one_shot`)."""
+
+
+def entry() -> None:
+    """The `vigie` program: :func:`main` in a process of its own, which ends with the command."""
+    raise SystemExit(main(own_process=True))
+
+
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Run the CLI; returns the exit status. ``own_process``: the process ends with the command."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return EXIT_USAGE
+    if own_process and args.command not in LONG_RUNNING:
+        one_shot()
     try:
         return int(handler(args) or EXIT_OK)
     except ConfigError as exc:
