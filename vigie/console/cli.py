@@ -30,7 +30,7 @@ from vigie.console import (
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.kernel.problems import ConfigError
 from vigie.probes.db import SchemaError
-from vigie.probes.secrets import SecretError
+from vigie.probes.secrets import SecretError, scrub
 
 COMMANDS = [
     cmd_config,
@@ -89,10 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or EXIT_OK)
     except ConfigError as exc:
         for problem in exc.problems:
-            sys.stderr.write(f"{problem}\n")
+            sys.stderr.write(scrub(f"{problem}\n"))
         return EXIT_USAGE
     except (UserError, SchemaError, SecretError) as exc:
-        sys.stderr.write(f"vigie: error: {exc}\n")
+        sys.stderr.write(scrub(f"vigie: error: {exc}\n"))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
