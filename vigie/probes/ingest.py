@@ -255,8 +255,11 @@ class _Checker:
             values += map(self.numbers.__getitem__, cells(self.i_value, ""))
         except (KeyError, _Bad):
             return False
-        # Stripped, as the row reader reads every cell.
-        details += map(str.strip, cells(self.i_detail, ""))
+        # Stripped, as the row reader reads every cell; one it unescapes is left to it.
+        stripped = list(map(str.strip, cells(self.i_detail, "")))
+        if "'" in map(itemgetter(slice(1)), stripped):
+            return False
+        details += stripped
         return True
 
     def _batches(
