@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -156,6 +156,8 @@ class _Hints:
     """
 
     compared: int = 0
+    #: References not checked because the table they point into could not be read, by what they name.
+    unchecked: dict[str, int] = field(default_factory=dict)
 
     def __call__(self, value: str, known: Collection[str]) -> str:
         if self.compared > SUGGESTION_BUDGET:
@@ -167,13 +169,18 @@ class _Hints:
 def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Record] | None:
     """Rows of one CSV file (BOM and ``,``/``;`` handled); header problems are recorded.
 
-    None when the file could not be read whole (a bad byte, a malformed row): its table is
-    then left out, so the rows of other files are not reported as referring to nothing.
+    None when the file could not be read whole (a bad byte, a malformed row), is empty, or
+    is a required table with no row: its table is then left out, so the rows of other files
+    are not reported as referring to nothing (they are counted instead, see :class:`_Hints`).
     """
     sheet = CsvFile.read(path, problems=problems)
-    if sheet.header:
-        sheet.use_columns(COLUMNS[table], REQUIRED[table])
+    if not sheet.header:  # empty (reported by the reader): left out like a missing table
+        return None
+    sheet.use_columns(COLUMNS[table], REQUIRED[table])
     rows = list(sheet.records())
+    if not rows and not sheet.broken and table in REQUIRED_TABLES:
+        sheet.problem(1, "", "no row after the header (the catalog needs at least one)")
+        return None
     return None if sheet.broken else rows
 
 
@@ -241,6 +248,9 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Record]]:
         return tables
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
+        return tables
+    except RecursionError:
+        problems.append(Problem(name, None, "", "JSON syntax error: arrays or objects nested too deep"))
         return tables
     if not isinstance(data, dict):
         problems.append(Problem(name, None, "", "must be an object holding the tables"))
@@ -477,14 +487,17 @@ def _ministry(row: Record) -> Ministry | None:
 def _reference(
     hints: _Hints, row: Record, column: str, value: str | None, known: dict[str, Any] | None, what: str
 ) -> None:
-    """Report ``value`` unless it is among ``known`` (None: that table is missing, skip)."""
-    if value is not None and known is not None and value not in known:
+    """Report ``value`` unless it is among ``known`` (None: that table is missing, count it)."""
+    if value is None:
+        return
+    if known is None:
+        hints.unchecked[what] = hints.unchecked.get(what, 0) + 1
+    elif value not in known:
         row.problem(column, f"unknown {what} '{value}'{hints(value, known)}")
 
 
-def _build(found: dict[str, list[Record]]) -> Catalog:
+def _build(found: dict[str, list[Record]], hints: _Hints) -> Catalog:
     """The catalog of the rows read; problems go to the rows' tables."""
-    hints = _Hints()
     tables = {t: found.get(t, []) for t in COLUMNS}
     ministries: dict[str, Ministry]
     apps: dict[str, Application]
@@ -614,9 +627,21 @@ def _load(path: Path) -> Catalog:
         )
     else:
         raise ConfigError([Problem(str(path), None, "", "catalog not found")])
-    catalog = _build(tables)
+    hints = _Hints()
+    catalog = _build(tables, hints)
     if problems:
-        raise ConfigError(_order(problems))
+        # One line for the references a table left out would have checked, not one each.
+        where = {"ministry": "ministries", "application": "applications", "homologation": "homologations"}
+        unchecked = [
+            Problem(
+                str(path / f"{where[what]}.csv" if path.is_dir() else path),
+                None,
+                "",
+                f"{count} later references to {where[what]} not checked (the table could not be read)",
+            )
+            for what, count in hints.unchecked.items()
+        ]
+        raise ConfigError([*_order(problems), *unchecked])
     return catalog
 
 

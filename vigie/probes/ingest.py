@@ -13,8 +13,8 @@ Results of throughput-role probes never count in availability (the SLA accountin
 them out), so importing throughput history leaves the SLA figures unchanged.
 
 Every row is checked (known component, probe of that component, time with an offset,
-strictly increasing per component and probe, known status, latency and value numbers
->= 0, no truncated last line); the first problem stops the import with
+after 1970 and at most a day ahead of now, strictly increasing per component and probe,
+known status, a latency from 0 to a day in milliseconds, a value >= 0, no truncated last line); the first problem stops the import with
 ``file:line: field: message`` and nothing of the file is kept. Rows already stored are
 skipped, so importing a file twice is harmless.
 
@@ -50,6 +50,10 @@ REQUIRED = ("component", "timestamp", "status")
 OPTIONAL = ("latency_ms", "detail", "probe", "value")
 CHUNK = 200_000
 PIECE = 4_096
+AHEAD = 86_400.0
+"""How far ahead of now a row's time may be (a clock a little ahead, not a typo for 2107)."""
+MAX_LATENCY_MS = 86_400_000.0
+"""The longest latency a row may bring: a day (beyond it a value is a unit mistake or garbage)."""
 
 STATUSES = Codes.words([str(s) for s in STORED_STATUSES])
 _CANONICAL = {str(s): str(s) for s in STORED_STATUSES}
@@ -155,24 +159,43 @@ class _Parsed(dict[str, float | None]):
 
 
 def _stamp(text: str) -> float:
-    """An ISO 8601 date-time with an offset, in epoch seconds (the row reader's instants)."""
+    """An ISO 8601 date-time with an offset, in epoch seconds, within the bounds (the row
+    reader's instants)."""
     try:
-        return parse_instant(text).timestamp()
+        ts = parse_instant(text).timestamp()
     except ValueError:
         raise _Bad from None
+    if not 0 <= ts <= time.time() + AHEAD:
+        raise _Bad
+    return ts
 
 
-def _cell(text: str) -> float | None:
-    """A number >= 0 the row reader would read the same, or None for an empty cell."""
+def _cell(text: str, largest: float = LARGEST) -> float | None:
+    """A number from 0 to ``largest`` the row reader would read the same, or None for an empty cell."""
     if text == "":
         return None
     try:
         value = float(text)
     except ValueError:
         raise _Bad from None
-    if not 0 <= value <= LARGEST:  # NaN and inf included
+    if not 0 <= value <= largest:  # NaN and inf included
         raise _Bad
     return value
+
+
+def _latency(text: str) -> float | None:
+    """A latency cell (see :func:`_cell`), at most :data:`MAX_LATENCY_MS`."""
+    return _cell(text, MAX_LATENCY_MS)
+
+
+def time_problem(ts: float) -> str | None:
+    """What is wrong with a row's time (epoch seconds), or None: before 1970, or more than
+    :data:`AHEAD` seconds ahead of now."""
+    if ts < 0:
+        return "before 1970 (a typo in the year?)"
+    if ts > time.time() + AHEAD:
+        return "more than a day in the future (a typo in the year, or a clock far ahead?)"
+    return None
 
 
 class _Checker:
@@ -205,6 +228,7 @@ class _Checker:
         self.last: dict[tuple[str, str], float] = {}
         self.stamps = _Parsed(_stamp)
         self.numbers = _Parsed(_cell)
+        self.latencies = _Parsed(_latency)
 
     def read_chunk(
         self, reader: Iterator[list[str]]
@@ -251,7 +275,7 @@ class _Checker:
             statuses += map(_CANONICAL.__getitem__, cells(self.i_status, None))
             probes += map(self.probe_ids.__getitem__, cells(self.i_probe, ""))
             stamps += map(self.stamps.__getitem__, cells(self.i_ts, None))
-            latencies += map(self.numbers.__getitem__, cells(self.i_lat, ""))
+            latencies += map(self.latencies.__getitem__, cells(self.i_lat, ""))
             values += map(self.numbers.__getitem__, cells(self.i_value, ""))
         except (KeyError, _Bad):
             return False
@@ -273,7 +297,7 @@ class _Checker:
         probes: list[str],
     ) -> list[Batch] | None:
         """The chunk's batches, one per probe, or None when a row breaks an order or a rule."""
-        for cache in (self.stamps, self.numbers):
+        for cache in (self.stamps, self.numbers, self.latencies):
             if len(cache) > 100_000:
                 cache.clear()
         keys: Sequence[str | tuple[str, str]] = components
@@ -334,7 +358,10 @@ class _Checker:
         status = record.choice("status", STATUSES, required=True)
         probe = record.string("probe") or INGEST_PROBE
         ts = math.nan if moment is None else moment.timestamp()
-        if component is not None and probe not in self.probes_of[component]:
+        wrong_time = None if moment is None else time_problem(ts)
+        if wrong_time is not None:
+            record.problem("timestamp", f"{record.values['timestamp']}: {wrong_time}")
+        elif component is not None and probe not in self.probes_of[component]:
             record.problem("probe", _foreign(probe, component, self.owner.get(probe)))
         elif component is not None and moment is not None:
             key = (component, probe)
@@ -350,7 +377,7 @@ class _Checker:
                     "timestamp",
                     "older than the raw data the store keeps (retention already pruned that time)",
                 )
-        latency = record.number("latency_ms", minimum=0)
+        latency = record.number("latency_ms", minimum=0, maximum=MAX_LATENCY_MS)
         value = record.number("value", minimum=0)
         detail = record.string("detail") or ""
         self._stop()
