@@ -7,6 +7,7 @@ function; this module adds them in order and turns user errors into one line and
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -29,7 +30,7 @@ from vigie.console import (
 )
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.kernel.problems import ConfigError
-from vigie.probes.db import SchemaError
+from vigie.probes.db import SchemaError, storage_failure
 from vigie.probes.secrets import SecretError, scrub
 
 COMMANDS = [
@@ -93,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except (UserError, SchemaError, SecretError) as exc:
         sys.stderr.write(scrub(f"vigie: error: {exc}\n"))
+        return EXIT_USAGE
+    except sqlite3.OperationalError as exc:
+        if not storage_failure(exc):
+            raise
+        # Each file is imported whole or in committed pieces: what was committed stays.
+        sys.stderr.write(f"vigie: error: the store cannot be written: {exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
