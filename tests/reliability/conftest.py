@@ -59,16 +59,15 @@ def vigie(*argv: str, **options: Any) -> subprocess.CompletedProcess[str]:
 
 
 def digest(store: Path) -> str:
-    """What a store holds (every table's rows), to tell it unchanged."""
+    """What a store holds (every table's rows but the schema versions), to tell it unchanged;
+    a store not created yet holds nothing, like one created empty."""
+    sha = hashlib.sha256()
     if not store.exists():
-        return "absent"
+        return sha.hexdigest()
     conn = sqlite3.connect(store)
     try:
-        sha = hashlib.sha256()
-        tables = [
-            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
-        ]
-        for table in tables:
+        names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+        for table in [r[0] for r in names if r[0] != "vigie_schema"]:
             for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2"):
                 sha.update(repr(row).encode())
         return sha.hexdigest()
