@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,18 @@ def digest(store: Path) -> str:
         return sha.hexdigest()
     finally:
         conn.close()
+
+
+def write_history(path: Path, rows: int, detail: str = "") -> Path:
+    """A history CSV of ``rows`` results of the component ``web``, every 30 s from 2017
+    (a few ``down``), each with ``detail``."""
+    start = datetime(2017, 1, 1, tzinfo=UTC)
+    with path.open("w") as out:
+        out.write("component,timestamp,status,latency_ms,detail\n")
+        for i in range(rows):
+            stamp = (start + timedelta(seconds=30 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            out.write(f"web,{stamp},{'down' if i % 997 == 0 else 'up'},{i % 50},{detail}\n")
+    return path
 
 
 def intact(store: Path) -> bool:

@@ -7,13 +7,12 @@ import codecs
 import re
 import subprocess
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.reliability import ledger
-from tests.reliability.conftest import digest, intact, run, vigie
+from tests.reliability.conftest import digest, intact, run, vigie, write_history
 
 CONFIG = """\
 [store]
@@ -209,13 +208,7 @@ def test_item12_ingest_on_a_full_disk_is_one_line(small_disk: Path, tmp_path: Pa
     """History bigger than the disk: exit 2 and one line, and the store intact."""
     config = small_disk / "config.toml"
     config.write_text(CONFIG.replace('[catalog]\npath = "catalog"\n', ""), encoding="utf-8")
-    history = tmp_path / "big.csv"
-    start = datetime(2017, 1, 1, tzinfo=UTC)
-    with history.open("w") as out:
-        out.write("component,timestamp,status,latency_ms,detail\n")
-        for i in range(60_000):
-            stamp = (start + timedelta(seconds=30 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            out.write(f"web,{stamp},up,12,{'padding for a bigger row ' * 2}\n")
+    history = write_history(tmp_path / "big.csv", 60_000, "padding for a bigger row " * 2)
     done = vigie("ingest", "samples", str(history), "--config", str(config))
     ledger.record(bad=1, bad_refused=int(done.returncode == 2 and "Traceback" not in done.stderr))
     assert done.returncode == 2, done.stderr

@@ -8,12 +8,11 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.probes.conftest import component, probes_config
 from tests.reliability import ledger
-from tests.reliability.conftest import Recorder, wait_for
+from tests.reliability.conftest import Recorder, wait_for, write_history
 from tests.reliability.test_kills import DAEMON, PROBE
 from vigie.accounting.results import ProbeResult, Status
 from vigie.probes.daemon import StoreLock
@@ -64,13 +63,7 @@ def test_item14_an_import_leaves_the_daemon_room(tmp_path: Path) -> None:
     does, next to `vigie ingest samples` of 300,000 rows: its longest wait for the store."""
     store_path = tmp_path / "vigie.db"
     (tmp_path / "config.toml").write_text(DAEMON)
-    history = tmp_path / "history.csv"
-    start = datetime(2017, 1, 1, tzinfo=UTC)
-    with history.open("w") as out:
-        out.write("component,timestamp,status,latency_ms\n")
-        for i in range(300_000):
-            stamp = (start + timedelta(seconds=30 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            out.write(f"web,{stamp},up,{i % 50}\n")
+    history = write_history(tmp_path / "history.csv", 300_000)
     config = probes_config([component("web")], [])
     lock = StoreLock(store_path)
     waits: list[float] = []

@@ -11,11 +11,10 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.reliability import ledger
-from tests.reliability.conftest import Recorder, intact, vigie, wait_for
+from tests.reliability.conftest import Recorder, intact, vigie, wait_for, write_history
 
 DAEMON = """\
 [store]
@@ -86,14 +85,8 @@ def test_sigkill_while_the_daemon_writes(tmp_path: Path, recorder: Recorder) -> 
 def test_sigkill_during_an_import_then_the_import_completes(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(DAEMON)
-    history = tmp_path / "history.csv"
-    start = datetime(2017, 1, 1, tzinfo=UTC)
     rows = 300_000
-    with history.open("w") as out:
-        out.write("component,timestamp,status,latency_ms\n")
-        for i in range(rows):
-            stamp = (start + timedelta(seconds=30 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            out.write(f"web,{stamp},{'down' if i % 997 == 0 else 'up'},{i % 50}\n")
+    history = write_history(tmp_path / "history.csv", rows)
     store = tmp_path / "vigie.db"
     rng = random.Random(14)
     kills = intact_after = 0
