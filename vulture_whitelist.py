@@ -59,6 +59,13 @@ _.data_received
 _.eof_received
 _.connection_lost
 
+# httptools' parser calls these on the HTTP check's protocol object as it reads an answer.
+_.on_status
+_.on_header
+_.on_headers_complete
+_.on_body
+_.on_message_complete
+
 # The report templates (vigie/reports/templates/*.j2) use these.
 trend_heatmap
 throughput_bars

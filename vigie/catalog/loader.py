@@ -12,11 +12,10 @@ values typed, by the kernel's readers (:mod:`vigie.kernel.table`), as every impo
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -42,6 +41,7 @@ from vigie.catalog.model import (
     SecurityNeeds,
     Zone,
 )
+from vigie.kernel import csvout
 from vigie.kernel.gcpause import gc_paused
 from vigie.kernel.problems import ConfigError, Problem, did_you_mean, suggestion
 from vigie.kernel.table import Codes, CsvFile, Record, Table, boolean_of
@@ -157,6 +157,8 @@ class _Hints:
     """
 
     compared: int = 0
+    #: References not checked because the table they point into could not be read, by what they name.
+    unchecked: dict[str, int] = field(default_factory=dict)
 
     def __call__(self, value: str, known: Collection[str]) -> str:
         if self.compared > SUGGESTION_BUDGET:
@@ -168,14 +170,19 @@ class _Hints:
 def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Entry] | None:
     """Rows of one CSV file (BOM and ``,``/``;`` handled); header problems are recorded.
 
-    None when the file could not be read whole (a bad byte, a malformed row): its table is
-    then left out, so the rows of other files are not reported as referring to nothing.
+    None when the file could not be read whole (a bad byte, a malformed row), is empty, or
+    is a required table with no row: its table is then left out, so the rows of other files
+    are not reported as referring to nothing (they are counted instead, see :class:`_Hints`).
     """
     sheet = CsvFile.read(path, problems=problems)
-    if sheet.header:
-        sheet.use_columns(COLUMNS[table], REQUIRED[table])
+    if not sheet.header:  # empty (reported by the reader): left out like a missing table
+        return None
+    sheet.use_columns(COLUMNS[table], REQUIRED[table])
     plain = _PLAIN.get(table)
     rows: list[Entry] = list(_plain_entries(sheet, *plain) if plain else sheet.records())
+    if not rows and not sheet.broken and table in REQUIRED_TABLES:
+        sheet.problem(1, "", "no row after the header (the catalog needs at least one)")
+        return None
     return None if sheet.broken else rows
 
 
@@ -377,6 +384,9 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Entry]]:
         return tables
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
+        return tables
+    except RecursionError:
+        problems.append(Problem(name, None, "", "JSON syntax error: arrays or objects nested too deep"))
         return tables
     if not isinstance(data, dict):
         problems.append(Problem(name, None, "", "must be an object holding the tables"))
@@ -617,14 +627,17 @@ def _ministry(row: Record) -> Ministry | None:
 def _reference(
     hints: _Hints, row: Record, column: str, value: str | None, known: dict[str, Any] | None, what: str
 ) -> None:
-    """Report ``value`` unless it is among ``known`` (None: that table is missing, skip)."""
-    if value is not None and known is not None and value not in known:
+    """Report ``value`` unless it is among ``known`` (None: that table is missing, count it)."""
+    if value is None:
+        return
+    if known is None:
+        hints.unchecked[what] = hints.unchecked.get(what, 0) + 1
+    elif value not in known:
         row.problem(column, f"unknown {what} '{value}'{hints(value, known)}")
 
 
-def _build(found: dict[str, list[Entry]]) -> Catalog:
+def _build(found: dict[str, list[Entry]], hints: _Hints) -> Catalog:
     """The catalog of the rows read; problems go to the rows' tables."""
-    hints = _Hints()
     tables = {t: found.get(t, []) for t in COLUMNS}
     ministries: dict[str, Ministry]
     apps: dict[str, Application]
@@ -755,9 +768,21 @@ def _load(path: Path) -> Catalog:
         )
     else:
         raise ConfigError([Problem(str(path), None, "", "catalog not found")])
-    catalog = _build(tables)
+    hints = _Hints()
+    catalog = _build(tables, hints)
     if problems:
-        raise ConfigError(_order(problems))
+        # One line for the references a table left out would have checked, not one each.
+        where = {"ministry": "ministries", "application": "applications", "homologation": "homologations"}
+        unchecked = [
+            Problem(
+                str(path / f"{where[what]}.csv" if path.is_dir() else path),
+                None,
+                "",
+                f"{count} later references to {where[what]} not checked (the table could not be read)",
+            )
+            for what, count in hints.unchecked.items()
+        ]
+        raise ConfigError([*_order(problems), *unchecked])
     return catalog
 
 
@@ -878,14 +903,15 @@ def _cell(value: Any) -> str:
 
 
 def write_csv(catalog: Catalog, folder: str | Path) -> list[Path]:
-    """Write one CSV file per table (UTF-8, ``,``, ``|`` inside cells); returns the files written."""
+    """Write one CSV file per table (UTF-8, ``,``, ``|`` inside cells, formula-like cells
+    escaped by the kernel's writer and read back as they were); returns the files written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table, records in catalog_records(catalog).items():
         path = folder / f"{table}.csv"
         with path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
+            writer = csvout.writer(out)
             writer.writerow(COLUMNS[table])
             for record in records:
                 writer.writerow([_cell(record[c]) for c in COLUMNS[table]])

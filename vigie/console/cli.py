@@ -7,6 +7,7 @@ function; this module adds them in order and turns user errors into one line and
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -32,8 +33,8 @@ from vigie.console import (
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.kernel.gcpause import one_shot
 from vigie.kernel.problems import ConfigError
-from vigie.probes.db import SchemaError
-from vigie.probes.secrets import SecretError
+from vigie.probes.db import SchemaError, storage_failure
+from vigie.probes.secrets import SecretError, scrub
 
 COMMANDS = [
     cmd_config,
@@ -105,10 +106,16 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
         return int(handler(args) or EXIT_OK)
     except ConfigError as exc:
         for problem in exc.problems:
-            sys.stderr.write(f"{problem}\n")
+            sys.stderr.write(scrub(f"{problem}\n"))
         return EXIT_USAGE
     except (UserError, SchemaError, SecretError) as exc:
-        sys.stderr.write(f"vigie: error: {exc}\n")
+        sys.stderr.write(scrub(f"vigie: error: {exc}\n"))
+        return EXIT_USAGE
+    except sqlite3.OperationalError as exc:
+        if not storage_failure(exc):
+            raise
+        # Each file is imported whole or in committed pieces: what was committed stays.
+        sys.stderr.write(f"vigie: error: the store cannot be written: {exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

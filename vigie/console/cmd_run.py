@@ -23,6 +23,7 @@ from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.durations import parse_duration
 from vigie.kernel.text.language import MISSING, Language
+from vigie.probes.secrets import ScrubbingFilter
 
 if TYPE_CHECKING:
     from vigie.probes.scheduler import Measured
@@ -99,6 +100,7 @@ def run_command(args: argparse.Namespace) -> int:
 def _configure_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(ScrubbingFilter())
     root = logging.getLogger("vigie")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

@@ -70,5 +70,19 @@ def load_settings(path: Path) -> Settings:
         reports=load_reports_config(doc, base, language),
         tickets=load_tickets_config(doc, timezone),
     )
+    _check_store_path(doc, settings.store_path())
     doc.raise_if_problems()
     return settings
+
+
+def _check_store_path(doc: Document, store: Path) -> None:
+    """A store path that is a folder, or lies under a file, is a problem of ``[store] path``
+    (SQLite would only say "unable to open database file" when a command runs)."""
+    if store.is_dir():
+        doc.problem(("store", "path"), f"{store} is a folder, not a file (name the database file in it)")
+        return
+    for parent in store.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                doc.problem(("store", "path"), f"{parent} is a file, so {store} cannot be created under it")
+            return

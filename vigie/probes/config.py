@@ -100,6 +100,7 @@ class HttpOptions:
     max_redirects: int = 3
     max_body_bytes: int = 1_000_000
     cert_warning_days: int = 21
+    allow_insecure_redirects: bool = False
 
 
 @dataclass(frozen=True)
@@ -463,6 +464,7 @@ def _http_options(sec: Section) -> HttpOptions | None:
     verify = sec.boolean("verify_tls", True)
     ca_file = sec.string("ca_file")
     redirects = sec.integer("max_redirects", 3, minimum=0, maximum=20)
+    insecure = sec.boolean("allow_insecure_redirects", False)
     max_body = sec.integer("max_body_bytes", 1_000_000, minimum=1, maximum=100_000_000)
     cert_days = sec.integer("cert_warning_days", 21, minimum=0, maximum=3650)
     if url is None:
@@ -480,6 +482,7 @@ def _http_options(sec: Section) -> HttpOptions | None:
         max_redirects=_or(redirects, 3),
         max_body_bytes=_or(max_body, 1_000_000),
         cert_warning_days=_or(cert_days, 21),
+        allow_insecure_redirects=bool(insecure),
     )
 
 

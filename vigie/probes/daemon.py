@@ -21,6 +21,7 @@ from vigie.probes.alerts import Alert, Alerter, Notifier
 from vigie.probes.checks.heartbeat import Heartbeats
 from vigie.probes.checks.kinds import make_check
 from vigie.probes.config import ProbesConfig
+from vigie.probes.db import lock_path
 from vigie.probes.exporter import VigieCollector, build_registry
 from vigie.probes.scheduler import Measured, Scheduler
 from vigie.probes.server import ProbeServer
@@ -49,7 +50,7 @@ class StoreLock:
     """An exclusive, non-blocking lock on ``<store>.lock`` holding the owner's pid."""
 
     def __init__(self, store_path: Path) -> None:
-        self.path = store_path.with_name(store_path.name + ".lock")
+        self.path = lock_path(store_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:

@@ -1,18 +1,19 @@
 """The report's tables as CSV: one block per table, each introduced by a ``# name`` line
 and its header, blocks separated by an empty line. Values are raw (ratios, seconds,
 ISO date-times) so a spreadsheet or a script computes on them; a section without data
-is a block holding its one-line reason.
+is a block holding its one-line reason. Cells go through the kernel's CSV writer (a name
+such as ``=cmd|...`` is written as text, never as a formula).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from vigie.accounting.figures import CONTRACT_FIELDS
+from vigie.kernel import csvout
 from vigie.kernel.text.language import Language
 from vigie.reports.content import Absent, Report
 from vigie.reports.templating import absent_text
@@ -21,7 +22,7 @@ AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:])
 
 
 def _block(out: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out)
     writer.writerow([f"# {name}"])
     writer.writerow(header)
     writer.writerows(["" if v is None else v for v in row] for row in rows)
