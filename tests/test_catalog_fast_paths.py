@@ -48,7 +48,7 @@ def test_a_plain_interface_row_reads_as_the_careful_reader_reads_it(row: dict[st
 
 APPLICATION_CELLS = {
     "id": ["app-1", "app 1", "", "é"],
-    "name": ["Chorus Pro", "", " ORME "],
+    "name": ["Chorus Pro", "", " ORME ", "'=cmd", "'-3"],
     "ministry": ["m01", "m 1", ""],
     "domain": ["Aides", "", "Santé des forces"],
     "zone": ["metier", "Metier", "pilotage", "", "nowhere"],

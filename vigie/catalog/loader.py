@@ -42,6 +42,7 @@ from vigie.catalog.model import (
     Zone,
 )
 from vigie.kernel import csvout
+from vigie.kernel.csvout import unescape
 from vigie.kernel.gcpause import gc_paused
 from vigie.kernel.problems import ConfigError, Problem, did_you_mean, suggestion
 from vigie.kernel.table import Codes, CsvFile, Record, Table, boolean_of
@@ -244,7 +245,10 @@ def _plain_entries(
         if len(cells) == width:
             cells.append("")
             if others_of is None or not "".join(others_of(cells)).strip():
-                item = plain(list(map(str.strip, cells_of(cells))))
+                values = list(map(str.strip, cells_of(cells)))
+                if "'" in map(itemgetter(slice(1)), values):  # formula-like cells escaped when written
+                    values = list(map(unescape, values))
+                item = plain(values)
                 if item is not None:
                     yield Plain(item, line, cells, sheet)
                     continue
