@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from vigie.console.errors import UserError
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
+from vigie.console.status.drafts import open_communications
 from vigie.kernel.text.language import Language
 from vigie.reports.status.communication import (
     COMPONENT_STATUSES,
@@ -26,7 +27,6 @@ from vigie.reports.status.communication import (
     INCIDENT_STATUSES,
     MAINTENANCE_STATUSES,
     CommunicationError,
-    Communications,
     Notice,
 )
 
@@ -131,11 +131,6 @@ def register(sub: Any) -> None:
     listing.set_defaults(handler=run_list)
 
 
-def _open(settings: Settings) -> Communications:
-    public = [c.id for c in settings.status.components]
-    return Communications.open(settings.store_path(), public, settings.probes.store.busy_timeout)
-
-
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(config_path(getattr(args, "config", None)))
 
@@ -188,7 +183,7 @@ def _done(settings: Settings, key: str, notice: Notice) -> int:
 
 def _write(settings: Settings, key: str, write: Any) -> int:
     try:
-        with _open(settings) as comms:
+        with open_communications(settings) as comms:
             notice = write(comms)
     except CommunicationError as exc:
         raise UserError(str(exc)) from None
@@ -338,7 +333,7 @@ def run_list(args: argparse.Namespace) -> int:
     settings = _settings(args)
     tz = settings.timezone
     now = time.time()
-    with _open(settings) as comms:
+    with open_communications(settings) as comms:
         notices = comms.notices()
 
     def current(n: Notice) -> bool:

@@ -21,6 +21,7 @@ from vigie.probes.tickets.store import TicketStore
 from vigie.reports import content, periods
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
 from vigie.reports.sla import sla_report
+from vigie.reports.status.communication import explanations
 from vigie.reports.throughput import Bucket, throughput_row
 from vigie.reports.tickets import Period, ticket_stats
 
@@ -119,6 +120,7 @@ def availability_sections(
         no_data = Absent("report.absent.no_data")
         return no_data, trend, no_data
     tz = period.timezone
+    # What the team wrote about an incident (vigie incident) stands instead of the probe's last error.
     incidents = tuple(
         IncidentRow(
             component=i.component,
@@ -126,7 +128,7 @@ def availability_sections(
             start=datetime.fromtimestamp(i.start, tz),
             end=datetime.fromtimestamp(i.end, tz),
             duration_s=i.duration_s,
-            cause=i.cause,
+            cause=explanations(store.db.conn, i.component, i.start, i.end) or i.cause,
         )
         for a in accounted
         for i in a.incidents

@@ -24,13 +24,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from vigie.console.status.site import Resource, render_site
-from vigie.probes.config import ProbesConfig
+from vigie.probes.config import ProbesConfig, probe_intervals
 from vigie.probes.db import KeptReader
 from vigie.probes.store import Store
 from vigie.reports.status.config import StatusConfig
 from vigie.reports.status.page import StatusPage, build_page
 
 MAX_AGE = 30
+BUSY_TIMEOUT = 2.0
+"""How long a refresh waits for a store another process holds: then the last pages stay."""
 MAX_QUERY = 256
 LOG = logging.getLogger("vigie.status")
 HEADERS = {
@@ -50,13 +52,14 @@ class SiteCache:
         probes: ProbesConfig,
         config: StatusConfig,
         clock: Callable[[], float] = time.time,
-        open_store: Callable[[], Store] | None = None,
+        busy_timeout: float = BUSY_TIMEOUT,
     ) -> None:
         self.store_path = store_path
         self.probes = probes
         self.config = config
         self.clock = clock
-        self._reader = KeptReader(open_store or (lambda: Store.of_config(probes, store_path)))
+        intervals = probe_intervals(probes)
+        self._reader = KeptReader(lambda: Store(store_path, busy_timeout, intervals))
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._seen: tuple[int, int] | None = None

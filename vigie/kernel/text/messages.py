@@ -961,4 +961,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{error} (la page reste sans données tant que la base ne peut être lue)",
         "{error} (the page shows no data until the store can be read)",
     ),
+    # --- the console's communication screen (i) -----------------------------------------
+    "tui.key.communication": (
+        "incidents à communiquer : mesurés ce mois, et ce qui a été dit au public",
+        "incidents to communicate: measured this month, and what the public was told",
+    ),
+    "tui.cmd.communication": ("Communiquer un incident", "Communicate an incident"),
+    "tui.cmd.communication_help": (
+        "incidents mesurés et publications de la page de statut",
+        "measured incidents and the status page's notices",
+    ),
+    "tui.comm.title": ("Communication publique", "Public communication"),
+    "tui.comm.measured": ("Incidents mesurés ce mois", "Incidents measured this month"),
+    "tui.comm.notices": ("Publications (page de statut)", "Notices (status page)"),
+    "tui.comm.col.told": ("Communiqué", "Communicated"),
+    "tui.comm.not_told": ("à communiquer", "to communicate"),
+    "tui.comm.not_public": ("non public", "not public"),
+    "tui.comm.not_public_help": (
+        "Ce composant n'est pas sur la page de statut ([[status.components]]).",
+        "This component is not on the status page ([[status.components]]).",
+    ),
+    "tui.comm.no_measured": ("Aucun incident mesuré ce mois-ci.", "No incident measured this month."),
+    "tui.comm.hint": (
+        "c : communiquer l'incident mesuré sélectionné · p : publier le brouillon sélectionné · échap : retour",
+        "c: communicate the selected measured incident · p: publish the selected draft · esc: back",
+    ),
+    "tui.comm.foot.communicate": ("communiquer", "communicate"),
+    "tui.comm.foot.publish": ("publier", "publish"),
+    "tui.comm.form_title": ("Communiquer un incident — {name}", "Communicate an incident — {name}"),
+    "tui.comm.status": ("État public du service", "Public status of the service"),
+    "tui.comm.start": ("Début (AAAA-MM-JJ HH:MM, heure locale)", "Start (YYYY-MM-DD HH:MM, local time)"),
+    "tui.comm.message": ("Message aux usagers", "Message to users"),
+    "tui.comm.save_draft": ("Enregistrer le brouillon", "Save the draft"),
+    "tui.comm.publish_now": ("Publier", "Publish"),
+    "tui.comm.cancel": ("Annuler", "Cancel"),
+    "tui.comm.bad_start": (
+        "Début : une date comme 2017-07-14 22:00 est attendue.",
+        "Start: a date like 2017-07-14 22:00 is expected.",
+    ),
+    "tui.comm.saved": ("Incident {id} enregistré ({state}).", "Incident {id} saved ({state})."),
+    "tui.comm.draft_text": (
+        "Depuis le {when}, {name} est indisponible ou fortement perturbé. Nos équipes analysent la situation ; nous publierons un nouveau point dès que possible.",
+        "Since {when}, {name} has been unavailable or badly disrupted. Our teams are looking into it; we will post an update as soon as possible.",
+    ),
 }

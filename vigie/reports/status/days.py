@@ -4,8 +4,10 @@ One effective timeline is read per component over the whole range (the same rule
 :func:`vigie.reports.sla.compute_sla`: schedule, maintenance, ``confirm_after``, blips),
 then each local day is accounted on its own slice of it with
 :func:`vigie.accounting.figures.account`, so a day's figures are those `vigie sla --from D
---to D` gives. A day nobody measured is ``nodata`` (grey, never green); a day without any
-scheduled service is ``closed``; otherwise the day takes the worst state measured in it.
+--to D` gives. A day without any scheduled service is ``closed``; otherwise the day takes
+the worst state measured in it (an outage shows however little of the day was measured),
+except that it is green (``up``) only when at least :data:`MIN_COVERAGE` of it was measured:
+a day nobody, or hardly anybody, measured is ``nodata`` (grey, never green).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from vigie.probes.store import Store
 from vigie.reports.sla import component_timeline
 
 DAY_STATES = ("up", "degraded", "down", "maintenance", "nodata", "closed")
+MIN_COVERAGE = 0.5
+"""Share of a day's scheduled time (so far) that must be measured for the day to show green."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ class DailyHistory:
 
 
 def day_state(f: SlaFigures) -> str:
-    """The bar's state of a day from its figures: the worst state that was measured."""
+    """The bar's state of a day from its figures: the worst state that was measured, green
+    only for a day measured enough."""
     if f.scheduled_s <= 0:
         return "closed"
     if f.up_s + f.degraded_s + f.down_s + f.maintenance_s <= 0:
@@ -59,7 +64,7 @@ def day_state(f: SlaFigures) -> str:
         return "degraded"
     if f.maintenance_s > 0:
         return "maintenance"
-    return "up"
+    return "up" if (f.coverage or 0.0) >= MIN_COVERAGE else "nodata"
 
 
 def local_days(today: date, count: int) -> list[date]:
