@@ -42,6 +42,9 @@ port = 0
 [tickets.glpi]
 url = "https://glpi.example/apirest.php"
 user_token = "${GLPI_USER_TOKEN}"
+[status]
+[[status.components]]
+id = "c"
 
 [[components]]
 id = "c"
@@ -107,6 +110,7 @@ every = "week"
 day = "sun"
 at = "02:00"
 duration = "2h"
+public = true
 """
 
 

@@ -361,7 +361,8 @@ def run_list(args: argparse.Namespace) -> int:
         for n in shown
     ]
     columns = ("id", "kind", "status", "state", "title", "components", "start", "updated")
-    print_table([t(f"cli.incident.col.{c}") for c in columns], rows, no_wrap=(0, 6, 7))
     if not shown:
         print(t("cli.incident.none"))
+        return 0
+    print_table([t(f"cli.incident.col.{c}") for c in columns], rows, no_wrap=(0, 6, 7))
     return 0

@@ -110,6 +110,9 @@ def render_site(page: StatusPage) -> dict[str, Resource]:
         body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
         out[f"/api/v2/{name}"] = resource(body, JSON, stamp)
     out["/status.css"] = resource(stylesheet(), CSS, stamp)
+    # The tab's dot takes the overall state's colour.
+    icon = environment().get_template("favicon.svg.j2").render(colour=_FAVICON[page.indicator])
+    out["/favicon.svg"] = resource(icon.encode("utf-8"), SVG, stamp)
     return out
 
 
@@ -206,6 +209,15 @@ _BADGE_COLOURS = {
     "partial_outage": "#b34000",
     "major_outage": "#ce0500",
     "under_maintenance": "#0063cb",
+}
+
+
+_FAVICON = {
+    "none": "#18753c",
+    "maintenance": "#0063cb",
+    "minor": "#b34000",
+    "major": "#ce0500",
+    "critical": "#ce0500",
 }
 
 

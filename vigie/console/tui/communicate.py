@@ -222,14 +222,16 @@ class DraftScreen(ModalScreen[Notice | None]):
                 id="draft-status",
             )
             yield Static(t("tui.comm.start"), classes="section")
-            start = datetime.fromtimestamp(draft.start, self.settings.timezone)
-            yield Input(start.strftime("%Y-%m-%d %H:%M"), id="draft-start")
+            yield Input(self._start_text(), id="draft-start")
             yield Static(t("tui.comm.message"), classes="section")
             yield TextArea(draft.message if lang.code == "fr" else draft.message_en, id="draft-message")
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.comm.save_draft"), id="draft-save")
                 yield Button(t("tui.comm.publish_now"), id="draft-publish", variant="primary")
                 yield Button(t("tui.comm.cancel"), id="draft-cancel")
+
+    def _start_text(self) -> str:
+        return datetime.fromtimestamp(self.draft.start, self.settings.timezone).strftime("%Y-%m-%d %H:%M")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Save, publish or cancel."""
@@ -243,16 +245,19 @@ class DraftScreen(ModalScreen[Notice | None]):
         title = self.query_one("#draft-title", Input).value
         status = self.query_one("#draft-status", Select).value
         message = self.query_one("#draft-message", TextArea).text
+        text = self.query_one("#draft-start", Input).value.strip()
         try:
-            start = datetime.strptime(self.query_one("#draft-start", Input).value.strip(), "%Y-%m-%d %H:%M")
+            start = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=self.settings.timezone)
         except ValueError:
             self.notify(self.lang.t("tui.comm.bad_start"), severity="error")
             return
+        # Left as pre-filled, the start stays the measured one to the second.
+        when = self.draft.start if text == self._start_text() else start.timestamp()
         english = self.lang.code == "en"
         draft = replace(
             self.draft,
             status=str(status),
-            start=start.replace(tzinfo=self.settings.timezone).timestamp(),
+            start=when,
             title=self.draft.title if english else title,
             title_en=title if english else self.draft.title_en,
             message=self.draft.message if english else message,
