@@ -373,8 +373,12 @@ def test_the_server_answers_get_and_head_only_with_short_caching(
     assert home.status_code == 200 and "Indisponibilité de Chorus Pro" in home.text
     assert home.headers["Cache-Control"] == "public, max-age=30" and home.headers["ETag"]
     assert "default-src 'none'" in home.headers["Content-Security-Policy"]
+    assert home.headers["Content-Encoding"] == "gzip" and home.headers["Vary"] == "Accept-Encoding"
     again = requests.get(f"{url}/", headers={"If-None-Match": home.headers["ETag"]}, timeout=5)
     assert again.status_code == 304 and not again.content
+    plain = requests.get(f"{url}/", headers={"Accept-Encoding": "identity"}, timeout=5)
+    assert plain.content == home.content and "Content-Encoding" not in plain.headers
+    assert plain.headers["ETag"] != home.headers["ETag"]
     head = requests.head(f"{url}/api/v2/summary.json", timeout=5)
     assert head.status_code == 200 and not head.content and head.headers["Content-Type"] == "application/json"
     for method in ("POST", "PUT", "DELETE", "PATCH"):

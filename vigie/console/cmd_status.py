@@ -118,7 +118,9 @@ def file_of(path: str) -> str:
 
 
 def write_site(pages: dict[str, Resource], out: Path) -> int:
-    """Write every resource under ``out``, each replaced whole; returns the number of files."""
+    """Write every resource under ``out``, each replaced whole (and its gzipped bytes beside
+    it as ``NAME.gz``, for web servers that serve precompressed files: nginx's gzip_static);
+    returns the number of resources."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -126,9 +128,16 @@ def write_site(pages: dict[str, Resource], out: Path) -> int:
     for path, found in pages.items():
         target = out / file_of(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(found.body)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
+        _replace(target, found.body)
+        if found.gzipped is not None:
+            _replace(target.with_name(target.name + ".gz"), found.gzipped)
     return len(pages)
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write ``target`` through a temporary file renamed over it: never seen half-written."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(temp, 0o644)
+    os.replace(temp, target)

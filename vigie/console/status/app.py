@@ -6,7 +6,8 @@ maintenance starts and ends by the clock); requests are answered from the last r
 site, so a slow or locked store never slows the page, and a store gone or unreadable
 leaves the last good pages up. The server reads only: GET and HEAD (405 otherwise), no
 query string longer than :data:`MAX_QUERY`, ``Cache-Control`` with a short ``max-age`` and
-an ``ETag`` (``If-None-Match`` gets 304), so a new update shows within a minute.
+an ``ETag`` (``If-None-Match`` gets 304), so a new update shows within a minute; gzipped
+bytes (made once per rendering) to clients that accept them.
 """
 
 from __future__ import annotations
@@ -151,13 +152,16 @@ def create_app(cache: SiteCache) -> Starlette:
             if not cache.pages:
                 return Response("status page not ready\n", 503, {"Retry-After": "5"}, "text/plain")
             return Response("not found\n", 404, media_type="text/plain")
-        headers = {
-            **HEADERS,
-            "ETag": found.etag,
-            "Last-Modified": formatdate(found.last_modified, usegmt=True),
-        }
-        if found.etag in _tags(request.headers.get("if-none-match", "")):
+        packed = found.gzipped is not None and "gzip" in request.headers.get("accept-encoding", "")
+        etag = found.gzip_etag if packed else found.etag
+        headers = {**HEADERS, "ETag": etag, "Last-Modified": formatdate(found.last_modified, usegmt=True)}
+        if found.gzipped is not None:
+            headers["Vary"] = "Accept-Encoding"
+        if etag in _tags(request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=headers)
+        if packed and found.gzipped is not None:
+            headers["Content-Encoding"] = "gzip"
+            return Response(found.gzipped, 200, headers, found.media_type)
         return Response(found.body, 200, headers, found.media_type)
 
     return Starlette(routes=[Route("/{path:path}", serve, methods=["GET", "HEAD"])])
