@@ -837,8 +837,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.nav.other": ("English", "Français"),
     "status.feed.title": ("{title} — incidents et maintenances", "{title} — incidents and maintenance"),
     "status.footer.updated": (
-        "Page mise à jour le {when} (heure de {tz})",
-        "Page updated {when} ({tz} time)",
+        "Page mise à jour le {when} (fuseau horaire {tz})",
+        "Page updated {when} (time zone {tz})",
     ),
     "status.footer.feed": ("Fil Atom des incidents", "Atom feed of incidents"),
     "status.footer.api": ("API JSON (format Statuspage)", "JSON API (Statuspage format)"),
