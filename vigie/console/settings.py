@@ -55,6 +55,19 @@ def config_path(explicit: str | None) -> Path:
     return Path(explicit or os.environ.get("VIGIE_CONFIG") or DEFAULT_CONFIG)
 
 
+def _component_names(doc: Document, probes: ProbesConfig) -> dict[str, str]:
+    """Configured component ids and names; ids of components with problems too, so a
+    mistake in one is reported once, not again where the status page names it."""
+    raw = doc.data.get("components")
+    ids = (
+        [c["id"] for c in raw if isinstance(c, dict) and isinstance(c.get("id"), str)]
+        if isinstance(raw, list)
+        else []
+    )
+    names = {c.id: c.name for c in probes.components}
+    return {cid: names.get(cid, cid) for cid in ids} | names
+
+
 def load_settings(path: Path) -> Settings:
     """Load and validate the config file; raises ConfigError with every problem found."""
     doc = Document.load(path)
@@ -73,7 +86,7 @@ def load_settings(path: Path) -> Settings:
         catalog=load_catalog_config(doc, base),
         reports=load_reports_config(doc, base, language),
         tickets=load_tickets_config(doc, timezone),
-        status=load_status_config(doc, {c.id: c.name for c in probes.components}),
+        status=load_status_config(doc, _component_names(doc, probes)),
     )
     doc.raise_if_problems()
     return settings

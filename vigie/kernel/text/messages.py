@@ -704,8 +704,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Simulated SI started on 127.0.0.1; probe daemon running, metrics on {url}",
     ),
     "cli.demo.status": (
-        "page de statut publique sur {url} (une panne de Chorus Pro produit un brouillon d'incident : i dans la console pour le publier)",
-        "public status page on {url} (a Chorus Pro outage drafts an incident: i in the console to publish it)",
+        "page de statut publique sur {url} (la panne scriptée produit un brouillon d'incident : i dans la console pour le publier)",
+        "public status page on {url} (the scripted outage drafts an incident: i in the console to publish it)",
     ),
     "cli.demo.generating": (
         "Génération de l'historique simulé {year} (façonné d'après le rapport d'activité)…",
