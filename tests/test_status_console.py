@@ -1,19 +1,19 @@
 """Communicating from the console: `i` lists this month's measured incidents beside what was
 told, `c` on one opens the form pre-filled (component, start, a draft text), saving a draft
-or publishing; `p` publishes the draft under the cursor. And the demo's drafter: an outage of
+or publishing; `p` publishes the draft under the cursor, `u` adds an update (here: resolved). And the demo's drafter: an outage of
 a watched public component measured now gets one draft, dated from its start."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, Select, TextArea
 
 from tests.test_tui import NOW, console, fill_store, make_settings, settle
 from vigie.accounting.results import Status
 from vigie.console.demo.runner import Drafter
 from vigie.console.status.drafts import open_communications
-from vigie.console.tui.communicate import CommunicationScreen, DraftScreen
+from vigie.console.tui.communicate import CommunicationScreen, DraftScreen, UpdateScreen
 from vigie.reports.status.communication import read_notices
 
 
@@ -50,10 +50,25 @@ async def test_communicate_a_measured_incident_then_publish_the_draft(tmp_path: 
         await pilot.press("p")
         await settle(pilot)
         assert "1 (publié)" in str(measured.get_row_at(0)[-1])
+        await pilot.press("u")
+        await pilot.pause()
+        update = app.screen
+        assert isinstance(update, UpdateScreen)
+        update.query_one("#update-status", Select).value = "resolved"
+        update.query_one("#update-message", TextArea).text = "Le service est rétabli."
+        update.query_one("#update-cause", Input).value = "Disque plein"
+        await pilot.click("#update-save")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("u")  # a resolved incident takes no more updates: a notice, no form
+        await pilot.pause()
+        assert app.screen is screen
         await pilot.press("escape")
         assert not isinstance(app.screen, CommunicationScreen)
     with open_communications(settings) as comms:
-        assert read_notices(comms.db.conn)[0].published
+        (done,) = read_notices(comms.db.conn)
+    assert done.published and done.resolved and done.cause == "Disque plein"
+    assert [u.status for u in done.updates] == ["investigating", "resolved"]
 
 
 def test_the_demo_drafts_one_incident_per_watched_outage(tmp_path: Path) -> None:

@@ -160,6 +160,8 @@ def _context(page: StatusPage, lang: Language, prefix: str) -> dict[str, Any]:
         "name_of": lambda cid: _name(page, lang, cid),
         "notice_title": lambda n: _title(n, lang),
         "update_text": lambda u: _text(u, lang),
+        # An English page showing a French text says so, for screen readers (RGAA 8.7).
+        "falls_back": lambda u: lang.code == "en" and not u.automatic and not u.body_en,
         "day_text": lambda view, day: _day_text(view, day, lang),
         "month_name": lambda key: lang.day_or_month(key),
         "recent": [n for n in page.incidents if not n.open and (n.resolved_at or 0) >= recent],

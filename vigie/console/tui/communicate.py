@@ -2,8 +2,9 @@
 told to the public, and the form that drafts an incident from a measured one.
 
 `c` ("communiquer") on a measured incident opens the form pre-filled with the component,
-the outage's start and a draft text; it saves a draft or publishes at once. `p` publishes
-the draft under the cursor. The public page (`vigie status`) shows only what is published.
+the outage's start and a draft text; it saves a draft or publishes at once. On the
+communications table, `p` publishes the draft under the cursor and `u` adds an update
+(identified, monitoring, resolved...). The public page (`vigie status`) shows only what is published.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from vigie.accounting.incidents import Incident
 from vigie.console.settings import Settings
 from vigie.console.status.drafts import Draft, draft_for, open_communications, public_name, save_draft
 from vigie.kernel.text.language import Language
-from vigie.reports.status.communication import COMPONENT_STATUSES, INCIDENT, CommunicationError, Notice
+from vigie.reports.status.communication import (
+    COMPONENT_STATUSES,
+    INCIDENT,
+    INCIDENT_STATUSES,
+    MAINTENANCE_STATUSES,
+    CommunicationError,
+    Notice,
+)
 
 
 def linked(notices: Sequence[Notice], incident: Incident) -> Notice | None:
@@ -65,6 +73,7 @@ class CommunicationScreen(Screen[None]):
         self._bindings.bind("escape", "back", t("tui.foot.back"))
         self._bindings.bind("c", "communicate", t("tui.comm.foot.communicate"))
         self._bindings.bind("p", "publish", t("tui.comm.foot.publish"))
+        self._bindings.bind("u", "update", t("tui.comm.foot.update"))
 
     def compose(self) -> ComposeResult:
         """Two tables: measured incidents, then communications."""
@@ -169,12 +178,27 @@ class CommunicationScreen(Screen[None]):
         self.notify(t("tui.comm.saved", id=notice.id, state=state))
         self.reload()
 
-    def action_publish(self) -> None:
-        """Publish the draft under the cursor of the communications table."""
+    def _selected_notice(self) -> Notice | None:
         table = self.query_one("#comm-notices", DataTable)
         if not self.notices or table.cursor_row < 0:
+            return None
+        return list(reversed(self.notices))[table.cursor_row]
+
+    def action_update(self) -> None:
+        """Open the update form of the incident under the cursor of the communications table."""
+        notice = self._selected_notice()
+        if notice is None:
             return
-        notice = list(reversed(self.notices))[table.cursor_row]
+        if notice.resolved:
+            self.notify(self.lang.t("tui.comm.already_resolved", id=notice.id), severity="warning")
+            return
+        self.app.push_screen(UpdateScreen(self.lang, self.settings, notice, self.clock), self._saved)
+
+    def action_publish(self) -> None:
+        """Publish the draft under the cursor of the communications table."""
+        notice = self._selected_notice()
+        if notice is None:
+            return
         try:
             with open_communications(self.settings) as comms:
                 published = comms.publish(notice.id, self.clock())
@@ -265,6 +289,75 @@ class DraftScreen(ModalScreen[Notice | None]):
         )
         try:
             notice = save_draft(self.settings, draft, self.clock(), published=published)
+        except CommunicationError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.dismiss(notice)
+
+    def action_cancel(self) -> None:
+        """Close without writing."""
+        self.dismiss(None)
+
+
+class UpdateScreen(ModalScreen[Notice | None]):
+    """The form of an update: the new status (``resolved`` resolves), the text, the cause."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(
+        self, lang: Language, settings: Settings, notice: Notice, clock: Callable[[], float]
+    ) -> None:
+        super().__init__(id="update")
+        self.lang = lang
+        self.settings = settings
+        self.notice = notice
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        """Status, message, cause, and the two buttons."""
+        t, lang = self.lang.t, self.lang
+        statuses = INCIDENT_STATUSES if self.notice.kind == INCIDENT else MAINTENANCE_STATUSES
+        with Vertical(classes="dialog"):
+            yield Static(
+                Text(t("tui.comm.update_title", id=self.notice.id, title=self.notice.title), style="bold"),
+                classes="title",
+            )
+            yield Static(t("cli.incident.col.status"), classes="section")
+            yield Select(
+                [(lang.label("status.update", s), s) for s in statuses],
+                value=self.notice.status if self.notice.status in statuses else statuses[0],
+                allow_blank=False,
+                id="update-status",
+            )
+            yield Static(t("tui.comm.message"), classes="section")
+            yield TextArea("", id="update-message")
+            yield Static(t("tui.comm.cause"), classes="section")
+            yield Input(self.notice.cause, id="update-cause")
+            with Horizontal(classes="buttons"):
+                yield Button(t("tui.comm.publish_update"), id="update-save", variant="primary")
+                yield Button(t("tui.comm.cancel"), id="update-cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Save or cancel."""
+        if event.button.id == "update-cancel":
+            self.dismiss(None)
+            return
+        message = self.query_one("#update-message", TextArea).text
+        status = str(self.query_one("#update-status", Select).value)
+        cause = self.query_one("#update-cause", Input).value
+        english = self.lang.code == "en"
+        try:
+            with open_communications(self.settings) as comms:
+                notice = comms.update(
+                    self.notice.id,
+                    message,
+                    now=self.clock(),
+                    status=status,
+                    cause=cause,
+                    # Written in the console's language: the French text is required, so an
+                    # English console's text stands for both.
+                    message_en=message if english else "",
+                )
         except CommunicationError as exc:
             self.notify(str(exc), severity="error")
             return

@@ -324,29 +324,17 @@ class Communications:
             _check_choice("--impact", impact, IMPACTS, "an impact")
         text, text_en = _message(message, message_en)
         title, title_en = _title(title, title_en)
-        changes = [Change(c, "operational", s) for c, s in components.items()]
-        with write_transaction(self.db.conn):
-            cursor = self.db.conn.execute(
-                "INSERT INTO status_notices (kind, title, title_en, impact, status, published, "
-                "published_at, started_at, ends_at, resolved_at, cause, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
-                (
-                    INCIDENT,
-                    title,
-                    title_en,
-                    impact or _impact(components.values()),
-                    status,
-                    int(published),
-                    now if published else None,
-                    at,
-                    cause.strip(),
-                    now,
-                    now,
-                ),
-            )
-            notice_id = int(cursor.lastrowid or 0)
-            self._set_components(notice_id, components)
-            self._add_update(notice_id, status, text, text_en, at, now, changes)
+        notice_id = self._insert(
+            INCIDENT,
+            (title, title_en),
+            impact or _impact(components.values()),
+            (status, text, text_en),
+            published,
+            (at, None),
+            components,
+            now,
+            cause,
+        )
         return self.get(notice_id)
 
     def update(
@@ -471,26 +459,16 @@ class Communications:
             raise CommunicationError("--end: the maintenance would already be over")
         text, text_en = _message(message, message_en)
         title, title_en = _title(title, title_en)
-        with write_transaction(self.db.conn):
-            cursor = self.db.conn.execute(
-                "INSERT INTO status_notices (kind, title, title_en, impact, status, published, "
-                "published_at, started_at, ends_at, resolved_at, cause, created_at, updated_at) "
-                "VALUES (?, ?, ?, 'maintenance', 'scheduled', ?, ?, ?, ?, NULL, '', ?, ?)",
-                (
-                    MAINTENANCE,
-                    title,
-                    title_en,
-                    int(published),
-                    now if published else None,
-                    start,
-                    end,
-                    now,
-                    now,
-                ),
-            )
-            notice_id = int(cursor.lastrowid or 0)
-            self._set_components(notice_id, dict.fromkeys(components, "under_maintenance"))
-            self._add_update(notice_id, "scheduled", text, text_en, now, now, [])
+        notice_id = self._insert(
+            MAINTENANCE,
+            (title, title_en),
+            "maintenance",
+            ("scheduled", text, text_en),
+            published,
+            (start, end),
+            dict.fromkeys(components, "under_maintenance"),
+            now,
+        )
         return self.get(notice_id)
 
     def _update_maintenance(
@@ -518,6 +496,48 @@ class Communications:
         return self.get(notice.id)
 
     # --- helpers ---
+
+    def _insert(
+        self,
+        kind: str,
+        titles: tuple[str, str],
+        impact: str,
+        first: tuple[str, str, str],
+        published: bool,
+        times: tuple[float, float | None],
+        components: Mapping[str, str],
+        now: float,
+        cause: str = "",
+    ) -> int:
+        """A new notice, its components and its first update (status, text, English text),
+        dated at its start for an incident and at ``now`` for an announcement; its id."""
+        (status, text, text_en), (start, end) = first, times
+        with write_transaction(self.db.conn):
+            cursor = self.db.conn.execute(
+                "INSERT INTO status_notices (kind, title, title_en, impact, status, published, "
+                "published_at, started_at, ends_at, resolved_at, cause, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+                (
+                    kind,
+                    *titles,
+                    impact,
+                    status,
+                    int(published),
+                    now if published else None,
+                    start,
+                    end,
+                    cause.strip(),
+                    now,
+                    now,
+                ),
+            )
+            notice_id = int(cursor.lastrowid or 0)
+            self._set_components(notice_id, components)
+            changes = [Change(c, "operational", s) for c, s in components.items()] if kind == INCIDENT else []
+            self._add_update(
+                notice_id, status, text, text_en, start if kind == INCIDENT else now, now, changes
+            )
+        return notice_id
 
     def _when(self, at: float | None, now: float, notice: Notice | None = None) -> float:
         when = now if at is None else at
