@@ -33,21 +33,8 @@ from vigie.reports.status.communication import (
     MAINTENANCE_STATUSES,
     CommunicationError,
     Notice,
+    covering,
 )
-
-
-def linked(notices: Sequence[Notice], incident: Incident) -> Notice | None:
-    """The communicated incident that covers a measured one (same component, overlapping time)."""
-    for notice in notices:
-        until = notice.resolved_at if notice.resolved_at is not None else float("inf")
-        if (
-            notice.kind == INCIDENT
-            and incident.component in notice.components
-            and notice.started_at < incident.end
-            and until > incident.start
-        ):
-            return notice
-    return None
 
 
 class CommunicationScreen(Screen[None]):
@@ -120,7 +107,7 @@ class CommunicationScreen(Screen[None]):
         table.clear()
         public = {c.id for c in self.settings.status.components}
         for index, inc in enumerate(self.measured):
-            notice = linked(self.notices, inc)
+            notice = covering(self.notices, inc.component, inc.start, inc.end)
             told = (
                 Text(
                     f"{notice.id} ({t('cli.incident.published' if notice.published else 'cli.incident.draft')})"

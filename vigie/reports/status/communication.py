@@ -10,8 +10,8 @@ update (:data:`INCIDENT_STATUSES`, then an optional ``postmortem``; a maintenanc
 A communicated incident is written by people and kept apart from the measured one (the
 probes' down interval): the public page shows only what was published here; a draft
 (``published`` false) is seen in the console only. The two are linked by component and
-time (:func:`explanations`): the monthly report takes the cause written here instead of the
-probe's last error. Every mistake (unknown incident, a resolved one updated, an unknown
+time (:func:`covering`): the monthly report takes the cause written here instead of the
+probe's last error (:func:`covering`). Every mistake (unknown incident, a resolved one updated, an unknown
 status, an empty message) raises :class:`CommunicationError` with one line and writes nothing.
 """
 
@@ -239,16 +239,20 @@ def read_notices(
     ]
 
 
-def explanations(conn: sqlite3.Connection, component: str, start: float, end: float) -> str | None:
-    """What the team wrote about a measured incident of ``component`` over ``[start, end)``:
-    the root cause of the communicated incident that overlaps it, else its title (drafts
-    included: the report is internal); None when nothing was communicated."""
-    for notice in read_notices(conn, include_drafts=True):
-        if notice.kind != INCIDENT or component not in notice.components:
-            continue
+def covering(notices: Iterable[Notice], component: str, start: float, end: float) -> Notice | None:
+    """The communicated incident about a measured one of ``component`` over ``[start, end)``:
+    the first incident naming the component whose time overlaps it (None when nothing was
+    communicated). The console links them with it, and the monthly report takes the root
+    cause written here (or the title) instead of the probe's last error."""
+    for notice in notices:
         until = notice.resolved_at if notice.resolved_at is not None else float("inf")
-        if notice.started_at < end and until > start:
-            return notice.cause or notice.title
+        if (
+            notice.kind == INCIDENT
+            and component in notice.components
+            and notice.started_at < end
+            and until > start
+        ):
+            return notice
     return None
 
 
