@@ -145,8 +145,12 @@ def serve_and_measure(config: Path, port: int, seconds: float, clients: int) -> 
             verdict = "meets" if path != "/" or ok / took >= TARGET_RPS else "BELOW"
             target = f"(target {TARGET_RPS}/s: {verdict})" if path == "/" else ""
             print(
-                f"  GET {path:<22} {ok / took:7.0f} requests/s  ({ok} in {took:.1f} s, {errors} errors, {clients} clients) {target}"
+                f"  GET {path:<22} {ok / took:7.0f} requests/s gzipped ({ok} in {took:.1f} s, {errors} errors, {clients} clients) {target}"
             )
+        ok, took, errors = load(port, "/", seconds, clients, 200_000, packed=False)
+        print(
+            f"  GET / uncompressed {ok / took:7.0f} requests/s ({ok} in {took:.1f} s, {errors} errors; a client that refuses gzip)"
+        )
     finally:
         server.terminate()
         server.wait(15)
