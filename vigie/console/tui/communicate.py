@@ -199,17 +199,28 @@ class CommunicationScreen(Screen[None]):
         self.app.pop_screen()
 
 
-class DraftScreen(ModalScreen[Notice | None]):
-    """The form of an incident to communicate, pre-filled; saves a draft or publishes."""
+class _Form(ModalScreen[Notice | None]):
+    """A form that writes a notice (returned) or is cancelled with `esc` (None)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, lang: Language, settings: Settings, draft: Draft, clock: Callable[[], float]) -> None:
-        super().__init__(id="draft")
+    def __init__(self, lang: Language, settings: Settings, clock: Callable[[], float], form_id: str) -> None:
+        super().__init__(id=form_id)
         self.lang = lang
         self.settings = settings
-        self.draft = draft
         self.clock = clock
+
+    def action_cancel(self) -> None:
+        """Close without writing."""
+        self.dismiss(None)
+
+
+class DraftScreen(_Form):
+    """The form of an incident to communicate, pre-filled; saves a draft or publishes."""
+
+    def __init__(self, lang: Language, settings: Settings, draft: Draft, clock: Callable[[], float]) -> None:
+        super().__init__(lang, settings, clock, "draft")
+        self.draft = draft
 
     def compose(self) -> ComposeResult:
         """Title, status, start, message, and the three buttons."""
@@ -281,24 +292,15 @@ class DraftScreen(ModalScreen[Notice | None]):
             return
         self.dismiss(notice)
 
-    def action_cancel(self) -> None:
-        """Close without writing."""
-        self.dismiss(None)
 
-
-class UpdateScreen(ModalScreen[Notice | None]):
+class UpdateScreen(_Form):
     """The form of an update: the new status (``resolved`` resolves), the text, the cause."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     def __init__(
         self, lang: Language, settings: Settings, notice: Notice, clock: Callable[[], float]
     ) -> None:
-        super().__init__(id="update")
-        self.lang = lang
-        self.settings = settings
+        super().__init__(lang, settings, clock, "update")
         self.notice = notice
-        self.clock = clock
 
     def compose(self) -> ComposeResult:
         """Status, message, cause, and the two buttons."""
@@ -349,7 +351,3 @@ class UpdateScreen(ModalScreen[Notice | None]):
             self.notify(str(exc), severity="error")
             return
         self.dismiss(notice)
-
-    def action_cancel(self) -> None:
-        """Close without writing."""
-        self.dismiss(None)
