@@ -79,3 +79,12 @@ _.day_or_month_ranges
 budget_used_s
 burn_rate
 longest_incident_s
+
+# Textual calls these by name on the communication screen and its form (key bindings, buttons).
+_.action_communicate
+_.action_publish
+_.action_update
+_.on_button_pressed
+_.action_cancel
+# The tests read the day states (every one has its words in the catalogue).
+DAY_STATES

@@ -47,6 +47,9 @@ user_token = "${GLPI_USER_TOKEN}"
 [tickets.open]
 [[tickets.open.places]]
 for = "c"
+[status]
+[[status.components]]
+id = "c"
 
 [[components]]
 id = "c"
@@ -112,6 +115,7 @@ every = "week"
 day = "sun"
 at = "02:00"
 duration = "2h"
+public = true
 """
 
 

@@ -97,7 +97,7 @@ def _run(
 ) -> Summary | None:
     """Load the history if needed, then run; the headless summary (None after the console)."""
     try:
-        config = write_config(workdir, scenario, si.bind(), free_port(), LANG.code)
+        config = write_config(workdir, scenario, si.bind(), free_port(), LANG.code, free_port())
         settings = load_settings(config)
         si.maintenance = settings.probes.maintenance
         history = history_loaded(workdir)
@@ -118,6 +118,7 @@ def _run(
         save_history(workdir, history)
         with DemoRun(workdir, settings, si) as run:
             _say(LANG.t("cli.demo.started", url=run.metrics_url))
+            _say(LANG.t("cli.demo.status", url=run.status_url))
             if not args.headless:
                 _console(run, duration)
                 return None

@@ -12,6 +12,7 @@ from vigie.kernel.tomlfile import Document
 from vigie.probes.config import ProbesConfig, load_probes_config
 from vigie.probes.tickets.config import TicketsConfig, load_tickets_config
 from vigie.reports.config import LANGUAGES, ReportsConfig, load_reports_config
+from vigie.reports.status.config import StatusConfig, load_status_config
 
 DEFAULT_CONFIG = "config.toml"
 TOP_LEVEL = [
@@ -27,6 +28,7 @@ TOP_LEVEL = [
     "catalog",
     "reports",
     "tickets",
+    "status",
 ]
 
 
@@ -41,6 +43,7 @@ class Settings:
     catalog: CatalogConfig
     reports: ReportsConfig
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
+    status: StatusConfig = field(default_factory=StatusConfig)
 
     def store_path(self) -> Path:
         """The measurement store's file, resolved against the config file's folder."""
@@ -52,6 +55,19 @@ def config_path(explicit: str | None) -> Path:
     return Path(explicit or os.environ.get("VIGIE_CONFIG") or DEFAULT_CONFIG)
 
 
+def _component_names(doc: Document, probes: ProbesConfig) -> dict[str, str]:
+    """Configured component ids and names; ids of components with problems too, so a
+    mistake in one is reported once, not again where the status page names it."""
+    raw = doc.data.get("components")
+    ids = (
+        [c["id"] for c in raw if isinstance(c, dict) and isinstance(c.get("id"), str)]
+        if isinstance(raw, list)
+        else []
+    )
+    names = {c.id: c.name for c in probes.components}
+    return {cid: names.get(cid, cid) for cid in ids} | names
+
+
 def load_settings(path: Path) -> Settings:
     """Load and validate the config file; raises ConfigError with every problem found."""
     doc = Document.load(path)
@@ -61,14 +77,16 @@ def load_settings(path: Path) -> Settings:
     language = general.string("language", "fr", choices=LANGUAGES) or "fr"
     general.done()
     base = path.parent
+    probes = load_probes_config(doc, timezone)
     settings = Settings(
         file=path,
         timezone=timezone,
         language=language,
-        probes=load_probes_config(doc, timezone),
+        probes=probes,
         catalog=load_catalog_config(doc, base),
         reports=load_reports_config(doc, base, language),
         tickets=load_tickets_config(doc, timezone),
+        status=load_status_config(doc, _component_names(doc, probes)),
     )
     _check_store_path(doc, settings.store_path())
     doc.raise_if_problems()

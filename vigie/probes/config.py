@@ -617,6 +617,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
     day_value = sec.raw("day")
     at = sec.clock("at")
     duration = sec.duration("duration", minimum=60, maximum=7 * 86400)
+    public = bool(sec.boolean("public", False))
     sec.done()
     if mid is None:
         return None
@@ -641,6 +642,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
             weekly_days=days,
             weekly_at=at,
             duration=timedelta(seconds=duration),
+            public=public,
         )
     if start is None or end is None:
         sec.problem(None, 'a one-off window needs start and end (or every = "week" with day, at, duration)')
@@ -651,7 +653,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
     if end <= start:
         sec.problem("end", "must come after start")
         return None
-    return MaintenanceWindow(mid, tuple(names), reason, start=start, end=end)
+    return MaintenanceWindow(mid, tuple(names), reason, start=start, end=end, public=public)
 
 
 def _store(sec: Section) -> StoreConfig:

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from vigie.accounting.figures import SlaFigures
+from vigie.accounting.incidents import Incident
 from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Catalog
@@ -21,6 +22,7 @@ from vigie.probes.tickets.store import TicketStore
 from vigie.reports import content, periods
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
 from vigie.reports.sla import sla_report
+from vigie.reports.status.communication import covering, read_notices
 from vigie.reports.throughput import Bucket, throughput_row
 from vigie.reports.tickets import Period, ticket_stats
 
@@ -119,6 +121,14 @@ def availability_sections(
         no_data = Absent("report.absent.no_data")
         return no_data, trend, no_data
     tz = period.timezone
+    # What the team wrote about an incident (vigie incident) stands instead of the probe's last
+    # error; drafts too: the report is internal.
+    told = read_notices(store.db.conn, include_drafts=True)
+
+    def cause(incident: Incident) -> str:
+        notice = covering(told, incident.component, incident.start, incident.end)
+        return incident.cause if notice is None else notice.cause or notice.title
+
     incidents = tuple(
         IncidentRow(
             component=i.component,
@@ -126,7 +136,7 @@ def availability_sections(
             start=datetime.fromtimestamp(i.start, tz),
             end=datetime.fromtimestamp(i.end, tz),
             duration_s=i.duration_s,
-            cause=i.cause,
+            cause=cause(i),
         )
         for a in accounted
         for i in a.incidents

@@ -112,6 +112,7 @@ def write_config(
     ports: dict[str, int],
     exporter_port: int,
     language: str = "fr",
+    status_port: int = 0,
 ) -> Path:
     """Write the demo's config.toml for this run's ports; returns its path."""
     env = jinja2.Environment(
@@ -124,6 +125,7 @@ def write_config(
     text = env.get_template(TEMPLATE).render(
         language=language,
         exporter_port=exporter_port,
+        status_port=status_port or free_port(),
         catalog=None if catalog is None else catalog.as_posix(),
         components=[c.id for c in scenario.components],
         ports=ports,

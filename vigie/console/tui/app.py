@@ -569,6 +569,17 @@ class VigieApp(App[None]):
         )
         self.push_screen(screen)
 
+    def action_communication(self) -> None:
+        """Show this month's measured incidents beside what was told to the public."""
+        # Imported on use: the form's widgets and the status page's modules are not needed to start.
+        from vigie.console.tui.communicate import CommunicationScreen
+
+        def incidents() -> list[Incident]:
+            return [i for view in self.sla.values() for i in view.incidents]
+
+        if not isinstance(self.screen, CommunicationScreen):
+            self.push_screen(CommunicationScreen(self.lang, self.settings, incidents, self.clock))
+
     def month_label(self) -> str:
         """The current month, ``YYYY-MM`` in the configured time zone."""
         return datetime.fromtimestamp(self.clock(), self.settings.timezone).strftime("%Y-%m")

@@ -33,6 +33,7 @@ KEYS: tuple[Key, ...] = (
     Key("r", "r", "reverse", "key.reverse", "foot.reverse"),
     Key("ctrl+r", "ctrl+r", "refresh_now", "key.refresh_now"),
     Key("a", "a", "alerts", "key.alerts"),
+    Key("i", "i", "communication", "key.communication"),
     Key("enter", "entrée/enter", None, "key.enter"),
     Key("ctrl+p", "ctrl+p", None, "key.palette"),
 )
