@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from vigie.catalog.config import CatalogConfig, load_catalog_config
 from vigie.kernel.tomlfile import Document
 from vigie.probes.config import ProbesConfig, load_probes_config
+from vigie.probes.flows.config import FlowsConfig, load_flows_config
 from vigie.probes.tickets.config import TicketsConfig, load_tickets_config
 from vigie.reports.config import LANGUAGES, ReportsConfig, load_reports_config
 
@@ -27,6 +28,8 @@ TOP_LEVEL = [
     "catalog",
     "reports",
     "tickets",
+    "flows",
+    "flow_tracking",
 ]
 
 
@@ -41,10 +44,15 @@ class Settings:
     catalog: CatalogConfig
     reports: ReportsConfig
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
+    flows: FlowsConfig = field(default_factory=FlowsConfig)
 
     def store_path(self) -> Path:
         """The measurement store's file, resolved against the config file's folder."""
         return self.file.parent / self.probes.store.path
+
+    def flow_store_path(self) -> Path:
+        """The flow store's file (``[flow_tracking] path``), against the config file's folder."""
+        return self.file.parent / self.flows.path
 
 
 def config_path(explicit: str | None) -> Path:
@@ -69,6 +77,7 @@ def load_settings(path: Path) -> Settings:
         catalog=load_catalog_config(doc, base),
         reports=load_reports_config(doc, base, language),
         tickets=load_tickets_config(doc, timezone),
+        flows=load_flows_config(doc),
     )
     doc.raise_if_problems()
     return settings
