@@ -19,7 +19,7 @@ and flagged, never refused.
   transit.
 - **Path.** The furthest hop of the route reached is the flow's position; reaching a hop
   with an earlier one never seen is ``skipped-hop``; an event at a hop not on the route, or
-  a ``received`` at a hop no interface of the map leads to from the previous one
+  a ``received`` at a hop no interface of the map leads to from the hop of the event before
   (:attr:`Route.links`, when the catalog is known), is ``off-map``.
 - **Stuck.** A flow on a route that is not settled (closed, or at its last hop) and not
   suspended is due at the next hop by its last event plus the deadline of the hop it is
@@ -195,7 +195,6 @@ class Progress:
     acknowledged: bool = False
     reason: str = ""
     status_seq: int = -1
-    last_received_hop: str = ""
     events: int = 0
 
 
@@ -227,6 +226,7 @@ def start(event: Event, route: Route | None) -> Progress:
 def step(progress: Progress, event: Event, route: Route | None) -> None:
     """Fold one event (not earlier than any folded before) into ``progress``."""
     progress.events += 1
+    previous_hop = progress.last_hop
     progress.last_at = event.at
     progress.last_hop = event.hop
     kind = event.kind
@@ -249,7 +249,7 @@ def step(progress: Progress, event: Event, route: Route | None) -> None:
         if progress.settled_at is None:
             progress.settled_at = event.at
         return
-    _path(progress, event, route)
+    _path(progress, event, route, previous_hop)
     if progress.settled_at is None and (progress.stage in CLOSED or progress.pos == len(route.path) - 1):
         progress.settled_at = event.at
 
@@ -276,7 +276,7 @@ def _status(progress: Progress, event: Event, route: Route | None) -> None:
         progress.reason = event.reason
 
 
-def _path(progress: Progress, event: Event, route: Route) -> None:
+def _path(progress: Progress, event: Event, route: Route, previous_hop: str) -> None:
     index = route.index(event.hop)
     if index is None:
         progress.flags |= Flag.OFF_MAP
@@ -288,15 +288,12 @@ def _path(progress: Progress, event: Event, route: Route) -> None:
         if progress.received & bit:
             progress.flags |= Flag.DUPLICATE
         progress.received |= bit
-        previous = progress.last_received_hop
         if (
             route.links is not None
-            and previous
-            and previous != event.hop
-            and (previous, event.hop) not in route.links
+            and previous_hop != event.hop
+            and (previous_hop, event.hop) not in route.links
         ):
             progress.flags |= Flag.OFF_MAP
-        progress.last_received_hop = event.hop
     if index > progress.pos:
         if any(progress.arrivals[i] is None for i in range(index)):
             progress.flags |= Flag.SKIPPED

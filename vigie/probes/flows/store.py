@@ -89,7 +89,6 @@ def _v1(db: sqlite_utils.Database) -> None:
             acknowledged  INTEGER NOT NULL,
             reason        TEXT NOT NULL,
             status_seq    INTEGER NOT NULL,
-            last_received TEXT NOT NULL,
             events        INTEGER NOT NULL
         )
         """
@@ -148,9 +147,9 @@ MIGRATIONS = [_v1]
 
 _FLOW_COLUMNS = (
     "id, key, type, partner, first_at, first_hop, last_at, last_hop, last_kind, last_status, stage, pos, "
-    "arrivals, received, flags, settled_at, sent, acknowledged, reason, status_seq, last_received, events"
+    "arrivals, received, flags, settled_at, sent, acknowledged, reason, status_seq, events"
 )
-_SAVE_FLOW = f"INSERT OR REPLACE INTO flows ({_FLOW_COLUMNS}) VALUES ({', '.join('?' * 22)})"
+_SAVE_FLOW = f"INSERT OR REPLACE INTO flows ({_FLOW_COLUMNS}) VALUES ({', '.join('?' * 21)})"
 _SAVE_EVENT = (
     "INSERT OR IGNORE INTO flow_events (flow, at, hop, kind, status, seq, reason, report, alias) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -261,7 +260,6 @@ def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progr
         int(p.acknowledged),
         p.reason,
         p.status_seq,
-        p.last_received_hop,
         p.events,
     )
 
@@ -285,8 +283,7 @@ def _flow(row: Sequence[Any]) -> Flow:
         acknowledged=bool(row[17]),
         reason=row[18],
         status_seq=row[19],
-        last_received_hop=row[20],
-        events=row[21],
+        events=row[20],
     )
     return Flow(row[0], row[1], row[2], row[3], progress)
 
@@ -501,7 +498,7 @@ class FlowStore:
         assert progress is not None  # first_at <= as_of: one event at least
         return Flow(flow.id, flow.key, flow.type, flow.partner, progress)
 
-    def month_rows(self, since: float, until: float) -> Iterator[tuple[object, ...]]:
+    def month_rows(self, since: float, until: float) -> Iterator[tuple[Any, ...]]:
         """What the monthly report counts, one row per flow first seen in ``[since, until)``:
         type, partner, stage index, sent, acknowledged, flags, reason, arrivals, settled_at."""
         sql = (

@@ -23,6 +23,7 @@ class StuckFlow:
     partner: str | None
     hop: str
     next_hop: str
+    first_at: float
     last_at: float
     due_at: float
     overdue_s: float
@@ -48,6 +49,7 @@ def stuck_flows(store: FlowStore, routes: Mapping[str, Route], as_of: float) -> 
                 partner=flow.partner,
                 hop=route.path[progress.pos],
                 next_hop=following,
+                first_at=progress.first_at,
                 last_at=progress.last_at,
                 due_at=due,
                 overdue_s=as_of - due,
