@@ -92,9 +92,14 @@ class EventReader:
     def fast(self, obj: Mapping[str, Any]) -> Incoming | None:
         """The event when it is plainly well formed, else None (the row reader decides)."""
         key, at, hop, event = obj.get("key"), obj.get("at"), obj.get("hop"), obj.get("event")
-        if key.__class__ is not str or at.__class__ is not str or hop.__class__ is not str:
+        if (
+            key.__class__ is not str
+            or at.__class__ is not str
+            or hop.__class__ is not str
+            or event.__class__ is not str
+        ):
             return None
-        kind = _KINDS.get(event)  # type: ignore[arg-type]
+        kind = _KINDS.get(event)
         if kind is None or not key or key.strip() != key:
             return None
         moment = self._instants.get(at)

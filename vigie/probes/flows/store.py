@@ -546,9 +546,9 @@ class _Writer:
 
     def chunk(self, chunk: list[Incoming]) -> None:
         """Resolve, fold and write one chunk of events (inside the ingest's transaction)."""
-        aliases = [v for e in chunk for n, v in e.correlation if n not in REFERENCES]
-        self._lookup([e.key for e in chunk] + aliases)
-        stored = self._load({self.keys[e.key] for e in chunk if e.key in self.keys})
+        names = [e.key for e in chunk] + [v for e in chunk for n, v in e.correlation if n not in REFERENCES]
+        self._lookup(names)
+        stored = self._load({self.keys[v] for v in names if v in self.keys})
         keys = {f.id: f.key for f in stored.values()}
         types = {f.id: f.type for f in stored.values()}
         partners = {f.id: f.partner for f in stored.values()}
