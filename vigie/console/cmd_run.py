@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
         "run",
         help="the probe daemon: schedule probes, store results, alert, serve /metrics",
         description="Run the probes on their intervals, store their results, send alerts and "
-        "serve /metrics and /push/<token>. SIGINT/SIGTERM store the current batch and exit 0. "
+        "serve /metrics, /push/<token> and POST /events. SIGINT/SIGTERM store the current batch and exit 0. "
         "With --once: run every probe once, store, print the results; exit 1 if any "
         "component is down.",
     )
@@ -60,19 +60,24 @@ def run_command(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, exporter=dataclasses.replace(config.exporter, enabled=False))
     # Imported here: the daemon pulls in requests and prometheus_client, which every
     # other command would otherwise pay for at start-up.
+    from vigie.console.flow_input import daemon_routes, flow_collector, flow_recorder
     from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
     from vigie.probes.tickets.metrics import TicketCollector
     from vigie.reports.metrics import AvailabilityCollector
 
     tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
     availability = AvailabilityCollector(config, settings.store_path())
+    routes, hops = daemon_routes(settings)
+    flows = flow_collector(settings, routes)
     try:
         daemon = Daemon(
             config,
             settings.store_path(),
-            extra_collectors=(*catalog_collectors(settings), tickets, availability),
+            extra_collectors=(*catalog_collectors(settings), tickets, availability, flows),
+            flows=flow_recorder(settings, routes, hops),
         )
     except (AlreadyRunning, CannotListen) as exc:
+        flows.close()
         availability.close()
         tickets.close()
         raise cli.UserError(str(exc)) from None
@@ -86,6 +91,7 @@ def run_command(args: argparse.Namespace) -> int:
                     logging.getLogger("vigie").info(f'{{"event": "listening", "url": "{daemon.server.url}"}}')
                 daemon.run(stop, duration)
         finally:
+            flows.close()
             availability.close()
             tickets.close()
     return cli.EXIT_OK
