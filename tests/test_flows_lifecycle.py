@@ -388,3 +388,16 @@ def test_stuck_flows_match_the_brute_force_oracle(
             assert again == flow.progress
             latest = max(g.at for g in events)
             assert is_stuck(flow.progress, ROUTE, latest + 86400) == (key in oracle(events, latest + 86400))
+
+
+def test_a_deposit_reported_after_the_transport_moved_on_is_no_regression() -> None:
+    progress = fold(
+        [
+            Event(T0, "se-chorus-pro", Kind.RECEIVED, seq=1),
+            Event(T0 + 60, "se-chorus-pro", Kind.SENT, seq=2),
+            Event(T0 + 120, "chorus-pro", Kind.STATUS, "DEPOSEE", seq=3),
+        ],
+        ROUTE,
+    )
+    assert progress is not None
+    assert (progress.stage, progress.flags) == (Stage.IN_TRANSIT, 0)

@@ -800,6 +800,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Historique récent : tickets simulés de {first} à {last}…",
         "Recent history: simulated tickets from {first} to {last}…",
     ),
+    "cli.demo.invoices": (
+        "Suivi des flux : {invoices} factures simulées sur 35 jours ({events} événements, {files} fichiers EDI ; "
+        "volumes du rapport d'activité divisés par 100) — essayez « vigie flows trace {flow} »",
+        "Flow tracking: {invoices} simulated invoices over 35 days ({events} events, {files} EDI files; "
+        "the activity report's volumes divided by 100) — try `vigie flows trace {flow}`",
+    ),
     "cli.demo.ran": (
         "Démo : {duration} de fonctionnement sur le SI simulé (127.0.0.1)",
         "Demo: {duration} running against the simulated SI (127.0.0.1)",

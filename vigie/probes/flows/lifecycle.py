@@ -14,7 +14,8 @@ and flagged, never refused.
   available, anything after paid, rejected or withdrawn: Hélios pushes "mise à disposition
   comptable" after "mise en paiement") is flagged ``regressive`` and leaves the stage where
   it was. Suspended back to made available is allowed (the supplier completed the invoice,
-  or it was recycled to the right recipient). A transport event (``transformed``, ``sent``,
+  or it was recycled to the right recipient); a "received" status (Chorus Pro's deposit)
+  after the transport already moved the flow on changes nothing and is no regression. A transport event (``transformed``, ``sent``,
   ``acknowledged``, or ``received`` at another hop than the first) puts a received flow in
   transit.
 - **Path.** The furthest hop of the route reached is the flow's position; reaching a hop
@@ -68,6 +69,7 @@ STAGES: tuple[Stage, ...] = tuple(Stage)
 
 CLOSED = frozenset({Stage.PAID, Stage.REJECTED, Stage.WITHDRAWN})
 """Stages a flow never leaves."""
+_ON_THE_WAY = frozenset({Stage.RECEIVED, Stage.IN_TRANSIT})
 
 # Forward order of the open stages; rejected and withdrawn are exits from any of them.
 _RANK = {
@@ -266,8 +268,10 @@ def _status(progress: Progress, event: Event, route: Route | None) -> None:
     if new is None:
         progress.flags |= Flag.UNKNOWN_STATUS
         return
-    if new is progress.stage:
-        return
+    if new is progress.stage or (
+        new in _ON_THE_WAY and progress.stage in _ON_THE_WAY and _RANK[new] < _RANK[progress.stage]
+    ):
+        return  # a deposit reported after the transport moved the flow on says nothing new
     if not allowed(progress.stage, new):
         progress.flags |= Flag.REGRESSIVE
         return
