@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Catalog
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
+from vigie.console.flow_views import FLOW_COLUMNS, STUCK_COLUMNS, TRACE_COLUMNS, FlowWords
 from vigie.console.output import print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import Settings, config_path, load_settings
@@ -128,6 +129,7 @@ class Context:
         if path is not None and path.exists():
             self.catalog = load_catalog(path)
         self.routes: dict[str, Route] = routes_on_map(self.settings.flows, self.catalog)
+        self.words = FlowWords(self.lang, self.zone)
 
     def store(self) -> FlowStore:
         """The flow store (created empty on first use)."""
@@ -137,10 +139,6 @@ class Context:
         """Events checked against the configured types and the catalog's applications."""
         hops = None if self.catalog is None else self.catalog.applications
         return EventReader(self.routes, hops)
-
-    def when(self, at: float | None) -> str:
-        """An instant in the configured zone, to the minute."""
-        return MISSING if at is None else self.lang.date_time(datetime.fromtimestamp(at, self.zone))
 
     def instant(self, text: str | None, option: str) -> float:
         """``--as-of``: an ISO date-time (local when no offset) or a date (its midnight); now if absent."""
@@ -155,10 +153,6 @@ class Context:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.zone)
         return moment.timestamp()
-
-    def stage(self, stage: Stage) -> str:
-        """A stage in words."""
-        return self.lang.t(f"probes.flow.stage.{stage.value}")
 
 
 def _iso(at: float | None, zone: ZoneInfo) -> str | None:
@@ -353,73 +347,9 @@ def flow_json(flow: Flow, zone: ZoneInfo) -> dict[str, Any]:
 
 def print_trace(ctx: Context, t: Trace, now: float) -> None:
     """The human trace: a header of where the flow is, then its events."""
-    lang, flow = ctx.lang, t.flow
-    p = flow.progress
-    print(
-        lang.t(
-            "cli.flows.trace.title",
-            flow=flow.key,
-            type=flow.type or MISSING,
-            partner=flow.partner or MISSING,
-        )
-    )
-    where = lang.t(
-        "cli.flows.trace.where",
-        stage=ctx.stage(p.stage),
-        hop=t.hop or MISSING,
-        position=_position(t),
-        total=lang.duration(t.total_s),
-    )
-    print(where)
-    if t.next_hop is not None and t.due_at is not None:
-        key = "cli.flows.trace.late" if t.stuck else "cli.flows.trace.next"
-        print(lang.t(key, hop=t.next_hop, due=ctx.when(t.due_at), delay=lang.duration(abs(now - t.due_at))))
-    elif t.route is not None and p.settled_at is not None:
-        print(lang.t("cli.flows.trace.settled", when=ctx.when(p.settled_at)))
-    if t.flags:
-        print(
-            lang.t("cli.flows.trace.flags", flags=", ".join(lang.t(f"probes.flow.flag.{f}") for f in t.flags))
-        )
-    if t.keys:
-        print(lang.t("cli.flows.trace.keys", keys=", ".join(f"{v} ({n})" for n, v in t.keys)))
-    if t.references:
-        print(lang.t("cli.flows.trace.references", refs=", ".join(f"{n} {v}" for n, v in t.references)))
-    if t.carried_by:
-        print(lang.t("cli.flows.trace.carried_by", batches=", ".join(t.carried_by)))
-    if t.carries:
-        shown = ", ".join(t.carried[:5]) + (", …" if t.carries > 5 else "")
-        print(lang.t("cli.flows.trace.carries", count=lang.number(t.carries), keys=shown))
-    if t.reports:
-        print(lang.t("cli.flows.trace.reports", names=", ".join(r.name for r in t.reports)))
-    columns = ("at", "after", "hop", "event", "status", "stage", "note")
-    rows = []
-    for s in t.steps:
-        e = s.event
-        notes = [lang.t(f"probes.flow.flag.{f}") for f in s.new_flags]
-        if e.reason:
-            notes.append(e.reason)
-        if e.alias:
-            notes.append(lang.t("cli.flows.trace.as_key", flow=e.alias))
-        if e.report:
-            notes.append(lang.t("cli.flows.trace.report", name=e.report))
-        rows.append(
-            [
-                ctx.when(e.at),
-                MISSING if s.since_previous_s is None else "+" + lang.duration(s.since_previous_s),
-                e.hop,
-                lang.t(f"probes.flow.kind.{e.kind.value}"),
-                e.status or "",
-                ctx.stage(s.stage),
-                "; ".join(notes),
-            ]
-        )
-    print_table([lang.t(f"cli.flows.col.{c}") for c in columns], rows, right=(1,), no_wrap=(0, 1))
-
-
-def _position(t: Trace) -> str:
-    if t.route is None or t.hop is None:
-        return MISSING
-    return f"{t.route.path.index(t.hop) + 1}/{len(t.route.path)}" if t.hop in t.route.path else MISSING
+    for line in ctx.words.trace_header(t, now):
+        print(line)
+    print_table(ctx.words.columns(TRACE_COLUMNS), ctx.words.trace_rows(t), right=(1,), no_wrap=(0, 1))
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -462,26 +392,8 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def _print_flows(ctx: Context, flows: tuple[Flow, ...] | list[Flow]) -> None:
-    lang = ctx.lang
-    columns = ("key", "type", "partner", "first", "where", "stage", "last", "flags")
-    rows = [
-        [
-            f.key,
-            f.type or MISSING,
-            f.partner or MISSING,
-            ctx.when(f.progress.first_at),
-            f.progress.last_hop,
-            ctx.stage(f.progress.stage),
-            " ".join(
-                x
-                for x in (lang.t(f"probes.flow.kind.{f.progress.last_kind.value}"), f.progress.last_status)
-                if x
-            ),
-            ", ".join(lang.t(f"probes.flow.flag.{x}") for x in flag_names(f.progress.flags)),
-        ]
-        for f in flows
-    ]
-    print_table([lang.t(f"cli.flows.col.{c}") for c in columns], rows, no_wrap=(0, 3))
+    words = ctx.words
+    print_table(words.columns(FLOW_COLUMNS), [words.flow_row(f) for f in flows], no_wrap=(0, 3))
 
 
 # --- stuck ------------------------------------------------------------------------------------
@@ -501,7 +413,7 @@ def run_stuck(args: argparse.Namespace) -> int:
     if args.json:
         print_json([stuck_json(s, ctx.zone) for s in stuck])
     elif not stuck:
-        print(ctx.lang.t("cli.flows.none_stuck", when=ctx.when(as_of)))
+        print(ctx.lang.t("cli.flows.none_stuck", when=ctx.words.when(as_of)))
     else:
         _print_stuck(ctx, stuck, as_of)
     return EXIT_FINDING if stuck else EXIT_OK
@@ -525,23 +437,11 @@ def stuck_json(s: StuckFlow, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def _print_stuck(ctx: Context, stuck: list[StuckFlow], as_of: float) -> None:
-    lang = ctx.lang
-    print(lang.t("cli.flows.stuck_title", count=lang.number(len(stuck)), when=ctx.when(as_of)))
-    columns = ("type", "hop", "next", "key", "partner", "last_event", "due", "overdue")
-    rows = [
-        [
-            s.type,
-            s.hop,
-            s.next_hop,
-            s.key,
-            s.partner or MISSING,
-            ctx.when(s.last_at),
-            ctx.when(s.due_at),
-            lang.duration(s.overdue_s),
-        ]
-        for s in stuck
-    ]
-    print_table([lang.t(f"cli.flows.col.{c}") for c in columns], rows, right=(7,), no_wrap=(3, 5, 6))
+    lang, words = ctx.lang, ctx.words
+    print(lang.t("cli.flows.stuck_title", count=lang.number(len(stuck)), when=words.when(as_of)))
+    print_table(
+        words.columns(STUCK_COLUMNS), [words.stuck_row(s) for s in stuck], right=(7,), no_wrap=(3, 5, 6)
+    )
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -590,7 +490,7 @@ def print_report(ctx: Context, report: IntegrationReport) -> None:
     """The integration report as tables."""
     lang = ctx.lang
     year, number = (int(x) for x in report.label.split("-"))
-    print(lang.t("cli.flows.report.title", month=lang.month(year, number), when=ctx.when(report.as_of)))
+    print(lang.t("cli.flows.report.title", month=lang.month(year, number), when=ctx.words.when(report.as_of)))
     if not report.rows:
         print(lang.t("cli.flows.report.empty"))
         return
@@ -612,19 +512,24 @@ def print_report(ctx: Context, report: IntegrationReport) -> None:
         for r in (*report.rows, report.total)
     ]
     rows[-1][0] = lang.t("common.total")
-    print_table([lang.t(f"cli.flows.col.{c}") for c in columns], rows, right=range(2, len(columns)))
+    print_table(ctx.words.columns(columns), rows, right=range(2, len(columns)))
     if report.reasons:
         print_table(
-            [lang.t(f"cli.flows.col.{c}") for c in ("type", "stage", "reason", "flows")],
+            ctx.words.columns(("type", "stage", "reason", "flows")),
             [
-                [r.type or MISSING, ctx.stage(Stage(r.stage)), r.reason or MISSING, lang.number(r.count)]
+                [
+                    r.type or MISSING,
+                    ctx.words.stage(Stage(r.stage)),
+                    r.reason or MISSING,
+                    lang.number(r.count),
+                ]
                 for r in report.reasons
             ],
             title=lang.t("cli.flows.report.reasons"),
             right=(3,),
         )
     print_table(
-        [lang.t(f"cli.flows.col.{c}") for c in ("type", "hop", "next", "flows", "p50", "p95")],
+        ctx.words.columns(("type", "hop", "next", "flows", "p50", "p95")),
         [
             [h.type, h.source, h.target, lang.number(h.flows), lang.duration(h.p50_s), lang.duration(h.p95_s)]
             for h in report.hop_times
