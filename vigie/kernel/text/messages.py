@@ -218,6 +218,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.tab.homologations.short": ("Homol.", "Homol."),
     "tui.tab.decom.short": ("Décom.", "Decom."),
     "tui.tab.map.short": ("Carto.", "Map"),
+    "tui.tab.tracking": ("Suivi des flux", "Flow tracking"),
+    "tui.tab.tracking.short": ("Suivi", "Tracking"),
+    "tui.tracking.search": (
+        "Clé d'une facture ou d'un flux, nom de fichier, n° de contrôle EDI… puis entrée",
+        "An invoice's or a flow's key, a file name, an EDI control number… then enter",
+    ),
+    "tui.tracking.hint": (
+        "Tapez une clé pour suivre un flux étape par étape ; entrée sur un flux bloqué pour le suivre.",
+        "Type a key to follow a flow hop by hop; enter on a stuck flow to follow it.",
+    ),
+    "tui.tracking.stuck": ("Flux bloqués", "Stuck flows"),
+    "tui.tracking.stuck_count": (
+        "Flux bloqués : {count} au {when} (par étape, les plus anciens d'abord)",
+        "Stuck flows: {count} at {when} (by hop, oldest first)",
+    ),
+    "tui.tracking.none_stuck": ("Aucun flux bloqué au {when}.", "No flow stuck at {when}."),
+    "tui.tracking.no_routes": (
+        "Aucun parcours attendu : ajoutez des [[flows]] à {config}.",
+        "No expected path: add [[flows]] to {config}.",
+    ),
+    "tui.tracking.not_found": ("Aucun flux connu sous « {flow} ».", "No flow is known by '{flow}'."),
+    "tui.tracking.error": ("Lecture des flux impossible : {error}", "Cannot read the flows: {error}"),
     "tui.header.store": ("base", "store"),
     "tui.header.refresh": ("rafraîchissement", "refresh"),
     "tui.header.paused": ("EN PAUSE", "PAUSED"),
