@@ -318,3 +318,21 @@ def test_the_fast_path_takes_only_what_the_row_reader_reads_the_same(obj: dict[s
         table = Table("e.jsonl")
         assert reader.checked(table.record(1, obj), required_present=False) == fast
         assert table.problems == []
+
+
+def test_config_check_holds_the_paths_against_the_catalog(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "config", "check")[0] == 0
+    config = folder / "config.toml"
+    text = CONFIG.replace('"se-chorus-pro", "chorus-pro"', '"se-chorus-pro", "chorus-pr"').replace(
+        'path = ["chorus-pro", "systeme-echanges", "chorus-coeur"]', 'path = ["chorus-pro", "chorus-coeur"]'
+    )
+    config.write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, "config", "check")
+    assert code == 2
+    assert err.splitlines() == [
+        f"{config}:12: flows.facture-edi.path: unknown application 'chorus-pr' (did you mean 'chorus-pro'?)",
+        f"{config}:16: flows.facture-portail.path: no interface of the catalog carries 'facture-portail' "
+        "from 'chorus-pro' to 'chorus-coeur'",
+    ]
