@@ -198,6 +198,7 @@ def test_csv_events_read_as_the_json_lines_do(folder: Path, capsys: pytest.Captu
     (folder / "e.csv").write_text("\ufeff" + "\n".join(rows) + "\n", encoding="utf-8")
     assert run(capsys, "flows", "ingest", str(folder / "e.csv"))[0] == 0
     code, out, _ = run(capsys, "flows", "trace", "0001", "--json")
+    assert code == 0
     assert json.loads(out)["trace"]["key"] == "CPP-1"
     assert stored(folder) == (3, 8)
 
