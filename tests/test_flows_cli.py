@@ -337,3 +337,21 @@ def test_config_check_holds_the_paths_against_the_catalog(
         f"{config}:16: flows.facture-portail.path: no interface of the catalog carries 'facture-portail' "
         "from 'chorus-pro' to 'chorus-coeur'",
     ]
+
+
+def test_the_monthly_report_carries_the_integration_report(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "flows", "ingest", str(jsonl(folder / "e.jsonl", EVENTS)))
+    code, out, _ = run(capsys, "report", "monthly", "2017-07", "--format", "json", "--out", "-")
+    assert code == 0
+    flows = json.loads(out)["flows"]
+    assert flows["available"] is True
+    assert [(r["type"], r["received"], r["rejected"]) for r in flows["by_type"]] == [
+        ("facture-edi", 2, 0),
+        ("facture-portail", 1, 1),
+    ]
+    code, out, _ = run(capsys, "report", "monthly", "2017-07", "--format", "html", "--out", "-")
+    assert '<section id="flows">' in out and "SIRET inconnu" in out
+    code, out, _ = run(capsys, "report", "monthly", "2017-06", "--format", "csv", "--out", "-")
+    assert "# flows\nabsent\nNo data: no flow followed in the period" in out

@@ -7,8 +7,10 @@ Markdown's own special characters through the ``md`` filter instead.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -54,7 +56,26 @@ def context(report: Report, lang: Language) -> dict[str, Any]:
         "incidents_shown": shown_incidents(report),
         "absent_text": lambda absent: absent_text(absent, lang),
         "missing": MISSING,
+        "flow_columns": FLOW_COLUMNS,
+        "flows_as_of": None
+        if isinstance(report.flows, Absent)
+        else datetime.fromtimestamp(report.flows.as_of, ZoneInfo(report.timezone)),
     }
+
+
+FLOW_COLUMNS = (
+    "type",
+    "received",
+    "sent",
+    "acknowledged",
+    "rejected",
+    "suspended",
+    "pending",
+    "stuck",
+    "duplicates",
+    "missing_ack",
+)
+"""The columns of the report's flow table (its counts by flow type)."""
 
 
 MONTHLY_INCIDENTS, YEARLY_INCIDENTS = 50, 20

@@ -181,6 +181,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.homologations.expiring": ("Arrivant à échéance", "Expiring soon"),
     "report.homologations.reserves": ("Réserves échues non levées", "Open reserves past due"),
     "report.decommissioning": ("Décommissionnement par ministère", "Decommissioning by ministry"),
+    "report.flows": ("Suivi des flux : compte rendu d'intégration", "Flow tracking: integration report"),
+    "report.flows.lead": (
+        "Flux reçus dans le mois, dans leur état au {date} ; en cours : pas encore arrivés au bout de leur parcours.",
+        "Flows received in the month, in their state on {date}; pending: not yet at the end of their path.",
+    ),
+    "report.flows.by_type": ("Par type de flux", "By flow type"),
+    "report.flows.reasons": (
+        "Principaux motifs de rejet et de suspension",
+        "Main reasons for rejects and suspensions",
+    ),
+    "report.flows.hop_times": ("Temps par étape", "Time per hop"),
+    "report.flows.partners": (
+        "{count} partenaires ; détail par partenaire : « vigie flows report --month {month} ».",
+        "{count} partners; per partner: “vigie flows report --month {month}”.",
+    ),
+    "report.absent.no_flows": (
+        "Données non disponibles : aucun flux suivi sur la période (voir [[flows]] et « vigie flows ingest »).",
+        "No data: no flow followed in the period (see [[flows]] and “vigie flows ingest”).",
+    ),
+    "report.absent.flows_monthly": (
+        "Le compte rendu d'intégration des flux figure dans les rapports mensuels.",
+        "The flows' integration report is in the monthly reports.",
+    ),
     "report.absent.no_data": (
         "Données non disponibles : aucune mesure sur la période.",
         "No data: nothing was measured in the period.",
@@ -584,6 +607,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{flow} est partagé par {count} flux (un fichier, un numéro de contrôle…) :",
         "{flow} is shared by {count} flows (a file, a control number…):",
     ),
+    "cli.flows.untyped": ("sans type (fichiers…)", "untyped (files…)"),
     "cli.flows.none_found": ("Aucun flux ne correspond.", "No flow matches."),
     "cli.flows.none_stuck": ("Aucun flux bloqué au {when}.", "No flow stuck at {when}."),
     "cli.flows.stuck_title": ("{count} flux bloqués au {when}", "{count} flows stuck at {when}"),
