@@ -508,7 +508,11 @@ def print_report(ctx: Context, report: IntegrationReport) -> None:
         "missing_ack",
     )
     rows = [
-        [r.type or lang.t("cli.flows.untyped"), r.partner or MISSING, *(lang.number(getattr(r, c)) for c in columns[2:])]
+        [
+            r.type or lang.t("cli.flows.untyped"),
+            r.partner or MISSING,
+            *(lang.number(getattr(r, c)) for c in columns[2:]),
+        ]
         for r in (*report.rows, report.total)
     ]
     rows[-1][0] = lang.t("common.total")

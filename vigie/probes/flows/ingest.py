@@ -115,16 +115,19 @@ class EventReader:
             if not (_HOP.fullmatch(hop) if self.hops is None else hop in self.hops):
                 return None
             self._good_hops.add(hop)
-        texts = []
-        for name in ("type", "status", "partner", "reason", "batch", "report"):
-            value = obj.get(name)
-            if value is None:
-                texts.append("")
-            elif value.__class__ is not str or value.strip() != value:
+        get = obj.get
+        texts = (
+            get("type", ""),
+            get("status", ""),
+            get("partner", ""),
+            get("reason", ""),
+            get("batch", ""),
+            get("report", ""),
+        )
+        for value in texts:
+            if value.__class__ is not str or value.strip() != value:
                 return None
-            else:
-                texts.append(value)
-        kind_name, status = texts[0], texts[1]
+        kind_name, status, partner, reason, batch, report = texts
         if (kind_name and kind_name not in self.types) or (kind is Kind.STATUS and not status):
             return None
         pairs = obj.get("correlation")
@@ -142,7 +145,6 @@ class EventReader:
                 ):
                     return None
             correlation = tuple(pairs.items())
-        partner, reason, batch, report = texts[2:]
         return Incoming(
             key, moment, hop, kind, kind_name, status, partner, reason, batch, report, correlation
         )
