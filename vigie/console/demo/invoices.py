@@ -217,8 +217,9 @@ _SHOWCASE: tuple[tuple[str, _Story, float], ...] = (
 )
 
 
-def write_invoices(path: Path, now: float, seed: int) -> Invoices:
-    """Write the demo's invoice events (JSON Lines) for the ``DAYS`` days before ``now``."""
+def write_invoices(path: Path, now: float, seed: int, *, scale: float = SCALE, days: int = DAYS) -> Invoices:
+    """Write the demo's invoice events (JSON Lines) for the ``days`` days before ``now``, at
+    the report's volumes divided by ``scale`` (the benchmark writes the full volume)."""
     rng = random.Random(seed)
     partners = [_siret(rng) for _ in range(EDI_PARTNERS)]
     # A few partners send most of the files (the big suppliers' EDI platforms).
@@ -227,7 +228,7 @@ def write_invoices(path: Path, now: float, seed: int) -> Invoices:
     # A draw is an EDI file (of one or more invoices) or a portal invoice, so that 78 % of the
     # invoices are EDI ones.
     file_share = EDI_SHARE / (EDI_SHARE + INVOICES_PER_FILE * (1 - EDI_SHARE))
-    per_day = INVOICES_PER_YEAR / 365 / SCALE / (file_share * INVOICES_PER_FILE + 1 - file_share)
+    per_day = INVOICES_PER_YEAR / 365 / scale / (file_share * INVOICES_PER_FILE + 1 - file_share)
     number = SHOWCASE
     files = 0
     stuck: list[str] = []
@@ -261,8 +262,8 @@ def write_invoices(path: Path, now: float, seed: int) -> Invoices:
                 reports.append((file[2], integration_report(file[0], [key])))
             if story.stop_after is not None:
                 stuck.append(key)
-        start = now - DAYS * DAY
-        for day in range(DAYS):
+        start = now - days * DAY
+        for day in range(days):
             for _ in range(round(rng.gauss(per_day, per_day**0.5))):
                 at = start + (day + rng.random()) * DAY
                 if rng.random() >= file_share:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+import orjson
 import sqlite_utils
 
 from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
@@ -252,7 +254,7 @@ def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progr
         p.last_status,
         _STAGE_INDEX[p.stage],
         p.pos,
-        "|".join("" if a is None else repr(a) for a in p.arrivals),
+        orjson.dumps(p.arrivals).decode(),
         p.received,
         p.flags,
         p.settled_at,
@@ -265,7 +267,6 @@ def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progr
 
 
 def _flow(row: Sequence[Any]) -> Flow:
-    arrivals = row[12]
     progress = Progress(
         first_at=row[4],
         first_hop=row[5],
@@ -275,7 +276,7 @@ def _flow(row: Sequence[Any]) -> Flow:
         last_status=row[9],
         stage=STAGES[row[10]],
         pos=row[11],
-        arrivals=[float(a) if a else None for a in arrivals.split("|")] if arrivals else [],
+        arrivals=orjson.loads(row[12]),
         received=row[13],
         flags=row[14],
         settled_at=row[15],
@@ -498,14 +499,38 @@ class FlowStore:
         assert progress is not None  # first_at <= as_of: one event at least
         return Flow(flow.id, flow.key, flow.type, flow.partner, progress)
 
-    def month_rows(self, since: float, until: float) -> Iterator[tuple[Any, ...]]:
-        """What the monthly report counts, one row per flow first seen in ``[since, until)``:
-        type, partner, stage index, sent, acknowledged, flags, reason, arrivals, settled_at."""
-        sql = (
-            "SELECT type, partner, stage, sent, acknowledged, flags, reason, arrivals, settled_at "
-            "FROM flows WHERE first_at >= ? AND first_at < ?"
-        )
-        yield from self.conn.execute(sql, (since, until))
+    def _month(self, since: float, until: float) -> tuple[str, tuple[float, ...]]:
+        """The FROM and WHERE of the flows first seen in ``[since, until)``, and their values.
+
+        Flows are numbered as they first come, so a period's are a range of ids, read in
+        the table's own order (a third of the time of the lookups through ``flows_first``).
+        """
+        low, high = self.conn.execute(
+            "SELECT min(id), max(id) FROM flows WHERE first_at >= ? AND first_at < ?", (since, until)
+        ).fetchone()
+        sql = "FROM flows NOT INDEXED WHERE id BETWEEN ? AND ? AND first_at >= ? AND first_at < ?"
+        return sql, (low or 0, high or -1, since, until)
+
+    def month_groups(self, since: float, until: float) -> Counter[tuple[Any, ...]]:
+        """What the monthly report counts, for the flows first seen in ``[since, until)`` (a
+        million a month, counted in C): how many of each (type, partner, stage index, sent,
+        acknowledged, flags, unsettled)."""
+        where, params = self._month(since, until)
+        sql = f"SELECT type, partner, stage, sent, acknowledged, flags, settled_at IS NULL {where}"
+        return Counter(self.conn.execute(sql, params))
+
+    def month_reasons(self, since: float, until: float, stages: Sequence[Stage]) -> Iterator[tuple[Any, ...]]:
+        """Type, stage index, reason and count of the period's flows at one of ``stages``."""
+        where, params = self._month(since, until)
+        marks = ", ".join("?" * len(stages))
+        sql = f"SELECT type, stage, reason, count(*) {where} AND stage IN ({marks}) GROUP BY 1, 2, 3"
+        yield from self.conn.execute(sql, (*params, *(_STAGE_INDEX[s] for s in stages)))
+
+    def month_arrivals(self, since: float, until: float, flow_type: str) -> list[list[float | None]]:
+        """When the period's flows of one type reached each hop of their route."""
+        where, params = self._month(since, until)
+        sql = f"SELECT arrivals {where} AND type = ?"
+        return list(map(orjson.loads, (row[0] for row in self.conn.execute(sql, (*params, flow_type)))))
 
 
 class _Writer:
