@@ -23,7 +23,15 @@ from vigie.probes.flows.ingest import EventReader, ingest_file
 from vigie.probes.flows.lifecycle import STAGES, Route, Stage, flag_names
 from vigie.probes.flows.store import Flow, FlowStore, SearchFilter
 from vigie.probes.flows.stuck import StuckFlow, stuck_flows
-from vigie.reports.flows import Found, IntegrationReport, Trace, find, integration_report, routes_on_map
+from vigie.reports.flows import (
+    SHOWN,
+    Found,
+    IntegrationReport,
+    Trace,
+    find,
+    integration_report,
+    routes_on_map,
+)
 from vigie.reports.periods import month, parse_moment, parse_month
 
 MAX_REPORT_BYTES = 50 * 1024 * 1024
@@ -494,19 +502,7 @@ def print_report(ctx: Context, report: IntegrationReport) -> None:
     if not report.rows:
         print(lang.t("cli.flows.report.empty"))
         return
-    columns = (
-        "type",
-        "partner",
-        "received",
-        "sent",
-        "acknowledged",
-        "rejected",
-        "suspended",
-        "pending",
-        "stuck",
-        "duplicates",
-        "missing_ack",
-    )
+    columns = ("type", "partner", *SHOWN)
     rows = [
         [
             r.type or lang.t("cli.flows.untyped"),

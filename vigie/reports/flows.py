@@ -245,6 +245,20 @@ COUNTED = (
 )
 
 
+SHOWN = (
+    "received",
+    "sent",
+    "acknowledged",
+    "rejected",
+    "suspended",
+    "pending",
+    "stuck",
+    "duplicates",
+    "missing_ack",
+)
+"""The counts the report's tables show (the JSON has all of :data:`COUNTED`)."""
+
+
 @dataclass(frozen=True)
 class Reason:
     """Flows rejected (or suspended, or withdrawn) for one reason."""

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from vigie.kernel.text.language import MISSING, Language
 from vigie.reports import charts
 from vigie.reports.content import Absent, IncidentRow, Report
+from vigie.reports.flows import SHOWN
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -63,18 +64,7 @@ def context(report: Report, lang: Language) -> dict[str, Any]:
     }
 
 
-FLOW_COLUMNS = (
-    "type",
-    "received",
-    "sent",
-    "acknowledged",
-    "rejected",
-    "suspended",
-    "pending",
-    "stuck",
-    "duplicates",
-    "missing_ack",
-)
+FLOW_COLUMNS = ("type", *SHOWN)
 """The columns of the report's flow table (its counts by flow type)."""
 
 

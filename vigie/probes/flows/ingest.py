@@ -22,7 +22,6 @@ anything.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -30,14 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import rich.progress
-from rich.console import Console
 
 from vigie.kernel.problems import ConfigError, Problem
 from vigie.kernel.table import Codes, CsvFile, Record, Table, parse_instant
-from vigie.kernel.textfile import TextLines, open_binary
+from vigie.kernel.textfile import TextLines
 from vigie.probes.flows.lifecycle import KINDS, Kind, Route
 from vigie.probes.flows.store import FlowStore, Incoming, IngestResult
+from vigie.probes.progress import reading
 
 FIELDS = (
     "key",
@@ -295,18 +293,7 @@ def ingest_file(
     progress: bool = False,
 ) -> FileResult:
     """Ingest one file whole, or nothing of it (a ConfigError names its first problem)."""
-    handle = open_binary(path)
-    with (
-        handle,
-        rich.progress.wrap_file(
-            handle,
-            os.fstat(handle.fileno()).st_size,
-            description=Path(path).name,
-            console=Console(stderr=True),
-            transient=True,
-            disable=not progress,
-        ) as wrapped,
-    ):
-        kind, events = read_events(path, reader, wrapped)
+    with reading(path, progress) as handle:
+        kind, events = read_events(path, reader, handle)
         result = store.ingest(events, routes)
     return FileResult(str(path), kind, result)

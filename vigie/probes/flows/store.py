@@ -289,6 +289,17 @@ def _flow(row: Sequence[Any]) -> Flow:
     return Flow(row[0], row[1], row[2], row[3], progress)
 
 
+def _by_id(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Flow]:
+    """Stored flows by id (missing ones left out)."""
+    found: dict[int, Flow] = {}
+    for batch in _chunks(ids, _IN):
+        marks = ", ".join("?" * len(batch))
+        for row in conn.execute(f"SELECT {_FLOW_COLUMNS} FROM flows WHERE id IN ({marks})", batch):
+            flow = _flow(row)
+            found[flow.id] = flow
+    return found
+
+
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(islice(it, size)):
@@ -396,12 +407,7 @@ class FlowStore:
 
     def flows(self, ids: Sequence[int]) -> list[Flow]:
         """Flows by id, in the order given (missing ones left out)."""
-        found: dict[int, Flow] = {}
-        for batch in _chunks(ids, _IN):
-            marks = ", ".join("?" * len(batch))
-            for row in self.conn.execute(f"SELECT {_FLOW_COLUMNS} FROM flows WHERE id IN ({marks})", batch):
-                flow = _flow(row)
-                found[flow.id] = flow
+        found = _by_id(self.conn, ids)
         return [found[i] for i in ids if i in found]
 
     def events(self, flow_id: int, until: float | None = None) -> list[StoredEvent]:
@@ -560,20 +566,11 @@ class _Writer:
             ):
                 self.keys[value] = flow
 
-    def _load(self, ids: Iterable[int]) -> dict[int, Flow]:
-        out: dict[int, Flow] = {}
-        for batch in _chunks(ids, _IN):
-            marks = ", ".join("?" * len(batch))
-            for row in self.conn.execute(f"SELECT {_FLOW_COLUMNS} FROM flows WHERE id IN ({marks})", batch):
-                flow = _flow(row)
-                out[flow.id] = flow
-        return out
-
     def chunk(self, chunk: list[Incoming]) -> None:
         """Resolve, fold and write one chunk of events (inside the ingest's transaction)."""
         names = [e.key for e in chunk] + [v for e in chunk for n, v in e.correlation if n not in REFERENCES]
         self._lookup(names)
-        stored = self._load({self.keys[v] for v in names if v in self.keys})
+        stored = _by_id(self.conn, {self.keys[v] for v in names if v in self.keys})
         keys = {f.id: f.key for f in stored.values()}
         types = {f.id: f.type for f in stored.values()}
         partners = {f.id: f.partner for f in stored.values()}
