@@ -117,6 +117,7 @@ class VigieApp(App[None]):
                     lang,
                     FlowSource(self.settings),
                     FlowWords(lang, self.settings.timezone),
+                    self.clock,
                     id="tracking-tab",
                 )
         yield Input(placeholder=lang.t("tui.msg.filter_placeholder"), id="filter")

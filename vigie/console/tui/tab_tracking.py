@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.table import Table
@@ -110,11 +111,18 @@ class TrackingTab(ConsoleTab):
     """A search box, the trace of the flow found, the stuck flows."""
 
     def __init__(
-        self, lang: Language, source: FlowSource, words: FlowWords, *, id: str | None = None
+        self,
+        lang: Language,
+        source: FlowSource,
+        words: FlowWords,
+        clock: Callable[[], float] = time.time,
+        *,
+        id: str | None = None,
     ) -> None:
         super().__init__(lang, id=id)
         self.source = source
         self.words = words
+        self.clock = clock
 
     def compose_body(self) -> ComposeResult:
         """Search box, trace, stuck list."""
@@ -153,12 +161,12 @@ class TrackingTab(ConsoleTab):
     @work(thread=True, exclusive=True, group="tracking-stuck", exit_on_error=False)
     def refresh_stuck(self) -> Stuck:
         """Read the stuck flows (in a thread)."""
-        return self.source.stuck(time.time())
+        return self.source.stuck(self.clock())
 
     @work(thread=True, exclusive=True, group="tracking-lookup", exit_on_error=False)
     def lookup(self, text: str) -> Lookup:
         """Find what ``text`` names (in a thread)."""
-        return self.source.lookup(text, time.time())
+        return self.source.lookup(text, self.clock())
 
     @on(Input.Submitted, "#tracking-search")
     def _search(self, event: Input.Submitted) -> None:
