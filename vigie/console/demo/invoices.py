@@ -37,8 +37,6 @@ DAYS = 35
 PORTAL_SUPPLIERS = 3_000
 SHOWCASE = 7
 
-EDI_PATH = ("se-chorus-pro", "chorus-pro", "systeme-echanges", "chorus-coeur")
-PORTAL_PATH = ("chorus-pro", "systeme-echanges", "chorus-coeur")
 REJECTS = (
     "Service destinataire inconnu",
     "SIRET du fournisseur invalide",

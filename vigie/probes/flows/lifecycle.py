@@ -328,12 +328,6 @@ def due_at(progress: Progress, route: Route | None) -> float | None:
     return progress.last_at + route.deadlines[progress.pos]
 
 
-def is_stuck(progress: Progress, route: Route | None, as_of: float) -> bool:
-    """Whether the flow's last event is older than its hop's deadline at ``as_of``."""
-    due = due_at(progress, route)
-    return due is not None and as_of > due
-
-
 def next_hop(progress: Progress, route: Route | None) -> str | None:
     """The route's hop after the flow's position (None when at the end or not on it)."""
     if route is None or progress.pos < 0 or progress.pos + 1 >= len(route.path):
