@@ -35,7 +35,7 @@ from vigie.probes.flows.lifecycle import (
     step,
 )
 from vigie.probes.flows.lifecycle import Event as RuleEvent
-from vigie.probes.flows.store import Flow, FlowStore, ReportFile, StoredEvent
+from vigie.probes.flows.store import Flow, FlowStore, Month, ReportFile, StoredEvent
 from vigie.probes.flows.stuck import stuck_flows
 
 MAX_LISTED = 50
@@ -329,9 +329,13 @@ def integration_report(
     )
     tallies: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     flags: Counter[str] = Counter()
-    groups = store.month_groups(since, until)
-    for (kind, partner, stage_index, sent, acked, flag_bits, unsettled), count in groups.items():
-        tally = tallies[(kind or _NONE, partner or _NONE)]
+    reasons: Counter[tuple[str, str, str]] = Counter()
+    month = store.month(since, until)
+    for (kind, partner, stage_index, sent, acked, flag_bits, unsettled, reason), count in month.groups(
+        _REASONED
+    ).items():
+        kind = kind or _NONE
+        tally = tallies[(kind, partner or _NONE)]
         tally["received"] += count
         stage = STAGES[stage_index]
         if sent:
@@ -343,6 +347,8 @@ def integration_report(
         field = _STAGE_FIELD.get(stage)
         if field is not None:
             tally[field] += count
+        if reason is not None:
+            reasons[(kind, stage.value, reason)] += count
         if unsettled and stage is not Stage.SUSPENDED and kind in routes:
             tally["pending"] += count
         if flag_bits:
@@ -355,11 +361,8 @@ def integration_report(
     for (kind, partner), tally in sorted(tallies.items()):
         tally["stuck"] = stuck_count.get((kind, partner), 0)
         rows.append(Counts(kind, partner, **{f: tally[f] for f in COUNTED}))
-    reasons = sorted(
-        (
-            Reason(kind or _NONE, STAGES[stage_index].value, reason, count)
-            for kind, stage_index, reason, count in store.month_reasons(since, until, _REASONED)
-        ),
+    ordered = sorted(
+        (Reason(kind, stage, reason, count) for (kind, stage, reason), count in reasons.items()),
         key=lambda r: (-r.count, r.type, r.stage, r.reason),
     )
     return IntegrationReport(
@@ -372,17 +375,15 @@ def integration_report(
             _sum(kind, "", [r for r in rows if r.type == kind]) for kind in sorted({r.type for r in rows})
         ),
         total=_sum("", "", rows),
-        reasons=tuple(reasons),
-        hop_times=tuple(_hop_times(store, routes, since, until)),
+        reasons=tuple(ordered),
+        hop_times=tuple(_hop_times(month, routes)),
         flags=dict(sorted(flags.items())),
     )
 
 
-def _hop_times(
-    store: FlowStore, routes: Mapping[str, Route], since: float, until: float
-) -> Iterator[HopTime]:
+def _hop_times(month: Month, routes: Mapping[str, Route]) -> Iterator[HopTime]:
     for kind, route in routes.items():
-        arrivals = store.month_arrivals(since, until, kind)
+        arrivals = month.arrivals(kind)
         for i, (source, target) in enumerate(zip(route.path, route.path[1:], strict=False)):
             # Clocks differ between systems: a next hop "before" this one took no time.
             values = sorted(

@@ -28,7 +28,7 @@ import hashlib
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -476,9 +476,16 @@ class FlowStore:
         sql += " ORDER BY first_at DESC, id DESC LIMIT ?"
         return [_flow(row) for row in self.conn.execute(sql, [*params, limit])]
 
-    def open_flows(self, routes: Mapping[str, Route], as_of: float | None = None) -> Iterator[Flow]:
+    def open_flows(
+        self,
+        routes: Mapping[str, Route],
+        as_of: float | None = None,
+        worth: Callable[[Flow], bool] | None = None,
+    ) -> Iterator[Flow]:
         """Flows not settled at ``as_of`` (default: now, i.e. after every stored event),
-        each in its state at ``as_of``: the ones that could be stuck then."""
+        each in its state at ``as_of``: the ones that could be stuck then. A flow that moved
+        on since ``as_of`` is folded again from its events up to then, unless ``worth``
+        (given its current state) says it cannot matter."""
         latest = self.latest()
         if as_of is None or latest is None or as_of >= latest:
             for row in self.conn.execute(f"SELECT {_FLOW_COLUMNS} FROM flows WHERE settled_at IS NULL"):
@@ -492,8 +499,8 @@ class FlowStore:
             flow = _flow(row)
             if flow.progress.last_at <= as_of:
                 yield flow
-                continue
-            yield self._at(flow, as_of, routes)
+            elif worth is None or worth(flow):
+                yield self._at(flow, as_of, routes)
 
     def _at(self, flow: Flow, as_of: float, routes: Mapping[str, Route]) -> Flow:
         """The flow in its state at ``as_of`` (its events up to then folded again)."""
@@ -505,38 +512,42 @@ class FlowStore:
         assert progress is not None  # first_at <= as_of: one event at least
         return Flow(flow.id, flow.key, flow.type, flow.partner, progress)
 
-    def _month(self, since: float, until: float) -> tuple[str, tuple[float, ...]]:
-        """The FROM and WHERE of the flows first seen in ``[since, until)``, and their values.
-
-        Flows are numbered as they first come, so a period's are a range of ids, read in
-        the table's own order (a third of the time of the lookups through ``flows_first``).
-        """
+    def month(self, since: float, until: float) -> Month:
+        """The flows first seen in ``[since, until)``, for the monthly report to read."""
         low, high = self.conn.execute(
             "SELECT min(id), max(id) FROM flows WHERE first_at >= ? AND first_at < ?", (since, until)
         ).fetchone()
-        sql = "FROM flows NOT INDEXED WHERE id BETWEEN ? AND ? AND first_at >= ? AND first_at < ?"
-        return sql, (low or 0, high or -1, since, until)
+        return Month(self.conn, (low or 0, high or -1, since, until))
 
-    def month_groups(self, since: float, until: float) -> Counter[tuple[Any, ...]]:
-        """What the monthly report counts, for the flows first seen in ``[since, until)`` (a
-        million a month, counted in C): how many of each (type, partner, stage index, sent,
-        acknowledged, flags, unsettled)."""
-        where, params = self._month(since, until)
-        sql = f"SELECT type, partner, stage, sent, acknowledged, flags, settled_at IS NULL {where}"
-        return Counter(self.conn.execute(sql, params))
 
-    def month_reasons(self, since: float, until: float, stages: Sequence[Stage]) -> Iterator[tuple[Any, ...]]:
-        """Type, stage index, reason and count of the period's flows at one of ``stages``."""
-        where, params = self._month(since, until)
-        marks = ", ".join("?" * len(stages))
-        sql = f"SELECT type, stage, reason, count(*) {where} AND stage IN ({marks}) GROUP BY 1, 2, 3"
-        yield from self.conn.execute(sql, (*params, *(_STAGE_INDEX[s] for s in stages)))
+class Month:
+    """One period's flows, read in the table's order.
 
-    def month_arrivals(self, since: float, until: float, flow_type: str) -> list[list[float | None]]:
+    Flows are numbered as they first come, so a period's are a range of ids: read in the
+    table's own order, a third of the time of the lookups through ``flows_first`` (a month of
+    the SI Chorus is a million flows).
+    """
+
+    _WHERE = "FROM flows NOT INDEXED WHERE id BETWEEN ? AND ? AND first_at >= ? AND first_at < ?"
+
+    def __init__(self, conn: sqlite3.Connection, params: tuple[float, ...]) -> None:
+        self.conn = conn
+        self.params = params
+
+    def groups(self, reasoned: Sequence[Stage]) -> Counter[tuple[Any, ...]]:
+        """How many flows of each (type, partner, stage index, sent, acknowledged, flags,
+        unsettled, reason: for a stage of ``reasoned`` only), counted in C."""
+        marks = ", ".join("?" * len(reasoned))
+        sql = (
+            "SELECT type, partner, stage, sent, acknowledged, flags, settled_at IS NULL, "
+            f"CASE WHEN stage IN ({marks}) THEN reason END {self._WHERE}"
+        )
+        return Counter(self.conn.execute(sql, (*(_STAGE_INDEX[s] for s in reasoned), *self.params)))
+
+    def arrivals(self, flow_type: str) -> list[list[float | None]]:
         """When the period's flows of one type reached each hop of their route."""
-        where, params = self._month(since, until)
-        sql = f"SELECT arrivals {where} AND type = ?"
-        return list(map(orjson.loads, (row[0] for row in self.conn.execute(sql, (*params, flow_type)))))
+        rows = self.conn.execute(f"SELECT arrivals {self._WHERE} AND type = ?", (*self.params, flow_type))
+        return list(map(orjson.loads, (row[0] for row in rows)))
 
 
 class _Writer:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from vigie.probes.flows.lifecycle import Kind, Route, Stage, due_at, next_hop
-from vigie.probes.flows.store import FlowStore
+from vigie.probes.flows.store import Flow, FlowStore
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class StuckFlow:
 def stuck_flows(store: FlowStore, routes: Mapping[str, Route], as_of: float) -> list[StuckFlow]:
     """Every flow stuck at ``as_of``, by hop then oldest first."""
     found = []
-    for flow in store.open_flows(routes, as_of):
+    for flow in store.open_flows(routes, as_of, lambda flow: _could_be_stuck(flow, routes, as_of)):
         route = routes.get(flow.type) if flow.type else None
         progress = flow.progress
         due = due_at(progress, route)
@@ -60,3 +60,19 @@ def stuck_flows(store: FlowStore, routes: Mapping[str, Route], as_of: float) -> 
         )
     found.sort(key=lambda s: (s.type, routes[s.type].path.index(s.hop), s.last_at, s.key))
     return found
+
+
+def _could_be_stuck(flow: Flow, routes: Mapping[str, Route], as_of: float) -> bool:
+    """Whether a flow that moved on since ``as_of`` may have been stuck then, from the times
+    it first reached each hop: at ``as_of`` it was at the furthest hop reached by then, and
+    its last event was no earlier than its arrival there (so only a flow past that arrival
+    plus the hop's deadline is folded again to know)."""
+    route = routes.get(flow.type) if flow.type else None
+    if route is None:
+        return False
+    reached = [i for i, at in enumerate(flow.progress.arrivals) if at is not None and at <= as_of]
+    if not reached or reached[-1] >= len(route.deadlines):
+        return False
+    arrived = flow.progress.arrivals[reached[-1]]
+    assert arrived is not None
+    return as_of > arrived + route.deadlines[reached[-1]]
