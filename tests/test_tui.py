@@ -419,7 +419,7 @@ async def test_tab_titles_follow_the_width(tmp_path: Path) -> None:
         await pilot.resize_terminal(60, 24)
         await pilot.pause()
         shown = [tabs.get_tab(tab).label_text for tab in TAB_IDS]
-        assert shown == ["1 Dispo.", "2 Flux", "3 Tickets", "4 Homol.", "5 Décom.", "6 Carto."]
+        assert shown == ["1 Dispo.", "2 Flux", "3 Tickets", "4 Homol.", "5 Décom.", "6 Carto.", "7 Suivi"]
         await pilot.resize_terminal(140, 24)
         await pilot.pause()
         assert tabs.get_tab("map").label_text == "6 Cartographie"
