@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from textual.widgets import Input, Static
 
-from tests.conftest import ROOT
+from tests.test_flows_cli import CONFIG
 from tests.test_tui import NOW, settle
 from vigie.console.settings import load_settings
 from vigie.console.tui.app import VigieApp
@@ -15,19 +15,6 @@ from vigie.console.tui.table import ConsoleTable
 from vigie.probes.flows.lifecycle import Kind, Route
 from vigie.probes.flows.store import FlowStore, Incoming
 
-CONFIG = f"""
-[vigie]
-language = "en"
-[catalog]
-path = "{(ROOT / "catalog").as_posix()}"
-[[components]]
-id = "chorus-pro"
-target = 99
-[[flows]]
-type = "facture-edi"
-path = ["se-chorus-pro", "chorus-pro", "systeme-echanges", "chorus-coeur"]
-deadlines = ["30m", "2h", "4h"]
-"""
 ROUTES = {
     "facture-edi": Route(
         "facture-edi",
