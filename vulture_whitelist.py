@@ -38,6 +38,9 @@ _.discover
 _.action_command_palette
 _.get_system_commands
 _._list_visible
+_._search
+_._trace_stuck
+_.on_worker_state_changed
 CSS_PATH
 TITLE
 BINDINGS
@@ -50,6 +53,7 @@ _.do_GET
 _.do_POST
 _.log_message
 _.daemon_threads
+_.close_connection
 daemon_threads
 protocol_version
 server_version
@@ -88,3 +92,16 @@ _.on_button_pressed
 _.action_cancel
 # The tests read the day states (every one has its words in the catalogue).
 DAY_STATES
+# The flows' integration report reaches `vigie flows report --json`, the report's JSON and its
+# templates through dataclasses.asdict and getattr; rich reads a table's title style.
+accepted
+rejected
+suspended
+paid
+withdrawn
+duplicates
+missing_ack
+flagged
+attached_at
+_.title_style
+TRANSFORMED

@@ -31,6 +31,7 @@ from vigie.console.tui.screens import month_report_cells
 from vigie.kernel.text.language import MINUS, MISSING, NNBSP, Language
 from vigie.kernel.text.messages import LANGUAGES, MESSAGES
 from vigie.probes.config import PERIODS
+from vigie.probes.flows.lifecycle import FLAG_NAMES, KINDS, STAGES
 from vigie.probes.tickets.model import CHANNELS
 from vigie.reports import collect, content
 from vigie.reports.content import Absent, ComponentRef
@@ -103,6 +104,9 @@ FAMILIES: list[tuple[str, list[str]]] = [
     ("status.legend", [s for s in DAY_STATES if s != "closed"]),
     ("status.auto", ["scheduled", "in_progress", "completed"]),
     ("cli.incident.kind", ["incident", "maintenance"]),
+    ("probes.flow.stage", [s.value for s in STAGES]),
+    ("probes.flow.kind", [k.value for k in KINDS]),
+    ("probes.flow.flag", list(FLAG_NAMES.values())),
 ]
 
 

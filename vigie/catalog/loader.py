@@ -90,6 +90,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "personal_data",
         *_LIFECYCLE,
         "description",
+        "flows",
     ),
     "homologations": (
         "id",
@@ -549,12 +550,13 @@ def _interface(row: Record) -> Interface | None:
     personal = row.boolean("personal_data") if "personal_data" in values else False
     lifecycle = _lifecycle(row, Phase.ACTIVE)
     description = (row.string("description") if "description" in values else None) or ""
+    flows = row.items("flows") if "flows" in values else ()
     if ident is None or source is None or target is None or protocol is None or lifecycle is None:
         return None
     if source == target:
         row.problem("target", f"self-loop: the interface goes from '{source}' to itself")
     return Interface(
-        ident, source, target, protocol, direction, frequency, volume, personal, lifecycle, description
+        ident, source, target, protocol, direction, frequency, volume, personal, lifecycle, description, flows
     )
 
 
@@ -848,6 +850,7 @@ def catalog_records(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
             "personal_data": i.personal_data,
             **_lifecycle_record(i.lifecycle),
             "description": i.description,
+            "flows": list(i.flows),
         }
         for i in catalog.interfaces.values()
     ]

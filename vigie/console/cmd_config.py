@@ -12,10 +12,11 @@ from vigie.catalog.model import Catalog
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
 from vigie.kernel.durations import format_duration
-from vigie.kernel.problems import Problem
+from vigie.kernel.problems import ConfigError, Problem
 from vigie.kernel.text.language import MISSING, Language
 from vigie.kernel.tomlfile import Document
 from vigie.probes.secrets import Secret, literal_header_secret, literal_url_secret
+from vigie.reports.flows import path_problems
 
 COLUMNS = ("component", "id", "target", "schedule", "capacity", "probes")
 
@@ -45,6 +46,10 @@ def run_check(args: argparse.Namespace) -> int:
     catalog = None
     if settings.catalog.path is not None and settings.catalog.path.exists():
         catalog = load_catalog(settings.catalog.path)
+        # The [[flows]] paths against the map: applications it has, interfaces that carry them.
+        problems = path_problems(settings.flows, catalog, settings.file)
+        if problems:
+            raise ConfigError(problems)
     elif settings.catalog.path is not None:
         # Not an error: probes and reports work without the map; `vigie map` says so loudly.
         sys.stderr.write(f"warning: {settings.catalog.path}: catalog not found (needed by `vigie map`)\n")

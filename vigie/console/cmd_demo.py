@@ -24,6 +24,7 @@ from vigie.console.demo.workdir import (
     free_port,
     history_loaded,
     load_history,
+    load_invoices,
     prepare,
     save_history,
     top_up_recent,
@@ -115,6 +116,7 @@ def _run(
             _say,
             recent if isinstance(recent, dict) else None,
         )
+        history["invoices"] = load_invoices(workdir, scenario, settings, datetime.now(UTC), _say)
         save_history(workdir, history)
         with DemoRun(workdir, settings, si) as run:
             _say(LANG.t("cli.demo.started", url=run.metrics_url))

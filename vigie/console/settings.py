@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from vigie.catalog.config import CatalogConfig, load_catalog_config
 from vigie.kernel.tomlfile import Document
 from vigie.probes.config import ProbesConfig, load_probes_config
+from vigie.probes.flows.config import FlowsConfig, load_flows_config
 from vigie.probes.tickets.config import TicketsConfig, load_tickets_config
 from vigie.reports.config import LANGUAGES, ReportsConfig, load_reports_config
 from vigie.reports.status.config import StatusConfig, load_status_config
@@ -29,6 +30,8 @@ TOP_LEVEL = [
     "reports",
     "tickets",
     "status",
+    "flows",
+    "flow_tracking",
 ]
 
 
@@ -44,10 +47,15 @@ class Settings:
     reports: ReportsConfig
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
     status: StatusConfig = field(default_factory=StatusConfig)
+    flows: FlowsConfig = field(default_factory=FlowsConfig)
 
     def store_path(self) -> Path:
         """The measurement store's file, resolved against the config file's folder."""
         return self.file.parent / self.probes.store.path
+
+    def flow_store_path(self) -> Path:
+        """The flow store's file (``[flow_tracking] path``), against the config file's folder."""
+        return self.file.parent / self.flows.path
 
 
 def config_path(explicit: str | None) -> Path:
@@ -87,6 +95,7 @@ def load_settings(path: Path) -> Settings:
         reports=load_reports_config(doc, base, language),
         tickets=load_tickets_config(doc, timezone),
         status=load_status_config(doc, _component_names(doc, probes)),
+        flows=load_flows_config(doc),
     )
     _check_store_path(doc, settings.store_path())
     doc.raise_if_problems()

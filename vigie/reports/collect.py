@@ -5,7 +5,7 @@ and `vigie decom` use, so a report never computes a figure differently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,10 +17,13 @@ from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Catalog
 from vigie.probes.config import ProbesConfig
+from vigie.probes.flows.lifecycle import Route
+from vigie.probes.flows.store import FlowStore
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import content, periods
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
+from vigie.reports.flows import IntegrationReport, integration_report
 from vigie.reports.sla import sla_report
 from vigie.reports.status.communication import covering, read_notices
 from vigie.reports.throughput import Bucket, throughput_row
@@ -197,6 +200,21 @@ def catalog_sections(
     )
 
 
+def flows_section(
+    store_path: Path, busy_timeout: float, routes: Mapping[str, Route], period: ReportPeriod, now: datetime
+) -> IntegrationReport | Absent:
+    """The integration report of the month (`vigie flows report`); a year points to the months."""
+    if period.month is None:
+        return Absent("report.absent.flows_monthly")
+    if not routes or not store_path.exists():
+        return Absent("report.absent.no_flows")
+    with FlowStore(store_path, busy_timeout) as store, store.snapshot():
+        report = integration_report(
+            store, routes, period.start.timestamp(), period.end.timestamp(), now.timestamp(), period.label
+        )
+    return report if report.rows else Absent("report.absent.no_flows")
+
+
 def assemble(
     period: ReportPeriod,
     comps: Sequence[ComponentRef],
@@ -209,6 +227,7 @@ def assemble(
     homologations: content.Homologations | Absent,
     decommissioning: tuple[content.DecomRow, ...] | Absent,
     generated_at: datetime,
+    flows: IntegrationReport | Absent = content.NO_FLOWS,
 ) -> Report:
     """Put the sections together with their summary (pure)."""
     summary = content.summarise(
@@ -233,4 +252,5 @@ def assemble(
         tickets=tickets,
         homologations=homologations,
         decommissioning=decommissioning,
+        flows=flows,
     )

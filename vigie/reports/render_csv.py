@@ -16,6 +16,7 @@ from vigie.accounting.figures import CONTRACT_FIELDS
 from vigie.kernel import csvout
 from vigie.kernel.text.language import Language
 from vigie.reports.content import Absent, Report
+from vigie.reports.flows import COUNTED
 from vigie.reports.templating import absent_text
 
 AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:])
@@ -180,5 +181,27 @@ def render_csv(report: Report, lang: Language) -> str:
                 ]
                 for d in report.decommissioning
             ),
+        )
+    if isinstance(report.flows, Absent):
+        _absent(out, "flows", report.flows, lang)
+    else:
+        flows = report.flows
+        _block(
+            out,
+            "flows",
+            ["type", "partner", *COUNTED],
+            ([r.type, r.partner, *(getattr(r, c) for c in COUNTED)] for r in (*flows.rows, flows.total)),
+        )
+        _block(
+            out,
+            "flow_reasons",
+            ["type", "stage", "reason", "count"],
+            ([r.type, r.stage, r.reason, r.count] for r in flows.reasons),
+        )
+        _block(
+            out,
+            "flow_hop_times",
+            ["type", "source", "target", "flows", "p50_s", "p95_s"],
+            ([h.type, h.source, h.target, h.flows, h.p50_s, h.p95_s] for h in flows.hop_times),
         )
     return out.getvalue()

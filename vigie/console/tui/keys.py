@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TAB_IDS = ("availability", "flows", "tickets", "homologations", "decom", "map")
+TAB_IDS = ("availability", "flows", "tickets", "homologations", "decom", "map", "tracking")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ class Outcome:
     """A check's measurement before it becomes a stored :class:`ProbeResult`.
 
     ``timings`` holds phases in milliseconds (``connect``, ``tls``, ``total``) where the
-    protocol has them; ``cert_expiry`` is the TLS certificate's notAfter (epoch seconds).
+    protocol has them; ``cert_expiry`` is the TLS certificate's notAfter (epoch seconds);
+    ``files`` the (name, modification time) of the files a file-flow check saw waiting.
     """
 
     status: Status
@@ -28,6 +29,7 @@ class Outcome:
     value: float | None = None
     timings: dict[str, float] = field(default_factory=dict)
     cert_expiry: float | None = None
+    files: tuple[tuple[str, float], ...] | None = None
 
 
 Check = Callable[[], Outcome]
