@@ -516,6 +516,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: {rows} rows, {added} new, {components} components{span} ({rate} rows/s)",
     ),
     "cli.ingest.span": (", du {first} au {last}", ", {first} .. {last}"),
+    "cli.ingest.step.median": (
+        "  pas déduit de l'écart médian des lignes (chaque ligne couvre au plus deux pas)\u00a0: {steps}",
+        "  step inferred from the rows' median spacing (a row covers at most two steps): {steps}",
+    ),
+    "cli.ingest.step.option": ("  pas donné par --step\u00a0: {steps}", "  step given by --step: {steps}"),
+    "cli.ingest.step.column": (
+        "  pas donné par la colonne interval_s\u00a0: {steps}",
+        "  step given by the interval_s column: {steps}",
+    ),
+    "cli.ingest.step.configured": (
+        "  une seule ligne, pas de la sonde configurée\u00a0: {steps}",
+        "  a single row, the configured probe's step: {steps}",
+    ),
     # --- vigie report ---------------------------------------------------------------------
     "cli.report.written.monthly": (
         "{path}\u00a0: rapport mensuel {period}, {format}, {language}{note}",
