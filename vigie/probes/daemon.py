@@ -80,7 +80,9 @@ class Daemon:
         self.heartbeats = Heartbeats(config.probes)
         self.tracker = StateTracker(config.components, config.probes, config.maintenance, config.timezone)
         self.notifier = Notifier(config.alerts)
-        self.alerter = Alerter(config.alerts, config.components, self.notifier)
+        self.alerter = Alerter(
+            config.alerts, config.components, self.notifier, {p.id: p.interval for p in config.probes}
+        )
         self.certs: dict[str, float] = {}
         self._throughput = {p.id for p in config.probes if p.role == "throughput"}
         self._next_prune = 0.0  # retention runs with the first batch, then every hour

@@ -31,6 +31,7 @@ from vigie.catalog.model import Application, Catalog
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
 from vigie.kernel.problems import ConfigError
+from vigie.probes.capacity import CapacityWindow
 from vigie.probes.checks.fileflow import FileflowFacts, read_detail
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
@@ -112,13 +113,16 @@ class FlowRow:
     rate_per_s: float | None
     hourly: tuple[float | None, ...]
     backlog: tuple[FileBacklog, ...]  # one per file-flow probe with a fresh reading
+    # The rate over the capacity's window (as the daemon's capacity alerts judge it).
+    window_rate_per_s: float | None = None
+    window_s: float | None = None
 
     @property
     def utilisation(self) -> float | None:
-        """Current rate over nominal capacity (None when either is unknown)."""
-        if self.rate_per_s is None or not self.capacity_per_s:
+        """The rate over the capacity's window, over nominal capacity (None when unknown)."""
+        if self.window_rate_per_s is None or not self.capacity_per_s:
             return None
-        return self.rate_per_s / self.capacity_per_s
+        return self.window_rate_per_s / self.capacity_per_s
 
 
 @dataclass(frozen=True)
@@ -486,12 +490,15 @@ class ConsoleData:
             rates: list[float] = []
             backlog: list[FileBacklog] = []
             start = now - FLOW_WINDOW_S
+            window = None if comp.capacity is None else CapacityWindow(comp.capacity)
             for probe in throughput:
                 last: ProbeResult | None = None
                 for result in store.results(comp.id, start=start, probe=probe.id):
                     last = result
                     if result.value is None:
                         continue
+                    if window is not None and result.ts > now - window.window:
+                        window.add(result.ts, result.value, probe.interval)
                     slot = min(23, int((result.ts - start) // 3600))
                     hourly_sum[slot] += result.value
                     hourly_n[slot] += 1
@@ -514,6 +521,8 @@ class ConsoleData:
                     rate_per_s=sum(rates) if rates else None,
                     hourly=hourly,
                     backlog=tuple(backlog),
+                    window_rate_per_s=None if window is None or not throughput else window.rate(now),
+                    window_s=None if window is None else window.window,
                 )
             )
         return rows
