@@ -97,10 +97,12 @@ CONTRACT_FIELDS = tuple(_NAMES[: _NAMES.index("breached") + 1])
 
 @dataclass(frozen=True)
 class ComponentSla:
-    """A component's figures and incidents over a period."""
+    """A component's figures and incidents over a period; ``frozen_at`` is when they were
+    frozen (a closed month read back as stored, target of that day included), else None."""
 
     figures: SlaFigures
     incidents: list[Incident]
+    frozen_at: float | None = None
 
 
 def account(

@@ -101,17 +101,18 @@ def availability_sections(
     accounted = sla_report(store, probes, period.period, now=now_ts)
     months = content.month_window(period.year, period.month)
     # Each month as `vigie sla --month` gives it (a frozen month read back as frozen).
-    monthly = {
-        m: [
-            r.figures
-            for r in sla_report(store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts)
-            if measured(r.figures)
-        ]
+    reports = {
+        m: sla_report(store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts)
         for m in months
+    }
+    monthly = {m: [r.figures for r in found if measured(r.figures)] for m, found in reports.items()}
+    frozen_months = {
+        m: frozenset(r.figures.component for r in found if r.frozen_at is not None)
+        for m, found in reports.items()
     }
     figures = [a.figures for a in accounted if measured(a.figures)]
     trend: tuple[content.TrendRow, ...] | Absent = (
-        content.trend_rows(comps, months, monthly)
+        content.trend_rows(comps, months, monthly, frozen_months)
         if any(monthly.values())
         else Absent("report.absent.no_data")
     )
@@ -119,6 +120,11 @@ def availability_sections(
         no_data = Absent("report.absent.no_data")
         return no_data, trend, no_data
     tz = period.timezone
+    frozen = {
+        a.figures.component: datetime.fromtimestamp(a.frozen_at, tz)
+        for a in accounted
+        if a.frozen_at is not None
+    }
     incidents = tuple(
         IncidentRow(
             component=i.component,
@@ -131,7 +137,8 @@ def availability_sections(
         for a in accounted
         for i in a.incidents
     )
-    return content.availability_rows(comps, figures), trend, tuple(sorted(incidents, key=lambda i: i.start))
+    rows = content.availability_rows(comps, figures, frozen)
+    return rows, trend, tuple(sorted(incidents, key=lambda i: i.start))
 
 
 def throughput_section(

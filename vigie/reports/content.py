@@ -45,9 +45,11 @@ class MonthRef:
 
 @dataclass(frozen=True)
 class AvailabilityRow(SlaFigures):
-    """One line of the availability table: `vigie sla`'s figures for one component, named."""
+    """One line of the availability table: `vigie sla`'s figures for one component, named;
+    ``frozen_at`` says when they were frozen (a closed month read back as stored)."""
 
     name: str = ""
+    frozen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class TrendPoint:
     month: str
     availability: float | None
     breached: bool
+    frozen: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,16 +256,19 @@ class ComponentRef:
 
 
 def availability_rows(
-    components: Sequence[ComponentRef], figures: Sequence[SlaFigures]
+    components: Sequence[ComponentRef],
+    figures: Sequence[SlaFigures],
+    frozen: Mapping[str, datetime] | None = None,
 ) -> tuple[AvailabilityRow, ...]:
-    """The availability table in configuration order, straight from the accounting's figures."""
+    """The availability table in configuration order, straight from the accounting's figures
+    (``frozen``: when each frozen component's figures were frozen)."""
     by_id = {f.component: f for f in figures}
     rows = []
     for comp in components:
         f = by_id.get(comp.id)
         if f is None:
             continue
-        rows.append(AvailabilityRow(**asdict(f), name=comp.name))
+        rows.append(AvailabilityRow(**asdict(f), name=comp.name, frozen_at=(frozen or {}).get(comp.id)))
     return tuple(rows)
 
 
@@ -270,8 +276,10 @@ def trend_rows(
     components: Sequence[ComponentRef],
     months: Sequence[MonthRef],
     monthly: Mapping[MonthRef, Sequence[SlaFigures]],
+    frozen: Mapping[MonthRef, frozenset[str]] | None = None,
 ) -> tuple[TrendRow, ...]:
-    """Month-by-month availability per component (``None`` where a month has no measurement)."""
+    """Month-by-month availability per component (``None`` where a month has no measurement;
+    ``frozen``: the components whose figures of a month are frozen)."""
     indexed = {m: {f.component: f for f in monthly.get(m, ())} for m in months}
     rows = []
     for comp in components:
@@ -284,6 +292,7 @@ def trend_rows(
                     month=m.key,
                     availability=f.availability if f is not None else None,
                     breached=bool(f is not None and measured and f.breached),
+                    frozen=comp.id in (frozen or {}).get(m, frozenset()),
                 )
             )
         rows.append(TrendRow(comp.id, comp.name, comp.target, tuple(points)))

@@ -17,7 +17,7 @@ from vigie.kernel.text.language import Language
 from vigie.reports.content import Absent, Report
 from vigie.reports.templating import absent_text
 
-AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:])
+AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:], "frozen_at")
 
 
 def _block(out: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -46,7 +46,10 @@ def render_csv(report: Report, lang: Language) -> str:
             out,
             "availability",
             AVAILABILITY_COLUMNS,
-            ([getattr(r, c) for c in AVAILABILITY_COLUMNS] for r in report.availability),
+            (
+                [*(getattr(r, c) for c in AVAILABILITY_COLUMNS[:-1]), _iso(r.frozen_at)]
+                for r in report.availability
+            ),
         )
     if isinstance(report.trend, Absent):
         _absent(out, "trend", report.trend, lang)

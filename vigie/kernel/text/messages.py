@@ -133,6 +133,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.col.progress": ("Avancement", "Progress"),
     "report.breached": ("non atteinte", "missed"),
     "report.met": ("atteinte", "met"),
+    "report.frozen.mark": ("figé", "frozen"),
+    "report.frozen.note": (
+        "Chiffres figés le {when} (vigie sla --freeze)\u00a0: ceux de ce jour-là, cible comprise, même si la configuration a changé depuis.",
+        "Figures frozen on {when} (vigie sla --freeze): those of that day, target included, even if the configuration changed since.",
+    ),
+    "report.frozen.trend": ("* mois figé (vigie sla --freeze).", "* frozen month (vigie sla --freeze)."),
     "report.no_data": ("sans mesure", "no data"),
     "report.ongoing": ("en cours", "ongoing"),
     "report.trend": ("Tendance sur douze mois", "Twelve-month trend"),
@@ -461,6 +467,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.sla.breached": ("cible non atteinte", "BREACHED"),
     "cli.sla.met": ("conforme", "met"),
     "cli.sla.no_data": ("sans mesure", "no data"),
+    "cli.sla.frozen_status": ("{status} (figé)", "{status} (frozen)"),
+    "cli.sla.frozen": (
+        "Chiffres figés le {when} (vigie sla --freeze)\u00a0: ils restent ceux de ce jour-là, cible comprise.",
+        "Figures frozen on {when} (vigie sla --freeze): they stay as they were that day, target included.",
+    ),
+    "cli.sla.frozen_target": (
+        "  {name}\u00a0: jugé sur la cible de {target} en vigueur alors (la configuration dit aujourd'hui {configured})",
+        "  {name}: judged against the {target} target of the day (the configuration now says {configured})",
+    ),
     # --- vigie incidents ------------------------------------------------------------------
     "cli.incidents.title": ("Incidents — {period} ({tz})", "Incidents — {period} ({tz})"),
     "cli.incidents.col.component": ("Composant", "Component"),
