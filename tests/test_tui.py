@@ -237,7 +237,10 @@ async def test_enter_opens_the_component_and_escape_returns(filled: Settings) ->
         assert maintenance.row_count == 0
         incidents = screen.query_one("#component-incidents", DataTable)
         assert incidents.row_count == 1
-        assert "HTTP 503" in [str(c) for c in incidents.get_row_at(0)]
+        cells = [str(c) for c in incidents.get_row_at(0)]
+        assert "HTTP 503" in cells
+        # Still down: no end, the duration so far (issue 16, item 5).
+        assert cells[1] == "en cours" and cells[2] == "1\u202fmin 55\u202fs"
         await pilot.press("ctrl+r")  # a refresh while the screen is on top updates it
         await settle(pilot)
         assert recent.row_count == 20

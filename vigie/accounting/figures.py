@@ -126,7 +126,10 @@ def account(
     for span in timeline:
         covered, hint = overlap(counted, span.start, span.end, hint)
         seconds[span.state] += covered
-    incidents = find_incidents(component.id, timeline, counted, start, until)
+    # A period still running at ``now``: a down span going on past it is ongoing.
+    incidents = find_incidents(
+        component.id, timeline, counted, start, until, now if now is not None and now <= end else None
+    )
     return figures(component, seconds, incidents, total(scheduled), total(counted))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import datetime
 from typing import Any
 
@@ -39,12 +38,14 @@ def run_incidents(args: argparse.Namespace) -> int:
     settings = load_settings(config_path(getattr(args, "config", None)))
     tz = settings.timezone
     try:
-        period = period_from_args(args, datetime.now(tz))
+        # One instant for the period and the figures: a period "from X" runs to now.
+        now = datetime.now(tz)
+        period = period_from_args(args, now)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     with open_store(settings) as store:
         try:
-            reports = sla_report(store, settings.probes, period, args.component, now=time.time())
+            reports = sla_report(store, settings.probes, period, args.component, now=now.timestamp())
         except KeyError as exc:
             raise UserError(f"--component: no component with id {exc}") from None
 
@@ -64,7 +65,8 @@ def run_incidents(args: argparse.Namespace) -> int:
                     "mttr_s": stats.mttr_s,
                     "mtbf_s": stats.mtbf_s,
                     "incidents": [
-                        {**i.as_dict(), "start": local(i.start), "end": local(i.end)} for i in r.incidents
+                        {**i.as_dict(), "start": local(i.start), "end": None if i.ongoing else local(i.end)}
+                        for i in r.incidents
                     ],
                 }
             )
@@ -77,9 +79,10 @@ def run_incidents(args: argparse.Namespace) -> int:
     def when(ts: float) -> str:
         return lang.date_time(datetime.fromtimestamp(ts, tz))
 
+    # An incident still going on has no end yet: its duration is the time so far.
     rows = [
-        [names.get(i.component, i.component), when(i.start), when(i.end), lang.duration(i.duration_s),
-         lang.duration(i.downtime_s), i.cause]
+        [names.get(i.component, i.component), when(i.start), t("common.ongoing") if i.ongoing else when(i.end),
+         lang.duration(i.duration_s), lang.duration(i.downtime_s), i.cause]
         for r in reports
         for i in r.incidents
     ]  # fmt: skip

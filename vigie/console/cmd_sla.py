@@ -67,7 +67,7 @@ def run_sla(args: argparse.Namespace) -> int:
                 settings.probes,
                 period,
                 args.component,
-                now=time.time(),
+                now=now.timestamp(),
                 recompute=args.recompute or args.freeze,
             )
         except KeyError as exc:

@@ -130,7 +130,7 @@ def availability_sections(
             component=i.component,
             name=by_id[i.component].name,
             start=datetime.fromtimestamp(i.start, tz),
-            end=datetime.fromtimestamp(i.end, tz),
+            end=None if i.ongoing else datetime.fromtimestamp(i.end, tz),
             duration_s=i.duration_s,
             cause=i.cause,
         )

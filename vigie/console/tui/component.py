@@ -156,9 +156,9 @@ class ComponentScreen(Screen[None]):
                 lang.latency(r.latency_ms),
                 r.detail,
             )
-        self._show_incidents(incidents)
+        self._show_incidents(incidents, live.taken_at)
 
-    def _show_incidents(self, incidents: Sequence[Incident] | None) -> None:
+    def _show_incidents(self, incidents: Sequence[Incident] | None, now: float) -> None:
         t = self.lang.t
         message = self.query_one("#component-incidents-message", Static)
         table = self.query_one("#component-incidents", DataTable)
@@ -170,10 +170,11 @@ class ComponentScreen(Screen[None]):
         message.display = not incidents
         table.display = bool(incidents)
         for inc in incidents:
+            # Still down: no end yet, the duration so far (counted to this refresh).
             table.add_row(
                 self._clock(inc.start),
-                self._clock(inc.end),
-                self.lang.duration(inc.duration_s),
+                t("common.ongoing") if inc.ongoing else self._clock(inc.end),
+                self.lang.duration(max(inc.duration_s, now - inc.start) if inc.ongoing else inc.duration_s),
                 inc.cause,
             )
 

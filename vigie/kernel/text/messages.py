@@ -38,6 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.yes": ("oui", "yes"),
     "common.no": ("non", "no"),
     "common.total": ("Total", "Total"),
+    "common.ongoing": ("en cours", "ongoing"),
     "schedule.always": ("24 h/24, 7 j/7", "24x7"),
     # --- the reports ----------------------------------------------------------------------
     "report.title.monthly": ("Rapport mensuel de disponibilité", "Monthly availability report"),
@@ -141,6 +142,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.frozen.trend": ("* mois figé (vigie sla --freeze).", "* frozen month (vigie sla --freeze)."),
     "report.no_data": ("sans mesure", "no data"),
     "report.ongoing": ("en cours", "ongoing"),
+    "report.ongoing_for": ("en cours depuis {duration}", "ongoing for {duration}"),
     "report.trend": ("Tendance sur douze mois", "Twelve-month trend"),
     "report.trend.yearly": ("Disponibilité mois par mois", "Availability month by month"),
     "report.trend.table": (
