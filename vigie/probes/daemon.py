@@ -25,6 +25,7 @@ from vigie.probes.scheduler import Measured, Scheduler
 from vigie.probes.server import ProbeServer
 from vigie.probes.state import StateTracker
 from vigie.probes.store import Store
+from vigie.probes.storelock import ACQUIRE_PAUSE, ACQUIRE_TRIES, lock_path
 
 log = logging.getLogger("vigie.daemon")
 
@@ -41,20 +42,27 @@ class CannotListen(Exception):
 
 
 class StoreLock:
-    """An exclusive, non-blocking lock on ``<store>.lock`` holding the owner's pid."""
+    """An exclusive, non-blocking lock on ``<store>.lock`` holding the owner's pid (read by
+    the console through :func:`vigie.probes.storelock.holder`)."""
 
     def __init__(self, store_path: Path) -> None:
-        self.path = store_path.with_name(store_path.name + ".lock")
+        self.path = lock_path(store_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
-            os.close(self._fd)
-            raise AlreadyRunning(
-                f"another vigie run (pid {owner}) is already writing to {store_path}; stop it first"
-            ) from None
+        for attempt in range(ACQUIRE_TRIES):
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                # A console checking for a daemon holds the lock shared for an instant.
+                if attempt + 1 < ACQUIRE_TRIES:
+                    time.sleep(ACQUIRE_PAUSE)
+                    continue
+                owner = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
+                os.close(self._fd)
+                raise AlreadyRunning(
+                    f"another vigie run (pid {owner}) is already writing to {store_path}; stop it first"
+                ) from None
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
 

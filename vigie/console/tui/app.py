@@ -348,17 +348,24 @@ class VigieApp(App[None]):
             self.status.update(line, layout=False)
 
     def _daemon_status(self, now: float) -> tuple[str, str]:
+        """Whether a daemon writes to the store (its lock says so at once), and how recent
+        its last result is."""
         t = self.lang.t
         live = self.live
         if live is None:
             return (t("tui.header.loading"), "dim")
-        if live.last_ts is None:
-            return (f"✖ {t('tui.header.daemon_none')}", "bold red")
-        age = max(0.0, now - live.last_ts)
+        age = None if live.last_ts is None else self.lang.duration(max(0.0, now - live.last_ts))
+        if live.daemon is None:
+            if age is None:
+                return (f"✖ {t('tui.header.daemon_none')}", "bold red")
+            return (f"✖ {t('tui.header.daemon_stopped', age=age)}", "bold red")
+        pid = str(live.daemon or "?")
+        if age is None or live.last_ts is None:
+            return (f"● {t('tui.header.daemon_starting', pid=pid)}", "green")
         longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
-        if age <= 2 * longest + self.interval:
-            return (f"● {t('tui.header.daemon_alive', age=self.lang.duration(age))}", "green")
-        return (f"✖ {t('tui.header.daemon_stale', age=self.lang.duration(age))}", "bold red")
+        if now - live.last_ts <= 2 * longest + self.interval:
+            return (f"● {t('tui.header.daemon_alive', pid=pid, age=age)}", "green")
+        return (f"● {t('tui.header.daemon_silent', pid=pid, age=age)}", "bold yellow")
 
     # --- actions -------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
 from vigie.probes.state import stored_states
 from vigie.probes.store import Store
+from vigie.probes.storelock import holder
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import periods
 from vigie.reports.sla import compute_sla
@@ -137,6 +138,8 @@ class LiveSnapshot:
     components: tuple[ComponentRow, ...] = ()
     flows: tuple[FlowRow, ...] = ()
     recent: dict[str, tuple[ProbeResult, ...]] = field(default_factory=dict)
+    # The pid of the daemon holding the store's lock (0: pid unreadable; None: no daemon).
+    daemon: int | None = None
 
 
 @dataclass(frozen=True)
@@ -307,13 +310,19 @@ class ConsoleData:
                     if self._live is not None:
                         seen, until, snapshot = self._live
                         if seen == version and now < until:
-                            return snapshot
+                            return self._with_daemon(snapshot)
                     snapshot, until = self._read_live(store, now)
                     self._live = (version, until, snapshot)
-                    return snapshot
+                    return self._with_daemon(snapshot)
             except (SchemaError, sqlite3.Error, OSError) as exc:
                 # Shown in place of the tables: the console keeps running and retries.
                 return LiveSnapshot(now, self.store_path, "error", error=str(exc))
+
+    def _with_daemon(self, snapshot: LiveSnapshot) -> LiveSnapshot:
+        """The snapshot with the daemon as its lock says now (a killed daemon shows at once,
+        whatever the age of its last result)."""
+        daemon = holder(self.store_path)
+        return snapshot if daemon == snapshot.daemon else replace(snapshot, daemon=daemon)
 
     def load_catalog(self, now: float, previous: CatalogSnapshot | None) -> CatalogSnapshot:
         """The catalog snapshot; ``previous`` is kept when no file changed since (same day)."""

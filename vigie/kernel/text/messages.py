@@ -230,14 +230,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.header.refresh": ("rafraîchissement", "refresh"),
     "tui.header.paused": ("EN PAUSE", "PAUSED"),
     "tui.header.daemon_alive": (
-        "démon actif (dernier résultat il y a {age})",
-        "daemon alive (last result {age} ago)",
+        "démon actif, pid {pid} (dernier résultat il y a {age})",
+        "daemon running, pid {pid} (last result {age} ago)",
     ),
-    "tui.header.daemon_stale": (
-        "démon arrêté ? dernier résultat il y a {age}",
-        "daemon stopped? last result {age} ago",
+    "tui.header.daemon_silent": (
+        "démon actif, pid {pid}, mais aucun résultat depuis {age}",
+        "daemon running, pid {pid}, but no result for {age}",
     ),
-    "tui.header.daemon_none": ("aucun résultat", "no result yet"),
+    "tui.header.daemon_starting": (
+        "démon actif, pid {pid} (aucun résultat encore)",
+        "daemon running, pid {pid} (no result yet)",
+    ),
+    "tui.header.daemon_stopped": (
+        "démon arrêté (dernier résultat il y a {age})",
+        "daemon stopped (last result {age} ago)",
+    ),
+    "tui.header.daemon_none": ("démon arrêté, aucun résultat", "daemon stopped, no result yet"),
     "tui.header.loading": ("chargement…", "loading…"),
     "tui.col.component": ("Composant", "Component"),
     "tui.col.state": ("État", "State"),
