@@ -93,8 +93,9 @@ def build(settings: Settings, period: collect.ReportPeriod, now: datetime) -> Re
     with open_store(settings) as store:
         availability, trend, incidents = collect.availability_sections(probes, store, period, now)
         throughput = collect.throughput_section(probes, store, period)
-    tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period)
     catalog = _catalog(settings)
+    names = collect.application_names(probes, catalog)
+    tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period, names)
     homologations, decommissioning = collect.catalog_sections(catalog, period)
     return collect.assemble(
         period,

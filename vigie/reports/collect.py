@@ -5,7 +5,7 @@ and `vigie decom` use, so a report never computes a figure differently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -168,8 +168,11 @@ def throughput_section(
     return tuple(rows)
 
 
-def tickets_section(store_path: Path, busy_timeout: float, period: ReportPeriod) -> content.Tickets | Absent:
-    """Ticket volumes by application and channel with the year before (`vigie tickets stats`)."""
+def tickets_section(
+    store_path: Path, busy_timeout: float, period: ReportPeriod, names: Mapping[str, str] | None = None
+) -> content.Tickets | Absent:
+    """Ticket figures by application (``names``: their names) and channel, with the year
+    before, first-contact resolution, time to resolve and backlog (`vigie tickets stats`)."""
     with TicketStore(store_path, busy_timeout) as tickets:
         if tickets.count() == 0:
             return Absent("report.absent.no_tickets")
@@ -177,7 +180,15 @@ def tickets_section(store_path: Path, busy_timeout: float, period: ReportPeriod)
         loaded = list(tickets.for_period(when.year_before().start, when.end))
     by_app = ticket_stats(loaded, when, by="application", timezone=period.timezone)
     by_channel = ticket_stats(loaded, when, by="channel", timezone=period.timezone)
-    return content.ticket_volumes(by_app, by_channel)
+    return content.ticket_volumes(by_app, by_channel, names)
+
+
+def application_names(probes: ProbesConfig, catalog: Catalog | Absent) -> dict[str, str]:
+    """Applications' names by id: the catalog's, else the components' of the config."""
+    names = {c.id: c.name for c in probes.components}
+    if not isinstance(catalog, Absent):
+        names.update({a.id: a.name for a in catalog.applications.values()})
+    return names
 
 
 def catalog_sections(

@@ -17,7 +17,7 @@ from vigie.accounting.figures import SlaFigures
 from vigie.catalog.homologation import RegisterEntry, status_counts
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.lifecycle import DecomState, GroupProgress
-from vigie.reports.tickets import Figures, TicketStats
+from vigie.reports.tickets import Figures, TicketStats, previous_known
 
 SCHEMA_VERSION = 1
 NOTABLE_INCIDENTS = 3
@@ -126,12 +126,21 @@ class ThroughputRow:
 
 @dataclass(frozen=True)
 class VolumeRow:
-    """A ticket count with the same period a year earlier (``change``: ticket statistics' growth)."""
+    """A group's ticket figures (as `vigie tickets stats` gives them): the count with the
+    same period a year earlier (``previous`` None when the store holds no ticket of that
+    year: no data, not zero; ``change``: the growth), first-contact resolution, median and
+    P90 time to resolve, and the backlog at the period's end. ``label`` is the group's code
+    (application id, channel code), ``name`` what the report shows."""
 
     label: str
     count: int
-    previous: int
+    previous: int | None
     change: float | None
+    name: str = ""
+    first_contact_rate: float | None = None
+    median_resolve_s: float | None = None
+    p90_resolve_s: float | None = None
+    backlog: int = 0
 
 
 @dataclass(frozen=True)
@@ -342,16 +351,30 @@ def month_window(year: int, month: int | None) -> tuple[MonthRef, ...]:
     return tuple(reversed(refs))
 
 
-def ticket_volumes(by_application: TicketStats, by_channel: TicketStats) -> Tickets:
-    """The tickets section from the ticket statistics of the period (as `vigie tickets stats`)."""
+def ticket_volumes(
+    by_application: TicketStats, by_channel: TicketStats, names: Mapping[str, str] | None = None
+) -> Tickets:
+    """The tickets section from the ticket statistics of the period (as `vigie tickets stats`);
+    ``names`` gives applications their names (else their id)."""
+    known = previous_known(by_application)
 
-    def row(f: Figures, label: str) -> VolumeRow:
-        return VolumeRow(label=label, count=f.opened, previous=f.previous, change=f.growth)
+    def row(f: Figures, label: str, name: str) -> VolumeRow:
+        return VolumeRow(
+            label=label,
+            count=f.opened,
+            previous=f.previous if known else None,
+            change=f.growth,
+            name=name,
+            first_contact_rate=f.first_contact_rate,
+            median_resolve_s=f.median_resolve_s,
+            p90_resolve_s=f.p90_resolve_s,
+            backlog=f.backlog,
+        )
 
     return Tickets(
-        total=row(by_application.total, "total"),
-        by_application=tuple(row(g, g.key) for g in by_application.groups),
-        by_channel=tuple(row(g, g.key) for g in by_channel.groups),
+        total=row(by_application.total, "total", ""),
+        by_application=tuple(row(g, g.key, (names or {}).get(g.key, g.key)) for g in by_application.groups),
+        by_channel=tuple(row(g, g.key, "") for g in by_channel.groups),
     )
 
 

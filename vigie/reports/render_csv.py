@@ -121,17 +121,37 @@ def render_csv(report: Report, lang: Language) -> str:
         _block(
             out,
             "tickets",
-            ["by", "label", "count", "previous", "change"],
             [
-                *(["application", v.label, v.count, v.previous, v.change] for v in tickets.by_application),
-                *(["channel", v.label, v.count, v.previous, v.change] for v in tickets.by_channel),
+                "by",
+                "label",
+                "name",
+                "count",
+                "previous",
+                "change",
+                "first_contact_rate",
+                "median_resolve_s",
+                "p90_resolve_s",
+                "backlog",
+            ],
+            [
                 [
-                    "total",
-                    tickets.total.label,
-                    tickets.total.count,
-                    tickets.total.previous,
-                    tickets.total.change,
-                ],
+                    by,
+                    v.label,
+                    v.name,
+                    v.count,
+                    v.previous,
+                    v.change,
+                    v.first_contact_rate,
+                    v.median_resolve_s,
+                    v.p90_resolve_s,
+                    v.backlog,
+                ]
+                for by, rows in (
+                    ("application", tickets.by_application),
+                    ("channel", tickets.by_channel),
+                    ("total", (tickets.total,)),
+                )
+                for v in rows
             ],
         )
     if isinstance(report.homologations, Absent):
