@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 from typing import Any
 
@@ -83,6 +84,8 @@ def run_import(args: argparse.Namespace) -> int:
         for name in args.files:
             result = import_csv(name, store, settings.tickets, progress=False if args.no_progress else None)
             results.append(result)
+            for warning in result.warnings:
+                print(f"vigie: warning: {warning}", file=sys.stderr)
             if not args.json:
                 print(
                     lang.t(
