@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.command import CommandPalette, Provider
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from vigie.accounting.figures import SlaFigures
@@ -33,6 +33,7 @@ from vigie.console.tui.data import (
     TicketsSnapshot,
     TodaySla,
 )
+from vigie.console.tui.fitline import FitLine
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen, MonthReportScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
@@ -42,7 +43,7 @@ from vigie.console.tui.tab_homologations import HomologationsTab
 from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
-from vigie.console.tui.table import ConsoleTable
+from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, ConsoleTable
 from vigie.kernel.text.language import Language
 
 DEFAULT_INTERVAL = 2.0
@@ -56,7 +57,7 @@ class VigieApp(App[None]):
 
     CSS_PATH = "vigie.tcss"
     main: Screen[object]
-    status: Static
+    status: FitLine
     TITLE = "Vigie"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {ConsoleCommands}
 
@@ -66,8 +67,11 @@ class VigieApp(App[None]):
         *,
         interval: float = DEFAULT_INTERVAL,
         clock: Callable[[], float] = time.time,
+        as_of: date | None = None,
     ) -> None:
         super().__init__()
+        # A console shown as of a past day (`--as-of`): its clock stands still at that day's end.
+        self.as_of = as_of
         self.settings = settings
         self.lang = Language(settings.language)
         self.data = ConsoleData(settings)
@@ -96,7 +100,7 @@ class VigieApp(App[None]):
         """Status line, tabs, filter bar, footer."""
         lang = self.lang
         titles = dict(zip(TAB_IDS, tab_titles(lang), strict=True))
-        yield Static(id="status")
+        yield FitLine(separator="  │  ", id="status")
         with ConsoleTabs(lang, id="tabs", initial="availability"):
             with TabPane(titles["availability"], id="availability"):
                 yield AvailabilityTab(lang, id="availability-tab")
@@ -118,7 +122,7 @@ class VigieApp(App[None]):
         the data once right away."""
         # Widgets are looked up on the tabs' screen, whichever screen is on top.
         self.main = self.screen
-        self.status = self.main.query_one("#status", Static)
+        self.status = self.main.query_one("#status", FitLine)
         self.main.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
@@ -323,8 +327,8 @@ class VigieApp(App[None]):
                 )
 
     def update_status(self) -> None:
-        """The header line: time, daemon liveness, refresh interval, store (most important
-        first, so a narrow terminal cuts the least useful part)."""
+        """The header line: time, daemon, refresh interval, store; what does not fit a
+        narrow terminal is left out, the least useful first (the store, then the refresh)."""
         if self._widgets_gone():
             return
         t = self.lang.t
@@ -335,17 +339,19 @@ class VigieApp(App[None]):
             if self.paused
             else f"{t('tui.header.refresh')} {self.lang.duration(self.interval)}"
         )
-        parts: list[str | tuple[str, str]] = [("Vigie", "bold"), f"  {clock}  │  "]
-        parts.append(self._daemon_status(now))
-        parts += [
-            "  │  ",
-            (refresh, "bold yellow" if self.paused else ""),
-            f"  │  {t('tui.header.store')} {self.data.store_path}",
-        ]
-        line = Text.assemble(*parts)
-        if line != self.status.content:
-            # One line of fixed height: no layout pass over the screen.
-            self.status.update(line, layout=False)
+        if self.as_of is None:
+            daemon, style = self._daemon_status(now)
+        else:
+            # The past, read from the store: the daemon running now says nothing about it.
+            daemon, style = t("tui.header.as_of", day=self.lang.date(self.as_of)), "bold cyan"
+        self.status.set_parts(
+            [
+                (Text.assemble(("Vigie", "bold"), f"  {clock}"), ALWAYS),
+                (Text(daemon, style=style), ALWAYS),
+                (Text(refresh, style="bold yellow" if self.paused else ""), MAIN),
+                (f"{t('tui.header.store')} {self.data.store_path}", SECONDARY),
+            ]
+        )
 
     def _daemon_status(self, now: float) -> tuple[str, str]:
         """Whether a daemon writes to the store (its lock says so at once), and how recent
@@ -528,7 +534,9 @@ class VigieApp(App[None]):
     def open_month_report(self) -> None:
         """Show this month's availability by component."""
         names = {c.id: c.name for c in self.settings.probes.components}
-        self.push_screen(MonthReportScreen(self.lang, self.month_label(), names, self.sla))
+        self.push_screen(
+            MonthReportScreen(self.lang, self.month_label(), names, self.sla, self.settings.timezone)
+        )
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def write_report_file(self) -> Path:

@@ -40,6 +40,7 @@ from vigie.probes.store import Store
 from vigie.probes.storelock import holder
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import periods
+from vigie.reports.frozen import frozen_month
 from vigie.reports.sla import compute_sla
 from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
 
@@ -84,6 +85,8 @@ class SlaView:
     month: SlaFigures
     rolling: SlaFigures
     incidents: tuple[Incident, ...]
+    # When this month's figures were frozen (a past month seen with --as-of), else None.
+    month_frozen_at: float | None = None
 
     @property
     def budget_left_ratio(self) -> float | None:
@@ -411,16 +414,19 @@ class ConsoleData:
                         return self._long_sla
                     every = IDLE_SLA_EVERY_S if idle else LONG_SLA_EVERY_S
                     long = full or not self._long_sla or now - self._long_sla_at >= every
+                    # A frozen month is shown as frozen, as `vigie sla` and the reports show it.
+                    frozen = frozen_month(store, month) if long else {}
                     for comp in config.components:
                         day = compute_sla(store, config, comp, today, now).figures
                         cached = self._long_sla.get(comp.id)
                         if long or cached is None:
-                            this_month = compute_sla(store, config, comp, month, now)
+                            this_month = frozen.get(comp.id) or compute_sla(store, config, comp, month, now)
                             views[comp.id] = SlaView(
                                 today=day,
                                 month=this_month.figures,
                                 rolling=compute_sla(store, config, comp, rolling, now).figures,
                                 incidents=tuple(this_month.incidents),
+                                month_frozen_at=this_month.frozen_at,
                             )
                         else:
                             views[comp.id] = replace(cached, today=day)
