@@ -14,12 +14,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from vigie.console.demo.runner import DemoRun, Summary, summarize
 from vigie.console.demo.scenario import Scenario, load_scenario
 from vigie.console.demo.simsi import SimulatedSI
 from vigie.console.demo.workdir import (
+    DEMO_ZONE,
     Workdir,
     free_port,
     history_loaded,
@@ -35,7 +35,6 @@ from vigie.console.settings import load_settings
 from vigie.kernel.durations import format_duration, parse_duration
 from vigie.kernel.text.language import MISSING, Language
 
-DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
 DEFAULT_HEADLESS = 60.0
 CLOSE_GRACE = 10.0  # seconds the console has to close after a signal before the demo leaves without it
 LANG = Language("fr")  # the demo's config.toml says `language = "fr"` (written by write_config)
@@ -80,7 +79,7 @@ def run_demo(args: argparse.Namespace) -> int:
         raise UserError("--json goes with --headless (the console is interactive)")
     scenario = load_scenario(Path(args.scenario) if args.scenario else None)
     workdir, _ = prepare(Path(args.dir), args.fresh)
-    si = SimulatedSI(scenario, DEMO_TIMEZONE, workdir.flow_dir)
+    si = SimulatedSI(scenario, DEMO_ZONE, workdir.flow_dir)
     with _interrupt_on_signals():
         summary = _run(args, duration, scenario, workdir, si)
     if summary is None:

@@ -35,10 +35,15 @@ def register(sub: Any) -> None:
         description="Run the probes on their intervals, store their results, send alerts and "
         "serve /metrics and /push/<token>. SIGINT/SIGTERM store the current batch and exit 0. "
         "With --once: run every probe once, store, print the results; exit 1 if any "
-        "component is down.",
+        "component is down. With --once --dry-run: the same, storing nothing.",
     )
     run.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
     run.add_argument("--once", action="store_true", help="run every probe once, print the results and exit")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --once: measure and print, store nothing (no lock: safe beside a running daemon)",
+    )
     run.add_argument("--for", dest="duration", metavar="DURATION", help="stop after this long (e.g. 10m)")
     run.add_argument("--json", action="store_true", help="with --once: print the results as JSON")
     run.add_argument("-v", "--verbose", action="store_true", help="log every batch written (JSON lines)")
@@ -53,9 +58,15 @@ def run_command(args: argparse.Namespace) -> int:
             duration = parse_duration(args.duration)
         except ValueError as exc:
             raise cli.UserError(f"--for: {exc}") from None
+    if args.dry_run and not args.once:
+        raise cli.UserError("--dry-run goes with --once (the daemon always stores)")
     settings = load_settings(config_path(getattr(args, "config", None)))
     _configure_logging(args.verbose)
     config = settings.probes
+    if args.dry_run:
+        from vigie.probes.daemon import dry_run
+
+        return _report(dry_run(config), args.json, Language(settings.language))
     if args.once:
         config = dataclasses.replace(config, exporter=dataclasses.replace(config.exporter, enabled=False))
     # Imported here: the daemon pulls in requests and prometheus_client, which every

@@ -71,6 +71,18 @@ class StoreLock:
         os.close(self._fd)
 
 
+def dry_run(config: ProbesConfig) -> list[Measured]:
+    """Run every probe once and return the results, without a store, a lock or alerts
+    (`vigie run --once --dry-run`: safe next to a running daemon, on any directory)."""
+    heartbeats = Heartbeats(config.probes)
+    checks = {p.id: make_check(p, heartbeats) for p in config.probes}
+    scheduler = Scheduler(config, None, checks)
+    try:
+        return scheduler.measure_all()
+    finally:
+        scheduler.close()
+
+
 class Daemon:
     """Everything `vigie run` starts, wired together. Use as a context manager."""
 
