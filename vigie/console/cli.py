@@ -20,6 +20,7 @@ from vigie.console import (
     cmd_incidents,
     cmd_ingest,
     cmd_map,
+    cmd_reload,
     cmd_report,
     cmd_run,
     cmd_sla,
@@ -35,6 +36,7 @@ from vigie.probes.secrets import SecretError
 COMMANDS = [
     cmd_config,
     cmd_run,
+    cmd_reload,
     cmd_map,
     cmd_homologations,
     cmd_decom,

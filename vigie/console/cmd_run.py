@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from vigie.accounting.results import Status
@@ -33,7 +34,8 @@ def register(sub: Any) -> None:
         "run",
         help="the probe daemon: schedule probes, store results, alert, serve /metrics",
         description="Run the probes on their intervals, store their results, send alerts and "
-        "serve /metrics and /push/<token>. SIGINT/SIGTERM store the current batch and exit 0. "
+        "serve /metrics and /push/<token>. SIGINT/SIGTERM store the current batch and exit 0; "
+        "SIGHUP (or vigie reload) reads the configuration again without a restart. "
         "With --once: run every probe once, store, print the results; exit 1 if any "
         "component is down. With --once --dry-run: the same, storing nothing.",
     )
@@ -60,7 +62,8 @@ def run_command(args: argparse.Namespace) -> int:
             raise cli.UserError(f"--for: {exc}") from None
     if args.dry_run and not args.once:
         raise cli.UserError("--dry-run goes with --once (the daemon always stores)")
-    settings = load_settings(config_path(getattr(args, "config", None)))
+    path = config_path(getattr(args, "config", None))
+    settings = load_settings(path)
     _configure_logging(args.verbose)
     config = settings.probes
     if args.dry_run:
@@ -91,11 +94,13 @@ def run_command(args: argparse.Namespace) -> int:
         try:
             if args.once:
                 return _report(daemon.once(), args.json, Language(settings.language))
-            stop = threading.Event()
-            with _stop_on_signals(stop):
+            stop, reload = threading.Event(), threading.Event()
+            # The /metrics collectors built here follow a reloaded configuration too.
+            daemon.on_reload.append(partial(setattr, availability, "config"))
+            with _stop_on_signals(stop, reload):
                 if daemon.server is not None:
                     logging.getLogger("vigie").info(f'{{"event": "listening", "url": "{daemon.server.url}"}}')
-                daemon.run(stop, duration)
+                daemon.run(stop, duration, reload, lambda: load_settings(path).probes)
         finally:
             availability.close()
             tickets.close()
@@ -112,11 +117,13 @@ def _configure_logging(verbose: bool) -> None:
 
 
 @contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set ``stop``; the scheduler then stores its batch and returns."""
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+def _stop_on_signals(stop: threading.Event, reload: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop`` (the scheduler then stores its batch and returns);
+    SIGHUP sets ``reload`` (the daemon reads its configuration again)."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     for sig in previous:
-        signal.signal(sig, lambda *_: stop.set())
+        flag = reload if sig == signal.SIGHUP else stop
+        signal.signal(sig, lambda *_, flag=flag: flag.set())
     try:
         yield
     finally:

@@ -78,6 +78,37 @@ class Alerter:
         self._detail: dict[str, str] = {}
         self._last_notice: dict[str, float] = {}
 
+    def reconfigure(
+        self,
+        config: AlertsConfig,
+        components: tuple[Component, ...],
+        emit: Callable[[Alert], None],
+        intervals: Mapping[str, float] | None = None,
+    ) -> None:
+        """Take a reloaded configuration: the states and notices so far are kept for the
+        components that remain (a reload is no news); a capacity window is kept unless the
+        capacity changed."""
+        self.config = config
+        self._components = {c.id: c for c in components}
+        self._emit = emit
+        self._intervals = dict(intervals or {})
+        kept = self._capacity
+        self._capacity = {
+            c.id: kept[c.id]
+            if c.id in kept
+            and kept[c.id].capacity == c.capacity
+            and kept[c.id].clear == config.capacity_clear
+            else CapacityWindow(c.capacity, config.capacity_clear)
+            for c in components
+            if c.capacity is not None
+        }
+        for table in (self._state, self._detail, self._last_notice, self._changes):
+            for cid in [k for k in table if k not in self._components]:
+                del table[cid]
+        for c in components:
+            self._changes.setdefault(c.id, deque())
+        self._flapping &= set(self._components)
+
     def on_transition(self, change: Transition) -> None:
         """A confirmed state change; may notify, or be held back while flapping.
 

@@ -21,11 +21,11 @@ import json
 import logging
 import random
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.schedules import active_window
@@ -49,6 +49,12 @@ class Measured:
 
 
 Listener = Callable[[list[Measured]], None]
+
+
+class StopFlag(Protocol):
+    """What tells :meth:`Scheduler.run` to return (a :class:`threading.Event`, or several)."""
+
+    def is_set(self) -> bool: ...
 
 
 class Scheduler:
@@ -116,11 +122,11 @@ class Scheduler:
 
         return asyncio.run(everything())
 
-    def run(self, stop: threading.Event, until: float | None = None) -> None:
+    def run(self, stop: StopFlag, until: float | None = None) -> None:
         """Run until ``stop`` is set (or the wall clock passes ``until``); flush on the way out."""
         asyncio.run(self._main(stop, until))
 
-    async def _main(self, stop: threading.Event, until: float | None) -> None:
+    async def _main(self, stop: StopFlag, until: float | None) -> None:
         loop = asyncio.get_running_loop()
         pending: list[Measured] = []
         running: set[str] = set()

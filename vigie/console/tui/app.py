@@ -21,7 +21,7 @@ from vigie.accounting.incidents import Incident
 from vigie.accounting.results import Status
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.homologation import status_counts
-from vigie.console.settings import Settings
+from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands, Palette
 from vigie.console.tui.component import ComponentScreen
@@ -44,6 +44,7 @@ from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
 from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, ConsoleTable
+from vigie.kernel.problems import ConfigError
 from vigie.kernel.text.language import Language
 
 DEFAULT_INTERVAL = 2.0
@@ -84,6 +85,8 @@ class VigieApp(App[None]):
         self.sla_today: dict[str, SlaFigures] = {}
         self.catalog: CatalogSnapshot | None = None
         self._sla_full_pending = False
+        # The configuration file as read: a change is read again at the next refresh.
+        self._config_seen = self._config_stamp()
         for key in KEYS:
             if key.action is not None:
                 self.bind(
@@ -142,6 +145,8 @@ class VigieApp(App[None]):
         if self.paused:
             self.update_status()
             return
+        if self._config_stamp() != self._config_seen and not self._busy("config"):
+            self.reread_config()
         # A refresh slower than the interval is not stacked up: the tick is skipped.
         if not self._busy("live"):
             self.refresh_live()
@@ -154,6 +159,37 @@ class VigieApp(App[None]):
 
     def _busy(self, group: str) -> bool:
         return any(w.group == group and not w.is_finished for w in self.workers)
+
+    def _config_stamp(self) -> tuple[int, int] | None:
+        """The configuration file's modification time and size (None when unreadable)."""
+        try:
+            stat = self.settings.file.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
+    @work(thread=True, exclusive=True, group="config", exit_on_error=False)
+    def reread_config(self) -> Settings | ConfigError:
+        """Read config.toml again after it changed (a reload of the daemon): the new
+        settings, or why they cannot be used (the running ones stay)."""
+        self._config_seen = self._config_stamp()
+        try:
+            return load_settings(self.settings.file)
+        except ConfigError as exc:
+            return exc
+
+    def apply_config(self, settings: Settings | ConfigError) -> None:
+        """Use a configuration read again, or say in one line why it is refused."""
+        t = self.lang.t
+        if isinstance(settings, ConfigError):
+            problem = str(settings.problems[0]) if settings.problems else str(settings)
+            self.notify(problem, title=t("tui.msg.config_refused"), severity="error", timeout=10)
+            return
+        self.settings = settings
+        self.data.reconfigure(settings)
+        self.notify(t("tui.msg.config_reloaded", config=settings.file))
+        self.refresh_live()
+        self.refresh_today()
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def refresh_live(self) -> LiveSnapshot:
@@ -240,6 +276,8 @@ class VigieApp(App[None]):
                 self.apply_catalog(worker.result)
             elif isinstance(worker.result, TicketsSnapshot):
                 self.main.query_one(TicketsTab).update_tickets(worker.result)
+            elif worker.group == "config" and isinstance(worker.result, Settings | ConfigError):
+                self.apply_config(worker.result)
             elif worker.group == "report" and isinstance(worker.result, Path):
                 self.notify(self.lang.t("tui.msg.report_written", path=worker.result), title="Vigie")
         elif event.state is WorkerState.ERROR:

@@ -275,11 +275,9 @@ class ConsoleData:
         self.store_path = settings.store_path()
         self._store: Store | None = None
         self._lock = threading.Lock()
-        # Probes by component, once: a refresh looks them up for every component.
         self._probes: dict[str, list[ProbeConfig]] = defaultdict(list)
-        for probe in settings.probes.probes:
-            self._probes[probe.component].append(probe)
-        self._intervals = {p.id: p.interval for p in settings.probes.probes}
+        self._intervals: dict[str, float] = {}
+        self._index(settings)
         # What the last reads returned, with the store version they were read at: a refresh
         # with nothing new hands back the same objects, and the UI repaints nothing.
         self._live: tuple[StoreVersion, float, LiveSnapshot] | None = None
@@ -287,6 +285,23 @@ class ConsoleData:
         self._long_sla_at = 0.0
         self._sla_version: StoreVersion | None = None
         self._today_at = 0.0
+
+    def _index(self, settings: Settings) -> None:
+        # Probes by component, once: a refresh looks them up for every component.
+        self._probes = defaultdict(list)
+        for probe in settings.probes.probes:
+            self._probes[probe.component].append(probe)
+        self._intervals = {p.id: p.interval for p in settings.probes.probes}
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Take a configuration read again (components, probes, targets, windows): the next
+        refresh reads everything with it."""
+        with self._lock:
+            self.settings = settings
+            self._index(settings)
+            self._live = None
+            self._long_sla = {}
+            self._sla_version = None
 
     def close(self) -> None:
         """Close the store connection, if open."""

@@ -351,6 +351,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.col.volume": ("Volume/mois", "Volume/month"),
     "tui.col.distance": ("Distance", "Distance"),
     "tui.col.via": ("Via", "Via"),
+    "tui.msg.config_reloaded": ("configuration relue\u00a0: {config}", "configuration read again: {config}"),
+    "tui.msg.config_refused": (
+        "configuration modifiée mais refusée (celle en cours reste)",
+        "configuration changed but refused (the running one stays)",
+    ),
     "tui.msg.no_store": (
         "Base de mesures absente : {path}\nLancez le démon de sondes (vigie run) pour la créer.",
         "No measurement store at {path}\nStart the probe daemon (vigie run) to create it.",
@@ -549,6 +554,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.store.rebuilt": (
         "agrégats recalculés à partir de {count} résultats bruts",
         "rollups rebuilt from {count} raw results",
+    ),
+    # --- vigie reload ---------------------------------------------------------------------
+    "cli.reload.sent": (
+        "rechargement demandé au démon (pid {pid})\u00a0: il relit {config} ; son journal dit ce qui a changé",
+        "reload asked of the daemon (pid {pid}): it reads {config} again; its log says what changed",
+    ),
+    "cli.reload.no_daemon": (
+        "aucun démon n'écrit dans {store}\u00a0: rien à recharger (la configuration sera lue au démarrage)",
+        "no daemon writes to {store}: nothing to reload (the configuration is read at start)",
     ),
     # --- vigie ingest samples -------------------------------------------------------------
     "cli.ingest.imported": (
