@@ -49,7 +49,7 @@ def build_graph(catalog: Catalog, *, include_decommissioned: bool = False) -> nx
 
     Node attributes: name, ministry, domain, zone, category, criticality, phase, core,
     placeholder, personal_data. Edge attributes: ``interfaces`` (ids), ``protocols``,
-    ``volume`` (known monthly volumes summed), ``personal_data``. Decommissioned interfaces are
+    ``volume`` (known monthly volumes summed; None when none is known), ``personal_data``. Decommissioned interfaces are
     left out unless ``include_decommissioned``.
     """
     with gc_paused():  # half the build time at 500,000 interfaces was the collector's
@@ -89,11 +89,18 @@ def _build_graph(catalog: Catalog, include_decommissioned: bool) -> nx.DiGraph:
         for end in ends:
             data = edges.get(end)
             if data is None:
-                data = edges[end] = {"interfaces": [], "protocols": [], "volume": 0, "personal_data": False}
+                # Volume None until an interface of the edge states one: unknown, not zero.
+                data = edges[end] = {
+                    "interfaces": [],
+                    "protocols": [],
+                    "volume": None,
+                    "personal_data": False,
+                }
             data["interfaces"].append(interface.id)
             if protocol not in data["protocols"]:
                 data["protocols"].append(protocol)
-            data["volume"] += interface.monthly_volume or 0
+            if interface.monthly_volume is not None:
+                data["volume"] = (data["volume"] or 0) + interface.monthly_volume
             data["personal_data"] = data["personal_data"] or interface.personal_data
     graph.add_edges_from((source, target, data) for (source, target), data in edges.items())
     return graph
@@ -195,7 +202,7 @@ class Neighbours:
 
 
 def _link(app: str, data: dict[str, Any]) -> Link:
-    return Link(app, tuple(data["interfaces"]), tuple(data["protocols"]), int(data["volume"]))
+    return Link(app, tuple(data["interfaces"]), tuple(data["protocols"]), int(data["volume"] or 0))
 
 
 def neighbours(graph: nx.DiGraph, app: str) -> Neighbours:

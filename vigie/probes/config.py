@@ -410,7 +410,8 @@ def _probe(sec: Section, components: set[str]) -> ProbeConfig | None:
         component = None
     kind = sec.string("kind", required=True, choices=PROBE_KINDS)
     interval = sec.duration("interval", 30.0, minimum=1, maximum=86400)
-    timeout = sec.duration("timeout", 10.0, minimum=0.1, maximum=600)
+    # The default timeout never exceeds the interval: a 5 s heartbeat needs no timeout written.
+    timeout = sec.duration("timeout", min(10.0, interval or 10.0), minimum=0.1, maximum=600)
     role = sec.string("role", "availability", choices=("availability", "throughput"))
     latency = sec.duration("latency_threshold", minimum=0.001)
     if interval is not None and timeout is not None and timeout > interval:

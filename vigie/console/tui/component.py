@@ -104,7 +104,7 @@ class ComponentScreen(Screen[None]):
                 windows.add_row(self._window_text(m), m.reason)
             yield windows
             if not self.maintenance:
-                yield Static(t("tui.detail.none"), classes="hint")
+                yield Static(t("tui.detail.no_window"), classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -166,7 +166,7 @@ class ComponentScreen(Screen[None]):
         if incidents is None:
             message.update(t("tui.msg.loading"))
             return
-        message.update("" if incidents else t("tui.detail.none"))
+        message.update("" if incidents else t("tui.detail.no_incident"))
         message.display = not incidents
         table.display = bool(incidents)
         for inc in incidents:
