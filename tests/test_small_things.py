@@ -94,3 +94,37 @@ def test_a_fast_heartbeat_needs_no_timeout_written(
     assert main(["config", "check", "--config", str(config)]) == 0, capsys.readouterr().err
     (probe,) = load_settings(config).probes.probes
     assert probe.timeout == 5.0
+
+
+def test_the_budget_is_one_number_in_the_console_the_report_and_metrics(tmp_path: Path) -> None:
+    """Issue 16, item 1 (on main): the error budget left this month is the same number in the
+    console, `vigie sla` (the reports' figures) and /metrics."""
+    from prometheus_client import CollectorRegistry
+
+    from tests.test_tui import NOW
+    from vigie.console.tui.data import ConsoleData
+    from vigie.probes.store import Store
+    from vigie.reports.metrics import AvailabilityCollector
+    from vigie.reports.periods import current_month
+    from vigie.reports.sla import sla_report
+
+    settings = make_settings(tmp_path)
+    fill_store(settings, {"alpha": Status.UP, "bravo": Status.DOWN, "charlie": Status.DEGRADED})
+    console_view = ConsoleData(settings).load_sla(NOW, True)
+    month = current_month(
+        settings.timezone, __import__("datetime").datetime.fromtimestamp(NOW, settings.timezone)
+    )
+    with Store(settings.store_path()) as store:
+        report = {r.figures.component: r.figures for r in sla_report(store, settings.probes, month, now=NOW)}
+    registry = CollectorRegistry()
+    registry.register(AvailabilityCollector(settings.probes, settings.store_path(), clock=lambda: NOW))
+    metrics = {
+        s.labels["component"]: s.value
+        for family in registry.collect()
+        if family.name == "vigie_error_budget_remaining_seconds"
+        for s in family.samples
+    }
+    for component in ("alpha", "bravo", "charlie"):
+        left = report[component].budget_remaining_s
+        assert console_view[component].month.budget_remaining_s == left == metrics[component]
+    assert report["bravo"].budget_remaining_s < report["alpha"].budget_remaining_s
