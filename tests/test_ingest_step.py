@@ -117,7 +117,8 @@ def test_json_says_the_step_and_where_it_comes_from(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--step", "0s"], "vigie: error: --step: 0s is out of range"),
+        (["--step", "0s"], "vigie: error: --step 0s: must be longer than zero"),
+        (["--step", "2d"], "vigie: error: --step 2d: must be at most 1d"),
         (["--step", "soon"], "vigie: error: --step: 'soon' is not a duration"),
     ],
 )

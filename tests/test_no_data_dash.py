@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,6 +47,23 @@ def _tickets(path: Path, year_before: bool) -> None:
         store.upsert(rows)
 
 
+def _by_application(config: Path, capsys: pytest.CaptureFixture[str]) -> Any:
+    """`vigie tickets stats --month 2017-12 --by application --json`, decoded."""
+    argv = [
+        "tickets",
+        "stats",
+        "--month",
+        "2017-12",
+        "--by",
+        "application",
+        "--json",
+        "--config",
+        str(config),
+    ]
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
@@ -64,45 +82,13 @@ def test_a_year_before_without_tickets_is_a_dash_not_zero(
     (line,) = [row for row in out.splitlines() if row.strip().startswith("2017-12 ")]
     cells = line.split()
     assert cells[:4] == ["2017-12", "3", "—", "—"]
-    assert (
-        main(
-            [
-                "tickets",
-                "stats",
-                "--month",
-                "2017-12",
-                "--by",
-                "application",
-                "--json",
-                "--config",
-                str(config),
-            ]
-        )
-        == 0
-    )
-    data = json.loads(capsys.readouterr().out)
+    data = _by_application(config, capsys)
     assert data["total"]["previous"] is None and data["groups"][0]["previous"] is None
 
 
 def test_a_year_before_with_tickets_keeps_its_zeros(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _tickets(config.parent / "vigie.db", year_before=True)
-    assert (
-        main(
-            [
-                "tickets",
-                "stats",
-                "--month",
-                "2017-12",
-                "--by",
-                "application",
-                "--json",
-                "--config",
-                str(config),
-            ]
-        )
-        == 0
-    )
-    data = json.loads(capsys.readouterr().out)
+    data = _by_application(config, capsys)
     assert data["total"]["previous"] == 1
     assert {g["key"]: g["previous"] for g in data["groups"]} == {"chorus-pro": 0, "place": 1}
 

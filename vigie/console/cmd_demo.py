@@ -29,10 +29,11 @@ from vigie.console.demo.workdir import (
     top_up_recent,
     write_config,
 )
+from vigie.console.duration_args import duration_option
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import load_settings
-from vigie.kernel.durations import format_duration, parse_duration
+from vigie.kernel.durations import format_duration
 from vigie.kernel.text.language import MISSING, Language
 
 DEFAULT_HEADLESS = 60.0
@@ -72,7 +73,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Set up the demo directory, then run the simulated SI, the daemon and the console."""
     if getattr(args, "config", None):
         raise UserError("--config: the demo writes its own configuration (DIR/config.toml); use --dir")
-    duration = _duration(args.duration)
+    duration = duration_option("--for", args.duration)
     if args.headless and duration is None:
         duration = DEFAULT_HEADLESS
     if args.json and not args.headless:
@@ -125,18 +126,6 @@ def _run(
             return summarize(run, history, scenario.history_year)
     finally:
         si.stop()
-
-
-def _duration(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise UserError(f"--for: {exc}") from None
-    if seconds <= 0:
-        raise UserError(f"--for {text}: must be longer than zero")
-    return seconds
 
 
 def _say(message: str) -> None:

@@ -12,11 +12,11 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from vigie.console.duration_args import duration_option
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.output import print_json
 from vigie.console.settings import config_path, load_settings
-from vigie.kernel.durations import parse_duration
 from vigie.kernel.text.language import Language
 from vigie.probes.config import INGEST_PROBE
 from vigie.probes.ingest import MAX_STEP, IngestStats, ingest_samples
@@ -66,22 +66,9 @@ def _stats_json(path: str, stats: IngestStats) -> dict[str, Any]:
     }
 
 
-def _step(text: str | None) -> float | None:
-    """``--step``: a duration above zero and at most a day."""
-    if text is None:
-        return None
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise UserError(f"--step: {exc}") from None
-    if not 0 < seconds <= MAX_STEP:
-        raise UserError(f"--step: {text} is out of range (more than 0s, at most 1d)")
-    return seconds
-
-
 def run_samples(args: argparse.Namespace) -> int:
     """Import each file in its own transaction; stop at the first bad one."""
-    step = _step(args.step)
+    step = duration_option("--step", args.step, MAX_STEP)
     settings = load_settings(config_path(getattr(args, "config", None)))
     done = []
     err = Console(stderr=True)

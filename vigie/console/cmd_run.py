@@ -19,9 +19,9 @@ from vigie.accounting.results import Status
 # cli imports this module to register it: reach UserError through the module at call time.
 from vigie.console import cli
 from vigie.console.catalog_input import catalog_collectors
+from vigie.console.duration_args import duration_option
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
-from vigie.kernel.durations import parse_duration
 from vigie.kernel.text.language import MISSING, Language
 
 if TYPE_CHECKING:
@@ -54,12 +54,7 @@ def register(sub: Any) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Start the daemon (or one round with --once)."""
-    duration = None
-    if args.duration is not None:
-        try:
-            duration = parse_duration(args.duration)
-        except ValueError as exc:
-            raise cli.UserError(f"--for: {exc}") from None
+    duration = duration_option("--for", args.duration)
     if args.dry_run and not args.once:
         raise cli.UserError("--dry-run goes with --once (the daemon always stores)")
     path = config_path(getattr(args, "config", None))

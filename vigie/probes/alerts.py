@@ -62,21 +62,15 @@ class Alerter:
         emit: Callable[[Alert], None],
         intervals: Mapping[str, float] | None = None,
     ) -> None:
-        self.config = config
-        self._components = {c.id: c for c in components}
-        self._emit = emit
-        # Throughput probes' intervals (the time a reading stands for), and each component's window.
-        self._intervals = dict(intervals or {})
-        self._capacity = {
-            c.id: CapacityWindow(c.capacity, config.capacity_clear)
-            for c in components
-            if c.capacity is not None
-        }
-        self._changes: dict[str, deque[float]] = {c.id: deque() for c in components}
+        # Each component's capacity window; throughput probes' intervals (the time a reading
+        # stands for): set with the rest of the configuration by reconfigure.
+        self._capacity: dict[str, CapacityWindow] = {}
+        self._changes: dict[str, deque[float]] = {}
         self._flapping: set[str] = set()
         self._state: dict[str, Status] = {}
         self._detail: dict[str, str] = {}
         self._last_notice: dict[str, float] = {}
+        self.reconfigure(config, components, emit, intervals)
 
     def reconfigure(
         self,
@@ -85,9 +79,9 @@ class Alerter:
         emit: Callable[[Alert], None],
         intervals: Mapping[str, float] | None = None,
     ) -> None:
-        """Take a reloaded configuration: the states and notices so far are kept for the
-        components that remain (a reload is no news); a capacity window is kept unless the
-        capacity changed."""
+        """Take a configuration (at start, or reloaded): the states and notices so far are
+        kept for the components that remain (a reload is no news); a capacity window is
+        kept unless the capacity changed."""
         self.config = config
         self._components = {c.id: c for c in components}
         self._emit = emit
