@@ -76,7 +76,7 @@ class MapTab(ConsoleTab):
     def _reach_columns(self) -> list[Column]:
         t = self.lang.t
         return [
-            Column("application", t("tui.col.application"), ALWAYS, max_width=22),
+            Column("application", t("tui.col.application"), ALWAYS, max_width=25),
             Column("distance", t("tui.col.distance"), MAIN),
             Column("via", t("tui.col.via"), SECONDARY, max_width=18),
         ]
