@@ -305,7 +305,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.col.ministry": ("Ministère", "Ministry"),
     "tui.col.criticality": ("Criticité", "Criticality"),
     "tui.col.expires": ("Échéance", "Expires"),
-    "tui.col.days_left": ("Jours restants", "Days left"),
+    "tui.col.days_left": ("Reste (j)", "Days left"),
     "tui.col.reserves": ("Réserves (retard)", "Reserves (overdue)"),
     "tui.col.personal_data": ("Données perso.", "Personal data"),
     "tui.alert.homologations": (
