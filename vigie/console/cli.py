@@ -24,6 +24,7 @@ from vigie.console import (
     cmd_incidents,
     cmd_ingest,
     cmd_map,
+    cmd_reload,
     cmd_report,
     cmd_run,
     cmd_silence,
@@ -42,6 +43,7 @@ from vigie.probes.secrets import SecretError, scrub
 COMMANDS = [
     cmd_config,
     cmd_run,
+    cmd_reload,
     cmd_map,
     cmd_homologations,
     cmd_decom,
