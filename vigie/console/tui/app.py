@@ -37,7 +37,7 @@ from vigie.console.tui.data import (
     TicketsSnapshot,
     TodaySla,
 )
-from vigie.console.tui.fitline import FitLine
+from vigie.console.tui.fitline import FitLine, Part
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen, MonthReportScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
@@ -440,42 +440,54 @@ class VigieApp(App[None]):
             else f"{t('tui.header.refresh')} {self.lang.duration(self.interval)}"
         )
         if self.as_of is None:
-            daemon, style = self._daemon_status(now)
+            daemon, style, short = self._daemon_status(now)
         else:
             # The past, read from the store: the daemon running now says nothing about it.
             daemon, style = t("tui.header.as_of", day=self.lang.date(self.as_of)), "bold cyan"
-        parts: list[tuple[Text | str, int]] = [
+            short = daemon
+        parts: list[Part] = [
             (Text.assemble(("Vigie", "bold"), f"  {clock}"), ALWAYS),
-            (Text(daemon, style=style), ALWAYS),
+            (Text(daemon, style=style), ALWAYS, Text(short, style=style)),
         ]
         alerts = header_part(self.alerts, self.lang)
         if alerts is not None:
-            parts.append((Text(alerts[0], style=alerts[1]), ALWAYS))
+            text, style, short = alerts
+            parts.append((Text(text, style=style), ALWAYS, Text(short, style=style)))
         parts += [
             (Text(refresh, style="bold yellow" if self.paused else ""), MAIN),
             (f"{t('tui.header.store')} {self.data.store_path}", SECONDARY),
         ]
         self.status.set_parts(parts)
 
-    def _daemon_status(self, now: float) -> tuple[str, str]:
+    def _daemon_status(self, now: float) -> tuple[str, str, str]:
         """Whether a daemon writes to the store (its lock says so at once), and how recent
-        its last result is."""
+        its last result is: the header's text, its style and its short form."""
         t = self.lang.t
         live = self.live
         if live is None:
-            return (t("tui.header.loading"), "dim")
+            return (t("tui.header.loading"), "dim", t("tui.header.loading"))
         age = None if live.last_ts is None else self.lang.duration(max(0.0, now - live.last_ts))
         if live.daemon is None:
             if age is None:
-                return (f"✖ {t('tui.header.daemon_none')}", "bold red")
-            return (f"✖ {t('tui.header.daemon_stopped', age=age)}", "bold red")
+                text = f"✖ {t('tui.header.daemon_none')}"
+                return (text, "bold red", text)
+            return (
+                f"✖ {t('tui.header.daemon_stopped', age=age)}",
+                "bold red",
+                f"✖ {t('tui.header.short.daemon_stopped', age=age)}",
+            )
         pid = str(live.daemon or "?")
+        short_alive = f"● {t('tui.header.short.daemon_alive', pid=pid)}"
         if age is None or live.last_ts is None:
-            return (f"● {t('tui.header.daemon_starting', pid=pid)}", "green")
+            return (f"● {t('tui.header.daemon_starting', pid=pid)}", "green", short_alive)
         longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
         if now - live.last_ts <= 2 * longest + self.interval:
-            return (f"● {t('tui.header.daemon_alive', pid=pid, age=age)}", "green")
-        return (f"● {t('tui.header.daemon_silent', pid=pid, age=age)}", "bold yellow")
+            return (f"● {t('tui.header.daemon_alive', pid=pid, age=age)}", "green", short_alive)
+        return (
+            f"● {t('tui.header.daemon_silent', pid=pid, age=age)}",
+            "bold yellow",
+            f"● {t('tui.header.short.daemon_silent', age=age)}",
+        )
 
     # --- actions -------------------------------------------------------------------------
 
