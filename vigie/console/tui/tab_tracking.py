@@ -25,7 +25,7 @@ from vigie.console.flow_input import daemon_routes
 from vigie.console.flow_views import FLOW_COLUMNS, STUCK_COLUMNS, TRACE_COLUMNS, FlowWords
 from vigie.console.settings import Settings
 from vigie.console.tui.base import ConsoleTab
-from vigie.console.tui.table import Cell, ConsoleTable, Row
+from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, Cell, Column, ConsoleTable, Row
 from vigie.kernel.text.language import Language
 from vigie.probes.db import SchemaError
 from vigie.probes.flows.lifecycle import Route
@@ -34,8 +34,10 @@ from vigie.probes.flows.stuck import StuckFlow, stuck_flows
 from vigie.reports.flows import Found, find
 
 #: The stuck list's columns: `vigie flows stuck`'s but the last event's time, which the
-#: trace shows (enter), so that the list fits 120 columns whole.
+#: trace shows (enter), so that the list fits 120 columns whole; on a narrow terminal the
+#: key and the delay stay, the partner, the next hop and the deadline go first.
 _STUCK_SHOWN = tuple(name for name in STUCK_COLUMNS if name != "last_event")
+_STUCK_PRIORITY = {"key": ALWAYS, "overdue": ALWAYS, "type": MAIN, "hop": MAIN}
 _STUCK_INDEXES = tuple(STUCK_COLUMNS.index(name) for name in _STUCK_SHOWN)
 
 STUCK_EVERY = 10.0
@@ -138,7 +140,7 @@ class TrackingTab(ConsoleTab):
         yield Static(t("tui.tracking.stuck"), id="tracking-stuck-title", classes="section")
         yield ConsoleTable(
             [
-                (name, title)
+                Column(name, title, _STUCK_PRIORITY.get(name, SECONDARY))
                 for name, title in zip(_STUCK_SHOWN, self.words.columns(_STUCK_SHOWN), strict=True)
             ],
             id="tracking-stuck",
