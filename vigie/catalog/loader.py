@@ -12,7 +12,6 @@ values typed, by the kernel's readers (:mod:`vigie.kernel.table`), as every impo
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Callable, Collection
@@ -41,6 +40,7 @@ from vigie.catalog.model import (
     SecurityNeeds,
     Zone,
 )
+from vigie.kernel import csvout
 from vigie.kernel.gcpause import gc_paused
 from vigie.kernel.problems import ConfigError, Problem, did_you_mean, suggestion
 from vigie.kernel.table import Codes, CsvFile, Record, Table
@@ -737,14 +737,15 @@ def _cell(value: Any) -> str:
 
 
 def write_csv(catalog: Catalog, folder: str | Path) -> list[Path]:
-    """Write one CSV file per table (UTF-8, ``,``, ``|`` inside cells); returns the files written."""
+    """Write one CSV file per table (UTF-8, ``,``, ``|`` inside cells, formula-like cells
+    escaped by the kernel's writer and read back as they were); returns the files written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table, records in catalog_records(catalog).items():
         path = folder / f"{table}.csv"
         with path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
+            writer = csvout.writer(out)
             writer.writerow(COLUMNS[table])
             for record in records:
                 writer.writerow([_cell(record[c]) for c in COLUMNS[table]])

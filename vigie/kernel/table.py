@@ -8,8 +8,9 @@ file: it keeps the problems (and remembers parsed cells, which big files repeat)
 ``file:line: monthly_volume: 'beaucoup' is not an integer`` and gives the default, so a
 reader goes on and reports every problem at once. :class:`CsvFile` reads CSV text into
 records: the header names the columns (compared lower-case, unknown and missing ones
-reported with a did-you-mean), cells are stripped, blank rows skipped, and a malformed row
-(such as a file ending inside an unclosed quote) is a located problem, never a row.
+reported with a did-you-mean), cells are stripped and the escaping of formula-like cells
+undone (:mod:`.csvout`), blank rows skipped, and a malformed row (such as a file ending
+inside an unclosed quote) is a located problem, never a row.
 
 Messages are those of :mod:`.problems`, shared with the TOML readers.
 """
@@ -23,9 +24,11 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from enum import StrEnum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from vigie.kernel.csvout import unescape
 from vigie.kernel.problems import (
     LARGEST,
     ConfigError,
@@ -543,6 +546,8 @@ class CsvFile(Table):
         stripped = list(map(str.strip, cells))
         if not any(stripped):
             return None
+        if "'" in map(itemgetter(slice(1)), stripped):  # formula-like cells Vigie escaped when writing
+            stripped = list(map(unescape, stripped))
         width = len(positions)
         if len(cells) > width and any(stripped[width:]):
             self.problem(line, "", f"{len(cells)} cells for {width} columns (a stray separator?)")
