@@ -164,7 +164,9 @@ class _Hints:
         return suggestion(value, known)
 
 
-def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Record] | None:
+def _read_csv(
+    path: Path, table: str, problems: list[Problem], extra: tuple[str, ...] = ()
+) -> list[Record] | None:
     """Rows of one CSV file (BOM and ``,``/``;`` handled); header problems are recorded.
 
     None when the file could not be read whole (a bad byte, a malformed row): its table is
@@ -172,12 +174,14 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Record] |
     """
     sheet = CsvFile.read(path, problems=problems)
     if sheet.header:
-        sheet.use_columns(COLUMNS[table], REQUIRED[table])
+        sheet.use_columns((*COLUMNS[table], *extra), REQUIRED[table])
     rows = list(sheet.records())
     return None if sheet.broken else rows
 
 
-def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Record]]:
+def _read_folder(
+    folder: Path, problems: list[Problem], extra: tuple[str, ...] = ()
+) -> dict[str, list[Record]]:
     tables: dict[str, list[Record]] = {}
     present = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
     for table in COLUMNS:
@@ -189,7 +193,7 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Record
             else:
                 tables[table] = []
         else:
-            rows = _read_csv(path, table, problems)
+            rows = _read_csv(path, table, problems, extra)
             if rows is not None:
                 tables[table] = rows
     expected = [f"{t}.csv" for t in COLUMNS]
@@ -230,7 +234,7 @@ def _record_lines(text: str) -> dict[str, list[int]]:
     return starts
 
 
-def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Record]]:
+def _read_json(path: Path, problems: list[Problem], extra: tuple[str, ...] = ()) -> dict[str, list[Record]]:
     name = str(path)
     tables: dict[str, list[Record]] = {t: [] for t in COLUMNS}
     try:
@@ -250,7 +254,8 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Record]]:
         if key not in COLUMNS and key not in ("format", "version"):
             problems.append(Problem(name, None, key, did_you_mean(key, COLUMNS, "table")))
     reader = Table(name, problems)
-    for table, known in COLUMNS.items():
+    for table, columns in COLUMNS.items():
+        known = (*columns, *extra)
         records = data.get(table, [])
         if table in REQUIRED_TABLES and table not in data:
             problems.append(Problem(name, None, table, "missing table"))
@@ -602,18 +607,32 @@ def load_catalog(path: str | Path) -> Catalog:
         return _load(Path(path))
 
 
-def _load(path: Path) -> Catalog:
-    problems: list[Problem] = []
+def read_tables(path: Path, problems: list[Problem], extra: tuple[str, ...] = ()) -> dict[str, list[Record]]:
+    """The rows of a catalog folder or ``.json`` file, table by table, read but not checked
+    (:func:`build_catalog` checks them); ``extra`` names columns accepted besides the
+    catalog's (an import's ``status``). Reading problems are recorded on ``problems``; a path
+    that is no catalog raises :class:`ConfigError`."""
     if path.is_dir():
-        tables = _read_folder(path, problems)
-    elif path.suffix.lower() == ".json" and path.is_file():
-        tables = _read_json(path, problems)
-    elif path.exists():
+        return _read_folder(path, problems, extra)
+    if path.suffix.lower() == ".json" and path.is_file():
+        return _read_json(path, problems, extra)
+    if path.exists():
         raise ConfigError(
             [Problem(str(path), None, "", "a catalog is a folder of CSV files or a .json file")]
         )
-    else:
-        raise ConfigError([Problem(str(path), None, "", "catalog not found")])
+    raise ConfigError([Problem(str(path), None, "", "catalog not found")])
+
+
+def build_catalog(tables: dict[str, list[Record]]) -> Catalog:
+    """The catalog of rows read by any reader (a folder, a JSON file, a workbook's sheets),
+    checked as :func:`load_catalog` checks a catalog: problems are recorded on the rows'
+    tables, nothing is raised."""
+    return _build(tables)
+
+
+def _load(path: Path) -> Catalog:
+    problems: list[Problem] = []
+    tables = read_tables(path, problems)
     catalog = _build(tables)
     if problems:
         raise ConfigError(_order(problems))
