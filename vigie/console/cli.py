@@ -14,6 +14,7 @@ from typing import NoReturn
 from vigie import __version__
 from vigie.console import (
     cmd_alerts,
+    cmd_catalog,
     cmd_config,
     cmd_decom,
     cmd_demo,
@@ -38,6 +39,7 @@ COMMANDS = [
     cmd_config,
     cmd_run,
     cmd_map,
+    cmd_catalog,
     cmd_homologations,
     cmd_decom,
     cmd_tickets,
