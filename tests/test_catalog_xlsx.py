@@ -510,3 +510,12 @@ def test_apply_is_all_or_nothing(sample: Catalog, tmp_path: Path, monkeypatch: p
     monkeypatch.undo()
     write_catalog(changed, folder, FR, NOW)
     assert catalog_json(load_catalog(folder)) == catalog_json(changed)
+
+
+def test_a_control_character_is_named_and_no_file_is_left(sample: Catalog, tmp_path: Path) -> None:
+    apps = dict(sample.applications)
+    first = next(iter(apps))
+    apps[first] = replace(apps[first], description="bip\x07")
+    with pytest.raises(ValueError, match=f"applications '{first}': description: a control character"):
+        write_catalog(replace(sample, applications=apps), tmp_path / "carte.xlsx", FR, NOW)
+    assert list(tmp_path.iterdir()) == []

@@ -39,7 +39,11 @@ def key_columns(table: str) -> tuple[str, ...]:
 
 def row_key(table: str, values: dict[str, Any]) -> str | None:
     """A row's key as shown (``hom-1 / Chiffrer les flux`` for a reserve), None when a part is empty."""
-    parts = [values.get(column) for column in key_columns(table)]
+    columns = KEYS.get(table)
+    if columns is None:  # the id alone: most rows, kept quick for large maps
+        ident = values.get("id")
+        return None if ident is None or ident == "" else ident if ident.__class__ is str else str(ident)
+    parts = [values.get(column) for column in columns]
     if any(part is None or part == "" for part in parts):
         return None
     return " / ".join(str(part) for part in parts)

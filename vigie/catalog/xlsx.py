@@ -33,14 +33,14 @@ import python_calamine
 from defusedxml import ElementTree
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from vigie import __version__
-from vigie.catalog.changes import STATUS
+from vigie.catalog.changes import STATUS, row_key
 from vigie.catalog.loader import COLUMNS, FORMAT, REQUIRED, VERSION, catalog_records
 from vigie.catalog.model import (
     Catalog,
@@ -95,9 +95,20 @@ NUMBERS = frozenset(
     }
 )
 BOOLEANS = frozenset({"personal_data", "core", "placeholder", "closed"})
-#: Columns holding ids: a number there lost what was typed (``1.10`` read as 1.1).
+#: Columns holding ids: each cell is formatted as text, and a number read there lost what
+#: was typed (``1.10`` read as 1.1).
 IDS = frozenset(
-    {"id", "ministry", "parent", "source", "target", "replaced_by", "homologation", "applications"}
+    {
+        "id",
+        "ministry",
+        "user_ministries",
+        "parent",
+        "source",
+        "target",
+        "replaced_by",
+        "homologation",
+        "applications",
+    }
 )
 _DATE_FORMAT = {"fr": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 _TEXT_FORMAT = "@"
@@ -175,6 +186,7 @@ def write_xlsx(catalog: Catalog, path: str | Path, lang: Language, exported_at: 
                 f"{len(rows)} rows in {table}: a sheet holds {MAX_ROWS - HEADER_ROWS} "
                 "(export the catalog as CSV or JSON)"
             )
+        _refuse_control_characters(table, rows)
     book = OpenpyxlWorkbook(write_only=True)
     lists = _lists(catalog, lang)
     _write_lists(book, lists)
@@ -250,6 +262,25 @@ def _write_table(
         )
 
 
+def _refuse_control_characters(table: str, rows: list[dict[str, Any]]) -> None:
+    """ValueError naming the first cell holding a character a workbook cannot hold.
+
+    Checked before anything is written: openpyxl refusing a cell halfway leaves a workbook
+    that cannot be closed cleanly. One search over the table's texts joined keeps it cheap.
+    """
+    texts = [column for column in COLUMNS[table] if _kind(column) in ("text", "id")]
+    joined = "\n".join(_shown(row[column]) for row in rows for column in texts)
+    if not ILLEGAL_CHARACTERS_RE.search(joined):
+        return
+    for row in rows:
+        for column in texts:
+            if ILLEGAL_CHARACTERS_RE.search(_shown(row[column])):
+                raise ValueError(
+                    f"{table} '{row_key(table, row)}': {column}: a control character, which a "
+                    "workbook cannot hold (remove it, or export as CSV or JSON)"
+                )
+
+
 def _header(sheet: Any, text: str, font: Font, fill: PatternFill) -> Cell:
     cell = WriteOnlyCell(sheet, text)
     cell.font, cell.fill, cell.alignment = font, fill, _WRAP
@@ -273,7 +304,7 @@ def _kind(column: str) -> str:
         return "date"
     if column in NUMBERS or column in BOOLEANS:
         return "native"
-    return "text"
+    return "id" if column in IDS else "text"
 
 
 def _cell(sheet: Any, kind: str, value: Any, date_format: str) -> Any:
@@ -286,10 +317,15 @@ def _cell(sheet: Any, kind: str, value: Any, date_format: str) -> Any:
         cell = WriteOnlyCell(sheet, datetime.combine(date.fromisoformat(value), time()))
         cell.number_format = date_format
         return cell
-    text = "|".join(value) if isinstance(value, list) else value
+    text = "|".join(value) if value.__class__ is list else value
+    formula_like = text.startswith(_FORMULA_LIKE)
+    if kind == "text" and not formula_like:
+        # A text cell as it is: styling every cell would double the export's time; the
+        # column's text format keeps what is typed in later as text.
+        return text
     cell = WriteOnlyCell(sheet, text)
-    cell.number_format = _TEXT_FORMAT
-    if text.startswith(_FORMULA_LIKE):
+    cell.number_format = _TEXT_FORMAT  # an id retyped in place stays text (0012, 1.10)
+    if formula_like:
         # A text cell, never a formula (openpyxl takes '=...' for one); Excel's quote prefix
         # keeps it a text when the cell is edited.
         cell.data_type = "s"
