@@ -9,7 +9,8 @@ sheet); a ``status`` column last, where a row is marked for deletion; a ``_meta`
 the schema version, the export time and the catalog's hash. A text starting with ``=``, ``+``,
 ``-`` or ``@`` is written as a text cell with Excel's quote prefix, never as a formula.
 
-Reading (python-calamine, a Rust reader: a tenth of openpyxl's time on a large map): each
+Reading (python-calamine, a Rust reader: 0.4 s of CPU for 60,000 rows where openpyxl's
+read-only mode takes 6.7 s; formulas, which it does not show, are found in the XML): each
 sheet's rows become the kernel's :class:`~vigie.kernel.table.Record` objects holding the
 cells as the CSV form writes them, so the catalog's own checks run on them unchanged. What
 only a workbook can get wrong is reported too: an unknown sheet, an unknown, repeated or
