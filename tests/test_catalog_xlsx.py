@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from tests.conftest import ROOT
 from vigie.catalog import forms
@@ -309,7 +310,7 @@ def test_eight_kinds_of_mistakes_are_all_reported_located_and_nothing_is_written
         f"Applications!A7: id: duplicate id '{duplicate}' (first defined at line 6)",
         "Applications!C8: description: a formula (=UPPER(B8)): type the value itself",
         "Applications!B9: name: merged cells B9:C9: unmerge them (one value per cell)",
-        "Interfaces!Q2: protocol: column moved: it belongs after 'target', in the order of the export",
+        f"Interfaces!{get_column_letter(end)}2: protocol: column moved: it belongs after 'target', in the order of the export",
         "Feuil1: unknown sheet (the sheets: Ministères, Domaines, Applications, Interfaces, Homologations, "
         "Réserves, Contrats)",
     ]

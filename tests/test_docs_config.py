@@ -20,7 +20,14 @@ from vigie.kernel.tomlfile import Document, Section
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
 # Tables whose keys are the user's own names (header names, GLPI labels and mappings).
-FREE_FORM = {"probes.headers", "tickets.labels", "tickets.channels", "tickets.applications", "alerts.labels"}
+FREE_FORM = {
+    "probes.headers",
+    "tickets.labels",
+    "tickets.channels",
+    "tickets.applications",
+    "alerts.labels",
+    "flows.statuses",
+}
 
 # One of everything: each top-level table, each probe kind, both counter sources, both kinds
 # of maintenance window, component sub-tables, the GLPI sub-table.
@@ -47,6 +54,9 @@ user_token = "${GLPI_USER_TOKEN}"
 [tickets.open]
 [[tickets.open.places]]
 for = "c"
+[status]
+[[status.components]]
+id = "c"
 
 [[components]]
 id = "c"
@@ -112,6 +122,20 @@ every = "week"
 day = "sun"
 at = "02:00"
 duration = "2h"
+public = true
+
+[flow_tracking]
+path = "flows.db"
+token = "${VIGIE_EVENTS_TOKEN}"
+[[flows]]
+type = "one-deadline"
+path = ["a", "b", "c"]
+deadline = "1h"
+[[flows]]
+type = "deadlines"
+path = ["a", "b"]
+deadlines = ["30m"]
+statuses = { AP = "accepted" }
 """
 
 

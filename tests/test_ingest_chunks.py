@@ -146,7 +146,7 @@ def _bad_file(tmp_path: Path, bad_at: int, bad: str) -> tuple[Path, int]:
         ("nope,{stamp},up,12,ok\n", "component: unknown component 'nope'"),
         ("{c},yesterday,up,12,ok\n", "timestamp: 'yesterday'"),
         ("{c},2017-01-01T00:00:00Z,up,12,ok\n", "timestamp: not after"),
-        ("{c},{stamp},up,-1,ok\n", "latency_ms: -1 is out of range (must be >= 0)"),
+        ("{c},{stamp},up,-1,ok\n", "latency_ms: -1 is out of range (must be >= 0 and <= 86400000)"),
         ("{c},{stamp},up\n", "latency_ms: missing (the row has 3 fields, the header 5)"),
     ],
 )

@@ -385,11 +385,11 @@ async def test_flows_tab_without_the_checks_counts(
 @pytest.mark.parametrize(
     ("language", "titles"),
     [
-        ("fr", ["Disponibilité", "Flux", "Tickets", "Homologations", "Décom.", "Cartographie"]),
-        ("en", ["Availability", "Flows", "Tickets", "Homologations", "Decommissioning", "Map"]),
+        ("fr", ["Dispo.", "Flux", "Tickets", "Homol.", "Décom.", "Cartographie", "Suivi"]),
+        ("en", ["Availability", "Flows", "Tickets", "Homol.", "Decom.", "Map", "Flow tracking"]),
     ],
 )
-async def test_six_tab_titles_are_visible_at_80_columns(
+async def test_seven_tab_titles_are_visible_at_80_columns(
     tmp_path: Path, language: str, titles: list[str]
 ) -> None:
     settings = make_settings(tmp_path, language=language)
@@ -398,9 +398,9 @@ async def test_six_tab_titles_are_visible_at_80_columns(
         await settle(pilot)
         tabs = app.query_one("#tabs", TabbedContent)
         bar = tabs.query_one(Tabs)
-        for key in ("6", "1"):  # the bar scrolls to the active tab: look from both ends
+        for key in ("7", "1"):  # the bar scrolls to the active tab: look from both ends
             if key == "1":
-                await pilot.press("escape")  # the map tab starts in its search box
+                await pilot.press("escape")  # the tracking tab starts in its search box
             await pilot.press(key)
             await pilot.pause()
             for number, (tab, title) in enumerate(zip(TAB_IDS, titles, strict=True), 1):
@@ -419,7 +419,7 @@ async def test_tab_titles_follow_the_width(tmp_path: Path) -> None:
         await pilot.resize_terminal(60, 24)
         await pilot.pause()
         shown = [tabs.get_tab(tab).label_text for tab in TAB_IDS]
-        assert shown == ["1 Dispo.", "2 Flux", "3 Tickets", "4 Homol.", "5 Décom.", "6 Carto."]
+        assert shown == ["1 Dispo.", "2 Flux", "3 Tickets", "4 Homol.", "5 Décom.", "6 Carto.", "7 Suivi"]
         await pilot.resize_terminal(140, 24)
         await pilot.pause()
         assert tabs.get_tab("map").label_text == "6 Cartographie"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from vigie.catalog.changes import STATUS, Plan
 from vigie.catalog.changes import plan_import as merge
-from vigie.catalog.loader import COLUMNS, load_catalog, read_tables, write_csv, write_json
+from vigie.catalog.loader import COLUMNS, Plain, load_catalog, read_tables, write_csv, write_json
 from vigie.catalog.model import Catalog
 from vigie.catalog.xlsx import read_xlsx, write_xlsx
 from vigie.kernel.problems import ConfigError, Problem
@@ -126,7 +126,11 @@ def plan_import(source: Path, catalog_path: Path) -> Imported:
             return [book.locate(p) for p in sorted(found, key=book.order)]
 
     else:
-        tables = dict(read_tables(source, problems, extra=(STATUS,)))
+        # Rows the loader read by its fast path are read again as records: the merge reads cells.
+        tables = {
+            table: [entry.record() if isinstance(entry, Plain) else entry for entry in entries]
+            for table, entries in read_tables(source, problems, extra=(STATUS,)).items()
+        }
         meta, arrange = {}, _by_file
     if problems and not any(tables.values()):
         raise ConfigError(arrange(problems))

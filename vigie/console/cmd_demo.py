@@ -24,6 +24,7 @@ from vigie.console.demo.workdir import (
     free_port,
     history_loaded,
     load_history,
+    load_invoices,
     prepare,
     save_history,
     top_up_recent,
@@ -97,7 +98,7 @@ def _run(
 ) -> Summary | None:
     """Load the history if needed, then run; the headless summary (None after the console)."""
     try:
-        config = write_config(workdir, scenario, si.bind(), free_port(), LANG.code)
+        config = write_config(workdir, scenario, si.bind(), free_port(), LANG.code, free_port())
         settings = load_settings(config)
         si.maintenance = settings.probes.maintenance
         history = history_loaded(workdir)
@@ -115,9 +116,11 @@ def _run(
             _say,
             recent if isinstance(recent, dict) else None,
         )
+        history["invoices"] = load_invoices(workdir, scenario, settings, datetime.now(UTC), _say)
         save_history(workdir, history)
         with DemoRun(workdir, settings, si) as run:
             _say(LANG.t("cli.demo.started", url=run.metrics_url))
+            _say(LANG.t("cli.demo.status", url=run.status_url))
             if not args.headless:
                 _console(run, duration)
                 return None

@@ -30,7 +30,8 @@ def register(sub: Any) -> None:
         help="import probe results from CSV (component,timestamp,status[,latency_ms,detail])",
         description="Import history: header component,timestamp,status and optionally latency_ms,detail; "
         "timestamps ISO 8601 with an offset or Z; status up, degraded, down or maintenance. Each file is "
-        "imported whole or not at all; rows already stored are skipped, so re-importing is harmless. "
+        "checked whole first (a bad row writes nothing), then written in short transactions; rows already "
+        "stored are skipped, so re-importing (also after an interrupted import) is harmless. "
         "Imported rows get the probe id 'ingest'.",
     )
     samples.add_argument("files", nargs="+", metavar="FILE.csv", help="CSV files, imported in order")
@@ -71,7 +72,8 @@ def run_samples(args: argparse.Namespace) -> int:
                         transient=True,
                     ) as bar:
                         size = _size(path)
-                        task = bar.add_task(path, total=size)
+                        # Checked whole, then written: the bar counts the file twice.
+                        task = bar.add_task(path, total=None if size is None else 2 * size)
                         stats = ingest_samples(store, path, settings.probes, partial(_advance, bar, task))
                 else:
                     stats = ingest_samples(store, path, settings.probes)

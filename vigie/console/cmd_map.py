@@ -13,13 +13,12 @@ import networkx as nx
 
 from vigie.catalog.export import FORMATS, export
 from vigie.catalog.graph import (
-    BETWEENNESS_SAMPLE,
-    EXACT_BETWEENNESS_LIMIT,
     GROUPINGS,
     ImpactDirection,
     Route,
     UnknownApplication,
     all_paths,
+    betweenness_sample,
     build_graph,
     counts,
     critical_nodes,
@@ -350,9 +349,10 @@ def run_critical(args: argparse.Namespace) -> int:
     """`vigie map critical`."""
     catalog, lang = load_map(args)
     graph = build_graph(catalog)
-    found = critical_nodes(graph, top=args.top)
-    if graph.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
-        sys.stderr.write(lang.t("cli.map.sampled", n=lang.number(BETWEENNESS_SAMPLE)) + "\n")
+    sample = betweenness_sample(graph)
+    found = critical_nodes(graph, top=args.top, sample=sample)
+    if sample is not None:
+        sys.stderr.write(lang.t("cli.map.sampled", n=lang.number(sample)) + "\n")
     if args.json:
         print_json([{**asdict(c), "name": _name(catalog, c.app)} for c in found])
         return EXIT_OK

@@ -23,6 +23,7 @@ from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.durations import parse_duration
 from vigie.kernel.text.language import MISSING, Language
+from vigie.probes.secrets import ScrubbingFilter
 
 if TYPE_CHECKING:
     from vigie.probes.scheduler import Measured
@@ -34,7 +35,7 @@ def register(sub: Any) -> None:
         "run",
         help="the probe daemon: schedule probes, store results, alert, serve /metrics",
         description="Run the probes on their intervals, store their results, send alerts and "
-        "serve /metrics and /push/<token>. SIGINT/SIGTERM store the current batch and exit 0. "
+        "serve /metrics, /push/<token> and POST /events. SIGINT/SIGTERM store the current batch and exit 0. "
         "With --once: run every probe once, store, print the results; exit 1 if any "
         "component is down.",
     )
@@ -61,6 +62,7 @@ def run_command(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, exporter=dataclasses.replace(config.exporter, enabled=False))
     # Imported here: the daemon pulls in requests and prometheus_client, which every
     # other command would otherwise pay for at start-up.
+    from vigie.console.flow_input import daemon_routes, flow_collector, flow_recorder
     from vigie.probes.daemon import AlreadyRunning, CannotListen, Daemon
     from vigie.probes.tickets.metrics import TicketCollector
     from vigie.reports.metrics import AvailabilityCollector
@@ -69,15 +71,19 @@ def run_command(args: argparse.Namespace) -> int:
     availability = AvailabilityCollector(config, settings.store_path())
     # One round sends no alert (no state change): no delivery, no ticket.
     oncall, incident_tickets = (None, None) if args.once else oncall_parts(settings)
+    routes, hops = daemon_routes(settings)
+    flows = flow_collector(settings, routes)
     try:
         daemon = Daemon(
             config,
             settings.store_path(),
-            extra_collectors=(*catalog_collectors(settings), tickets, availability),
+            extra_collectors=(*catalog_collectors(settings), tickets, availability, flows),
             oncall=oncall,
             incident_tickets=incident_tickets,
+            flows=flow_recorder(settings, routes, hops),
         )
     except (AlreadyRunning, CannotListen) as exc:
+        flows.close()
         availability.close()
         tickets.close()
         raise cli.UserError(str(exc)) from None
@@ -91,6 +97,7 @@ def run_command(args: argparse.Namespace) -> int:
                     logging.getLogger("vigie").info(f'{{"event": "listening", "url": "{daemon.server.url}"}}')
                 daemon.run(stop, duration)
         finally:
+            flows.close()
             availability.close()
             tickets.close()
     return cli.EXIT_OK
@@ -99,6 +106,7 @@ def run_command(args: argparse.Namespace) -> int:
 def _configure_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(ScrubbingFilter())
     root = logging.getLogger("vigie")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

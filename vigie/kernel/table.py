@@ -53,6 +53,14 @@ FALSE = frozenset({"false", "no", "non", "0"})
 REMEMBERED = 100_000
 
 _BOOLEANS = {**dict.fromkeys(TRUE, True), **dict.fromkeys(FALSE, False)}
+
+
+def boolean_of(text: str) -> bool | None:
+    """A spreadsheet's boolean (see :data:`TRUE`, :data:`FALSE`, any case), or None."""
+    known = _BOOLEANS.get(text)
+    return _BOOLEANS.get(text.lower()) if known is None else known
+
+
 # Thousands separators French spreadsheets write (space, no-break and narrow no-break spaces).
 _SEPARATORS = str.maketrans("", "", " \u00a0\u202f")
 _MISSING_END = "unexpected end of data"  # the csv module's words for EOF inside quotes (strict mode)
@@ -334,9 +342,7 @@ class Record:
         cell is ``default``)."""
         value = self.values.get(column)
         if value.__class__ is str:
-            known = _BOOLEANS.get(value)
-            if known is None:
-                known = _BOOLEANS.get(value.lower())
+            known = boolean_of(value)
             if known is not None:
                 return known
         if value is None:

@@ -100,6 +100,7 @@ class HttpOptions:
     max_redirects: int = 3
     max_body_bytes: int = 1_000_000
     cert_warning_days: int = 21
+    allow_insecure_redirects: bool = False
 
 
 @dataclass(frozen=True)
@@ -463,6 +464,7 @@ def _http_options(sec: Section) -> HttpOptions | None:
     verify = sec.boolean("verify_tls", True)
     ca_file = sec.string("ca_file")
     redirects = sec.integer("max_redirects", 3, minimum=0, maximum=20)
+    insecure = sec.boolean("allow_insecure_redirects", False)
     max_body = sec.integer("max_body_bytes", 1_000_000, minimum=1, maximum=100_000_000)
     cert_days = sec.integer("cert_warning_days", 21, minimum=0, maximum=3650)
     if url is None:
@@ -480,6 +482,7 @@ def _http_options(sec: Section) -> HttpOptions | None:
         max_redirects=_or(redirects, 3),
         max_body_bytes=_or(max_body, 1_000_000),
         cert_warning_days=_or(cert_days, 21),
+        allow_insecure_redirects=bool(insecure),
     )
 
 
@@ -614,6 +617,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
     day_value = sec.raw("day")
     at = sec.clock("at")
     duration = sec.duration("duration", minimum=60, maximum=7 * 86400)
+    public = bool(sec.boolean("public", False))
     sec.done()
     if mid is None:
         return None
@@ -638,6 +642,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
             weekly_days=days,
             weekly_at=at,
             duration=timedelta(seconds=duration),
+            public=public,
         )
     if start is None or end is None:
         sec.problem(None, 'a one-off window needs start and end (or every = "week" with day, at, duration)')
@@ -648,7 +653,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
     if end <= start:
         sec.problem("end", "must come after start")
         return None
-    return MaintenanceWindow(mid, tuple(names), reason, start=start, end=end)
+    return MaintenanceWindow(mid, tuple(names), reason, start=start, end=end, public=public)
 
 
 def _store(sec: Section) -> StoreConfig:

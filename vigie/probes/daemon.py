@@ -21,7 +21,9 @@ from vigie.probes.alerts import Alert, Alerter, Notifier
 from vigie.probes.checks.heartbeat import Heartbeats
 from vigie.probes.checks.kinds import make_check
 from vigie.probes.config import ProbesConfig
+from vigie.probes.db import lock_path
 from vigie.probes.exporter import VigieCollector, build_registry
+from vigie.probes.flows.receiver import FlowRecorder
 from vigie.probes.scheduler import Measured, Scheduler
 from vigie.probes.server import ProbeServer
 from vigie.probes.state import StateTracker
@@ -49,7 +51,7 @@ class StoreLock:
     """An exclusive, non-blocking lock on ``<store>.lock`` holding the owner's pid."""
 
     def __init__(self, store_path: Path) -> None:
-        self.path = store_path.with_name(store_path.name + ".lock")
+        self.path = lock_path(store_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -78,11 +80,15 @@ class Daemon:
         extra_collectors: tuple[Collector, ...] = (),
         oncall: OnCall | None = None,
         incident_tickets: IncidentTickets | None = None,
+        flows: FlowRecorder | None = None,
     ) -> None:
         self.config = config
         # Alerts' delivery and acknowledgements, and the tickets of incidents (console-wired).
         self.oncall = oncall
         self.incident_tickets = incident_tickets
+        # Flow events: POST /events (when it has a token) and the files file-flow probes see.
+        self.flows = flows
+        self._files: dict[str, set[tuple[str, float]]] = {}
         self.lock = StoreLock(store_path)
         try:
             # The store cuts each probe's timeline at gaps longer than twice its interval.
@@ -105,7 +111,11 @@ class Daemon:
             registry = build_registry(self.collector, extra_collectors)
             try:
                 self.server = ProbeServer(
-                    config.exporter.host, config.exporter.port, registry, self.heartbeats
+                    config.exporter.host,
+                    config.exporter.port,
+                    registry,
+                    self.heartbeats,
+                    flows if flows is not None and flows.token is not None else None,
                 )
             except OSError as exc:
                 self.close()
@@ -129,6 +139,8 @@ class Daemon:
                     self.incident_tickets.on_transition(change)
             if item.result.probe in self._throughput:
                 self.alerter.on_throughput(item.result)
+            if self.flows is not None and item.outcome.files is not None:
+                self._files_seen(item.result.probe, item.result.component, item.outcome.files)
         now = time.time()
         self.alerter.tick(now)
         if self.oncall is not None:
@@ -139,6 +151,16 @@ class Daemon:
             deleted = self.store.delete_before(now - self.config.store.retention)
             if deleted:
                 log.info(json.dumps({"event": "retention", "deleted": deleted}))
+
+    def _files_seen(self, probe: str, component: str, files: tuple[tuple[str, float], ...]) -> None:
+        """``received`` events for the files a file-flow probe sees for the first time (a file
+        seen again after a restart is stored once: the flow store keeps an event once)."""
+        assert self.flows is not None
+        now = set(files)
+        new = now - self._files.get(probe, set())
+        self._files[probe] = now
+        comp = self.config.component(component)
+        self.flows.files_seen(comp.application or comp.id, sorted(new, key=lambda f: (f[1], f[0])))
 
     def run(self, stop: threading.Event, duration: float | None = None) -> None:
         """Serve and probe until ``stop`` is set or ``duration`` seconds have passed."""
@@ -170,6 +192,8 @@ class Daemon:
             if worker is not None:
                 worker.close()
         self.collector.close()
+        if self.flows is not None:
+            self.flows.close()
         self.store.close()
         self.lock.release()
 

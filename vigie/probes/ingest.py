@@ -1,4 +1,5 @@
-"""Import measurement history from CSV (`vigie ingest samples`), streaming, all or nothing.
+"""Import measurement history from CSV (`vigie ingest samples`), streaming: checked whole,
+then written in short pieces.
 
 Format (DESIGN.md §7): a header naming the columns ``component,timestamp,status`` and
 optionally ``latency_ms``, ``detail``, ``probe`` and ``value``, in any order; ``timestamp``
@@ -13,9 +14,9 @@ Results of throughput-role probes never count in availability (the SLA accountin
 them out), so importing throughput history leaves the SLA figures unchanged.
 
 Every row is checked (known component, probe of that component, time with an offset,
-strictly increasing per component and probe, known status, latency and value numbers
->= 0, no truncated last line); the first problem stops the import with
-``file:line: field: message`` and nothing of the file is kept. Rows already stored are
+after 1970 and at most a day ahead of now, strictly increasing per component and probe,
+known status, a latency from 0 to a day in milliseconds, a value >= 0, no truncated last line); the first problem stops the import with
+``file:line: field: message`` and nothing of the file is written. Rows already stored are
 skipped, so importing a file twice is harmless.
 
 The file is read as every user's file is (:mod:`vigie.kernel.textfile`: UTF-8, a BOM
@@ -27,15 +28,18 @@ column-by-column path handles the chunks where nothing is in doubt.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
+import marshal
 import math
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter, lt, ne
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from vigie.accounting.results import STORED_STATUSES
 from vigie.kernel.gcpause import gc_paused
@@ -43,6 +47,7 @@ from vigie.kernel.problems import LARGEST, ConfigError, Problem
 from vigie.kernel.table import Codes, CsvFile, parse_instant
 from vigie.kernel.textfile import BLOCK, TextLines, open_binary
 from vigie.probes.config import INGEST_PROBE, ProbesConfig
+from vigie.probes.db import writer_running
 from vigie.probes.results import Batch, Row
 from vigie.probes.store import Store
 
@@ -50,6 +55,16 @@ REQUIRED = ("component", "timestamp", "status")
 OPTIONAL = ("latency_ms", "detail", "probe", "value")
 CHUNK = 200_000
 PIECE = 4_096
+PIECE_SECONDS = 0.25
+"""How long one write transaction of an import lasts at most (plus one piece of rows)."""
+PIECE_ROWS = 20_000
+"""Rows written at a time inside a write transaction (a few tens of milliseconds)."""
+LET_IN_SECONDS = 0.11
+"""The pause after each write transaction while a daemon writes to the same store."""
+AHEAD = 86_400.0
+"""How far ahead of now a row's time may be (a clock a little ahead, not a typo for 2107)."""
+MAX_LATENCY_MS = 86_400_000.0
+"""The longest latency a row may bring: a day (beyond it a value is a unit mistake or garbage)."""
 
 STATUSES = Codes.words([str(s) for s in STORED_STATUSES])
 _CANONICAL = {str(s): str(s) for s in STORED_STATUSES}
@@ -87,47 +102,27 @@ def ingest_samples(
     config: ProbesConfig,
     progress: Callable[[int], None] | None = None,
 ) -> IngestStats:
-    """Import one CSV file into ``store`` in one transaction; raises IngestError on a bad row.
+    """Import one CSV file into ``store``; raises IngestError on a bad row, and then nothing
+    of the file is written.
 
-    ``progress`` is called with the bytes read so far after each chunk of rows. The store
-    should know the probe intervals (``Store(path, intervals=intervals_from_config(config))``)
-    so that imported rows cover twice the component's interval.
+    The file is checked whole first, its rows set aside in a temporary file; they are then
+    written in transactions of about :data:`PIECE_SECONDS`, so the daemon's batches never
+    wait long for the write lock (and, while a daemon writes to the store, the import leaves
+    the lock free a moment after each one). An import stopped while writing (killed, disk
+    full) keeps the pieces committed; importing the file again completes it, rows already
+    stored being skipped. ``progress`` is called with a count of bytes out of twice the
+    file's size: the check, then the writing. The store should know the probe intervals
+    (:meth:`Store.of_config`) so that imported rows cover twice the component's interval.
     """
     started = time.perf_counter()
-    rows = added = 0
     try:
         handle = open_binary(path)
     except ConfigError as exc:
         raise IngestError(exc.problems[0]) from None
-    with handle, store.transaction(), gc_paused():
-        lines = TextLines(handle, str(path), BLOCK)
-        sheet = CsvFile(str(path), lines)
-        if sheet.header:
-            sheet.use_columns((*REQUIRED, *OPTIONAL), REQUIRED)
-        if sheet.problems:
-            raise IngestError(sheet.problems[0])
-        checker = _Checker(sheet, config, store.horizon())
-        reader = sheet.reader
-        while True:
-            first_line = reader.line_num
-            # On a reading failure the rows before it are checked first: they come first.
-            chunk, batches, failure = checker.read_chunk(reader)
-            end = first_line
-            if chunk:
-                if batches is None:
-                    batches, end = checker.rows(chunk, first_line, last_in_file=not lines.complete)
-                added += store.append_batches_in_transaction(batches)
-                rows += sum(map(len, batches))
-                if progress is not None:
-                    progress(lines.bytes)
-            if isinstance(failure, csv.Error):
-                raise IngestError(sheet.malformed(failure, end + 1))
-            if failure is not None:
-                raise IngestError(failure.problems[0])
-            if len(chunk) < CHUNK:
-                break
-        if not lines.complete:
-            raise IngestError(_truncated(sheet.file, reader.line_num))
+    with handle, tempfile.TemporaryFile() as aside, gc_paused():
+        checker, rows, size = _check(handle, str(path), config, store.horizon(), aside, progress)
+        aside.seek(0)
+        added = _write(store, aside, size, progress)
     return IngestStats(
         rows,
         added,
@@ -136,6 +131,106 @@ def ingest_samples(
         max(checker.last.values(), default=None),
         time.perf_counter() - started,
     )
+
+
+def _check(
+    handle: BinaryIO,
+    name: str,
+    config: ProbesConfig,
+    horizon: float | None,
+    aside: BinaryIO,
+    progress: Callable[[int], None] | None,
+) -> tuple[_Checker, int, int]:
+    """Check every row, setting each chunk's batches aside (marshal: a C-level copy); the
+    checker, the rows and the file's size. Raises IngestError at the first problem."""
+    rows = 0
+    lines = TextLines(handle, name, BLOCK)
+    sheet = CsvFile(name, lines)
+    if sheet.header:
+        sheet.use_columns((*REQUIRED, *OPTIONAL), REQUIRED)
+    if sheet.problems:
+        raise IngestError(sheet.problems[0])
+    checker = _Checker(sheet, config, horizon)
+    reader = sheet.reader
+    while True:
+        first_line = reader.line_num
+        # On a reading failure the rows before it are checked first: they come first.
+        chunk, batches, failure = checker.read_chunk(reader)
+        end = first_line
+        if chunk:
+            if batches is None:
+                batches, end = checker.rows(chunk, first_line, last_in_file=not lines.complete)
+            blob = marshal.dumps((lines.bytes, [_fields(batch) for batch in batches]))
+            # Length first: marshal.load on a file reads item by item, ten times slower than loads.
+            aside.write(len(blob).to_bytes(8, "little") + blob)
+            rows += sum(map(len, batches))
+            if progress is not None:
+                progress(lines.bytes)
+        if isinstance(failure, csv.Error):
+            raise IngestError(sheet.malformed(failure, end + 1))
+        if failure is not None:
+            raise IngestError(failure.problems[0])
+        if len(chunk) < CHUNK:
+            break
+    if not lines.complete:
+        raise IngestError(_truncated(sheet.file, reader.line_num))
+    return checker, rows, lines.bytes
+
+
+def _write(store: Store, aside: BinaryIO, size: int, progress: Callable[[int], None] | None) -> int:
+    """Write the batches set aside in transactions of about PIECE_SECONDS; the rows added."""
+    added = 0
+    pieces = _pieces(aside, size, progress)
+    piece = next(pieces, None)
+    while piece is not None:
+        began = time.perf_counter()
+        with store.transaction():
+            while piece is not None and time.perf_counter() - began < PIECE_SECONDS:
+                added += store.append_batches_in_transaction(piece)
+                piece = next(pieces, None)
+        if piece is not None and writer_running(store.path):
+            # A daemon waiting for the lock retries at least every 100 ms: let it in.
+            time.sleep(LET_IN_SECONDS)
+    return added
+
+
+def _pieces(aside: BinaryIO, size: int, progress: Callable[[int], None] | None) -> Iterator[list[Batch]]:
+    """The batches set aside, in pieces of at most PIECE_ROWS rows."""
+    while True:
+        length = aside.read(8)
+        if not length:
+            return
+        done, chunk = marshal.loads(aside.read(int.from_bytes(length, "little")))
+        piece: list[Batch] = []
+        rows = 0
+        for columns in chunk:
+            batch = Batch(*columns)
+            for start in range(0, len(batch), PIECE_ROWS):
+                part = _slice(batch, start, start + PIECE_ROWS)
+                piece.append(part)
+                rows += len(part)
+                if rows >= PIECE_ROWS:
+                    yield piece
+                    piece, rows = [], 0
+        if piece:
+            yield piece
+        if progress is not None:
+            progress(size + done)
+
+
+_BATCH_FIELDS = [f.name for f in dataclasses.fields(Batch)]
+
+
+def _fields(batch: Batch) -> tuple[Any, ...]:
+    return tuple(getattr(batch, name) for name in _BATCH_FIELDS)
+
+
+def _slice(batch: Batch, start: int, end: int) -> Batch:
+    """Rows ``start`` to ``end`` of a batch (the columns cut, the other fields kept)."""
+    if start == 0 and end >= len(batch):
+        return batch
+    cut: list[Any] = [v[start:end] if isinstance(v, list | tuple) else v for v in _fields(batch)]
+    return Batch(*cut)
 
 
 class _Bad(Exception):
@@ -155,24 +250,43 @@ class _Parsed(dict[str, float | None]):
 
 
 def _stamp(text: str) -> float:
-    """An ISO 8601 date-time with an offset, in epoch seconds (the row reader's instants)."""
+    """An ISO 8601 date-time with an offset, in epoch seconds, within the bounds (the row
+    reader's instants)."""
     try:
-        return parse_instant(text).timestamp()
+        ts = parse_instant(text).timestamp()
     except ValueError:
         raise _Bad from None
+    if not 0 <= ts <= time.time() + AHEAD:
+        raise _Bad
+    return ts
 
 
-def _cell(text: str) -> float | None:
-    """A number >= 0 the row reader would read the same, or None for an empty cell."""
+def _cell(text: str, largest: float = LARGEST) -> float | None:
+    """A number from 0 to ``largest`` the row reader would read the same, or None for an empty cell."""
     if text == "":
         return None
     try:
         value = float(text)
     except ValueError:
         raise _Bad from None
-    if not 0 <= value <= LARGEST:  # NaN and inf included
+    if not 0 <= value <= largest:  # NaN and inf included
         raise _Bad
     return value
+
+
+def _latency(text: str) -> float | None:
+    """A latency cell (see :func:`_cell`), at most :data:`MAX_LATENCY_MS`."""
+    return _cell(text, MAX_LATENCY_MS)
+
+
+def time_problem(ts: float) -> str | None:
+    """What is wrong with a row's time (epoch seconds), or None: before 1970, or more than
+    :data:`AHEAD` seconds ahead of now."""
+    if ts < 0:
+        return "before 1970 (a typo in the year?)"
+    if ts > time.time() + AHEAD:
+        return "more than a day in the future (a typo in the year, or a clock far ahead?)"
+    return None
 
 
 class _Checker:
@@ -205,6 +319,7 @@ class _Checker:
         self.last: dict[tuple[str, str], float] = {}
         self.stamps = _Parsed(_stamp)
         self.numbers = _Parsed(_cell)
+        self.latencies = _Parsed(_latency)
 
     def read_chunk(
         self, reader: Iterator[list[str]]
@@ -251,12 +366,15 @@ class _Checker:
             statuses += map(_CANONICAL.__getitem__, cells(self.i_status, None))
             probes += map(self.probe_ids.__getitem__, cells(self.i_probe, ""))
             stamps += map(self.stamps.__getitem__, cells(self.i_ts, None))
-            latencies += map(self.numbers.__getitem__, cells(self.i_lat, ""))
+            latencies += map(self.latencies.__getitem__, cells(self.i_lat, ""))
             values += map(self.numbers.__getitem__, cells(self.i_value, ""))
         except (KeyError, _Bad):
             return False
-        # Stripped, as the row reader reads every cell.
-        details += map(str.strip, cells(self.i_detail, ""))
+        # Stripped, as the row reader reads every cell; one it unescapes is left to it.
+        stripped = list(map(str.strip, cells(self.i_detail, "")))
+        if "'" in map(itemgetter(slice(1)), stripped):
+            return False
+        details += stripped
         return True
 
     def _batches(
@@ -270,7 +388,7 @@ class _Checker:
         probes: list[str],
     ) -> list[Batch] | None:
         """The chunk's batches, one per probe, or None when a row breaks an order or a rule."""
-        for cache in (self.stamps, self.numbers):
+        for cache in (self.stamps, self.numbers, self.latencies):
             if len(cache) > 100_000:
                 cache.clear()
         keys: Sequence[str | tuple[str, str]] = components
@@ -331,7 +449,10 @@ class _Checker:
         status = record.choice("status", STATUSES, required=True)
         probe = record.string("probe") or INGEST_PROBE
         ts = math.nan if moment is None else moment.timestamp()
-        if component is not None and probe not in self.probes_of[component]:
+        wrong_time = None if moment is None else time_problem(ts)
+        if wrong_time is not None:
+            record.problem("timestamp", f"{record.values['timestamp']}: {wrong_time}")
+        elif component is not None and probe not in self.probes_of[component]:
             record.problem("probe", _foreign(probe, component, self.owner.get(probe)))
         elif component is not None and moment is not None:
             key = (component, probe)
@@ -347,7 +468,7 @@ class _Checker:
                     "timestamp",
                     "older than the raw data the store keeps (retention already pruned that time)",
                 )
-        latency = record.number("latency_ms", minimum=0)
+        latency = record.number("latency_ms", minimum=0, maximum=MAX_LATENCY_MS)
         value = record.number("value", minimum=0)
         detail = record.string("detail") or ""
         self._stop()

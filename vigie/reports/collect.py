@@ -5,22 +5,27 @@ and `vigie decom` use, so a report never computes a figure differently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from vigie.accounting.figures import SlaFigures
+from vigie.accounting.incidents import Incident
 from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Catalog
 from vigie.probes.config import ProbesConfig
+from vigie.probes.flows.lifecycle import Route
+from vigie.probes.flows.store import FlowStore
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import content, periods
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
+from vigie.reports.flows import IntegrationReport, integration_report
 from vigie.reports.sla import sla_report
+from vigie.reports.status.communication import covering, read_notices
 from vigie.reports.throughput import Bucket, throughput_row
 from vigie.reports.tickets import Period, ticket_stats
 
@@ -119,6 +124,14 @@ def availability_sections(
         no_data = Absent("report.absent.no_data")
         return no_data, trend, no_data
     tz = period.timezone
+    # What the team wrote about an incident (vigie incident) stands instead of the probe's last
+    # error; drafts too: the report is internal.
+    told = read_notices(store.db.conn, include_drafts=True)
+
+    def cause(incident: Incident) -> str:
+        notice = covering(told, incident.component, incident.start, incident.end)
+        return incident.cause if notice is None else notice.cause or notice.title
+
     incidents = tuple(
         IncidentRow(
             component=i.component,
@@ -126,7 +139,7 @@ def availability_sections(
             start=datetime.fromtimestamp(i.start, tz),
             end=datetime.fromtimestamp(i.end, tz),
             duration_s=i.duration_s,
-            cause=i.cause,
+            cause=cause(i),
         )
         for a in accounted
         for i in a.incidents
@@ -187,6 +200,21 @@ def catalog_sections(
     )
 
 
+def flows_section(
+    store_path: Path, busy_timeout: float, routes: Mapping[str, Route], period: ReportPeriod, now: datetime
+) -> IntegrationReport | Absent:
+    """The integration report of the month (`vigie flows report`); a year points to the months."""
+    if period.month is None:
+        return Absent("report.absent.flows_monthly")
+    if not routes or not store_path.exists():
+        return Absent("report.absent.no_flows")
+    with FlowStore(store_path, busy_timeout) as store, store.snapshot():
+        report = integration_report(
+            store, routes, period.start.timestamp(), period.end.timestamp(), now.timestamp(), period.label
+        )
+    return report if report.rows else Absent("report.absent.no_flows")
+
+
 def assemble(
     period: ReportPeriod,
     comps: Sequence[ComponentRef],
@@ -199,6 +227,7 @@ def assemble(
     homologations: content.Homologations | Absent,
     decommissioning: tuple[content.DecomRow, ...] | Absent,
     generated_at: datetime,
+    flows: IntegrationReport | Absent = content.NO_FLOWS,
 ) -> Report:
     """Put the sections together with their summary (pure)."""
     summary = content.summarise(
@@ -223,4 +252,5 @@ def assemble(
         tickets=tickets,
         homologations=homologations,
         decommissioning=decommissioning,
+        flows=flows,
     )

@@ -17,6 +17,7 @@ from vigie.accounting.figures import SlaFigures
 from vigie.catalog.homologation import RegisterEntry, status_counts
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.lifecycle import DecomState, GroupProgress
+from vigie.reports.flows import IntegrationReport
 from vigie.reports.tickets import Figures, TicketStats
 
 SCHEMA_VERSION = 1
@@ -28,6 +29,9 @@ class Absent:
     """A section without data; ``reason`` is the message key of the line that says why."""
 
     reason: str
+
+
+NO_FLOWS = Absent("report.absent.no_flows")
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,7 @@ class Report:
     tickets: Tickets | Absent
     homologations: Homologations | Absent
     decommissioning: tuple[DecomRow, ...] | Absent
+    flows: IntegrationReport | Absent = NO_FLOWS
 
     @property
     def period_key(self) -> str:

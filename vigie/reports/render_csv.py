@@ -1,27 +1,29 @@
 """The report's tables as CSV: one block per table, each introduced by a ``# name`` line
 and its header, blocks separated by an empty line. Values are raw (ratios, seconds,
 ISO date-times) so a spreadsheet or a script computes on them; a section without data
-is a block holding its one-line reason.
+is a block holding its one-line reason. Cells go through the kernel's CSV writer (a name
+such as ``=cmd|...`` is written as text, never as a formula).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from vigie.accounting.figures import CONTRACT_FIELDS
+from vigie.kernel import csvout
 from vigie.kernel.text.language import Language
 from vigie.reports.content import Absent, Report
+from vigie.reports.flows import COUNTED
 from vigie.reports.templating import absent_text
 
 AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:])
 
 
 def _block(out: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out)
     writer.writerow([f"# {name}"])
     writer.writerow(header)
     writer.writerows(["" if v is None else v for v in row] for row in rows)
@@ -179,5 +181,27 @@ def render_csv(report: Report, lang: Language) -> str:
                 ]
                 for d in report.decommissioning
             ),
+        )
+    if isinstance(report.flows, Absent):
+        _absent(out, "flows", report.flows, lang)
+    else:
+        flows = report.flows
+        _block(
+            out,
+            "flows",
+            ["type", "partner", *COUNTED],
+            ([r.type, r.partner, *(getattr(r, c) for c in COUNTED)] for r in (*flows.rows, flows.total)),
+        )
+        _block(
+            out,
+            "flow_reasons",
+            ["type", "stage", "reason", "count"],
+            ([r.type, r.stage, r.reason, r.count] for r in flows.reasons),
+        )
+        _block(
+            out,
+            "flow_hop_times",
+            ["type", "source", "target", "flows", "p50_s", "p95_s"],
+            ([h.type, h.source, h.target, h.flows, h.p50_s, h.p95_s] for h in flows.hop_times),
         )
     return out.getvalue()

@@ -7,14 +7,17 @@ Markdown's own special characters through the ``md`` filter instead.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from vigie.kernel.text.language import MISSING, Language
 from vigie.reports import charts
 from vigie.reports.content import Absent, IncidentRow, Report
+from vigie.reports.flows import SHOWN
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -54,7 +57,15 @@ def context(report: Report, lang: Language) -> dict[str, Any]:
         "incidents_shown": shown_incidents(report),
         "absent_text": lambda absent: absent_text(absent, lang),
         "missing": MISSING,
+        "flow_columns": FLOW_COLUMNS,
+        "flows_as_of": None
+        if isinstance(report.flows, Absent)
+        else datetime.fromtimestamp(report.flows.as_of, ZoneInfo(report.timezone)),
     }
+
+
+FLOW_COLUMNS = ("type", *SHOWN)
+"""The columns of the report's flow table (its counts by flow type)."""
 
 
 MONTHLY_INCIDENTS, YEARLY_INCIDENTS = 50, 20

@@ -5,6 +5,7 @@ Layout of the directory::
     .vigie-demo        marks a directory `vigie demo` made (the only kind --fresh deletes)
     config.toml        written at each start: probes point at this run's loopback ports
     vigie.db           the measurement store (history + live results + tickets)
+    flows.db           the flow store: simulated invoices, written afresh at each start
     history/           the generated CSVs: the simulated year, then the recent window
     history.json       written once the year is loaded, with what was loaded; its
                        "recent" part is updated at each start (the top-up)
@@ -25,6 +26,7 @@ from pathlib import Path
 import jinja2
 
 import vigie
+from vigie.catalog.loader import load_catalog
 from vigie.console.demo.flows_history import write_flows
 from vigie.console.demo.history import (
     recent_bounds,
@@ -33,15 +35,19 @@ from vigie.console.demo.history import (
     write_recent_tickets,
     write_window_samples,
 )
+from vigie.console.demo.invoices import write_invoices
 from vigie.console.demo.scenario import Scenario
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
 from vigie.kernel.durations import format_duration
 from vigie.kernel.text.language import Language
+from vigie.probes.flows.ingest import EventReader, ingest_file
+from vigie.probes.flows.store import FlowStore
 from vigie.probes.ingest import ingest_samples
 from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.store import TicketStore
+from vigie.reports.flows import routes_on_map
 
 MARKER = ".vigie-demo"
 HISTORY_DONE = "history.json"
@@ -112,6 +118,7 @@ def write_config(
     ports: dict[str, int],
     exporter_port: int,
     language: str = "fr",
+    status_port: int = 0,
 ) -> Path:
     """Write the demo's config.toml for this run's ports; returns its path."""
     env = jinja2.Environment(
@@ -124,6 +131,7 @@ def write_config(
     text = env.get_template(TEMPLATE).render(
         language=language,
         exporter_port=exporter_port,
+        status_port=status_port or free_port(),
         catalog=None if catalog is None else catalog.as_posix(),
         components=[c.id for c in scenario.components],
         ports=ports,
@@ -238,3 +246,32 @@ def top_up_recent(
         "tickets_through": list(months[-1]),
         "tickets_written": result.rows,
     }
+
+
+def load_invoices(
+    workdir: Workdir, scenario: Scenario, settings: Settings, now: datetime, say: Callable[[str], None]
+) -> dict[str, object]:
+    """Simulate the last weeks of invoices up to ``now`` and ingest them into a new flow store
+    (through `vigie flows ingest`'s path), with the integration reports of the recent files."""
+    lang = Language(settings.language)
+    store_path = settings.flow_store_path()
+    for suffix in ("", "-wal", "-shm"):
+        store_path.with_name(store_path.name + suffix).unlink(missing_ok=True)
+    events = workdir.history_dir / "invoices.jsonl"
+    invoices = write_invoices(events, now.timestamp(), scenario.seed)
+    catalog = bundled_catalog()
+    routes = routes_on_map(settings.flows, None if catalog is None else load_catalog(catalog))
+    with FlowStore(store_path, settings.probes.store.busy_timeout) as store:
+        ingest_file(events, store, routes, EventReader(routes))
+        for name, content in invoices.reports:
+            store.attach(name, content, None, now.timestamp())
+    say(
+        lang.t(
+            "cli.demo.invoices",
+            invoices=lang.number(invoices.invoices),
+            events=lang.number(invoices.events),
+            files=lang.number(invoices.files),
+            flow=invoices.showcase[0],
+        )
+    )
+    return {"invoices": invoices.invoices, "events": invoices.events, "stuck": list(invoices.stuck)}

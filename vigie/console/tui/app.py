@@ -1,4 +1,4 @@
-"""The console application: header, six tabs, footer; refreshes in thread workers."""
+"""The console application: header, seven tabs, footer; refreshes in thread workers."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from vigie.accounting.results import Status
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.homologation import status_counts
 from vigie.console.errors import UserError
+from vigie.console.flow_views import FlowWords
 from vigie.console.oncall import acknowledge, operator
 from vigie.console.settings import Settings
 from vigie.console.tui.alerts import AlertsScreen, AlertsSnapshot, header_part, load_alerts
@@ -44,6 +45,7 @@ from vigie.console.tui.tab_flows import FlowsTab
 from vigie.console.tui.tab_homologations import HomologationsTab
 from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
+from vigie.console.tui.tab_tracking import FlowSource, TrackingTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
 from vigie.console.tui.table import ConsoleTable
 from vigie.kernel.text.language import Language
@@ -116,6 +118,14 @@ class VigieApp(App[None]):
                 yield DecomTab(lang, id="decom-tab")
             with TabPane(titles["map"], id="map"):
                 yield MapTab(lang, id="map-tab")
+            with TabPane(titles["tracking"], id="tracking"):
+                yield TrackingTab(
+                    lang,
+                    FlowSource(self.settings),
+                    FlowWords(lang, self.settings.timezone),
+                    self.clock,
+                    id="tracking-tab",
+                )
         yield Input(placeholder=lang.t("tui.msg.filter_placeholder"), id="filter")
         yield Footer()
 
@@ -568,6 +578,17 @@ class VigieApp(App[None]):
             self._incidents_of(component_id),
         )
         self.push_screen(screen)
+
+    def action_communication(self) -> None:
+        """Show this month's measured incidents beside what was told to the public."""
+        # Imported on use: the form's widgets and the status page's modules are not needed to start.
+        from vigie.console.tui.communicate import CommunicationScreen
+
+        def incidents() -> list[Incident]:
+            return [i for view in self.sla.values() for i in view.incidents]
+
+        if not isinstance(self.screen, CommunicationScreen):
+            self.push_screen(CommunicationScreen(self.lang, self.settings, incidents, self.clock))
 
     def month_label(self) -> str:
         """The current month, ``YYYY-MM`` in the configured time zone."""

@@ -4,6 +4,8 @@ A ``counter`` reading (a growing total) becomes a rate per second from two succe
 readings; a reset (the total went down) restarts from the new reading. A ``rate``
 reading is taken as it is. The Prometheus source speaks the documented HTTP API:
 ``GET <url>/api/v1/query?query=...`` answering a ``vector`` or ``scalar`` result.
+Redirects follow the HTTP probe's rules (credential headers left out on another origin,
+https to http refused).
 """
 
 from __future__ import annotations
@@ -13,32 +15,49 @@ import math
 import threading
 import time
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
 from vigie.accounting.results import Status
 from vigie.probes import jsonpath
 from vigie.probes.checks.base import Outcome, short
+from vigie.probes.checks.http import RedirectRefused, redirected_headers
 from vigie.probes.config import CounterOptions
-from vigie.probes.secrets import SecretError
+from vigie.probes.secrets import SecretError, is_credential
 
 MAX_BYTES = 1_000_000
+MAX_REDIRECTS = 3
 
 
 def _fetch_json(options: CounterOptions, timeout: float) -> Any:
-    headers = {name: value.reveal() for name, value in options.headers}
+    headers = [(name, value.reveal(), is_credential(name, value)) for name, value in options.headers]
     url, params = options.url, None
     if options.source == "prometheus":
         url = url.rstrip("/")
         if not url.endswith("/api/v1/query"):
             url += "/api/v1/query"
         params = {"query": options.query}
-    with requests.get(
-        url, params=params, headers=headers, timeout=timeout, verify=options.verify_tls, stream=True
-    ) as response:
-        if response.status_code != 200:
-            raise ValueError(f"HTTP {response.status_code}")
-        body = response.raw.read(MAX_BYTES + 1, decode_content=True)
+    for _ in range(MAX_REDIRECTS + 1):
+        with requests.get(
+            url,
+            params=params,
+            headers={name: value for name, value, _ in headers},
+            timeout=timeout,
+            verify=options.verify_tls,
+            stream=True,
+            allow_redirects=False,
+        ) as response:
+            if not response.is_redirect:
+                if response.status_code != 200:
+                    raise ValueError(f"HTTP {response.status_code}")
+                body = response.raw.read(MAX_BYTES + 1, decode_content=True)
+                break
+            target = urljoin(response.url, response.headers["location"])
+            headers = redirected_headers(response.url, target, headers, allow_insecure=False)
+            url, params = target, None
+    else:
+        raise ValueError(f"more than {MAX_REDIRECTS} redirects")
     if len(body) > MAX_BYTES:
         raise ValueError(f"answer over {MAX_BYTES} bytes")
     try:
@@ -94,6 +113,8 @@ class CounterCheck:
             return Outcome(Status.DOWN, str(exc))
         except requests.RequestException as exc:
             return Outcome(Status.DOWN, f"cannot read counter: {short(exc)}")
+        except RedirectRefused as exc:
+            return Outcome(Status.DOWN, short(exc))
         except (ValueError, KeyError) as exc:
             return Outcome(Status.DOWN, f"bad counter answer: {short(exc)}")
         elapsed = (time.perf_counter() - started) * 1000

@@ -83,11 +83,14 @@ def check_fileflow(options: FileflowOptions, interval: float, now: float | None 
     if not folder.is_dir():
         return Outcome(Status.DOWN, f"{options.path} is not a directory")
     mtimes: list[float] = []
+    files: list[tuple[str, float]] = []
     try:
         for entry in folder.glob(options.pattern):
             try:
                 if entry.is_file():
-                    mtimes.append(entry.stat().st_mtime)
+                    mtime = entry.stat().st_mtime
+                    mtimes.append(mtime)
+                    files.append((entry.name, mtime))
             except FileNotFoundError:
                 continue  # consumed while we looked: no longer waiting
     except OSError as exc:
@@ -101,4 +104,4 @@ def check_fileflow(options: FileflowOptions, interval: float, now: float | None 
     elif options.backlog_degraded is not None and backlog > options.backlog_degraded:
         status, over = Status.DEGRADED, options.backlog_degraded
     facts = FileflowFacts(arrived, interval, len(mtimes), backlog if mtimes else None, over)
-    return Outcome(status, facts.detail(), value=rate)
+    return Outcome(status, facts.detail(), value=rate, files=tuple(files))

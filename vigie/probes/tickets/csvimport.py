@@ -16,7 +16,6 @@ UTF-8, a BOM accepted, a bad byte located), and its rows with the kernel's row r
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,12 +23,10 @@ from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
-import rich.progress
-from rich.console import Console
-
 from vigie.kernel.problems import ConfigError
 from vigie.kernel.table import CsvFile
-from vigie.kernel.textfile import TextLines, open_binary
+from vigie.kernel.textfile import TextLines
+from vigie.probes.progress import reading
 from vigie.probes.tickets.config import GLPI_REQUIRED, TicketsConfig
 from vigie.probes.tickets.mapping import GlpiMapper, plain_header, plain_record, plain_row
 from vigie.probes.tickets.model import CSV_HEADER, TicketRow
@@ -129,18 +126,7 @@ def import_csv(
     stderr when it is a terminal."""
     name = str(path)
     show = sys.stderr.isatty() if progress is None else progress
-    handle = open_binary(path)
-    with (
-        handle,
-        rich.progress.wrap_file(
-            handle,
-            os.fstat(handle.fileno()).st_size,
-            description=Path(path).name,
-            console=Console(stderr=True),
-            transient=True,
-            disable=not show,
-        ) as wrapped,
-    ):
+    with reading(path, show) as wrapped:
         reader = _Reader(CsvFile(name, TextLines(wrapped, name), delimiter=config.delimiter), config)
         rows = store.upsert_rows_all_or_nothing(_batches(reader.tickets))
     return ImportResult(name, reader.format, rows, store.count())

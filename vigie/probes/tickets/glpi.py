@@ -9,7 +9,9 @@ ITILFollowup`` (``{"input": {...}}``, answered 201 with the new item's id).
 Transient failures of reads (connection errors, 429 and 5xx answers) are retried with
 exponential backoff by urllib3 (never an addition: a retried POST could open two tickets);
 an expired session (401) is renewed once. Tokens are sent in headers only and scrubbed from
-every message.
+every message (the program's one scrubber, :mod:`vigie.probes.secrets`). GLPI's REST API does
+not redirect, so redirects are not followed (requests would forward the ``App-Token`` header
+to another origin): a redirect is an error naming where it pointed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from urllib3.util import Retry
 
 from vigie.kernel.problems import ConfigError
 from vigie.kernel.table import Table
+from vigie.probes.secrets import SCRUBBER, scrub
 from vigie.probes.tickets.config import GlpiConfig
 from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.model import Ticket
@@ -73,7 +76,6 @@ class GlpiClient:
         self.config = config
         self._user_token = config.user_token.reveal(environ)
         self._app_token = None if config.app_token is None else config.app_token.reveal(environ)
-        self._secrets = [s for s in (self._user_token, self._app_token) if s]
         self.session_token: str | None = None
         self.http = requests.Session()
         retry = Retry(
@@ -94,13 +96,6 @@ class GlpiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def scrub(self, text: str) -> str:
-        """``text`` with every token replaced by ``***``."""
-        for secret in [*self._secrets, self.session_token or ""]:
-            if secret:
-                text = text.replace(secret, "***")
-        return text
-
     def _headers(self, extra: Mapping[str, str]) -> dict[str, str]:
         headers = {"Content-Type": "application/json", **extra}
         if self._app_token:
@@ -116,17 +111,26 @@ class GlpiClient:
                 params=params,
                 timeout=self.config.timeout,
                 verify=self.config.verify_tls,
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise GlpiError(self.scrub(f"GLPI {endpoint}: cannot reach {self.config.url}: {exc}")) from None
+            raise GlpiError(scrub(f"GLPI {endpoint}: cannot reach {self.config.url}: {exc}")) from None
 
     def _fail(self, endpoint: str, response: requests.Response) -> GlpiError:
+        if response.is_redirect:
+            location = response.headers.get("Location", "")
+            return GlpiError(
+                scrub(
+                    f"GLPI {endpoint}: HTTP {response.status_code} redirect to {location or '(no Location)'} "
+                    "not followed (GLPI's API does not redirect: check [tickets.glpi] url)"
+                )
+            )
         try:
             body = response.json()
             detail = " ".join(str(x) for x in body) if isinstance(body, list) else str(body)
         except ValueError:
             detail = response.text[:200]
-        return GlpiError(self.scrub(f"GLPI {endpoint}: HTTP {response.status_code} {detail}".strip()))
+        return GlpiError(scrub(f"GLPI {endpoint}: HTTP {response.status_code} {detail}".strip()))
 
     def open(self) -> None:
         """``initSession`` with the user token; keeps the session token."""
@@ -137,6 +141,7 @@ class GlpiClient:
             self.session_token = str(response.json()["session_token"])
         except (ValueError, KeyError, TypeError):
             raise GlpiError("GLPI initSession: the answer holds no session_token") from None
+        SCRUBBER.add([self.session_token])
 
     def close(self) -> None:
         """``killSession`` (best effort: the session expires anyway) and close connections."""
@@ -182,7 +187,7 @@ class GlpiClient:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise GlpiError(self.scrub(f"GLPI {endpoint}: cannot reach {self.config.url}: {exc}")) from None
+            raise GlpiError(scrub(f"GLPI {endpoint}: cannot reach {self.config.url}: {exc}")) from None
 
     def create_ticket(
         self, *, name: str, content: str, category_id: int, entity_id: int, urgency: int
