@@ -46,7 +46,7 @@ def build_graph(catalog: Catalog, *, include_decommissioned: bool = False) -> nx
 
     Node attributes: name, ministry, domain, zone, category, criticality, phase, core,
     placeholder, personal_data. Edge attributes: ``interfaces`` (ids), ``protocols``,
-    ``volume`` (known monthly volumes summed), ``personal_data``. Decommissioned interfaces are
+    ``volume`` (known monthly volumes summed; None when none is known), ``personal_data``. Decommissioned interfaces are
     left out unless ``include_decommissioned``.
     """
     with gc_paused():  # half the build time at 500,000 interfaces was the collector's
@@ -92,17 +92,19 @@ def _build_graph(catalog: Catalog, include_decommissioned: bool) -> nx.DiGraph:
             protocol = interface.protocol.value
             if data is None:
                 # Most pairs of applications have one interface: its edge is made at once.
+                # The volume stays None until an interface of the edge states one: unknown, not zero.
                 succ[a][b] = pred[b][a] = {
                     "interfaces": (interface.id,),
                     "protocols": (protocol,),
-                    "volume": interface.monthly_volume or 0,
+                    "volume": interface.monthly_volume,
                     "personal_data": interface.personal_data,
                 }
                 continue
             data["interfaces"] += (interface.id,)
             if protocol not in data["protocols"]:
                 data["protocols"] += (protocol,)
-            data["volume"] += interface.monthly_volume or 0
+            if interface.monthly_volume is not None:
+                data["volume"] = (data["volume"] or 0) + interface.monthly_volume
             data["personal_data"] = data["personal_data"] or interface.personal_data
     return graph
 
@@ -211,7 +213,7 @@ class Neighbours:
 
 
 def _link(app: str, data: dict[str, Any]) -> Link:
-    return Link(app, tuple(data["interfaces"]), tuple(data["protocols"]), int(data["volume"]))
+    return Link(app, tuple(data["interfaces"]), tuple(data["protocols"]), int(data["volume"] or 0))
 
 
 def neighbours(graph: nx.DiGraph, app: str) -> Neighbours:

@@ -25,6 +25,7 @@ from vigie.console import (
     cmd_incidents,
     cmd_ingest,
     cmd_map,
+    cmd_reload,
     cmd_report,
     cmd_run,
     cmd_silence,
@@ -43,6 +44,7 @@ from vigie.probes.secrets import SecretError, scrub
 COMMANDS = [
     cmd_config,
     cmd_run,
+    cmd_reload,
     cmd_map,
     cmd_catalog,
     cmd_homologations,

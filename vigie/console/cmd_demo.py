@@ -14,12 +14,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from vigie.console.demo.runner import DemoRun, Summary, summarize
 from vigie.console.demo.scenario import Scenario, load_scenario
 from vigie.console.demo.simsi import SimulatedSI
 from vigie.console.demo.workdir import (
+    DEMO_ZONE,
     Workdir,
     free_port,
     history_loaded,
@@ -30,13 +30,13 @@ from vigie.console.demo.workdir import (
     top_up_recent,
     write_config,
 )
+from vigie.console.duration_args import duration_option
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import load_settings
-from vigie.kernel.durations import format_duration, parse_duration
+from vigie.kernel.durations import format_duration
 from vigie.kernel.text.language import MISSING, Language
 
-DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
 DEFAULT_HEADLESS = 60.0
 CLOSE_GRACE = 10.0  # seconds the console has to close after a signal before the demo leaves without it
 LANG = Language("fr")  # the demo's config.toml says `language = "fr"` (written by write_config)
@@ -74,14 +74,14 @@ def run_demo(args: argparse.Namespace) -> int:
     """Set up the demo directory, then run the simulated SI, the daemon and the console."""
     if getattr(args, "config", None):
         raise UserError("--config: the demo writes its own configuration (DIR/config.toml); use --dir")
-    duration = _duration(args.duration)
+    duration = duration_option("--for", args.duration)
     if args.headless and duration is None:
         duration = DEFAULT_HEADLESS
     if args.json and not args.headless:
         raise UserError("--json goes with --headless (the console is interactive)")
     scenario = load_scenario(Path(args.scenario) if args.scenario else None)
     workdir, _ = prepare(Path(args.dir), args.fresh)
-    si = SimulatedSI(scenario, DEMO_TIMEZONE, workdir.flow_dir)
+    si = SimulatedSI(scenario, DEMO_ZONE, workdir.flow_dir)
     with _interrupt_on_signals():
         summary = _run(args, duration, scenario, workdir, si)
     if summary is None:
@@ -129,18 +129,6 @@ def _run(
             return summarize(run, history, scenario.history_year)
     finally:
         si.stop()
-
-
-def _duration(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise UserError(f"--for: {exc}") from None
-    if seconds <= 0:
-        raise UserError(f"--for {text}: must be longer than zero")
-    return seconds
 
 
 def _say(message: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import datetime
 from typing import Any
 
@@ -40,12 +39,14 @@ def run_incidents(args: argparse.Namespace) -> int:
     settings = load_settings(config_path(getattr(args, "config", None)))
     tz = settings.timezone
     try:
-        period = period_from_args(args, datetime.now(tz))
+        # One instant for the period and the figures: a period "from X" runs to now.
+        now = datetime.now(tz)
+        period = period_from_args(args, now)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     with open_store(settings) as store:
         try:
-            reports = sla_report(store, settings.probes, period, args.component, now=time.time())
+            reports = sla_report(store, settings.probes, period, args.component, now=now.timestamp())
         except KeyError as exc:
             raise UserError(f"--component: no component with id {exc}") from None
     # The GLPI tickets the daemon opened for incidents ([tickets.open]).
@@ -75,7 +76,7 @@ def run_incidents(args: argparse.Namespace) -> int:
                         {
                             **i.as_dict(),
                             "start": local(i.start),
-                            "end": local(i.end),
+                            "end": None if i.ongoing else local(i.end),
                             "ticket": ticket(i.component, i.start)[0],
                             "ticket_pending": ticket(i.component, i.start)[1],
                         }
@@ -96,9 +97,10 @@ def run_incidents(args: argparse.Namespace) -> int:
         number, pending = ticket(component, start)
         return f"#{number}" if number else t("cli.alerts.ticket_pending") if pending else ""
 
+    # An incident still going on has no end yet: its duration is the time so far.
     rows = [
-        [names.get(i.component, i.component), when(i.start), when(i.end), lang.duration(i.duration_s),
-         lang.duration(i.downtime_s), i.cause, ticket_cell(i.component, i.start)]
+        [names.get(i.component, i.component), when(i.start), t("common.ongoing") if i.ongoing else when(i.end),
+         lang.duration(i.duration_s), lang.duration(i.downtime_s), i.cause, ticket_cell(i.component, i.start)]
         for r in reports
         for i in r.incidents
     ]  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -182,19 +183,23 @@ def run_stats(args: argparse.Namespace) -> int:
         lang.t(f"catalog.grouping.{by}") for by in (("zone", "domain") if args.by == "domain" else (args.by,))
     ]
     if args.by != "protocol":
-        total_apps = lang.number(len(catalog.applications))
-        live = sum(1 for i in catalog.interfaces.values() if i.lifecycle.phase is not Phase.DECOMMISSIONED)
+        # Counted over the catalog, not summed over the groups: an interface between two
+        # groups counts in each of them, but once here.
+        by_phase = Counter(a.lifecycle.phase.value for a in catalog.applications.values())
+        total_apps = len(catalog.applications)
+        live = [i for i in catalog.interfaces.values() if i.lifecycle.phase is not Phase.DECOMMISSIONED]
+        figures = [
+            total_apps,
+            *(by_phase.get(p, 0) for p in phases),
+            total_apps - sum(by_phase.get(p, 0) for p in phases),
+            len(live),
+        ]
         rows.append(
             [
                 *([""] * (len(head_columns) - 1)),
                 lang.t("common.total"),
-                total_apps,
-                "",
-                "",
-                "",
-                "",
-                lang.number(live),
-                "",
+                *(lang.number(f) for f in figures),
+                lang.number(sum(i.monthly_volume or 0 for i in live)),
             ]
         )
     first = len(head_columns)

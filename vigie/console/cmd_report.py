@@ -95,8 +95,9 @@ def build(settings: Settings, period: collect.ReportPeriod, now: datetime) -> Re
     with open_store(settings) as store:
         availability, trend, incidents = collect.availability_sections(probes, store, period, now)
         throughput = collect.throughput_section(probes, store, period)
-    tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period)
     catalog = _catalog(settings)
+    names = collect.application_names(probes, catalog)
+    tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period, names)
     homologations, decommissioning = collect.catalog_sections(catalog, period)
     routes = routes_on_map(settings.flows, None if isinstance(catalog, Absent) else catalog)
     flows = collect.flows_section(settings.flow_store_path(), probes.store.busy_timeout, routes, period, now)

@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from vigie.accounting.results import Status
@@ -18,10 +19,10 @@ from vigie.accounting.results import Status
 # cli imports this module to register it: reach UserError through the module at call time.
 from vigie.console import cli
 from vigie.console.catalog_input import catalog_collectors
+from vigie.console.duration_args import duration_option
 from vigie.console.oncall_input import oncall_parts
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import config_path, load_settings
-from vigie.kernel.durations import parse_duration
 from vigie.kernel.text.language import MISSING, Language
 from vigie.probes.secrets import ScrubbingFilter
 
@@ -35,12 +36,18 @@ def register(sub: Any) -> None:
         "run",
         help="the probe daemon: schedule probes, store results, alert, serve /metrics",
         description="Run the probes on their intervals, store their results, send alerts and "
-        "serve /metrics, /push/<token> and POST /events. SIGINT/SIGTERM store the current batch and exit 0. "
+        "serve /metrics, /push/<token> and POST /events. SIGINT/SIGTERM store the current batch and exit 0; "
+        "SIGHUP (or vigie reload) reads the configuration again without a restart. "
         "With --once: run every probe once, store, print the results; exit 1 if any "
-        "component is down.",
+        "component is down. With --once --dry-run: the same, storing nothing.",
     )
     run.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
     run.add_argument("--once", action="store_true", help="run every probe once, print the results and exit")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --once: measure and print, store nothing (no lock: safe beside a running daemon)",
+    )
     run.add_argument("--for", dest="duration", metavar="DURATION", help="stop after this long (e.g. 10m)")
     run.add_argument("--json", action="store_true", help="with --once: print the results as JSON")
     run.add_argument("-v", "--verbose", action="store_true", help="log every batch written (JSON lines)")
@@ -49,15 +56,17 @@ def register(sub: Any) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Start the daemon (or one round with --once)."""
-    duration = None
-    if args.duration is not None:
-        try:
-            duration = parse_duration(args.duration)
-        except ValueError as exc:
-            raise cli.UserError(f"--for: {exc}") from None
-    settings = load_settings(config_path(getattr(args, "config", None)))
+    duration = duration_option("--for", args.duration)
+    if args.dry_run and not args.once:
+        raise cli.UserError("--dry-run goes with --once (the daemon always stores)")
+    path = config_path(getattr(args, "config", None))
+    settings = load_settings(path)
     _configure_logging(args.verbose)
     config = settings.probes
+    if args.dry_run:
+        from vigie.probes.daemon import dry_run
+
+        return _report(dry_run(config), args.json, Language(settings.language))
     if args.once:
         config = dataclasses.replace(config, exporter=dataclasses.replace(config.exporter, enabled=False))
     # Imported here: the daemon pulls in requests and prometheus_client, which every
@@ -91,11 +100,13 @@ def run_command(args: argparse.Namespace) -> int:
         try:
             if args.once:
                 return _report(daemon.once(), args.json, Language(settings.language))
-            stop = threading.Event()
-            with _stop_on_signals(stop):
+            stop, reload = threading.Event(), threading.Event()
+            # The /metrics collectors built here follow a reloaded configuration too.
+            daemon.on_reload.append(partial(setattr, availability, "config"))
+            with _stop_on_signals(stop, reload):
                 if daemon.server is not None:
                     logging.getLogger("vigie").info(f'{{"event": "listening", "url": "{daemon.server.url}"}}')
-                daemon.run(stop, duration)
+                daemon.run(stop, duration, reload, lambda: load_settings(path).probes)
         finally:
             flows.close()
             availability.close()
@@ -114,11 +125,13 @@ def _configure_logging(verbose: bool) -> None:
 
 
 @contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set ``stop``; the scheduler then stores its batch and returns."""
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+def _stop_on_signals(stop: threading.Event, reload: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop`` (the scheduler then stores its batch and returns);
+    SIGHUP sets ``reload`` (the daemon reads its configuration again)."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     for sig in previous:
-        signal.signal(sig, lambda *_: stop.set())
+        flag = reload if sig == signal.SIGHUP else stop
+        signal.signal(sig, lambda *_, flag=flag: flag.set())
     try:
         yield
     finally:

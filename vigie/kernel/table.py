@@ -414,6 +414,15 @@ def _remember(cache: dict[str, T], text: str, value: T) -> None:
     cache[text] = value
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
+
+
+def column_key(label: str) -> str:
+    """How a header label is matched: lower-case, spaces (no-break ones too) as one,
+    typographic apostrophes as straight ones (``Date d’ouverture`` is ``date d'ouverture``)."""
+    return " ".join(label.translate(_APOSTROPHES).lower().split())
+
+
 class CsvFile(Table):
     """A CSV file with a header line: its columns, then its rows as :class:`Record` objects.
 
@@ -433,6 +442,7 @@ class CsvFile(Table):
         super().__init__(file, problems)
         self.header: list[str] = []
         self.columns: dict[str, int] = {}
+        self.ignored: list[str] = []  # labels use_columns let pass (``others``)
         self._layout: tuple[list[str | None], int, frozenset[str]] | None = None
         self._end = 0  # the line the last row read ends on
         self.broken = False
@@ -474,20 +484,25 @@ class CsvFile(Table):
     ) -> dict[str, int]:
         """Where each column is, by name, from the header; unknown and missing ones recorded.
 
-        Header labels are compared stripped and lower-case with ``known`` names, or with the
-        keys of ``known`` when it maps labels to column names (aliases: of two labels of one
-        column, the first present counts). A label repeated as such counts by its last cell.
-        An unknown label is reported with a did-you-mean, or with the list of columns when
-        none is close; ``others`` lets unknown labels pass (exports with columns nobody
-        reads). ``missing`` is added to the message of a missing required column.
+        Header labels are compared as :func:`column_key` writes them (lower-case, one space,
+        straight apostrophes) with ``known`` names, or with the keys of ``known`` when it maps
+        labels to column names (aliases: of two labels of one column, the first present
+        counts). A label repeated as such counts by its last cell. An unknown label is
+        reported with a did-you-mean, or with the list of columns when none is close;
+        ``others`` lets unknown labels pass (exports with columns nobody reads), listed in
+        :attr:`ignored`. ``missing`` is added to the message of a missing required column.
         """
-        aliases = known if isinstance(known, Mapping) else {name: name for name in known}
+        given = known if isinstance(known, Mapping) else {name: name for name in known}
+        aliases = {column_key(label): column for label, column in given.items()}
         found: dict[str, int] = {}
         via: dict[str, str] = {}
+        self.ignored = []
         for index, label in enumerate(self.header):
-            name = label.lower()
+            name = column_key(label)
             column = aliases.get(name)
             if column is None:
+                if label and others:
+                    self.ignored.append(label)
                 if label and not others:
                     hint = suggestion(label, aliases)
                     listed = ", ".join(dict.fromkeys(aliases.values()))

@@ -49,11 +49,13 @@ def parse_days(value: Any) -> frozenset[int]:
 
 @dataclass(frozen=True)
 class Capacity:
-    """Nominal capacity of a component: ``value`` units per ``per`` (a period name)."""
+    """Nominal capacity of a component: ``value`` units per ``per`` (a period name), judged
+    over ``window`` seconds (None: the period's default, see :mod:`vigie.probes.capacity`)."""
 
     value: float
     unit: str
     per: str
+    window: float | None = None
 
     @property
     def per_second(self) -> float:
@@ -251,6 +253,7 @@ class AlertsConfig:
     flap_window: float = 10 * 60.0
     flap_changes: int = 4
     capacity: bool = True
+    capacity_clear: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -384,10 +387,11 @@ def _capacity(sec: Section) -> Capacity | None:
     value = table.number("value", required=True, minimum=0, exclusive_minimum=True)
     per = table.string("per", "day", choices=tuple(PERIODS))
     unit = table.string("unit", "requests")
+    window = table.duration("window", minimum=1, maximum=31 * 86400)
     table.done()
     if value is None or per is None or unit is None:
         return None
-    return Capacity(value, unit, per)
+    return Capacity(value, unit, per, window)
 
 
 def _component(sec: Section, policy: Policy, timezone: ZoneInfo) -> Component | None:
@@ -428,7 +432,8 @@ def _probe(sec: Section, components: set[str]) -> ProbeConfig | None:
         component = None
     kind = sec.string("kind", required=True, choices=PROBE_KINDS)
     interval = sec.duration("interval", 30.0, minimum=1, maximum=86400)
-    timeout = sec.duration("timeout", 10.0, minimum=0.1, maximum=600)
+    # The default timeout never exceeds the interval: a 5 s heartbeat needs no timeout written.
+    timeout = sec.duration("timeout", min(10.0, interval or 10.0), minimum=0.1, maximum=600)
     role = sec.string("role", "availability", choices=("availability", "throughput"))
     latency = sec.duration("latency_threshold", minimum=0.001)
     if interval is not None and timeout is not None and timeout > interval:
@@ -691,6 +696,10 @@ ALERT_LABELS = ("alertname", "component", "probe", "severity", "application", "m
 """The labels Vigie sets itself on its alerts; ``[alerts.labels]`` may not redefine them."""
 
 
+def _ratio(percent: float | None) -> float | None:
+    return None if percent is None else percent / 100
+
+
 def _alerts(sec: Section) -> AlertsConfig:
     webhook = sec.string("webhook", pattern=r"(https?://|\$\{)\S+")
     base = AlertsConfig()
@@ -712,6 +721,7 @@ def _alerts(sec: Section) -> AlertsConfig:
         flap_window=_or(sec.duration("flap_window", maximum=86400), base.flap_window),
         flap_changes=_or(sec.integer("flap_changes", minimum=2, maximum=1000), base.flap_changes),
         capacity=_or(sec.boolean("capacity"), base.capacity),
+        capacity_clear=_or(_ratio(sec.number("capacity_clear", minimum=1, maximum=100)), base.capacity_clear),
     )
     sec.done()
     return alerts

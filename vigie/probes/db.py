@@ -8,7 +8,6 @@ A module that owns tables keeps its own list of migrations under its own name.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import threading
@@ -34,26 +33,6 @@ def storage_failure(exc: sqlite3.OperationalError) -> bool:
     """Whether SQLite refused because of the file or the disk (full, unwritable, locked too
     long), which the user can act on, rather than because of a statement."""
     return any(words in str(exc).lower() for words in _STORAGE_FAILURES)
-
-
-def lock_path(store: Path) -> Path:
-    """The file the daemon locks while it writes to ``store`` (``<store>.lock``)."""
-    return store.with_name(store.name + ".lock")
-
-
-def writer_running(store: Path) -> bool:
-    """Whether a daemon holds ``store``'s lock (an import then lets its batches in between pieces)."""
-    try:
-        fd = os.open(lock_path(store), os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 def connect(path: str | Path, busy_timeout: float = 10.0) -> sqlite_utils.Database:

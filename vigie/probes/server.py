@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,6 +62,13 @@ class ProbeServer(ThreadingHTTPServer):
             self.shutdown()
             self._thread.join(5)
         self.server_close()
+
+    def handle_error(self, request: object, client_address: Any) -> None:
+        """A client gone mid-answer (a scraper's timeout) is nothing to report; anything else
+        is one log line, never a traceback on the daemon's stderr."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            log.warning("HTTP request from %s failed: %s", client_address[0], error)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -106,17 +106,18 @@ def availability_sections(
     accounted = sla_report(store, probes, period.period, now=now_ts)
     months = content.month_window(period.year, period.month)
     # Each month as `vigie sla --month` gives it (a frozen month read back as frozen).
-    monthly = {
-        m: [
-            r.figures
-            for r in sla_report(store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts)
-            if measured(r.figures)
-        ]
+    reports = {
+        m: sla_report(store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts)
         for m in months
+    }
+    monthly = {m: [r.figures for r in found if measured(r.figures)] for m, found in reports.items()}
+    frozen_months = {
+        m: frozenset(r.figures.component for r in found if r.frozen_at is not None)
+        for m, found in reports.items()
     }
     figures = [a.figures for a in accounted if measured(a.figures)]
     trend: tuple[content.TrendRow, ...] | Absent = (
-        content.trend_rows(comps, months, monthly)
+        content.trend_rows(comps, months, monthly, frozen_months)
         if any(monthly.values())
         else Absent("report.absent.no_data")
     )
@@ -132,19 +133,25 @@ def availability_sections(
         notice = covering(told, incident.component, incident.start, incident.end)
         return incident.cause if notice is None else notice.cause or notice.title
 
+    frozen = {
+        a.figures.component: datetime.fromtimestamp(a.frozen_at, tz)
+        for a in accounted
+        if a.frozen_at is not None
+    }
     incidents = tuple(
         IncidentRow(
             component=i.component,
             name=by_id[i.component].name,
             start=datetime.fromtimestamp(i.start, tz),
-            end=datetime.fromtimestamp(i.end, tz),
+            end=None if i.ongoing else datetime.fromtimestamp(i.end, tz),
             duration_s=i.duration_s,
             cause=cause(i),
         )
         for a in accounted
         for i in a.incidents
     )
-    return content.availability_rows(comps, figures), trend, tuple(sorted(incidents, key=lambda i: i.start))
+    rows = content.availability_rows(comps, figures, frozen)
+    return rows, trend, tuple(sorted(incidents, key=lambda i: i.start))
 
 
 def throughput_section(
@@ -174,8 +181,11 @@ def throughput_section(
     return tuple(rows)
 
 
-def tickets_section(store_path: Path, busy_timeout: float, period: ReportPeriod) -> content.Tickets | Absent:
-    """Ticket volumes by application and channel with the year before (`vigie tickets stats`)."""
+def tickets_section(
+    store_path: Path, busy_timeout: float, period: ReportPeriod, names: Mapping[str, str] | None = None
+) -> content.Tickets | Absent:
+    """Ticket figures by application (``names``: their names) and channel, with the year
+    before, first-contact resolution, time to resolve and backlog (`vigie tickets stats`)."""
     with TicketStore(store_path, busy_timeout) as tickets:
         if tickets.count() == 0:
             return Absent("report.absent.no_tickets")
@@ -183,7 +193,15 @@ def tickets_section(store_path: Path, busy_timeout: float, period: ReportPeriod)
         loaded = list(tickets.for_period(when.year_before().start, when.end))
     by_app = ticket_stats(loaded, when, by="application", timezone=period.timezone)
     by_channel = ticket_stats(loaded, when, by="channel", timezone=period.timezone)
-    return content.ticket_volumes(by_app, by_channel)
+    return content.ticket_volumes(by_app, by_channel, names)
+
+
+def application_names(probes: ProbesConfig, catalog: Catalog | Absent) -> dict[str, str]:
+    """Applications' names by id: the catalog's, else the components' of the config."""
+    names = {c.id: c.name for c in probes.components}
+    if not isinstance(catalog, Absent):
+        names.update({a.id: a.name for a in catalog.applications.values()})
+    return names
 
 
 def catalog_sections(

@@ -19,7 +19,7 @@ from vigie.reports.content import Absent, Report
 from vigie.reports.flows import COUNTED
 from vigie.reports.templating import absent_text
 
-AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:])
+AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:], "frozen_at")
 
 
 def _block(out: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -48,7 +48,10 @@ def render_csv(report: Report, lang: Language) -> str:
             out,
             "availability",
             AVAILABILITY_COLUMNS,
-            ([getattr(r, c) for c in AVAILABILITY_COLUMNS] for r in report.availability),
+            (
+                [*(getattr(r, c) for c in AVAILABILITY_COLUMNS[:-1]), _iso(r.frozen_at)]
+                for r in report.availability
+            ),
         )
     if isinstance(report.trend, Absent):
         _absent(out, "trend", report.trend, lang)
@@ -120,17 +123,37 @@ def render_csv(report: Report, lang: Language) -> str:
         _block(
             out,
             "tickets",
-            ["by", "label", "count", "previous", "change"],
             [
-                *(["application", v.label, v.count, v.previous, v.change] for v in tickets.by_application),
-                *(["channel", v.label, v.count, v.previous, v.change] for v in tickets.by_channel),
+                "by",
+                "label",
+                "name",
+                "count",
+                "previous",
+                "change",
+                "first_contact_rate",
+                "median_resolve_s",
+                "p90_resolve_s",
+                "backlog",
+            ],
+            [
                 [
-                    "total",
-                    tickets.total.label,
-                    tickets.total.count,
-                    tickets.total.previous,
-                    tickets.total.change,
-                ],
+                    by,
+                    v.label,
+                    v.name,
+                    v.count,
+                    v.previous,
+                    v.change,
+                    v.first_contact_rate,
+                    v.median_resolve_s,
+                    v.p90_resolve_s,
+                    v.backlog,
+                ]
+                for by, rows in (
+                    ("application", tickets.by_application),
+                    ("channel", tickets.by_channel),
+                    ("total", (tickets.total,)),
+                )
+                for v in rows
             ],
         )
     if isinstance(report.homologations, Absent):

@@ -10,6 +10,7 @@ the nominal capacity, so a month over capacity builds a backlog.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -235,11 +236,13 @@ def _handler(si: SimulatedSI, component: str) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, code: int, body: dict[str, object]) -> None:
             data = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            # A probe that timed out has gone: nothing to tell it, nothing to print.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the demo's console is the place to watch, not stderr."""

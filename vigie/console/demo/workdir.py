@@ -4,6 +4,8 @@ Layout of the directory::
 
     .vigie-demo        marks a directory `vigie demo` made (the only kind --fresh deletes)
     config.toml        written at each start: probes point at this run's loopback ports
+    catalog/           written at each start: the sample catalog lived on to today
+                       (:mod:`vigie.console.demo.catalog_today`)
     vigie.db           the measurement store (history + live results + tickets)
     flows.db           the flow store: simulated invoices, written afresh at each start
     history/           the generated CSVs: the simulated year, then the recent window
@@ -20,13 +22,15 @@ import shutil
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jinja2
 
 import vigie
 from vigie.catalog.loader import load_catalog
+from vigie.console.demo.catalog_today import write_demo_catalog
 from vigie.console.demo.flows_history import write_flows
 from vigie.console.demo.history import (
     recent_bounds,
@@ -50,6 +54,9 @@ from vigie.probes.tickets.store import TicketStore
 from vigie.reports.flows import routes_on_map
 
 MARKER = ".vigie-demo"
+DEMO_ZONE = ZoneInfo("Europe/Paris")  # the time zone of the demo's config.toml
+LIVE_INTERVAL = 30.0
+"""The live probes' interval: the history keeps its own 5-minute step (stored with its rows)."""
 HISTORY_DONE = "history.json"
 TEMPLATE = "config.toml.j2"
 
@@ -74,6 +81,11 @@ class Workdir:
     def history_dir(self) -> Path:
         """Where the generated history CSVs go."""
         return self.root / "history"
+
+    @property
+    def catalog_dir(self) -> Path:
+        """The demo's catalog, written at each start as of that day."""
+        return self.root / "catalog"
 
     @property
     def daemon_log(self) -> Path:
@@ -119,15 +131,21 @@ def write_config(
     exporter_port: int,
     language: str = "fr",
     status_port: int = 0,
+    today: date | None = None,
 ) -> Path:
-    """Write the demo's config.toml for this run's ports; returns its path."""
+    """Write the demo's config.toml for this run's ports, and its catalog as of ``today``
+    (default: today in the demo's time zone); returns the config's path."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("vigie.console.demo", "."),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    catalog = bundled_catalog()
+    bundled = bundled_catalog()
+    catalog = None
+    if bundled is not None:
+        day = today or datetime.now(DEMO_ZONE).date()
+        catalog = write_demo_catalog(bundled, workdir.catalog_dir, day)
     text = env.get_template(TEMPLATE).render(
         language=language,
         exporter_port=exporter_port,
@@ -135,7 +153,7 @@ def write_config(
         catalog=None if catalog is None else catalog.as_posix(),
         components=[c.id for c in scenario.components],
         ports=ports,
-        interval=format_duration(scenario.history_step / 2),
+        interval=format_duration(LIVE_INTERVAL),
         flow_dir=workdir.flow_dir.resolve().as_posix(),
     )
     workdir.config.write_text(text, encoding="utf-8")

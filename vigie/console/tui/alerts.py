@@ -58,17 +58,24 @@ def load_alerts(settings: Settings, now: float) -> AlertsSnapshot:
     return AlertsSnapshot(reading.lines, reading.backend, reading.where, reading.delivery)
 
 
-def header_part(snapshot: AlertsSnapshot | None, lang: Language) -> tuple[str, str] | None:
-    """The header's word on alerts: deliveries failing, alerts unreadable, or alerts to handle."""
+def header_part(snapshot: AlertsSnapshot | None, lang: Language) -> tuple[str, str, str] | None:
+    """The header's word on alerts (deliveries failing, alerts unreadable, or alerts to
+    handle): its text, style and short form for a narrow terminal."""
     if snapshot is None:
         return None
     t = lang.t
     if snapshot.error:
-        return (f"⚠ {t('tui.alerts.header.unreadable')}", "bold red")
+        text = f"⚠ {t('tui.alerts.header.unreadable')}"
+        return (text, "bold red", text)
     if snapshot.delivery is not None and not snapshot.delivery.ok:
-        return (f"⚠ {t('tui.alerts.header.undelivered')}", "bold red")
+        text = f"⚠ {t('tui.alerts.header.undelivered')}"
+        return (text, "bold red", text)
     if snapshot.open_count:
-        return (f"🔔 {lang.plural('tui.alerts.header.open', snapshot.open_count)}", "bold yellow")
+        return (
+            f"🔔 {lang.plural('tui.alerts.header.open', snapshot.open_count)}",
+            "bold yellow",
+            f"🔔 {lang.plural('tui.alerts.header.open_short', snapshot.open_count)}",
+        )
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.command import CommandPalette, Provider
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from vigie.accounting.figures import SlaFigures
@@ -24,7 +24,7 @@ from vigie.catalog.homologation import status_counts
 from vigie.console.errors import UserError
 from vigie.console.flow_views import FlowWords
 from vigie.console.oncall import acknowledge, operator
-from vigie.console.settings import Settings
+from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.alerts import AlertsScreen, AlertsSnapshot, header_part, load_alerts
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands, Palette
@@ -37,6 +37,7 @@ from vigie.console.tui.data import (
     TicketsSnapshot,
     TodaySla,
 )
+from vigie.console.tui.fitline import FitLine, Part
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen, MonthReportScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
@@ -47,7 +48,8 @@ from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.tab_tracking import FlowSource, TrackingTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
-from vigie.console.tui.table import ConsoleTable
+from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, ConsoleTable
+from vigie.kernel.problems import ConfigError
 from vigie.kernel.text.language import Language
 
 DEFAULT_INTERVAL = 2.0
@@ -63,7 +65,7 @@ class VigieApp(App[None]):
 
     CSS_PATH = "vigie.tcss"
     main: Screen[object]
-    status: Static
+    status: FitLine
     TITLE = "Vigie"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {ConsoleCommands}
 
@@ -73,8 +75,11 @@ class VigieApp(App[None]):
         *,
         interval: float = DEFAULT_INTERVAL,
         clock: Callable[[], float] = time.time,
+        as_of: date | None = None,
     ) -> None:
         super().__init__()
+        # A console shown as of a past day (`--as-of`): its clock stands still at that day's end.
+        self.as_of = as_of
         self.settings = settings
         self.lang = Language(settings.language)
         self.data = ConsoleData(settings)
@@ -88,6 +93,8 @@ class VigieApp(App[None]):
         self.catalog: CatalogSnapshot | None = None
         self.alerts: AlertsSnapshot | None = None
         self._sla_full_pending = False
+        # The configuration file as read: a change is read again at the next refresh.
+        self._config_seen = self._config_stamp()
         for key in KEYS:
             if key.action is not None:
                 self.bind(
@@ -104,7 +111,7 @@ class VigieApp(App[None]):
         """Status line, tabs, filter bar, footer."""
         lang = self.lang
         titles = dict(zip(TAB_IDS, tab_titles(lang), strict=True))
-        yield Static(id="status")
+        yield FitLine(separator="  │  ", id="status")
         with ConsoleTabs(lang, id="tabs", initial="availability"):
             with TabPane(titles["availability"], id="availability"):
                 yield AvailabilityTab(lang, id="availability-tab")
@@ -134,7 +141,7 @@ class VigieApp(App[None]):
         the data once right away."""
         # Widgets are looked up on the tabs' screen, whichever screen is on top.
         self.main = self.screen
-        self.status = self.main.query_one("#status", Static)
+        self.status = self.main.query_one("#status", FitLine)
         self.main.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
@@ -156,6 +163,8 @@ class VigieApp(App[None]):
         if self.paused:
             self.update_status()
             return
+        if self._config_stamp() != self._config_seen and not self._busy("config"):
+            self.reread_config()
         # A refresh slower than the interval is not stacked up: the tick is skipped.
         if not self._busy("live"):
             self.refresh_live()
@@ -168,6 +177,37 @@ class VigieApp(App[None]):
 
     def _busy(self, group: str) -> bool:
         return any(w.group == group and not w.is_finished for w in self.workers)
+
+    def _config_stamp(self) -> tuple[int, int] | None:
+        """The configuration file's modification time and size (None when unreadable)."""
+        try:
+            stat = self.settings.file.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
+    @work(thread=True, exclusive=True, group="config", exit_on_error=False)
+    def reread_config(self) -> Settings | ConfigError:
+        """Read config.toml again after it changed (a reload of the daemon): the new
+        settings, or why they cannot be used (the running ones stay)."""
+        self._config_seen = self._config_stamp()
+        try:
+            return load_settings(self.settings.file)
+        except ConfigError as exc:
+            return exc
+
+    def apply_config(self, settings: Settings | ConfigError) -> None:
+        """Use a configuration read again, or say in one line why it is refused."""
+        t = self.lang.t
+        if isinstance(settings, ConfigError):
+            problem = str(settings.problems[0]) if settings.problems else str(settings)
+            self.notify(problem, title=t("tui.msg.config_refused"), severity="error", timeout=10)
+            return
+        self.settings = settings
+        self.data.reconfigure(settings)
+        self.notify(t("tui.msg.config_reloaded", config=settings.file))
+        self.refresh_live()
+        self.refresh_today()
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def refresh_live(self) -> LiveSnapshot:
@@ -298,6 +338,8 @@ class VigieApp(App[None]):
                 failed = worker.result.startswith("✖")
                 self.notify(worker.result, severity="error" if failed else "information")
                 self.refresh_alerts()
+            elif worker.group == "config" and isinstance(worker.result, Settings | ConfigError):
+                self.apply_config(worker.result)
             elif worker.group == "report" and isinstance(worker.result, Path):
                 self.notify(self.lang.t("tui.msg.report_written", path=worker.result), title="Vigie")
         elif event.state is WorkerState.ERROR:
@@ -385,8 +427,8 @@ class VigieApp(App[None]):
                 )
 
     def update_status(self) -> None:
-        """The header line: time, daemon liveness, refresh interval, store (most important
-        first, so a narrow terminal cuts the least useful part)."""
+        """The header line: time, daemon, refresh interval, store; what does not fit a
+        narrow terminal is left out, the least useful first (the store, then the refresh)."""
         if self._widgets_gone():
             return
         t = self.lang.t
@@ -397,33 +439,55 @@ class VigieApp(App[None]):
             if self.paused
             else f"{t('tui.header.refresh')} {self.lang.duration(self.interval)}"
         )
-        parts: list[str | tuple[str, str]] = [("Vigie", "bold"), f"  {clock}  │  "]
-        parts.append(self._daemon_status(now))
+        if self.as_of is None:
+            daemon, style, short = self._daemon_status(now)
+        else:
+            # The past, read from the store: the daemon running now says nothing about it.
+            daemon, style = t("tui.header.as_of", day=self.lang.date(self.as_of)), "bold cyan"
+            short = daemon
+        parts: list[Part] = [
+            (Text.assemble(("Vigie", "bold"), f"  {clock}"), ALWAYS),
+            (Text(daemon, style=style), ALWAYS, Text(short, style=style)),
+        ]
         alerts = header_part(self.alerts, self.lang)
         if alerts is not None:
-            parts += ["  │  ", alerts]
+            text, style, short = alerts
+            parts.append((Text(text, style=style), ALWAYS, Text(short, style=style)))
         parts += [
-            "  │  ",
-            (refresh, "bold yellow" if self.paused else ""),
-            f"  │  {t('tui.header.store')} {self.data.store_path}",
+            (Text(refresh, style="bold yellow" if self.paused else ""), MAIN),
+            (f"{t('tui.header.store')} {self.data.store_path}", SECONDARY),
         ]
-        line = Text.assemble(*parts)
-        if line != self.status.content:
-            # One line of fixed height: no layout pass over the screen.
-            self.status.update(line, layout=False)
+        self.status.set_parts(parts)
 
-    def _daemon_status(self, now: float) -> tuple[str, str]:
+    def _daemon_status(self, now: float) -> tuple[str, str, str]:
+        """Whether a daemon writes to the store (its lock says so at once), and how recent
+        its last result is: the header's text, its style and its short form."""
         t = self.lang.t
         live = self.live
         if live is None:
-            return (t("tui.header.loading"), "dim")
-        if live.last_ts is None:
-            return (f"✖ {t('tui.header.daemon_none')}", "bold red")
-        age = max(0.0, now - live.last_ts)
+            return (t("tui.header.loading"), "dim", t("tui.header.loading"))
+        age = None if live.last_ts is None else self.lang.duration(max(0.0, now - live.last_ts))
+        if live.daemon is None:
+            if age is None:
+                text = f"✖ {t('tui.header.daemon_none')}"
+                return (text, "bold red", text)
+            return (
+                f"✖ {t('tui.header.daemon_stopped', age=age)}",
+                "bold red",
+                f"✖ {t('tui.header.short.daemon_stopped', age=age)}",
+            )
+        pid = str(live.daemon or "?")
+        short_alive = f"● {t('tui.header.short.daemon_alive', pid=pid)}"
+        if age is None or live.last_ts is None:
+            return (f"● {t('tui.header.daemon_starting', pid=pid)}", "green", short_alive)
         longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
-        if age <= 2 * longest + self.interval:
-            return (f"● {t('tui.header.daemon_alive', age=self.lang.duration(age))}", "green")
-        return (f"✖ {t('tui.header.daemon_stale', age=self.lang.duration(age))}", "bold red")
+        if now - live.last_ts <= 2 * longest + self.interval:
+            return (f"● {t('tui.header.daemon_alive', pid=pid, age=age)}", "green", short_alive)
+        return (
+            f"● {t('tui.header.daemon_silent', pid=pid, age=age)}",
+            "bold yellow",
+            f"● {t('tui.header.short.daemon_silent', age=age)}",
+        )
 
     # --- actions -------------------------------------------------------------------------
 
@@ -597,7 +661,9 @@ class VigieApp(App[None]):
     def open_month_report(self) -> None:
         """Show this month's availability by component."""
         names = {c.id: c.name for c in self.settings.probes.components}
-        self.push_screen(MonthReportScreen(self.lang, self.month_label(), names, self.sla))
+        self.push_screen(
+            MonthReportScreen(self.lang, self.month_label(), names, self.sla, self.settings.timezone)
+        )
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def write_report_file(self) -> Path:

@@ -33,6 +33,11 @@ from vigie.probes.flows.store import FlowStore
 from vigie.probes.flows.stuck import StuckFlow, stuck_flows
 from vigie.reports.flows import Found, find
 
+#: The stuck list's columns: `vigie flows stuck`'s but the last event's time, which the
+#: trace shows (enter), so that the list fits 120 columns whole.
+_STUCK_SHOWN = tuple(name for name in STUCK_COLUMNS if name != "last_event")
+_STUCK_INDEXES = tuple(STUCK_COLUMNS.index(name) for name in _STUCK_SHOWN)
+
 STUCK_EVERY = 10.0
 
 
@@ -134,7 +139,7 @@ class TrackingTab(ConsoleTab):
         yield ConsoleTable(
             [
                 (name, title)
-                for name, title in zip(STUCK_COLUMNS, self.words.columns(STUCK_COLUMNS), strict=True)
+                for name, title in zip(_STUCK_SHOWN, self.words.columns(_STUCK_SHOWN), strict=True)
             ],
             id="tracking-stuck",
         )
@@ -213,14 +218,11 @@ class TrackingTab(ConsoleTab):
             title.update(t("tui.tracking.none_stuck", when=self.words.when(stuck.now)))
         rows = []
         for s in stuck.flows:
-            cells: list[Cell] = list(self.words.stuck_row(s))
+            every = self.words.stuck_row(s)
+            cells: list[Cell] = [every[i] for i in _STUCK_INDEXES]
             cells[-1] = Text(str(cells[-1]), style="bold red", justify="right")
             rows.append(
-                Row(
-                    s.key,
-                    tuple(cells),
-                    (s.type, s.hop, s.next_hop, s.key, s.partner, s.last_at, s.due_at, s.overdue_s),
-                )
+                Row(s.key, tuple(cells), (s.type, s.hop, s.next_hop, s.key, s.partner, s.due_at, s.overdue_s))
             )
         self.query_one("#tracking-stuck", ConsoleTable).set_rows(rows)
 

@@ -1,7 +1,9 @@
 """Throughput counters: a number read from a JSON endpoint or a Prometheus instant query.
 
 A ``counter`` reading (a growing total) becomes a rate per second from two successive
-readings; a reset (the total went down) restarts from the new reading. A ``rate``
+readings; a reset (the total went down) restarts from the new reading. The first check
+after a start reads twice, :data:`FIRST_SPAN` apart (within its timeout), so a rate shows
+at once rather than one interval later (five minutes of "—" for a 5-minute probe). A ``rate``
 reading is taken as it is. The Prometheus source speaks the documented HTTP API:
 ``GET <url>/api/v1/query?query=...`` answering a ``vector`` or ``scalar`` result.
 Redirects follow the HTTP probe's rules (credential headers left out on another origin,
@@ -28,6 +30,8 @@ from vigie.probes.secrets import SecretError, is_credential
 
 MAX_BYTES = 1_000_000
 MAX_REDIRECTS = 3
+FIRST_SPAN = 5.0
+"""Seconds between the two readings of a counter's first check (at most half its timeout)."""
 
 
 def _fetch_json(options: CounterOptions, timeout: float) -> Any:
@@ -102,10 +106,28 @@ class CounterCheck:
     def __init__(self, options: CounterOptions) -> None:
         self.options = options
         self._previous: tuple[float, float] | None = None
+        self._readings = 0
         self._lock = threading.Lock()
 
     def __call__(self, timeout: float) -> Outcome:
-        """Read once; the value is a rate per second (None on a counter's first reading)."""
+        """Read once (twice on a counter's first check); the value is a rate per second."""
+        started = time.perf_counter()
+        outcome = self._read(timeout)
+        if self.options.mode == "counter" and outcome.value is None and self._first_pending():
+            # No previous reading yet: take a second one shortly, within the timeout.
+            span = min(FIRST_SPAN, timeout / 2)
+            time.sleep(span)
+            second = self._read(max(0.1, timeout - (time.perf_counter() - started)))
+            if second.status is Status.UP:
+                return second
+        return outcome
+
+    def _first_pending(self) -> bool:
+        """True right after the first successful reading (one reading known, no rate yet)."""
+        with self._lock:
+            return self._previous is not None and self._readings == 1
+
+    def _read(self, timeout: float) -> Outcome:
         started = time.perf_counter()
         try:
             number = read_number(self.options, _fetch_json(self.options, timeout))
@@ -123,6 +145,7 @@ class CounterCheck:
         now = time.time()
         with self._lock:
             previous, self._previous = self._previous, (now, number)
+            self._readings += 1
         if previous is None:
             return Outcome(Status.UP, f"first reading {number:g}", elapsed)
         then, before = previous

@@ -33,7 +33,8 @@ class FileflowFacts:
 
     def detail(self) -> str:
         """The stored sentence: ``[backlog over 10m: ]6 files in 1m, 3 waiting[, oldest 20m]``."""
-        text = f"{self.arrived} files in {format_duration(self.interval_s)}, {self.waiting} waiting"
+        files = "file" if self.arrived == 1 else "files"
+        text = f"{self.arrived} {files} in {format_duration(self.interval_s)}, {self.waiting} waiting"
         if self.oldest_s is not None:
             text += f", oldest {format_duration(self.oldest_s)}"
         if self.over_s is not None:
@@ -44,13 +45,13 @@ class FileflowFacts:
 # The reverse of FileflowFacts.detail; durations are format_duration's (1h30m, 45s, 0ms).
 _DETAIL = re.compile(
     r"(?:backlog over (?P<over>\S+): )?"
-    r"(?P<arrived>\d+) files in (?P<interval>\S+), (?P<waiting>\d+) waiting"
+    r"(?P<arrived>\d+) files? in (?P<interval>\S+), (?P<waiting>\d+) waiting"
     r"(?:, oldest (?P<oldest>\S+))?"
 )
 
 
 def _seconds(text: str) -> float:
-    # Under a second format_duration writes one "%g" figure of milliseconds (even 1e-05ms).
+    # Under a second format_duration writes milliseconds (one figure under one: 0.01ms).
     return float(text[:-2]) / 1000 if text.endswith("ms") else parse_duration(text)
 
 

@@ -33,6 +33,10 @@ GLPI_FIELDS = (
 )
 GLPI_REQUIRED = ("id", "status", "opened")
 
+# The labels GLPI 9.5 and 10 write in a ticket export's header for the fields Vigie reads,
+# in English and French (apostrophes straight or typographic: headers are matched through
+# the kernel's column_key). The assigned technician group is search option 8, "Technician
+# group" in the "Assigned to" block: GLPI heads its column "Assigned to - Technician group".
 DEFAULT_LABELS: Mapping[str, str] = MappingProxyType(
     {
         # English
@@ -47,6 +51,7 @@ DEFAULT_LABELS: Mapping[str, str] = MappingProxyType(
         "request source": "request_source",
         "entity": "entity",
         "technician group": "group",
+        "assigned to - technician group": "group",
         "assigned to - group": "group",
         # French
         "titre": "title",
@@ -59,6 +64,7 @@ DEFAULT_LABELS: Mapping[str, str] = MappingProxyType(
         "source de la demande": "request_source",
         "entité": "entity",
         "groupe de techniciens": "group",
+        "attribué à - groupe de techniciens": "group",
         "attribué à - groupe": "group",
     }
 )
