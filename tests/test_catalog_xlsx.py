@@ -122,6 +122,32 @@ def test_the_cli_round_trip_in_the_three_forms(tmp_path: Path, capsys: pytest.Ca
     assert "a catalog in CSV is a folder of files" in capsys.readouterr().err
 
 
+def test_export_with_format_writes_to_the_output_or_checks_the_name(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """`vigie catalog export --format xlsx > carte.xlsx`: the workbook's bytes on the output,
+    the summary on the error stream; a name and a --format that disagree are one line, exit 2."""
+    config = project(tmp_path)
+    assert main(["catalog", "export", "--format", "xlsx", "--config", str(config)]) == 0
+    captured = capsysbinary.readouterr()
+    (tmp_path / "out.xlsx").write_bytes(captured.out)
+    assert "Catalogue exporté : -".encode() in captured.err.replace("\u00a0".encode(), b" ")
+    assert not plan_import(tmp_path / "out.xlsx", tmp_path / "catalog").plan.changed
+    assert main(["catalog", "export", "--format", "json", "--config", str(config)]) == 0
+    (tmp_path / "out.json").write_bytes(capsysbinary.readouterr().out)
+    assert catalog_json(load_catalog(tmp_path / "out.json")) == catalog_json(load_catalog(SAMPLE))
+    for argv, said_err in (
+        (["--format", "csv"], "a CSV catalog is a folder of files: name a FOLDER"),
+        ([], "name a FILE (.xlsx, .json or a folder) or give --format"),
+        ([str(tmp_path / "x.json"), "--format", "xlsx"], "the name says json, --format says xlsx"),
+        (["--format", "json", "--json"], "--json: name a FILE"),
+    ):
+        assert main(["catalog", "export", *argv, "--config", str(config)]) == 2
+        err = capsysbinary.readouterr().err.decode()
+        assert err.count("\n") == 1 and said_err in err
+    assert not (tmp_path / "x.json").exists()
+
+
 # --- what the workbook holds ------------------------------------------------------------------
 
 

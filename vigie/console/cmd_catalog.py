@@ -8,6 +8,9 @@ or writes it there, all or nothing (``--apply``). Every problem is one located l
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
+import tempfile
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from typing import Any
 from vigie.catalog.changes import Plan, TableChanges
 from vigie.catalog.forms import Form, form_of, plan_import, write_catalog
 from vigie.catalog.loader import catalog_records
+from vigie.catalog.model import Catalog
 from vigie.catalog.xlsx import catalog_hash
 from vigie.console.catalog_input import load_configured_catalog
 from vigie.console.errors import EXIT_OK, EXIT_USAGE, UserError
@@ -37,7 +41,10 @@ def register(sub: Any) -> None:
     exp = commands.add_parser(
         "export", help="write the catalog as a workbook, a JSON file or a CSV folder", description=forms
     )
-    exp.add_argument("file", metavar="FILE", type=Path, help=forms)
+    exp.add_argument("file", metavar="FILE", type=Path, nargs="?", help=f"{forms} (default: standard output)")
+    exp.add_argument(
+        "--format", choices=[form.value for form in Form], help="the form (default: told by FILE's name)"
+    )
     exp.add_argument("--lang", choices=LANGUAGES, help="the workbook's words (default: [vigie] language)")
     exp.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
     exp.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -70,21 +77,61 @@ def run_export(args: argparse.Namespace) -> int:
     """`vigie catalog export FILE`."""
     settings = load_settings(config_path(getattr(args, "config", None)))
     lang = Language(args.lang or settings.language)
-    form = _form(args.file)
+    form = _export_form(args.file, args.format, args.json)
     catalog = load_configured_catalog(settings)
     try:
-        write_catalog(catalog, args.file, lang, datetime.now(UTC))
+        if args.file is None:
+            _export_to_stdout(catalog, Form(form), lang)
+        else:
+            write_catalog(catalog, args.file, lang, datetime.now(UTC))
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    except BrokenPipeError:
+        raise  # the reader stopped reading (`| head`): not an error of ours
     except OSError as exc:
-        raise UserError(f"{args.file}: cannot write: {exc.strerror or exc}") from None
+        raise UserError(f"{args.file or '-'}: cannot write: {exc.strerror or exc}") from None
     rows = {table: len(records) for table, records in catalog_records(catalog).items()}
+    where = "-" if args.file is None else str(args.file)
+    # The summary goes where the catalog does not: standard error when the catalog is on the output.
+    report = sys.stdout if args.file is not None else sys.stderr
     if args.json:
-        print_json({"file": str(args.file), "form": form, "rows": rows, "sha256": catalog_hash(catalog)})
+        print_json({"file": where, "form": form, "rows": rows, "sha256": catalog_hash(catalog)})
         return EXIT_OK
     counts = ", ".join(f"{lang.t(f'catalog.sheet.{table}')} {lang.number(n)}" for table, n in rows.items())
-    print(lang.t("cli.catalog.exported", path=args.file, colon=lang.colon, counts=counts))
+    print(lang.t("cli.catalog.exported", path=where, colon=lang.colon, counts=counts), file=report)
     return EXIT_OK
+
+
+def _export_form(file: Path | None, chosen: str | None, json: bool) -> str:
+    """The export's form: ``--format``, else FILE's name; both given, they must agree."""
+    if file is None:
+        if json:
+            raise UserError("catalog export --json: name a FILE (without it the catalog is the output)")
+        if chosen is None:
+            raise UserError("catalog export: name a FILE (.xlsx, .json or a folder) or give --format")
+        if chosen == Form.CSV:
+            raise UserError("catalog export --format csv: a CSV catalog is a folder of files: name a FOLDER")
+        if chosen == Form.XLSX and sys.stdout.isatty():
+            raise UserError(
+                "catalog export --format xlsx: a workbook is binary: name a FILE.xlsx or redirect the output"
+            )
+        return chosen
+    named = _form(file)
+    if chosen is not None and chosen != named:
+        hint = "a folder" if chosen == Form.CSV else f"FILE.{chosen}"
+        raise UserError(f"{file}: the name says {named}, --format says {chosen} (name {hint})")
+    return named
+
+
+def _export_to_stdout(catalog: Catalog, form: Form, lang: Language) -> None:
+    """The catalog written to standard output (a workbook as its bytes)."""
+    with tempfile.TemporaryDirectory(prefix="vigie-export-") as folder:
+        path = Path(folder) / f"catalog.{form.value}"
+        write_catalog(catalog, path, lang, datetime.now(UTC))
+        sys.stdout.flush()
+        with path.open("rb") as source:
+            shutil.copyfileobj(source, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
 
 
 def run_import(args: argparse.Namespace) -> int:
