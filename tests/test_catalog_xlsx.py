@@ -333,7 +333,7 @@ def test_eight_kinds_of_mistakes_are_all_reported_located_and_nothing_is_written
         "Applications!D3: ministry: unknown ministry 'minefy' (did you mean 'minefi'?)",
         "Applications!I4: criticality: 'critique' is not one of: low, medium, high, critical (did you mean 'critical'?)",
         "Applications!S5: active_on: '31/02/2017' is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
-        f"Applications!A7: id: duplicate id '{duplicate}' (first defined at line 6)",
+        f"Applications!A7: id: duplicate id '{duplicate}' (first defined at A6)",
         "Applications!C8: description: a formula (=UPPER(B8)): type the value itself",
         "Applications!B9: name: merged cells B9:C9: unmerge them (one value per cell)",
         f"Interfaces!{get_column_letter(end)}2: protocol: column moved: it belongs after 'target', in the order of the export",

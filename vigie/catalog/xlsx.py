@@ -111,6 +111,7 @@ IDS = frozenset(
         "applications",
     }
 )
+_FIRST_AT = re.compile(r"\(first defined at line (\d+)\)")
 _DATE_FORMAT = {"fr": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 _TEXT_FORMAT = "@"
 # Texts a spreadsheet would take for a formula when typed (OWASP's CSV injection rule).
@@ -396,10 +397,10 @@ class Workbook:
         sheet = self.sheets.get(problem.file)
         if sheet is None or problem.line is None:
             return problem
-        index = sheet.columns.get(problem.key, 0)
-        return Problem(
-            f"{sheet.name}!{get_column_letter(index + 1)}{problem.line}", None, problem.key, problem.message
-        )
+        letter = get_column_letter(sheet.columns.get(problem.key, 0) + 1)
+        # The loader names the first of two rows by its line: in a sheet, by its cell.
+        message = _FIRST_AT.sub(lambda found: f"(first defined at {letter}{found[1]})", problem.message)
+        return Problem(f"{sheet.name}!{letter}{problem.line}", None, problem.key, message)
 
     def order(self, problem: Problem) -> tuple[int, int, int]:
         """A sort key: the sheet's place, the row, the column (problems not in a sheet last)."""
