@@ -479,6 +479,26 @@ def test_deleting_a_row_still_referenced_is_refused_where_it_is_referenced(
     ]
 
 
+def test_a_row_deleted_and_defined_again_names_the_other_row_by_its_cell(
+    tmp_path: Path, workbook: Path
+) -> None:
+    path = tmp_path / "carte.xlsx"
+    book = load_workbook(workbook)
+    apps = book["Applications"]
+    status = len(columns_of("applications"))
+    marked, again = row_of(apps, "farandole"), apps.max_row + 1
+    for column in range(1, status):
+        apps.cell(again, column).value = apps.cell(marked, column).value
+    apps.cell(marked, status).value = "supprimer"
+    book.save(path)
+    with pytest.raises(ConfigError) as caught:
+        plan_import(path, SAMPLE)
+    assert [str(p) for p in caught.value.problems] == [
+        f"Applications!{get_column_letter(status)}{marked}: status: 'farandole' is marked for deletion "
+        f"but defined again at A{again}"
+    ]
+
+
 def test_a_partial_workbook_keeps_the_other_tables(sample: Catalog, tmp_path: Path, workbook: Path) -> None:
     book = load_workbook(workbook)
     for name in SHEETS_FR:

@@ -41,7 +41,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from vigie import __version__
-from vigie.catalog.changes import STATUS, row_key
+from vigie.catalog.changes import STATUS, key_columns, row_key
 from vigie.catalog.loader import COLUMNS, FORMAT, REQUIRED, VERSION, catalog_records
 from vigie.catalog.model import (
     Catalog,
@@ -111,7 +111,7 @@ IDS = frozenset(
         "applications",
     }
 )
-_FIRST_AT = re.compile(r"\(first defined at line (\d+)\)")
+_AT_LINE = re.compile(r"\bat line (\d+)")
 _DATE_FORMAT = {"fr": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 _TEXT_FORMAT = "@"
 # Texts a spreadsheet would take for a formula when typed (OWASP's CSV injection rule).
@@ -398,8 +398,9 @@ class Workbook:
         if sheet is None or problem.line is None:
             return problem
         letter = get_column_letter(sheet.columns.get(problem.key, 0) + 1)
-        # The loader names the first of two rows by its line: in a sheet, by its cell.
-        message = _FIRST_AT.sub(lambda found: f"(first defined at {letter}{found[1]})", problem.message)
+        # Another row named by its line (a duplicate's first) is named by its key's cell.
+        key = get_column_letter(sheet.columns.get(key_columns(sheet.table)[0], 0) + 1)
+        message = _AT_LINE.sub(lambda found: f"at {key}{found[1]}", problem.message)
         return Problem(f"{sheet.name}!{letter}{problem.line}", None, problem.key, message)
 
     def order(self, problem: Problem) -> tuple[int, int, int]:
