@@ -8,8 +8,9 @@ PDF_STAMP := $(VENV)/.pdf-installed
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 
 # Programs the tests start on 127.0.0.1 with temporary directories (real engines and a browser,
-# never mocks): Debian's packages, installed only when missing.
-TEST_DEBS := prometheus victoria-metrics prometheus-alertmanager chromium
+# never mocks): Debian's packages, installed only when missing. LibreOffice Calc opens the
+# catalog's workbook headless (about 40 MB to download, 32 s to install on the shared machine).
+TEST_DEBS := prometheus victoria-metrics prometheus-alertmanager chromium libreoffice-calc
 TEST_DEBS_STAMP := $(VENV)/.test-debs
 
 .PHONY: run test check lint typecheck imports pytest pdf-deps test-deps bench deadcode screenshots clean

@@ -45,6 +45,14 @@ CSS_PATH
 TITLE
 BINDINGS
 
+# openpyxl reads these attributes of sheets and cells when it saves the catalog's workbook.
+_.sheet_state
+_.number_format
+_.freeze_panes
+_.alignment
+_.data_type
+_.quotePrefix
+
 # `vigie deploy` calls each module of vigie/console/deploy by this name.
 artefacts
 

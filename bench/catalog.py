@@ -7,6 +7,11 @@ default the issue's large case, 100,000 applications and 500,000 interfaces (tar
 load under 0.2 s; large load and graph together under 10 s; depth-3 impact p95 under 50 ms
 in both directions; every `vigie map` command's answer under 10 s from its launch, measured
 on the real process). `--keep DIR` writes the generated catalog there once and reuses it.
+
+The catalog's forms (`vigie catalog export|import`) are timed apart, once each on the large
+catalog (`--forms-runs N`; `--no-forms` skips them): the export as a workbook (xlsx), CSV and
+JSON, and the import of the workbook back into the catalog it came from (reading, merging,
+checking, the difference: what `--dry-run` does).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+from vigie.catalog.forms import plan_import, write_catalog
 from vigie.catalog.graph import (
     ImpactDirection,
     betweenness_sample,
@@ -46,6 +53,7 @@ from vigie.catalog.model import (
     Zone,
 )
 from vigie.console.demo.sample_catalog import SIFE_DOMAINS
+from vigie.kernel.text.language import Language
 
 SAMPLE = Path(__file__).resolve().parent.parent / "catalog"
 #: Above this many applications, JSON loading and critical nodes are not timed (minutes each).
@@ -167,6 +175,24 @@ def bench_catalog(label: str, folder: Path, runs: int, count: int, small: bool) 
     print(f"{label}: critical nodes (articulation points + betweenness {how}): {seconds(*crit)}")
 
 
+def bench_forms(label: str, folder: Path, runs: int) -> None:
+    """Export the catalog in each form, then import the workbook back into it (a dry run)."""
+    catalog = load_catalog(folder)
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("catalog.xlsx", "catalog.json", "csv"):
+            target = Path(tmp) / name
+            took = timed(lambda target=target: write_catalog(catalog, target, Language("fr"), now), runs)
+            size = sum(p.stat().st_size for p in ([target] if target.is_file() else target.iterdir()))
+            print(f"{label}: export {target.suffix or 'CSV'}: {seconds(*took)}, {size / 1e6:.1f} MB")
+        book = Path(tmp) / "catalog.xlsx"
+        took = timed(lambda: plan_import(book, folder), runs)
+        changed = plan_import(book, folder).plan.changed
+        print(
+            f"{label}: import .xlsx --dry-run (read, merge, check, diff): {seconds(*took)}, changes: {changed}"
+        )
+
+
 MAP_COMMANDS = (
     ("stats", ["map", "stats"]),
     ("impact down depth 3", ["map", "impact", "app-000123", "--depth", "3"]),
@@ -215,8 +241,14 @@ def main() -> None:
     parser.add_argument("--interfaces", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=3, help="loads of the generated catalog (default 3)")
     parser.add_argument("--keep", type=Path, help="folder for the generated catalog, reused if present")
+    parser.add_argument(
+        "--forms-runs", type=int, default=1, help="exports and imports of each form (default 1)"
+    )
+    parser.add_argument("--no-forms", action="store_true", help="skip the export and import timings")
     args = parser.parse_args()
     bench_catalog("sample", SAMPLE, runs=15, count=200, small=True)
+    if not args.no_forms:
+        bench_forms("sample", SAMPLE, runs=5)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         if not (folder / "interfaces.csv").exists():
@@ -228,6 +260,8 @@ def main() -> None:
             )
         bench_catalog("synthetic", folder, runs=args.runs, count=200, small=args.apps <= LARGE)
         commands(folder, runs=args.runs)
+        if not args.no_forms:
+            bench_forms("synthetic", folder, runs=args.forms_runs)
 
 
 if __name__ == "__main__":

@@ -510,3 +510,18 @@ def test_did_you_mean_hints_stop_after_a_budget_but_every_problem_is_listed(
         "interfaces.csv:5: source: unknown application 'aress' (did you mean 'ares'?)",
         "interfaces.csv:6: target: unknown application 'sse'",
     ]
+
+
+def test_a_catalog_path_too_long_is_one_located_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name longer than the system takes (as the fuzz test once made) is a problem of
+    config.toml, not an OSError out of `vigie config check`."""
+    config = tmp_path / "config.toml"
+    config.write_text('[catalog]\npath = "cat' + "[" * 5000 + 'alog"\n', encoding="utf-8")
+    assert main(["config", "check", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"{config}:2: catalog.path: not a usable path (File name too long)\n"
+    config.write_text('[store]\npath = "v' + "[" * 5000 + '.db"\n', encoding="utf-8")
+    assert main(["config", "check", "--config", str(config)]) == 2
+    assert capsys.readouterr().err == f"{config}:2: store.path: not a usable path (File name too long)\n"

@@ -70,3 +70,17 @@ def test_the_demo_config_points_at_its_own_catalog_of_the_day(tmp_path: Path) ->
     assert settings.catalog.path == workdir.catalog_dir
     catalog = load_catalog(workdir.catalog_dir)
     assert Counter(e.status for e in register(catalog, date(2026, 12, 4)))[Status.EXPIRED] == 1
+
+
+def test_the_demo_config_finds_its_catalog_from_a_relative_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`vigie demo` makes ./demo-data: the config it writes there names a catalog that exists."""
+    monkeypatch.chdir(tmp_path)
+    workdir = Workdir(Path("demo-data"))
+    workdir.root.mkdir()
+    scenario = load_scenario()
+    ports = {c.id: 40000 + i for i, c in enumerate(scenario.components)}
+    settings = load_settings(write_config(workdir, scenario, ports, 40100, today=date(2026, 12, 4)))
+    assert settings.catalog.path == (tmp_path / "demo-data" / "catalog").resolve()
+    assert load_catalog(settings.catalog.path).applications

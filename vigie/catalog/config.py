@@ -23,4 +23,12 @@ def load_catalog_config(doc: Document, base: Path) -> CatalogConfig:
     sec = doc.section("catalog")
     raw = sec.string("path")
     sec.done()
-    return CatalogConfig(path=None if raw is None else (base / raw))
+    if raw is None:
+        return CatalogConfig(path=None)
+    path = base / raw
+    try:
+        path.exists()
+    except OSError as exc:  # a name too long, say: Path.exists raises for those
+        sec.problem("path", f"not a usable path ({exc.strerror or exc})")
+        return CatalogConfig(path=None)
+    return CatalogConfig(path=path)

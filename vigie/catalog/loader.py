@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import itemgetter
@@ -169,7 +169,9 @@ class _Hints:
         return suggestion(value, known)
 
 
-def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Entry] | None:
+def _read_csv(
+    path: Path, table: str, problems: list[Problem], extra: tuple[str, ...] = ()
+) -> list[Entry] | None:
     """Rows of one CSV file (BOM and ``,``/``;`` handled); header problems are recorded.
 
     None when the file could not be read whole (a bad byte, a malformed row), is empty, or
@@ -179,7 +181,7 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> list[Entry] | 
     sheet = CsvFile.read(path, problems=problems)
     if not sheet.header:  # empty (reported by the reader): left out like a missing table
         return None
-    sheet.use_columns(COLUMNS[table], REQUIRED[table])
+    sheet.use_columns((*COLUMNS[table], *extra), REQUIRED[table])
     plain = _PLAIN.get(table)
     rows: list[Entry] = list(_plain_entries(sheet, *plain) if plain else sheet.records())
     if not rows and not sheet.broken and table in REQUIRED_TABLES:
@@ -325,7 +327,9 @@ _PLAIN = {
 _TABLE_OF = {columns: table for table, (columns, _) in _PLAIN.items()}
 
 
-def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Entry]]:
+def _read_folder(
+    folder: Path, problems: list[Problem], extra: tuple[str, ...] = ()
+) -> dict[str, list[Entry]]:
     tables: dict[str, list[Entry]] = {}
     present = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
     for table in COLUMNS:
@@ -337,7 +341,7 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, list[Entry]
             else:
                 tables[table] = []
         else:
-            rows = _read_csv(path, table, problems)
+            rows = _read_csv(path, table, problems, extra)
             if rows is not None:
                 tables[table] = rows
     expected = [f"{t}.csv" for t in COLUMNS]
@@ -378,7 +382,7 @@ def _record_lines(text: str) -> dict[str, list[int]]:
     return starts
 
 
-def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Entry]]:
+def _read_json(path: Path, problems: list[Problem], extra: tuple[str, ...] = ()) -> dict[str, list[Entry]]:
     name = str(path)
     tables: dict[str, list[Entry]] = {t: [] for t in COLUMNS}
     try:
@@ -401,7 +405,8 @@ def _read_json(path: Path, problems: list[Problem]) -> dict[str, list[Entry]]:
         if key not in COLUMNS and key not in ("format", "version"):
             problems.append(Problem(name, None, key, did_you_mean(key, COLUMNS, "table")))
     reader = Table(name, problems)
-    for table, known in COLUMNS.items():
+    for table, columns in COLUMNS.items():
+        known = (*columns, *extra)
         records = data.get(table, [])
         if table in REQUIRED_TABLES and table not in data:
             problems.append(Problem(name, None, table, "missing table"))
@@ -762,18 +767,33 @@ def load_catalog(path: str | Path) -> Catalog:
         return _load(Path(path))
 
 
-def _load(path: Path) -> Catalog:
-    problems: list[Problem] = []
+def read_tables(path: Path, problems: list[Problem], extra: tuple[str, ...] = ()) -> dict[str, list[Entry]]:
+    """The rows of a catalog folder or ``.json`` file, table by table, read but not checked
+    (:func:`build_catalog` checks them); ``extra`` names columns accepted besides the
+    catalog's (an import's ``status``). Reading problems are recorded on ``problems``; a path
+    that is no catalog raises :class:`ConfigError`."""
     if path.is_dir():
-        tables = _read_folder(path, problems)
-    elif path.suffix.lower() == ".json" and path.is_file():
-        tables = _read_json(path, problems)
-    elif path.exists():
+        return _read_folder(path, problems, extra)
+    if path.suffix.lower() == ".json" and path.is_file():
+        return _read_json(path, problems, extra)
+    if path.exists():
         raise ConfigError(
             [Problem(str(path), None, "", "a catalog is a folder of CSV files or a .json file")]
         )
-    else:
-        raise ConfigError([Problem(str(path), None, "", "catalog not found")])
+    raise ConfigError([Problem(str(path), None, "", "catalog not found")])
+
+
+def build_catalog(tables: Mapping[str, Sequence[Record]]) -> Catalog:
+    """The catalog of rows read by any reader (a folder, a JSON file, a workbook's sheets),
+    checked as :func:`load_catalog` checks a catalog: problems are recorded on the rows'
+    tables, nothing is raised."""
+    found: dict[str, list[Entry]] = {table: list(rows) for table, rows in tables.items()}
+    return _build(found, _Hints())
+
+
+def _load(path: Path) -> Catalog:
+    problems: list[Problem] = []
+    tables = read_tables(path, problems)
     hints = _Hints()
     catalog = _build(tables, hints)
     if problems:

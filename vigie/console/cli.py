@@ -15,6 +15,7 @@ from typing import NoReturn
 from vigie import __version__
 from vigie.console import (
     cmd_alerts,
+    cmd_catalog,
     cmd_config,
     cmd_decom,
     cmd_demo,
@@ -45,6 +46,7 @@ COMMANDS = [
     cmd_run,
     cmd_reload,
     cmd_map,
+    cmd_catalog,
     cmd_homologations,
     cmd_decom,
     cmd_tickets,

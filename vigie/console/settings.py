@@ -105,6 +105,11 @@ def load_settings(path: Path) -> Settings:
 def _check_store_path(doc: Document, store: Path) -> None:
     """A store path that is a folder, or lies under a file, is a problem of ``[store] path``
     (SQLite would only say "unable to open database file" when a command runs)."""
+    try:
+        store.exists()
+    except OSError as exc:  # a name too long, say: Path.exists raises for those
+        doc.problem(("store", "path"), f"not a usable path ({exc.strerror or exc})")
+        return
     if store.is_dir():
         doc.problem(("store", "path"), f"{store} is a folder, not a file (name the database file in it)")
         return

@@ -150,7 +150,8 @@ def write_config(
         language=language,
         exporter_port=exporter_port,
         status_port=status_port or free_port(),
-        catalog=None if catalog is None else catalog.as_posix(),
+        # Absolute, as the flow directory: a path in config.toml is read from the file's folder.
+        catalog=None if catalog is None else catalog.resolve().as_posix(),
         components=[c.id for c in scenario.components],
         ports=ports,
         interval=format_duration(LIVE_INTERVAL),
