@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntFlag, StrEnum
+from operator import attrgetter
 from typing import NamedTuple
 
 
@@ -161,7 +162,9 @@ class Route:
 class Event(NamedTuple):
     """One event of a flow as the rules need it. ``seq`` is the arrival order (the store's).
 
-    A named tuple: the store makes one per event ingested, millions a month.
+    A named tuple: the store makes one per event ingested, millions a month, and keeps a
+    flow's events packed as these tuples, with what the rules ignore: the ``report`` the
+    event named and the ``alias`` it came with (a key of the flow other than its own).
     """
 
     at: float
@@ -170,6 +173,8 @@ class Event(NamedTuple):
     status: str = ""
     reason: str = ""
     seq: int = 0
+    report: str = ""
+    alias: str = ""
 
 
 @dataclass(slots=True)
@@ -307,9 +312,12 @@ def _path(progress: Progress, event: Event, route: Route, previous_hop: str) -> 
         progress.pos = index
 
 
+_TIME_ORDER = attrgetter("at", "seq")
+
+
 def fold(events: Iterable[Event], route: Route | None) -> Progress | None:
     """The progress after all ``events`` (any order: sorted by time, then arrival), or None."""
-    ordered = sorted(events, key=lambda e: (e.at, e.seq))
+    ordered = sorted(events, key=_TIME_ORDER)
     if not ordered:
         return None
     progress = start(ordered[0], route)
