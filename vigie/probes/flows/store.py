@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice, pairwise
+from itertools import islice
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -41,6 +41,7 @@ import msgspec
 import orjson
 import sqlite_utils
 
+from vigie.kernel.gcpause import gc_paused
 from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
 from vigie.probes.flows.lifecycle import (
     KINDS,
@@ -267,13 +268,15 @@ def _facts(kind: str | None, partner: str | None, p: Progress) -> Facts:
     arrivals = p.arrivals
     if not kind or len(arrivals) < 2:
         return tally, ()
-    # Clocks differ between systems: a next hop "before" this one took no time.
-    hops = tuple(
-        (day, kind, i, max(0.0, there - here))
-        for i, (here, there) in enumerate(pairwise(arrivals))
-        if here is not None and there is not None
-    )
-    return tally, hops
+    hops = []
+    here = arrivals[0]
+    for i in range(len(arrivals) - 1):
+        there = arrivals[i + 1]
+        if here is not None and there is not None:
+            # Clocks differ between systems: a next hop "before" this one took no time.
+            hops.append((day, kind, i, there - here if there > here else 0.0))
+        here = there
+    return tally, tuple(hops)
 
 
 def _add_counts(
@@ -479,7 +482,9 @@ class FlowStore:
         again from all its stored events, so the state is always that of the events in
         time order, whatever order they came in.
         """
-        with write_transaction(self.conn):
+        # Millions of tuples, none in a cycle: the cyclic collector walked them again and
+        # again (half the time of an import of a million events).
+        with gc_paused(), write_transaction(self.conn):
             writer = _Writer(self.conn, routes)
             for chunk in _chunks(events, CHUNK):
                 writer.chunk(chunk)
@@ -790,6 +795,7 @@ class _Writer:
         merges: set[tuple[int, int]] = set()
         known, opened, touched, seq = self.keys, self.open, self.touched_ids, self.seq
         new_keys, new_refs = self.new_keys, self.new_refs
+        make = tuple.__new__  # a named tuple's own __new__ is Python code
         for e in chunk:
             seq += 1
             key = e.key
@@ -835,7 +841,10 @@ class _Writer:
             if item.partner is None and e.partner:
                 item.partner = e.partner
             item.log.append(
-                Event(e.at, e.hop, e.kind, e.status, e.reason, seq, e.report, "" if key == item.key else key)
+                make(
+                    Event,
+                    (e.at, e.hop, e.kind, e.status, e.reason, seq, e.report, "" if key == item.key else key),
+                )
             )
             touched.add(flow)
         self.seq = seq
