@@ -9,14 +9,18 @@ writes to the measurement store must never wait for.
 Tables:
 
 - ``flows``: one row per flow, its state after its events (the life cycle's
-  :class:`~vigie.probes.flows.lifecycle.Progress`), so that ``stuck``, ``search`` and the
-  monthly report read one row per flow, never its events;
-- ``flow_events``: the events, clustered by flow and time (a trace is one range read);
-  an event stored twice (same flow, time, hop, kind and status) is kept once, so importing a
-  file again changes nothing;
+  :class:`~vigie.probes.flows.lifecycle.Progress`), so that ``stuck`` and ``search`` read
+  one row per flow; its events (``log``, packed in time order: a trace is one row read)
+  and the keys and references it is known by (``names``). An event stored twice (same
+  flow, time, hop, kind and status) is kept once, so importing a file again changes
+  nothing;
 - ``flow_keys``: every key a flow is known by (its own, the keys other hops gave it) -> the
   flow; ``flow_refs``: correlation ids several flows may share (file name, EDI control
   number, AS2 Message-ID, traceparent, the batch that carried them) -> flows;
+- ``flow_tally`` and ``flow_hops``: what the monthly report counts, by UTC day of the
+  flows' first events, kept as flows change (flows by type, partner, stage, flags and
+  reason; durations of each step of a route), so that a month reads its whole days'
+  tallies (summed in SQL) and only the flows of the two days its ends cut;
 - ``flow_reports``: attached integration reports (comptes rendus d'intégration).
 
 Payloads are never stored: events carry references and ids only.
