@@ -5,13 +5,17 @@ full volume (about 30,000 invoices a day, 78 % EDI, about twelve events each: a 
 about a million invoices) for as many days of July 2017 as make ``--events`` (default 10
 million). Then, on a fresh flow store:
 
-- ``vigie flows ingest`` of that file (events per second, wall and CPU);
+- ``vigie flows ingest`` of that file cut in ``--parts`` files of consecutive lines (as
+  daily imports would come; a flow's later events join it from the next part), each into
+  the store the previous ones filled: events per second of each, wall and CPU, their
+  median, and the whole;
 - the store's size per million events;
 - ``trace`` of random invoices, and of a file (the invoices it carried listed);
-- ``stuck`` now and as things stood two days before the end;
-- the monthly integration report of July.
+- ``stuck`` now and as things stood two days before the end (``--repeat`` times each);
+- the monthly integration report of July (``--repeat`` times).
 
-Prints each figure beside its target, and the machine's load.
+Prints each figure (medians) beside its target, wall and CPU time (the machine may be
+shared: CPU time is what the work itself took), and the machine's load before and after.
 """
 
 from __future__ import annotations
@@ -55,42 +59,96 @@ def timed(action):  # type: ignore[no-untyped-def]
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes) and its cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def last_invoice(path: Path) -> int:
+    """The number of the last invoice of a file the simulator wrote (it numbers them in order)."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 65_536))
+        return int(handle.read().rsplit(b'"CPP-', 1)[1][:8])
+
+
+def split(source: Path, parts: int, folder: Path) -> list[Path]:
+    """The file cut in ``parts`` files of consecutive whole lines, written in ``folder``."""
+    with source.open("rb") as handle:
+        lines = handle.readlines()
+    size = -(-len(lines) // parts)
+    paths = []
+    for n in range(parts):
+        path = folder / f"part-{n + 1:02d}.jsonl"
+        path.write_bytes(b"".join(lines[n * size : (n + 1) * size]))
+        paths.append(path)
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--events", type=int, default=10_000_000, help="about how many events (default 10 million)"
     )
+    parser.add_argument("--parts", type=int, default=10, help="files the events are ingested from")
+    parser.add_argument(
+        "--events-file",
+        type=Path,
+        help="events this script wrote before (read, not changed), to skip writing them",
+    )
     parser.add_argument("--traces", type=int, default=200, help="random traces timed")
+    parser.add_argument("--repeat", type=int, default=5, help="times stuck and the report are timed")
     args = parser.parse_args()
+    print(f"load before: {load()}")
     days = max(1, round(args.events / EVENTS_PER_DAY))
     with tempfile.TemporaryDirectory(prefix="vigie-flows-bench-") as folder:
-        events_file = Path(folder) / "events.jsonl"
-        written, wall, _ = timed(
-            lambda: write_invoices(events_file, END.timestamp(), 2017, scale=1, days=days)
-        )
-        size_mb = events_file.stat().st_size / 1e6
-        print(
-            f"generated: {written.events:,} events, {written.invoices:,} invoices, {written.files:,} EDI files "
-            f"over {days} days ({size_mb:,.0f} MB of JSON Lines) in {wall:.0f} s"
-        )
+        events_file = args.events_file or Path(folder) / "events.jsonl"
+        if args.events_file is None:
+            written, wall, _ = timed(
+                lambda: write_invoices(events_file, END.timestamp(), 2017, scale=1, days=days)
+            )
+            invoices = written.invoices
+            print(
+                f"generated: {written.events:,} events, {invoices:,} invoices, {written.files:,} EDI files "
+                f"over {days} days ({events_file.stat().st_size / 1e6:,.0f} MB of JSON Lines) in {wall:.0f} s"
+            )
+        else:
+            invoices = last_invoice(events_file)
+            print(f"events of {events_file} ({events_file.stat().st_size / 1e6:,.0f} MB of JSON Lines)")
+        parts = split(events_file, args.parts, Path(folder))
+        if args.events_file is None:
+            events_file.unlink()
         store_path = Path(folder) / "flows.db"
         with FlowStore(store_path) as store:
-            done, wall, cpu = timed(lambda: ingest_file(events_file, store, ROUTES, EventReader(ROUTES)))
-            rate = done.result.events / wall
+            rates, cpu_rates = [], []
+            total = total_wall = total_cpu = 0.0
+            flows = 0
+            for part in parts:
+                done, wall, cpu = timed(
+                    lambda part=part: ingest_file(part, store, ROUTES, EventReader(ROUTES))
+                )
+                rates.append(done.result.events / wall)
+                cpu_rates.append(done.result.events / cpu)
+                total += done.result.events
+                total_wall += wall
+                total_cpu += cpu
+                flows += done.result.new_flows
+                part.unlink()
             print(
-                f"ingest: {done.result.events:,} events, {done.result.new_flows:,} flows in {wall:.1f} s wall, "
-                f"{cpu:.1f} s CPU: {rate:,.0f} events/s (target >= 200,000 on 2 cores; "
-                f"{done.result.events / cpu:,.0f} per CPU second)"
+                f"ingest: {total:,.0f} events, {flows:,} flows in {len(parts)} files, "
+                f"median {statistics.median(rates):,.0f} events/s wall, "
+                f"{statistics.median(cpu_rates):,.0f} per CPU second (target >= 200,000 on 2 cores); "
+                f"whole: {total_wall:.1f} s wall, {total_cpu:.1f} s CPU, {total / total_wall:,.0f} events/s, "
+                f"{total / total_cpu:,.0f} per CPU second"
             )
+            print(f"  per file, events/s wall: {', '.join(f'{r:,.0f}' for r in rates)}")
+            print(f"  per file, events per CPU second: {', '.join(f'{r:,.0f}' for r in cpu_rates)}")
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             size = sum(p.stat().st_size for p in Path(folder).glob("flows.db*"))
-            print(
-                f"store: {size / 1e6:,.0f} MB, {size / done.result.events * 1e6 / 1e6:,.1f} MB per million events"
-            )
-            events_file.unlink()
+            print(f"store: {size / 1e6:,.0f} MB, {size / total:,.1f} MB per million events")
         rng = random.Random(1)
         with FlowStore(store_path) as store:
-            keys = [f"CPP-{n:08d}" for n in rng.sample(range(1, written.invoices + 1), args.traces)]
+            keys = [f"CPP-{n:08d}" for n in rng.sample(range(1, invoices + 1), args.traces)]
             times = []
             now = END.timestamp()
             for key in keys:
@@ -105,21 +163,27 @@ def main() -> None:
             _, wall, _ = timed(lambda: find(store, ROUTES, "FLUX_671942_000001.xml", now))
             print(f"trace of a file (its flow and what it carried): {wall * 1000:.2f} ms")
             for label, as_of in (("now", now), ("2 days before", now - 2 * 86400)):
-                stuck, wall, cpu = timed(lambda as_of=as_of: stuck_flows(store, ROUTES, as_of))
+                runs = [
+                    timed(lambda as_of=as_of: stuck_flows(store, ROUTES, as_of)) for _ in range(args.repeat)
+                ]
                 print(
-                    f"stuck ({label}): {len(stuck):,} flows in {wall * 1000:.0f} ms wall, "
-                    f"{cpu * 1000:.0f} ms CPU (target < 1 s)"
+                    f"stuck ({label}): {len(runs[0][0]):,} flows, median of {len(runs)} "
+                    f"{statistics.median(r[1] for r in runs) * 1000:.0f} ms wall, "
+                    f"{statistics.median(r[2] for r in runs) * 1000:.0f} ms CPU (target < 1 s; "
+                    f"first {runs[0][1] * 1000:.0f} ms wall)"
                 )
             since = datetime(2017, 7, 1, tzinfo=PARIS).timestamp()
             until = datetime(2017, 8, 1, tzinfo=PARIS).timestamp()
-            report, wall, cpu = timed(lambda: integration_report(store, ROUTES, since, until, now, "2017-07"))
+            runs = [
+                timed(lambda: integration_report(store, ROUTES, since, until, now, "2017-07"))
+                for _ in range(args.repeat)
+            ]
             print(
-                f"monthly report: {report.total.received:,} flows of July 2017 in {wall:.2f} s wall, "
-                f"{cpu:.2f} s CPU (target < 2 s)"
+                f"monthly report: {runs[0][0].total.received:,} flows of July 2017, median of {len(runs)} "
+                f"{statistics.median(r[1] for r in runs):.2f} s wall, "
+                f"{statistics.median(r[2] for r in runs):.2f} s CPU (target < 2 s; first {runs[0][1]:.2f} s wall)"
             )
-    print(
-        f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} cores"
-    )
+    print(f"load after: {load()}")
 
 
 if __name__ == "__main__":

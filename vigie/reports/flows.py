@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 
 from vigie.catalog.model import Catalog, Direction, Phase
@@ -304,16 +305,7 @@ _STAGE_FIELD = {
     Stage.SUSPENDED: "suspended",
     Stage.WITHDRAWN: "withdrawn",
 }
-_REASONED = (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN)
 _NONE = ""
-
-
-def percentile(ordered: Sequence[float], share: float) -> float | None:
-    """The nearest-rank percentile of sorted values (None for none)."""
-    if not ordered:
-        return None
-    rank = max(1, math.ceil(share * len(ordered)))
-    return ordered[rank - 1]
 
 
 def integration_report(
@@ -331,9 +323,16 @@ def integration_report(
     flags: Counter[str] = Counter()
     reasons: Counter[tuple[str, str, str]] = Counter()
     month = store.month(since, until)
-    for (kind, partner, stage_index, sent, acked, flag_bits, unsettled, reason), count in month.groups(
-        _REASONED
-    ).items():
+    for (
+        kind,
+        partner,
+        stage_index,
+        sent,
+        acked,
+        flag_bits,
+        unsettled,
+        reason,
+    ), count in month.groups.items():
         kind = kind or _NONE
         tally = tallies[(kind, partner or _NONE)]
         tally["received"] += count
@@ -383,17 +382,33 @@ def integration_report(
 
 def _hop_times(month: Month, routes: Mapping[str, Route]) -> Iterator[HopTime]:
     for kind, route in routes.items():
-        arrivals = month.arrivals(kind)
-        for i, (source, target) in enumerate(zip(route.path, route.path[1:], strict=False)):
-            # Clocks differ between systems: a next hop "before" this one took no time.
-            values = sorted(
-                max(0.0, there - here)
-                for a in arrivals
-                if (here := a[i]) is not None and (there := a[i + 1]) is not None
-            )
+        steps: Mapping[int, Counter[float]] = month.hops.get(kind, {})
+        for i, (source, target) in enumerate(pairwise(route.path)):
+            durations = steps.get(i, Counter())
+            flows = sum(durations.values())
             yield HopTime(
-                kind, source, target, len(values), percentile(values, 0.5), percentile(values, 0.95)
+                kind,
+                source,
+                target,
+                flows,
+                counted_percentile(durations, 0.5),
+                counted_percentile(durations, 0.95),
             )
+
+
+def counted_percentile(counts: Mapping[float, int], share: float) -> float | None:
+    """The nearest-rank percentile of values given with how many times each was seen."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    rank = max(1, math.ceil(share * total))
+    ordered = sorted(counts)
+    seen = 0
+    for value in ordered:
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    return ordered[-1]
 
 
 def _sum(kind: str, partner: str, rows: Iterable[Counts]) -> Counts:

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntFlag, StrEnum
+from operator import attrgetter
 from typing import NamedTuple
 
 
@@ -161,7 +162,9 @@ class Route:
 class Event(NamedTuple):
     """One event of a flow as the rules need it. ``seq`` is the arrival order (the store's).
 
-    A named tuple: the store makes one per event ingested, millions a month.
+    A named tuple: the store makes one per event ingested, millions a month, and keeps a
+    flow's events packed as these tuples, with what the rules ignore: the ``report`` the
+    event named and the ``alias`` it came with (a key of the flow other than its own).
     """
 
     at: float
@@ -170,6 +173,8 @@ class Event(NamedTuple):
     status: str = ""
     reason: str = ""
     seq: int = 0
+    report: str = ""
+    alias: str = ""
 
 
 @dataclass(slots=True)
@@ -228,35 +233,45 @@ def start(event: Event, route: Route | None) -> Progress:
     )
 
 
+# Members as plain names: the fold runs once per event stored, and an enum member's
+# attribute lookup on its class costs more than the rest of a simple step.
+_RECEIVED, _SENT, _ACKNOWLEDGED, _STATUS, _ERROR = (
+    Kind.RECEIVED,
+    Kind.SENT,
+    Kind.ACKNOWLEDGED,
+    Kind.STATUS,
+    Kind.ERROR,
+)
+_STAGE_RECEIVED, _IN_TRANSIT = Stage.RECEIVED, Stage.IN_TRANSIT
+
+
 def step(progress: Progress, event: Event, route: Route | None) -> None:
     """Fold one event (not earlier than any folded before) into ``progress``."""
     progress.events += 1
     previous_hop = progress.last_hop
-    progress.last_at = event.at
-    progress.last_hop = event.hop
-    kind = event.kind
+    at, hop, kind = event.at, event.hop, event.kind
+    progress.last_at = at
+    progress.last_hop = hop
     progress.last_kind = kind
-    if kind is Kind.STATUS:
+    if kind is _STATUS:
         _status(progress, event, route)
-    elif kind is Kind.ERROR:
+    elif kind is _ERROR:
         if event.reason:
             progress.reason = event.reason
     else:
-        if kind is Kind.SENT:
+        if kind is _SENT:
             progress.sent = True
-        elif kind is Kind.ACKNOWLEDGED:
+        elif kind is _ACKNOWLEDGED:
             progress.acknowledged = True
-        if progress.stage is Stage.RECEIVED and (
-            kind is not Kind.RECEIVED or event.hop != progress.first_hop
-        ):
-            progress.stage = Stage.IN_TRANSIT
+        if progress.stage is _STAGE_RECEIVED and (kind is not _RECEIVED or hop != progress.first_hop):
+            progress.stage = _IN_TRANSIT
     if route is None:
         if progress.settled_at is None:
-            progress.settled_at = event.at
+            progress.settled_at = at
         return
     _path(progress, event, route, previous_hop)
     if progress.settled_at is None and (progress.stage in CLOSED or progress.pos == len(route.path) - 1):
-        progress.settled_at = event.at
+        progress.settled_at = at
 
 
 def _status(progress: Progress, event: Event, route: Route | None) -> None:
@@ -284,13 +299,13 @@ def _status(progress: Progress, event: Event, route: Route | None) -> None:
 
 
 def _path(progress: Progress, event: Event, route: Route, previous_hop: str) -> None:
-    index = route.index(event.hop)
+    index = route._index.get(event.hop)
     if index is None:
         progress.flags |= Flag.OFF_MAP
         return
     if progress.arrivals[index] is None:
         progress.arrivals[index] = event.at
-    if event.kind is Kind.RECEIVED:
+    if event.kind is _RECEIVED:
         bit = 1 << index
         if progress.received & bit:
             progress.flags |= Flag.DUPLICATE
@@ -302,14 +317,17 @@ def _path(progress: Progress, event: Event, route: Route, previous_hop: str) -> 
         ):
             progress.flags |= Flag.OFF_MAP
     if index > progress.pos:
-        if any(progress.arrivals[i] is None for i in range(index)):
+        if None in progress.arrivals[:index]:
             progress.flags |= Flag.SKIPPED
         progress.pos = index
 
 
+_TIME_ORDER = attrgetter("at", "seq")
+
+
 def fold(events: Iterable[Event], route: Route | None) -> Progress | None:
     """The progress after all ``events`` (any order: sorted by time, then arrival), or None."""
-    ordered = sorted(events, key=lambda e: (e.at, e.seq))
+    ordered = sorted(events, key=_TIME_ORDER)
     if not ordered:
         return None
     progress = start(ordered[0], route)
