@@ -27,6 +27,7 @@ class ProbeResult:
     The result stands for the component's state from ``ts`` until the next result of
     the same probe (at most twice the probe's interval; beyond that the time is unknown).
     ``value`` carries a throughput reading (a counter or a rate) for throughput probes.
+    ``agent`` names the site that measured it (empty: the one daemon of a single-machine set-up).
     """
 
     component: str
@@ -36,6 +37,7 @@ class ProbeResult:
     latency_ms: float | None = None
     detail: str = ""
     value: float | None = None
+    agent: str = ""
 
     @property
     def time(self) -> datetime:
