@@ -138,7 +138,7 @@ def oracle(
     sites = agents or [""] * len(probes)
     grid = [sim_start + k * step for k in range(int((sim_end - sim_start) // step))]
     states: list[Status | None] = []
-    site_down = 0.0
+    partial: list[bool] = []
     for t in grid:
         views: dict[str, Status] = {}
         for (results, iv), site in zip(probes, sites, strict=True):
@@ -148,8 +148,21 @@ def oracle(
         ranked = sorted(views.values(), key=RANK.__getitem__, reverse=True)
         state = ranked[_needed(comp.policy.quorum, len(ranked)) - 1] if ranked else None
         states.append(state)
-        if state != Status.DOWN and Status.DOWN in ranked and start <= t < end:
-            site_down += step
+        partial.append(state != Status.DOWN and Status.DOWN in ranked)
+    # A run of such instants next to the component's own downtime is the outage's edge.
+    site_down = 0.0
+    k = 0
+    while k < len(grid):
+        if not partial[k]:
+            k += 1
+            continue
+        j = k
+        while j < len(grid) and partial[j]:
+            j += 1
+        edge = (k > 0 and states[k - 1] == Status.DOWN) or (j < len(grid) and states[j] == Status.DOWN)
+        if not edge:
+            site_down += sum(step for x in range(k, j) if start <= grid[x] < end)
+        k = j
     # Blips: a run of down samples shorter than the threshold is up.
     limit = comp.policy.ignore_blips_shorter_than
     k = 0

@@ -99,3 +99,15 @@ def test_the_live_state_votes_like_the_timeline() -> None:
     )
     changes = [c for r in results for c in live.feed(r)] + live.flush()
     assert [(c.old, c.new) for c in changes] == [(Status.UNKNOWN, UP), (UP, Status.UNKNOWN)]
+
+
+def test_a_site_seeing_the_outage_first_is_its_edge_not_a_site_failure() -> None:
+    """Lyon probes half a second before Paris: it sees the outage start and end first."""
+    paris = _agent("paris", [UP, UP, DOWN, DOWN, UP, UP], start=0.5)
+    lyon = _agent("lyon", [UP, UP, DOWN, DOWN, UP, UP])
+    assert [(s.start, s.end, s.state) for s in effective_timeline([paris, lyon], Policy(), [])] == [
+        (0.0, 20.5, UP),
+        (20.5, 40.0, DOWN),
+        (40.0, 70.5, UP),
+    ]
+    assert site_failures([paris, lyon], Policy()) == []

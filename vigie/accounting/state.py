@@ -138,7 +138,9 @@ def vote(
     where some agents saw it down without a quorum.
 
     At each instant, the views with data are ranked worst first (agents in name order
-    within one state); the component takes the state of rank ``quorum_needed``.
+    within one state); the component takes the state of rank ``quorum_needed``. A failure
+    touching an outage of the component (sites never see it start at the same instant) is
+    the outage's edge, not a site failure.
     """
     lists = [(agent, spans) for agent, spans in views if spans]
     if len(lists) <= 1:
@@ -168,7 +170,20 @@ def vote(
                 failures[-1] = SiteFailure(last.start, b, down)
             else:
                 failures.append(SiteFailure(a, b, down))
-    return _merge(out), failures
+    timeline = _merge(out)
+    # Sites seeing the outage a moment before (or after) the quorum does: the outage's edge,
+    # not those sites' own problem. Runs of touching failures go together.
+    edges = {t for span in timeline if span.state is Status.DOWN for t in (span.start, span.end)}
+    kept: list[SiteFailure] = []
+    run: list[SiteFailure] = []
+    for failure in [*failures, None]:
+        if failure is not None and run and run[-1].end == failure.start:
+            run.append(failure)
+            continue
+        if run and run[0].start not in edges and run[-1].end not in edges:
+            kept.extend(run)
+        run = [failure] if failure is not None else []
+    return timeline, kept
 
 
 def _verdict(keyed: Sequence[AgentSpans], quorum: str | int) -> list[StateSpan]:

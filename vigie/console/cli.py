@@ -16,6 +16,7 @@ from vigie.console import (
     cmd_config,
     cmd_decom,
     cmd_demo,
+    cmd_deploy,
     cmd_homologations,
     cmd_incidents,
     cmd_ingest,
@@ -31,6 +32,7 @@ from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.kernel.problems import ConfigError
 from vigie.probes.db import SchemaError
 from vigie.probes.secrets import SecretError
+from vigie.probes.sources import EngineError
 
 COMMANDS = [
     cmd_config,
@@ -46,6 +48,7 @@ COMMANDS = [
     cmd_report,
     cmd_tui,
     cmd_demo,
+    cmd_deploy,
 ]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 
@@ -91,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
         return EXIT_USAGE
-    except (UserError, SchemaError, SecretError) as exc:
+    except (UserError, SchemaError, SecretError, EngineError) as exc:
         sys.stderr.write(f"vigie: error: {exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -9,12 +9,12 @@ from typing import Any
 
 from vigie.accounting.incidents import incident_stats
 from vigie.console.errors import UserError
-from vigie.console.measurements import open_store
+from vigie.console.measurements import add_source_argument, open_source, open_store
 from vigie.console.output import print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
-from vigie.reports.sla import sla_report
+from vigie.reports.sla import component_site_failures, sla_report
 
 
 def register(sub: Any) -> None:
@@ -31,6 +31,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--component", action="append", metavar="ID", help="only this component (repeatable)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--lang", choices=("fr", "en"), help="language of the table (default: config)")
+    add_source_argument(parser)
     parser.set_defaults(handler=run_incidents)
 
 
@@ -42,11 +43,24 @@ def run_incidents(args: argparse.Namespace) -> int:
         period = period_from_args(args, datetime.now(tz))
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    with open_store(settings) as store:
+    now = time.time()
+    with open_store(settings) as store, open_source(settings, store, args.source) as source:
         try:
-            reports = sla_report(store, settings.probes, period, args.component, now=time.time())
+            reports = sla_report(store, settings.probes, period, args.component, now=now, source=source)
         except KeyError as exc:
             raise UserError(f"--component: no component with id {exc}") from None
+        # Failures seen from some sites only (several agents): not incidents, shown apart.
+        until = max(period.start_ts, min(period.end_ts, now))
+        sites = {
+            r.figures.component: component_site_failures(
+                source,
+                settings.probes,
+                settings.probes.component(r.figures.component),
+                period.start_ts,
+                until,
+            )
+            for r in reports
+        }
 
     def local(ts: float) -> str:
         return datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds")
@@ -65,6 +79,15 @@ def run_incidents(args: argparse.Namespace) -> int:
                     "mtbf_s": stats.mtbf_s,
                     "incidents": [
                         {**i.as_dict(), "start": local(i.start), "end": local(i.end)} for i in r.incidents
+                    ],
+                    "site_failures": [
+                        {
+                            "start": local(f.start),
+                            "end": local(f.end),
+                            "duration_s": f.duration,
+                            "agents": list(f.agents),
+                        }
+                        for f in sites[r.figures.component]
                     ],
                 }
             )
@@ -105,4 +128,16 @@ def run_incidents(args: argparse.Namespace) -> int:
         summary,
         right=(1, 2, 3, 4),
     )
+    site_rows = [
+        [names.get(cid, cid), when(f.start), when(f.end), lang.duration(f.duration), ", ".join(f.agents)]
+        for cid, failures in sites.items()
+        for f in failures
+    ]
+    if site_rows:
+        print_table(
+            [t(f"cli.incidents.col.{c}") for c in ("component", "start", "end", "duration", "agents")],
+            site_rows,
+            title=t("cli.incidents.sites_title"),
+            right=(3,),
+        )
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import logging
 import math
 import signal
@@ -19,7 +20,7 @@ from vigie.accounting.results import Status
 from vigie.console import cli
 from vigie.console.catalog_input import catalog_collectors
 from vigie.console.output import print_json, print_table
-from vigie.console.settings import config_path, load_settings
+from vigie.console.settings import Settings, config_path, load_settings
 from vigie.kernel.durations import parse_duration
 from vigie.kernel.text.language import MISSING, Language
 
@@ -42,6 +43,11 @@ def register(sub: Any) -> None:
     run.add_argument("--for", dest="duration", metavar="DURATION", help="stop after this long (e.g. 10m)")
     run.add_argument("--json", action="store_true", help="with --once: print the results as JSON")
     run.add_argument("-v", "--verbose", action="store_true", help="log every batch written (JSON lines)")
+    run.add_argument(
+        "--agent",
+        metavar="NAME",
+        help="run as the probe agent NAME ([[agents]]): its probes, its own store, /metrics with agent labels",
+    )
     run.set_defaults(handler=run_command)
 
 
@@ -55,6 +61,8 @@ def run_command(args: argparse.Namespace) -> int:
             raise cli.UserError(f"--for: {exc}") from None
     settings = load_settings(config_path(getattr(args, "config", None)))
     _configure_logging(args.verbose)
+    if args.agent is not None:
+        return _run_agent(args, settings, duration)
     config = settings.probes
     if args.once:
         config = dataclasses.replace(config, exporter=dataclasses.replace(config.exporter, enabled=False))
@@ -88,6 +96,31 @@ def run_command(args: argparse.Namespace) -> int:
         finally:
             availability.close()
             tickets.close()
+    return cli.EXIT_OK
+
+
+def _run_agent(args: argparse.Namespace, settings: Settings, duration: float | None) -> int:
+    """`vigie run --agent NAME`: the agent's share of the probes, its store, its /metrics."""
+    from vigie.probes.agent import Agent
+    from vigie.probes.daemon import AlreadyRunning, CannotListen
+
+    names = [a.name for a in settings.probes.agents]
+    if args.agent not in names:
+        known = ", ".join(names) if names else "none declared"
+        raise cli.UserError(f"--agent: no agent named '{args.agent}' in [[agents]] ({known})")
+    try:
+        agent = Agent(settings.probes, args.agent, settings.file.parent)
+    except (AlreadyRunning, CannotListen) as exc:
+        raise cli.UserError(str(exc)) from None
+    with agent:
+        if args.once:
+            return _report(agent.once(), args.json, Language(settings.language))
+        stop = threading.Event()
+        with _stop_on_signals(stop):
+            logging.getLogger("vigie").info(
+                json.dumps({"event": "listening", "agent": args.agent, "url": agent.server.url})
+            )
+            agent.run(stop, duration)
     return cli.EXIT_OK
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from vigie.catalog.config import CatalogConfig, load_catalog_config
 from vigie.kernel.tomlfile import Document
 from vigie.probes.config import ProbesConfig, load_probes_config
+from vigie.probes.sources import MeasurementsConfig, load_measurements_config
 from vigie.probes.tickets.config import TicketsConfig, load_tickets_config
 from vigie.reports.config import LANGUAGES, ReportsConfig, load_reports_config
 
@@ -27,6 +28,8 @@ TOP_LEVEL = [
     "catalog",
     "reports",
     "tickets",
+    "agents",
+    "measurements",
 ]
 
 
@@ -41,6 +44,7 @@ class Settings:
     catalog: CatalogConfig
     reports: ReportsConfig
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
+    measurements: MeasurementsConfig = field(default_factory=MeasurementsConfig)
 
     def store_path(self) -> Path:
         """The measurement store's file, resolved against the config file's folder."""
@@ -69,6 +73,7 @@ def load_settings(path: Path) -> Settings:
         catalog=load_catalog_config(doc, base),
         reports=load_reports_config(doc, base, language),
         tickets=load_tickets_config(doc, timezone),
+        measurements=load_measurements_config(doc),
     )
     doc.raise_if_problems()
     return settings
