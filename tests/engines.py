@@ -82,8 +82,9 @@ def _start(kind: str, command: list[str], url: str, ready: str, log: Path) -> En
     raise RuntimeError(f"{kind} not ready after {READY_TIMEOUT} s (see {log})")
 
 
-def start_prometheus(config: Path, folder: Path) -> Engine:
-    """Prometheus on ``config`` (its rule files relative to it), data in ``folder``."""
+def start_prometheus(config: Path, folder: Path, extra: list[str] | None = None) -> Engine:
+    """Prometheus on ``config`` (its rule files relative to it), data in ``folder``; ``extra``
+    flags (e.g. a query limit)."""
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     command = [
@@ -92,6 +93,7 @@ def start_prometheus(config: Path, folder: Path) -> Engine:
         f"--storage.tsdb.path={folder / 'data'}",
         f"--web.listen-address=127.0.0.1:{port}",
         "--log.level=warn",
+        *(extra or []),
     ]
     return _start("prometheus", command, f"http://127.0.0.1:{port}", "/-/ready", folder / "prometheus.log")
 

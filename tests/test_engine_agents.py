@@ -23,10 +23,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 from tests.engines import Engine, free_port, start_prometheus, start_victoriametrics
 from vigie.console.cli import main
-from vigie.console.deploy import prometheus, rules
+from vigie.console.deploy import grafana, prometheus, pyrra, rules, sloth
 from vigie.console.settings import load_settings
 from vigie.probes.agent import AGENT_HEADER, Agent
 
@@ -277,3 +278,21 @@ def test_the_failure_seen_from_lyon_alone_is_a_site_failure(
     (site,) = svc["site_failures"]
     assert site["agents"] == ["lyon"]
     assert abs(site["duration_s"] - (scene.cut[1] - scene.cut[0])) <= TOLERANCE
+
+
+def test_every_dashboard_and_slo_query_returns_data_from_the_engine(scene: Scene) -> None:
+    """The engine runs `vigie deploy`'s rules: the Grafana panels' and the SLO specs' queries
+    parse and return data (Sloth's ``{{.window}}`` taken as 5m)."""
+    settings = load_settings(scene.configs["sqlite"])
+    engine = load_settings(scene.configs["prometheus"]).measurements.url
+    board = grafana.dashboard(settings, None)
+    queries = [t["expr"] for panel in board["panels"] for t in panel.get("targets", [])]
+    for component in settings.probes.components:
+        queries.append(sloth.error_ratio_query(component.id).replace("{{.window}}", "5m"))
+        spec = pyrra.artefacts(settings, None)[f"pyrra/{component.id}.yaml"]
+        queries.append(spec.split("metric: ")[1].splitlines()[0].strip('"').replace('\\"', '"'))
+    assert len(queries) >= 9
+    for query in queries:
+        answer = requests.get(f"{engine}/api/v1/query", params={"query": query}, timeout=10).json()
+        assert answer["status"] == "success", (query, answer)
+        assert answer["data"]["result"], f"no data for {query}"
