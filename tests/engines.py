@@ -98,7 +98,7 @@ def start_prometheus(config: Path, folder: Path, extra: list[str] | None = None)
     return _start("prometheus", command, f"http://127.0.0.1:{port}", "/-/ready", folder / "prometheus.log")
 
 
-def start_victoriametrics(config: Path, folder: Path) -> Engine:
+def start_victoriametrics(config: Path, folder: Path, extra: list[str] | None = None) -> Engine:
     """VictoriaMetrics (single node) scraping as ``config`` says, data in ``folder``.
 
     Its queries hide the last 30 s by default (-search.latencyOffset): a second here, so that
@@ -114,5 +114,6 @@ def start_victoriametrics(config: Path, folder: Path) -> Engine:
         f"-httpListenAddr=127.0.0.1:{port}",
         "-search.latencyOffset=1s",
         "-loggerLevel=WARN",
+        *(extra or []),
     ]
     return _start("victoriametrics", command, f"http://127.0.0.1:{port}", "/health", folder / "vm.log")

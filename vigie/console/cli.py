@@ -17,6 +17,7 @@ from vigie.console import (
     cmd_decom,
     cmd_demo,
     cmd_deploy,
+    cmd_export,
     cmd_homologations,
     cmd_incidents,
     cmd_ingest,
@@ -49,6 +50,7 @@ COMMANDS = [
     cmd_tui,
     cmd_demo,
     cmd_deploy,
+    cmd_export,
 ]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 

@@ -338,21 +338,22 @@ class PromQLSource:
     ) -> dict[tuple[str, str], list[Run]]:
         """The hours first: plainly up ones become one run each, the others are read window by window."""
         step = group.step
+        # Subquery steps fall on multiples of the step; "offset 1ms" makes each inner window
+        # end 1 ms before its multiple, like every other window here (VictoriaMetrics aligns
+        # them whatever the outer time, and its ranges are left-open).
         inner = (
-            f"(sum by (probe, agent, state) (count_over_time({group.selector}[{_duration(step)}])))"
+            f"(sum by (probe, agent, state) (count_over_time({group.selector}[{_duration(step)}] offset 1ms)))"
             f"[{_duration(CHUNK)}:{_duration(step)}]"
         )
         seen: dict[tuple[str, str], dict[int, dict[str, float]]] = {}
         for a, b in _spans(lo, hi, CHUNK * MAX_POINTS):
-            # Evaluated one step and 1 ms after the hour: the subquery's windows are then the
-            # hour's own [k x step, (k+1) x step), ending 1 ms early.
-            for series in self.client.query_range(
-                f"count_over_time({inner})", a + CHUNK + step - MS, b + step - MS, CHUNK
-            ):
+            # Evaluated 1 ms after the hour: the subquery's steps are then exactly the ends of
+            # the hour's windows, whether the engine's ranges are closed or left-open.
+            for series in self.client.query_range(f"count_over_time({inner})", a + CHUNK + MS, b + MS, CHUNK):
                 key = (series.labels.get("probe", ""), series.labels.get("agent", ""))
                 state = series.labels.get("state", "")
                 for t, count in series.points:
-                    hour = round((t - step - CHUNK) / CHUNK)
+                    hour = round((t - CHUNK) / CHUNK)
                     seen.setdefault(key, {}).setdefault(hour, {})[state] = count
         clean: dict[tuple[str, str], set[int]] = {}
         mixed: set[int] = set()

@@ -479,6 +479,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.deploy.files.many": ("{n} fichiers écrits", "{n} files"),
     "cli.deploy.col.file": ("Fichier", "File"),
     "cli.deploy.col.size": ("Octets", "Bytes"),
+    "cli.export.written": ("{results} dans {out}", "{results} written to {out}"),
+    "cli.export.results.one": ("{n} résultat écrit", "{n} result"),
+    "cli.export.results.many": ("{n} résultats écrits", "{n} results"),
     "cli.incidents.col.agents": ("Vu en panne depuis", "Seen down from"),
     "cli.incidents.sites_title": (
         "Pannes vues d'une partie des sites seulement (pas d'incident : le quorum des sites voyait le composant disponible)",
