@@ -24,11 +24,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from textual.widgets import Static
 
 from tests.engines import Engine, free_port, start_prometheus, start_victoriametrics
 from vigie.console.cli import main
 from vigie.console.deploy import grafana, prometheus, pyrra, rules, sloth
 from vigie.console.settings import load_settings
+from vigie.console.tui.app import VigieApp
+from vigie.console.tui.table import ConsoleTable
 from vigie.probes.agent import AGENT_HEADER, Agent
 
 PARIS_TZ = ZoneInfo("Europe/Paris")
@@ -296,3 +299,28 @@ def test_every_dashboard_and_slo_query_returns_data_from_the_engine(scene: Scene
         answer = requests.get(f"{engine}/api/v1/query", params={"query": query}, timeout=10).json()
         assert answer["status"] == "success", (query, answer)
         assert answer["data"]["result"], f"no data for {query}"
+
+
+async def test_the_console_reads_through_the_engine_and_says_when_it_is_away(scene: Scene) -> None:
+    """States come from the engine; when it stops answering, the header says so and the last
+    figures stay, marked stale."""
+    settings = load_settings(scene.configs["prometheus"])
+    app = VigieApp(settings, source="prometheus")
+    async with app.run_test(size=(180, 40)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.query_one("#status", Static).render())
+        assert f"source {settings.measurements.url}" in status
+        table = app.query_one("#availability-tab").query_one(ConsoleTable)
+        assert sorted(table.shown_keys) == ["solo", "svc"]
+        assert "up" in str(table.get_row("svc")[0])
+        engine = app.data._results.engine
+        assert engine is not None
+        engine.client.url = f"http://127.0.0.1:{free_port()}"
+        app.refresh_live()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.query_one("#status", Static).render())
+        assert "source unavailable, last figures from" in status and "(stale)" in status
+        assert sorted(table.shown_keys) == ["solo", "svc"]
+        assert "up" in str(table.get_row("svc")[0])

@@ -26,6 +26,7 @@ from vigie.kernel.text.language import MISSING, Language
 
 if TYPE_CHECKING:
     from vigie.probes.scheduler import Measured
+    from vigie.probes.sources import MetricsSource
 
 
 def register(sub: Any) -> None:
@@ -73,7 +74,7 @@ def run_command(args: argparse.Namespace) -> int:
     from vigie.reports.metrics import AvailabilityCollector
 
     tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
-    availability = AvailabilityCollector(config, settings.store_path())
+    availability = AvailabilityCollector(config, settings.store_path(), engine=_engine(settings))
     try:
         daemon = Daemon(
             config,
@@ -97,6 +98,15 @@ def run_command(args: argparse.Namespace) -> int:
             availability.close()
             tickets.close()
     return cli.EXIT_OK
+
+
+def _engine(settings: Settings) -> MetricsSource | None:
+    """The engine /metrics' availability windows read, when ``[measurements]`` names one."""
+    if settings.measurements.source != "prometheus":
+        return None
+    from vigie.probes.promql import PromClient, PromQLSource
+
+    return PromQLSource(PromClient(settings.measurements), settings.probes)
 
 
 def _run_agent(args: argparse.Namespace, settings: Settings, duration: float | None) -> int:

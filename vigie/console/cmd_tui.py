@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from vigie.console.errors import UserError
+from vigie.console.measurements import add_source_argument
 from vigie.console.settings import config_path, load_settings
 
 
@@ -26,6 +27,7 @@ def register(sub: Any) -> None:
         help="refresh interval in seconds (default 2; + and - change it inside)",
     )
     tui.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    add_source_argument(tui)
     tui.set_defaults(handler=run_tui)
 
 
@@ -38,5 +40,5 @@ def run_tui(args: argparse.Namespace) -> int:
         raise UserError("vigie tui is interactive: use vigie sla --json for figures")
     if not 0.1 <= args.interval <= 3600:
         raise UserError(f"--interval {args.interval:g}: must be between 0.1 and 3600 seconds")
-    VigieApp(settings, interval=args.interval).run()
+    VigieApp(settings, interval=args.interval, source=args.source).run()
     return 0

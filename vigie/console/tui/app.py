@@ -66,11 +66,12 @@ class VigieApp(App[None]):
         *,
         interval: float = DEFAULT_INTERVAL,
         clock: Callable[[], float] = time.time,
+        source: str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.lang = Language(settings.language)
-        self.data = ConsoleData(settings)
+        self.data = ConsoleData(settings, source)
         self.clock = clock
         self.interval = interval
         self.paused = False
@@ -352,6 +353,8 @@ class VigieApp(App[None]):
         live = self.live
         if live is None:
             return (t("tui.header.loading"), "dim")
+        if live.source:
+            return self._source_status(live)
         if live.last_ts is None:
             return (f"✖ {t('tui.header.daemon_none')}", "bold red")
         age = max(0.0, now - live.last_ts)
@@ -359,6 +362,16 @@ class VigieApp(App[None]):
         if age <= 2 * longest + self.interval:
             return (f"● {t('tui.header.daemon_alive', age=self.lang.duration(age))}", "green")
         return (f"✖ {t('tui.header.daemon_stale', age=self.lang.duration(age))}", "bold red")
+
+    def _source_status(self, live: LiveSnapshot) -> tuple[str, str]:
+        """Results read through an engine: its URL, or that it is unavailable and since when
+        the figures shown are its last ones."""
+        t = self.lang.t
+        if not live.source_error:
+            return (f"● {t('tui.header.source', url=live.source)}", "green")
+        since = live.stale_since if live.stale_since is not None else live.taken_at
+        at = datetime.fromtimestamp(since, self.settings.timezone).strftime("%H:%M:%S")
+        return (f"✖ {t('tui.header.source_down', at=at)}", "bold red")
 
     # --- actions -------------------------------------------------------------------------
 

@@ -232,6 +232,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "tui.header.daemon_none": ("aucun résultat", "no result yet"),
     "tui.header.loading": ("chargement…", "loading…"),
+    "tui.header.source": ("source {url}", "source {url}"),
+    "tui.header.source_down": (
+        "source indisponible, derniers chiffres de {at} (périmés)",
+        "source unavailable, last figures from {at} (stale)",
+    ),
     "tui.col.component": ("Composant", "Component"),
     "tui.col.state": ("État", "State"),
     "tui.col.latency": ("Latence", "Latency"),
