@@ -22,7 +22,7 @@ REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 # Tables whose keys are the user's own names (header names, GLPI labels and mappings).
 FREE_FORM = {"probes.headers", "tickets.labels", "tickets.channels", "tickets.applications"}
 
-# One of everything: each top-level table, each probe kind, both counter sources, both kinds
+# One of everything: each top-level table (an agent among them), each probe kind, both counter sources, both kinds
 # of maintenance window, component sub-tables, the GLPI sub-table.
 EVERYTHING = """
 [vigie]
@@ -42,6 +42,10 @@ port = 0
 [tickets.glpi]
 url = "https://glpi.example/apirest.php"
 user_token = "${GLPI_USER_TOKEN}"
+[measurements]
+
+[[agents]]
+name = "paris"
 
 [[components]]
 id = "c"

@@ -26,7 +26,7 @@ import pytest
 import requests
 from textual.widgets import Static
 
-from tests.engines import Engine, free_port, start_prometheus, start_victoriametrics
+from tests.engines import Engine, free_port, has, start_prometheus, start_victoriametrics
 from vigie.console.cli import main
 from vigie.console.deploy import grafana, prometheus, pyrra, rules, sloth
 from vigie.console.settings import load_settings
@@ -143,7 +143,7 @@ class Scene:
 
 def _wait_for(engines: list[Engine], query: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    while not all(e.has(query) for e in engines):
+    while not all(has(e, query) for e in engines):
         if time.monotonic() > deadline:
             raise AssertionError(f"no {query} in {[e.kind for e in engines]} after {timeout} s")
         time.sleep(0.2)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.engines import Engine, binary, free_port, start_prometheus
+from tests.engines import Engine, binary, free_port, has, start_prometheus
 from vigie.console.cli import main
 
 EXPOSITION = (
@@ -62,7 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Engi
     engine = start_prometheus(config, root / "prometheus")
     try:
         deadline = time.monotonic() + 30
-        while not engine.has("vigie_probe_state"):
+        while not has(engine, "vigie_probe_state"):
             assert time.monotonic() < deadline, "Prometheus did not scrape the fixed exposition"
             time.sleep(0.2)
         yield root, engine, f"http://{exporter}"
@@ -177,7 +177,7 @@ def test_a_query_over_the_engines_limits(tmp_path: Path, capsys: pytest.CaptureF
     engine = start_prometheus(config, tmp_path / "small", extra=["--query.max-samples=1"])
     try:
         deadline = time.monotonic() + 30
-        while not engine.has("vigie_probe_state"):
+        while not has(engine, "vigie_probe_state"):
             assert time.monotonic() < deadline
             time.sleep(0.2)
         time.sleep(1.5)  # a second sample: more than the engine will load

@@ -112,8 +112,14 @@ def write_config(
     ports: dict[str, int],
     exporter_port: int,
     language: str = "fr",
+    *,
+    interval: float | None = None,
+    path: Path | None = None,
+    extra: str = "",
 ) -> Path:
-    """Write the demo's config.toml for this run's ports; returns its path."""
+    """Write the demo's config.toml for this run's ports; returns its path. ``interval``
+    (default: half the history's step), ``path`` and ``extra`` (appended tables) make the
+    engine demo's variant."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("vigie.console.demo", "."),
         autoescape=False,
@@ -127,11 +133,13 @@ def write_config(
         catalog=None if catalog is None else catalog.as_posix(),
         components=[c.id for c in scenario.components],
         ports=ports,
-        interval=format_duration(scenario.history_step / 2),
+        interval=format_duration(interval or scenario.history_step / 2),
+        timeout=format_duration(min(10.0, interval or scenario.history_step / 2)),
         flow_dir=workdir.flow_dir.resolve().as_posix(),
     )
-    workdir.config.write_text(text, encoding="utf-8")
-    return workdir.config
+    target = path or workdir.config
+    target.write_text(text + extra, encoding="utf-8")
+    return target
 
 
 def history_loaded(workdir: Workdir) -> dict[str, object] | None:

@@ -74,6 +74,7 @@ class ComponentRow:
     last_ts: float | None
     detail: str
     latencies: tuple[float | None, ...]
+    site_down: str = ""  # "vu en panne depuis lyon seulement": some sites only, no quorum
 
 
 @dataclass(frozen=True)
@@ -488,8 +489,9 @@ class ConsoleData:
             state=current.state,
             latency_ms=last.latency_ms if last else None,
             last_ts=last.ts if last else None,
-            detail=self._site_down(current) or current.detail or (last.detail if last else ""),
+            detail=current.detail or (last.detail if last else ""),
             latencies=tuple(r.latency_ms for r in mine),
+            site_down=self._site_down(current),
         )
 
     def _site_down(self, current: CurrentState) -> str:

@@ -487,6 +487,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.export.written": ("{results} dans {out}", "{results} written to {out}"),
     "cli.export.results.one": ("{n} résultat écrit", "{n} result"),
     "cli.export.results.many": ("{n} résultats écrits", "{n} results"),
+    "cli.demo.engine_started": (
+        "moteur {engine} sur {url}, deux agents (paris, lyon) ; configuration {config}",
+        "{engine} on {url}, two agents (paris, lyon); configuration {config}",
+    ),
+    "cli.demo.engine_ran": (
+        "Ce que {engine} ({url}) a vu en {duration} :",
+        "What {engine} ({url}) saw in {duration}:",
+    ),
+    "cli.demo.engine_error": ("le moteur n'a pas répondu : {error}", "the engine did not answer: {error}"),
+    "cli.demo.engine_agents": ("Agents en marche : {agents}", "Agents running: {agents}"),
+    "cli.demo.engine_col.component": ("Composant", "Component"),
+    "cli.demo.engine_col.state": ("État (moteur)", "State (engine)"),
+    "cli.demo.engine_col.availability": ("Disponibilité (moteur)", "Availability (engine)"),
+    "cli.demo.engine_col.down": ("Indisponibilité", "Downtime"),
+    "cli.demo.engine_col.unknown": ("Inconnu", "Unknown"),
+    "cli.demo.engine_col.stores": ("Disponibilité (bases des agents)", "Availability (agents' stores)"),
+    "cli.demo.engine_col.sites": ("Pannes vues d'un site seulement", "Failures seen from one site only"),
     "cli.incidents.col.agents": ("Vu en panne depuis", "Seen down from"),
     "cli.incidents.sites_title": (
         "Pannes vues d'une partie des sites seulement (pas d'incident : le quorum des sites voyait le composant disponible)",
