@@ -363,7 +363,9 @@ class PromQLSource:
                     clean.setdefault(key, set()).add(hour)
                 else:
                     mixed.add(hour)
-        fine = self._fine(group, _hour_spans(sorted(mixed))) if mixed else {}
+        # Mixed hours close together go in one query (windows of plain hours are dropped
+        # below): a component degraded now and then is a few queries a month, not one an hour.
+        fine = self._fine(group, _coalesce(_hour_spans(sorted(mixed)), step * MAX_POINTS)) if mixed else {}
         out: dict[tuple[str, str], list[Run]] = {}
         for key in seen:
             plain = clean.get(key, set())
@@ -402,6 +404,17 @@ def _spans(lo: float, hi: float, length: float) -> list[tuple[float, float]]:
     while lo < hi:
         out.append((lo, min(hi, lo + length)))
         lo += length
+    return out
+
+
+def _coalesce(spans: Sequence[tuple[float, float]], length: float) -> list[tuple[float, float]]:
+    """Sorted spans joined, with what lies between them, while a join is at most ``length``."""
+    out: list[tuple[float, float]] = []
+    for lo, hi in spans:
+        if out and hi - out[-1][0] <= length:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
     return out
 
 
