@@ -139,11 +139,11 @@ def insert_ceiling(work: Path, rows: int = 1_000_000) -> tuple[float, float]:
     path = work / "ceiling.db"
     path.unlink(missing_ok=True)
     with Store(path) as store:
-        data = [(i % 250, 1.5e9 + 30 * (i // 250), "up", 12.5, "", None) for i in range(rows)]
+        data = [(i % 250, 1.5e9 + 30 * (i // 250), "up", 12.5, "", None, None) for i in range(rows)]
         data.sort()
         w0, c0 = time.perf_counter(), time.process_time()
         with store.transaction():
-            store.db.conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)", data)
+            store.db.conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)", data)
         rates = rows / (time.perf_counter() - w0), rows / (time.process_time() - c0)
     for p in work.glob("ceiling.db*"):
         p.unlink()

@@ -1,8 +1,9 @@
 """Regenerate the PNG screenshots of docs/: the console's six tabs and the monthly report.
 
 Runs `vigie demo --headless` in a scratch folder, photographs the console (Textual's SVG
-screenshot) while the demo's daemon is live, writes the December 2017 report, and renders
-both to PNG with headless Chromium (`apt-get install -y chromium` if missing).
+screenshot, 120x40) while the demo's daemon is live, as a user sees it that day (every tab
+at the demo's clock: its catalog and tickets follow it), writes the December 2017 report,
+and renders both to PNG with headless Chromium (`apt-get install -y chromium` if missing).
 Usage: .venv/bin/python docs/make_screenshots.py  (or `make screenshots`).
 """
 
@@ -14,9 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from vigie.console.settings import load_settings
 from vigie.console.tui.app import VigieApp
@@ -31,10 +30,7 @@ TABS = [
     ("5", "decommissionnement"),
     ("6", "cartographie"),
 ]
-# The tabs that read the month and the day: shown on 29 December 2017, inside the demo's
-# history (tickets of the month, homologations as they stood then), not today.
-HISTORY_TABS = {"tickets", "homologations", "decommissionnement"}
-DECEMBER_2017 = datetime(2017, 12, 29, 10, 0, tzinfo=ZoneInfo("Europe/Paris")).timestamp()
+SIZE = (120, 40)  # the terminal size every tab fits whole
 WIDTH = 1400  # pixels of the PNG
 
 
@@ -76,14 +72,12 @@ def svg_to_png(svg: Path, png: Path) -> None:
     chromium_png(page, png, WIDTH, height)
 
 
-async def console_svgs(
-    config: Path, folder: Path, tabs: list[tuple[str, str]], clock: float | None
-) -> list[tuple[str, Path]]:
-    """One SVG per tab of the console over the demo's config, at `clock` (default: now)."""
+async def console_svgs(config: Path, folder: Path, tabs: list[tuple[str, str]]) -> list[tuple[str, Path]]:
+    """One SVG per tab of the console over the demo's config, now."""
     settings = load_settings(config)
-    app = VigieApp(settings) if clock is None else VigieApp(settings, clock=lambda: clock)
+    app = VigieApp(settings)
     shots = []
-    async with app.run_test(size=(150, 42)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(4)
         for key, name in tabs:
             await pilot.press("escape", key)  # escape leaves the map's search box
@@ -101,20 +95,18 @@ def main() -> None:
         demo = folder / "demo-data"
         config = demo / "config.toml"
         run = subprocess.Popen(
-            [VIGIE, "demo", "--headless", "--for", "75s", "--dir", demo],
+            [VIGIE, "demo", "--headless", "--for", "300s", "--dir", demo],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         while not (demo / "daemon.log").exists() and run.poll() is None:
             time.sleep(1)
         time.sleep(45)  # past the scripted Chorus Pro outage (30 s after the start)
-        live = [tab for tab in TABS if tab[1] not in HISTORY_TABS]
-        history = [tab for tab in TABS if tab[1] in HISTORY_TABS]
-        shots = asyncio.run(console_svgs(config, folder, live, None))
-        shots += asyncio.run(console_svgs(config, folder, history, DECEMBER_2017))
+        shots = asyncio.run(console_svgs(config, folder, TABS))
+        run.terminate()  # the console is photographed: the demo need not run its full time
+        run.wait()
         for name, svg in shots:
             svg_to_png(svg, DOCS / f"console-{name}.png")
-        run.wait()
         report = folder / "report.html"
         subprocess.run(
             [VIGIE, "report", "monthly", "2017-12", "--config", config, "--out", report], check=True

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.reliability import ledger
+from vigie.probes.secrets import SCRUBBER
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONFIG = ROOT / "config.toml"
@@ -14,3 +18,21 @@ BUNDLED_CONFIG = ROOT / "config.toml"
 def bundled_config_text() -> str:
     """The text of the config.toml shipped at the repository root."""
     return BUNDLED_CONFIG.read_text(encoding="utf-8")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The reliability suite's ledger, made before the xdist workers start (they inherit it)."""
+    ledger.start()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The reliability suite's table, at the end of the run (by the controller, not a worker)."""
+    if not hasattr(terminalreporter.config, "workerinput"):
+        ledger.table(terminalreporter.write_line)
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """Each test starts with a scrubber that knows no secret value (tests use throwaway tokens)."""
+    yield
+    SCRUBBER.clear()

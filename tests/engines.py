@@ -25,7 +25,9 @@ def binary(name: str) -> str:
     """The program's path, or skip the test saying which Debian package provides it."""
     path = shutil.which(name)
     if path is None:
-        package = "victoria-metrics" if name == "victoria-metrics" else "prometheus"
+        package = {"victoria-metrics": "victoria-metrics", "amtool": "prometheus-alertmanager"}.get(
+            name, "prometheus"
+        )
         pytest.skip(f"{name} is not installed (Debian package {package}; `make test` installs it)")
     return path
 

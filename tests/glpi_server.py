@@ -5,9 +5,12 @@ headers, answering ``{"session_token": ...}`` or 401), ``killSession``, and
 with ``morethan``, ``sort``/``order``, ``range=start-end`` pages answered 206 with
 ``Content-Range: start-end/total`` (200 for the last page) and ``{"totalcount", "count",
 "data": [{option id: value}]}`` bodies; errors as GLPI's ``["ERROR_...", "message"]`` arrays.
+Adding items (``POST :itemtype`` with ``{"input": {...}}``, answered ``201`` with ``{"id": n}``
+and a ``Location`` header): ``Ticket`` (``name`` and ``content`` required) and
+``ITILFollowup`` (``itemtype`` "Ticket", ``items_id`` of an existing ticket, ``content``).
 
 Faults for the client's resilience: answers to queue before the next search pages
-(e.g. 500), sessions that expire after some pages (401 ERROR_SESSION_TOKEN_INVALID), and a
+(e.g. 500) or the next additions (``post_faults``), sessions that expire after some pages (401 ERROR_SESSION_TOKEN_INVALID), and a
 hook run after the first page (a ticket changed by someone during the pull).
 """
 
@@ -32,6 +35,9 @@ class FakeGlpi:
     user_token: str
     tickets: list[dict[str, Any]] = field(default_factory=list)
     faults: list[int] = field(default_factory=list)
+    post_faults: list[int] = field(default_factory=list)
+    created: dict[int, dict[str, Any]] = field(default_factory=dict)
+    followups: list[dict[str, Any]] = field(default_factory=list)
     expire_after_pages: int | None = None
     after_first_page: Callable[[FakeGlpi], None] | None = None
     sessions: set[str] = field(default_factory=set)
@@ -66,6 +72,33 @@ class FakeGlpi:
                 return 200, {}, True
             if path == "search/Ticket":
                 return self._search(query)
+            return 400, {}, ["ERROR_ITEMTYPE_NOT_FOUND_NOR_COMMONDBTM", path]
+
+    def add(self, path: str, body: Any, headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """Status, extra headers and JSON body for one POST (adding an item)."""
+        with self.lock:
+            self.calls.append((path, {}, headers))
+            if headers.get("App-Token") != self.app_token:
+                return 400, {}, ["ERROR_APP_TOKEN_PARAMETERS_MISSING", "missing or wrong App-Token"]
+            if headers.get("Session-Token", "") not in self.sessions:
+                return 401, {}, ["ERROR_SESSION_TOKEN_INVALID", "session_token seems invalid"]
+            if self.post_faults:
+                return self.post_faults.pop(0), {}, ["ERROR", "simulated failure"]
+            item = body.get("input") if isinstance(body, dict) else None
+            if not isinstance(item, dict):
+                return 400, {}, ["ERROR_BAD_ARRAY", "input should be an object"]
+            if path == "Ticket":
+                if not item.get("name") or not item.get("content"):
+                    return 400, {}, ["ERROR_GLPI_ADD", "name and content are mandatory"]
+                number = 1000 + len(self.created) + 1
+                self.created[number] = dict(item)
+                return 201, {"Location": f"{self.url}/Ticket/{number}"}, {"id": number, "message": ""}
+            if path == "ITILFollowup":
+                if item.get("itemtype") != "Ticket" or item.get("items_id") not in self.created:
+                    return 400, {}, ["ERROR_GLPI_ADD", "item not found"]
+                self.followups.append(dict(item))
+                number = len(self.followups)
+                return 201, {"Location": f"{self.url}/ITILFollowup/{number}"}, {"id": number, "message": ""}
             return 400, {}, ["ERROR_ITEMTYPE_NOT_FOUND_NOR_COMMONDBTM", path]
 
     def _search(self, query: dict[str, list[str]]) -> tuple[int, dict[str, str], Any]:
@@ -105,7 +138,18 @@ def _handler(glpi: FakeGlpi) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             path = parts.path.removeprefix("/apirest.php/").strip("/")
-            status, headers, body = glpi.answer(path, parse_qs(parts.query), dict(self.headers.items()))
+            self._reply(*glpi.answer(path, parse_qs(parts.query), dict(self.headers.items())))
+
+        def do_POST(self) -> None:
+            path = urlsplit(self.path).path.removeprefix("/apirest.php/").strip("/")
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"null")
+            except ValueError:
+                body = None
+            self._reply(*glpi.add(path, body, dict(self.headers.items())))
+
+        def _reply(self, status: int, headers: dict[str, str], body: Any) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")

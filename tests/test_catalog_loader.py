@@ -331,6 +331,7 @@ def test_missing_catalog_and_missing_required_file(tmp_path: Path) -> None:
     assert found == [
         f"{folder / 'ministries.csv'}: file not found",
         f"{folder / 'ministeres.csv'}: unknown catalog file (did you mean 'ministries.csv'?)",
+        f"{folder / 'ministries.csv'}: 4 later references to ministries not checked (the table could not be read)",
     ]
 
 

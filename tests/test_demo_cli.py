@@ -358,8 +358,8 @@ def test_demo_config_has_the_projects_components_targets_and_windows(tmp_path: P
     assert {c: p.options.url for c, p in http.items()} == {
         c: f"http://127.0.0.1:{port}/health" for c, port in ports.items()
     }
-    # Probes every half history step: imported rows cover their whole time.
-    assert {p.interval for p in demo.probes} == {scenario.history_step / 2}
+    # Live probes every 30 s; the imported history keeps its own 5-minute step (issue 16, item 2).
+    assert {p.interval for p in demo.probes} == {30.0} and scenario.history_step == 300
     assert {p.kind for p in demo.probes if p.role == "throughput"} == {"fileflow", "counter"}
 
 

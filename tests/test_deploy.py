@@ -22,6 +22,9 @@ CONFIG = """
 timezone = "Europe/Paris"
 language = "en"
 
+[alerts]
+alertmanager = ["http://127.0.0.1:9093", "https://am.example:9443"]
+
 [[agents]]
 name = "paris"
 port = 9465
@@ -71,6 +74,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_artefact_is_written(deployed: Path) -> None:
     written = sorted(str(p.relative_to(deployed)) for p in deployed.rglob("*") if p.is_file())
     assert written == [
+        "alertmanager/alertmanager.yml",
         "grafana/vigie.json",
         "prometheus/prometheus.yml",
         "prometheus/rules/vigie.yml",
@@ -82,6 +86,7 @@ def test_every_artefact_is_written(deployed: Path) -> None:
     assert [m.__name__.rsplit(".", 1)[1] for m in ARTEFACTS] == [
         "prometheus",
         "rules",
+        "alertmanager",
         "sloth",
         "pyrra",
         "grafana",
@@ -96,6 +101,26 @@ def test_promtool_accepts_the_configuration_and_the_rules(deployed: Path) -> Non
     ):
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_amtool_accepts_the_alertmanager_file_and_prometheus_sends_it_the_alerts(deployed: Path) -> None:
+    amtool = binary("amtool")
+    done = subprocess.run(
+        [amtool, "check-config", str(deployed / "alertmanager/alertmanager.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    config = yaml.safe_load((deployed / "prometheus/prometheus.yml").read_text(encoding="utf-8"))
+    assert config["alerting"]["alertmanagers"] == [
+        {"scheme": "http", "static_configs": [{"targets": ["127.0.0.1:9093"]}]},
+        {"scheme": "https", "static_configs": [{"targets": ["am.example:9443"]}]},
+    ]
+    # The rules' outage alert is the one Alertmanager's inhibitions name.
+    rules = yaml.safe_load((deployed / "prometheus/rules/vigie.yml").read_text(encoding="utf-8"))
+    names = {r.get("alert") for g in rules["groups"] for r in g["rules"]}
+    assert "VigieComponentDown" in names
 
 
 def test_a_scrape_job_per_agent_at_its_interval(deployed: Path) -> None:

@@ -34,7 +34,7 @@ WITH_COMMANDS = [
 ]
 VIGIE = Path(sys.executable).parent / "vigie"
 # Commands that need a terminal or run until stopped: they must carry `# not run`.
-INTERACTIVE = re.compile(r"^vigie (tui|demo(?!.*--headless)|run(?!.*(--once|--for)))\b")
+INTERACTIVE = re.compile(r"^vigie (tui|demo(?!.*--headless)|run(?!.*(--once|--for))|status serve)\b")
 
 
 @dataclass(frozen=True)

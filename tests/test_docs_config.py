@@ -20,7 +20,14 @@ from vigie.kernel.tomlfile import Document, Section
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
 # Tables whose keys are the user's own names (header names, GLPI labels and mappings).
-FREE_FORM = {"probes.headers", "tickets.labels", "tickets.channels", "tickets.applications"}
+FREE_FORM = {
+    "probes.headers",
+    "tickets.labels",
+    "tickets.channels",
+    "tickets.applications",
+    "alerts.labels",
+    "flows.statuses",
+}
 
 # One of everything: each top-level table (an agent among them), each probe kind, both counter sources, both kinds
 # of maintenance window, component sub-tables, the GLPI sub-table.
@@ -33,6 +40,8 @@ path = "vigie.db"
 port = 0
 [scheduler]
 [alerts]
+[alerts.labels]
+site = "paris"
 [catalog]
 [reports]
 [policy]
@@ -42,6 +51,12 @@ port = 0
 [tickets.glpi]
 url = "https://glpi.example/apirest.php"
 user_token = "${GLPI_USER_TOKEN}"
+[tickets.open]
+[[tickets.open.places]]
+for = "c"
+[status]
+[[status.components]]
+id = "c"
 [measurements]
 
 [[agents]]
@@ -111,6 +126,20 @@ every = "week"
 day = "sun"
 at = "02:00"
 duration = "2h"
+public = true
+
+[flow_tracking]
+path = "flows.db"
+token = "${VIGIE_EVENTS_TOKEN}"
+[[flows]]
+type = "one-deadline"
+path = ["a", "b", "c"]
+deadline = "1h"
+[[flows]]
+type = "deadlines"
+path = ["a", "b"]
+deadlines = ["30m"]
+statuses = { AP = "accepted" }
 """
 
 

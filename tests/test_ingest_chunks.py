@@ -24,8 +24,8 @@ from vigie.probes.config import (
     StoreConfig,
     probe_intervals,
 )
-from vigie.probes.ingest import IngestError, ingest_samples
-from vigie.probes.results import Row
+from vigie.probes.ingest import IngestError, ingest_samples, median_step
+from vigie.probes.results import Batch, Row
 from vigie.probes.store import Store
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -93,18 +93,27 @@ def _content(store: Store) -> tuple[list[object], ...]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(history=histories(), chunk=st.sampled_from([3, 7, 64]), blank_every=st.sampled_from([0, 0, 5]))
+@given(
+    history=histories(),
+    chunk=st.sampled_from([3, 7, 64]),
+    blank_every=st.sampled_from([0, 0, 5]),
+    infer_rows=st.sampled_from([2, 9, 1000]),
+)
 def test_any_layout_and_chunking_stores_what_the_row_api_stores(
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
     history: tuple[list[Row], str],
     chunk: int,
     blank_every: int,
+    infer_rows: int,
 ) -> None:
+    """Whatever the chunks, each probe's rows are stored with the step inferred from its
+    first rows (the median spacing), as the row API stores them when told that step."""
     rows, _ = history
     work = tmp_path_factory.mktemp("h")
     monkeypatch.setattr(ingest, "CHUNK", chunk)
     monkeypatch.setattr(ingest, "PIECE", 2)
+    monkeypatch.setattr(ingest, "INFER_ROWS", infer_rows)
     _write(work / "h.csv", rows, blank_every)
     intervals = probe_intervals(CONFIG)
     with (
@@ -112,9 +121,18 @@ def test_any_layout_and_chunking_stores_what_the_row_api_stores(
         Store(work / "api.db", intervals=intervals) as api,
     ):
         stats = ingest_samples(imported, work / "h.csv", CONFIG)
-        api.append_rows(rows)
+        groups: dict[str, list[Row]] = {}
+        for row in rows:
+            groups.setdefault(row[0], []).append(row)
+        with api.transaction():
+            api.append_batches_in_transaction(
+                Batch.of_rows(group, median_step([r[2] for r in group][: infer_rows + 1]))
+                for group in groups.values()
+            )
         assert stats.rows == stats.added == len(rows)
         assert _content(imported) == _content(api)
+        inferred = {s.component: s.seconds for s in stats.steps}
+        assert inferred == {c: median_step([r[2] for r in g][: infer_rows + 1]) for c, g in groups.items()}
 
 
 def _bad_file(tmp_path: Path, bad_at: int, bad: str) -> tuple[Path, int]:
@@ -146,7 +164,7 @@ def _bad_file(tmp_path: Path, bad_at: int, bad: str) -> tuple[Path, int]:
         ("nope,{stamp},up,12,ok\n", "component: unknown component 'nope'"),
         ("{c},yesterday,up,12,ok\n", "timestamp: 'yesterday'"),
         ("{c},2017-01-01T00:00:00Z,up,12,ok\n", "timestamp: not after"),
-        ("{c},{stamp},up,-1,ok\n", "latency_ms: -1 is out of range (must be >= 0)"),
+        ("{c},{stamp},up,-1,ok\n", "latency_ms: -1 is out of range (must be >= 0 and <= 86400000)"),
         ("{c},{stamp},up\n", "latency_ms: missing (the row has 3 fields, the header 5)"),
     ],
 )

@@ -242,6 +242,7 @@ def test_json_schema_keys_are_stable(config: Path) -> None:
         "tickets",
         "homologations",
         "decommissioning",
+        "flows",
     ]
     assert data["kind"] == "yearly" and data["period"] == "2017"
     assert data["trend"]["months"][0] == "2017-01" and data["trend"]["months"][-1] == "2017-12"
@@ -253,6 +254,7 @@ def test_json_schema_keys_are_stable(config: Path) -> None:
         "tickets",
         "homologations",
         "decommissioning",
+        "flows",
     ):
         assert {"available", "absent"} <= set(data[name])
     flows = data["throughput"]["rows"][0]

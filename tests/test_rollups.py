@@ -109,7 +109,10 @@ def test_sla_from_rollups_survives_raw_deletion_and_frozen_month_survives_config
 
         office = Schedule((ScheduleWindow(frozenset(range(5)), time(8, 30), time(18, 30)),), PARIS)
         changed = _config(*(replace(c, schedule=office) for c in config.components))
-        assert sla_report(store, changed, DEC, now=now) == before
+        frozen = sla_report(store, changed, DEC, now=now)
+        # The frozen month's figures and incidents, marked frozen (issue 16, item 4).
+        assert [replace(r, frozen_at=None) for r in frozen] == before
+        assert all(r.frozen_at == now for r in frozen)
         assert sla_report(store, changed, DEC, now=now, recompute=True) != before
         with pytest.raises(RetentionError):
             store.append([ProbeResult("c0", "c0-http", DEC.start_ts + 7, Status.DOWN)])

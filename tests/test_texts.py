@@ -31,14 +31,25 @@ from vigie.console.tui.screens import month_report_cells
 from vigie.kernel.text.language import MINUS, MISSING, NNBSP, Language
 from vigie.kernel.text.messages import LANGUAGES, MESSAGES
 from vigie.probes.config import PERIODS
+from vigie.probes.flows.lifecycle import FLAG_NAMES, KINDS, STAGES
 from vigie.probes.tickets.model import CHANNELS
 from vigie.reports import collect, content
 from vigie.reports.content import Absent, ComponentRef
 from vigie.reports.render_html import render_html
+from vigie.reports.status.communication import (
+    COMPONENT_STATUSES,
+    IMPACTS,
+    INCIDENT_STATUSES,
+    MAINTENANCE_STATUSES,
+    POSTMORTEM,
+)
+from vigie.reports.status.days import DAY_STATES
+from vigie.reports.status.page import INDICATORS
 
 FR, EN = Language("fr"), Language("en")
 PACKAGE = ROOT / "vigie"
 TEMPLATES = PACKAGE / "reports" / "templates"
+STATUS_TEMPLATES = PACKAGE / "console" / "status" / "templates"
 NAMESPACES = (
     "report",
     "tui",
@@ -51,9 +62,15 @@ NAMESPACES = (
     "count",
     "common",
     "schedule",
+    "status",
 )
 KEY_LIKE = re.compile(rf"(?:{'|'.join(NAMESPACES)})\.[a-z0-9_.-]*")
-NOT_KEYS = {"catalog.path", "report.html.j2", "report.md.j2"}  # a config key, the templates' names
+NOT_KEYS = {
+    "catalog.path",
+    "report.html.j2",
+    "report.md.j2",
+    "status.json",
+}  # a config key, the templates' names, an API path
 
 # Keys built from a code at run time: (prefix, the codes it is completed with).
 FAMILIES: list[tuple[str, list[str]]] = [
@@ -79,6 +96,17 @@ FAMILIES: list[tuple[str, list[str]]] = [
     ("catalog.finding", [k.value for k in FindingKind]),
     ("catalog.action", ["remove", "reroute"]),
     ("probes.role", ["availability", "throughput"]),
+    ("status.component", list(COMPONENT_STATUSES)),
+    ("status.impact", list(IMPACTS)),
+    ("status.update", [*INCIDENT_STATUSES, POSTMORTEM, *MAINTENANCE_STATUSES]),
+    ("status.indicator", list(INDICATORS)),
+    ("status.day", list(DAY_STATES)),
+    ("status.legend", [s for s in DAY_STATES if s != "closed"]),
+    ("status.auto", ["scheduled", "in_progress", "completed"]),
+    ("cli.incident.kind", ["incident", "maintenance"]),
+    ("probes.flow.stage", [s.value for s in STAGES]),
+    ("probes.flow.kind", [k.value for k in KINDS]),
+    ("probes.flow.flag", list(FLAG_NAMES.values())),
 ]
 
 
@@ -143,7 +171,7 @@ def _used_in_code() -> tuple[set[str], set[str]]:
 
 def _used_in_templates() -> set[str]:
     found: set[str] = set()
-    for path in TEMPLATES.glob("*.j2"):
+    for path in [*TEMPLATES.glob("*.j2"), *STATUS_TEMPLATES.glob("*.j2")]:
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"""["']([^"'\s]+)["']""", text):
             if KEY_LIKE.fullmatch(match.group(1)):

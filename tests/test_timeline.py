@@ -38,6 +38,19 @@ def test_feeding_one_by_one_equals_building_at_once() -> None:
         builder.add(0, Status.UP)
 
 
+def test_a_result_with_its_own_step_covers_twice_that_step_even_when_continued() -> None:
+    """Imported history keeps its step (issue 16, item 2): a 5-minute row covers 10 minutes
+    beside a 30 s probe, and a builder resumed from its stored open segment keeps that cover."""
+    rows = [ProbeResult("c", "p", t, Status.UP, interval_s=300) for t in (0, 300, 600)]
+    rows.append(ProbeResult("c", "p", 900, Status.DOWN, interval_s=300))
+    segs = segments_from_results(rows, 30)
+    assert [(s.start, s.end, s.status) for s in segs] == [(0, 900, Status.UP), (900, 1500, Status.DOWN)]
+    resumed = TimelineBuilder("c", "p", 30, segs[-1])
+    assert resumed.add(1400, Status.DOWN) is None  # 500 s later: still inside the 600 s cover
+    assert resumed.open is not None and (resumed.open.start, resumed.open.end) == (900, 1460)
+    assert resumed.add(1600, Status.DOWN) is not None  # past its 60 s cover: a gap
+
+
 def test_split_by_probe_groups_and_sorts() -> None:
     from vigie.accounting.timeline import split_by_probe
 

@@ -1,5 +1,5 @@
 """`python -m vigie` runs the CLI."""
 
-from vigie.console.cli import main
+from vigie.console.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -3,17 +3,14 @@ failures, alerts posted to a loopback webhook, confirmed state on /metrics."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import requests
 
 from tests.probes.conftest import component, probe, probes_config
-from tests.probes.testbed import TestBed
+from tests.probes.testbed import TestBed, webhook_receiver
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.terms import Policy
 from vigie.probes.config import AlertsConfig, HttpOptions, StoreConfig
@@ -23,29 +20,15 @@ from vigie.probes.store import Store
 
 
 def test_scripted_outage_gives_down_then_recovery(bed: TestBed, tmp_path: Path) -> None:
-    received: list[dict[str, Any]] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            """Silent."""
-
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
     elapsed = time.monotonic() - bed.started
     bed.script("/svc", [(0, "up"), (elapsed + 1.0, "error"), (elapsed + 2.5, "up")])
-    config = probes_config(
-        [component(policy=Policy(confirm_after=2))],
-        [probe("svc-http", "http", HttpOptions(bed.url("/svc")), interval=0.2)],
-        alerts=AlertsConfig(webhook=Secret(f"http://127.0.0.1:{hook.server_address[1]}/"), backoff=0.01),
-    )
     stop = threading.Event()
-    try:
+    with webhook_receiver() as (url, received):
+        config = probes_config(
+            [component(policy=Policy(confirm_after=2))],
+            [probe("svc-http", "http", HttpOptions(bed.url("/svc")), interval=0.2)],
+            alerts=AlertsConfig(webhook=Secret(url), backoff=0.01),
+        )
         with Daemon(config, tmp_path / "v.db") as daemon:
             runner = threading.Thread(target=daemon.run, args=(stop,))
             runner.start()
@@ -61,9 +44,6 @@ def test_scripted_outage_gives_down_then_recovery(bed: TestBed, tmp_path: Path) 
             stop.set()
             runner.join(10)
             raw = [r.status for r in daemon.store.results(probe="svc-http")]
-    finally:
-        hook.shutdown()
-        hook.server_close()
     assert seen_down
     assert 'vigie_component_up{component="svc"} 1.0' in metrics
     kinds = [(a["kind"], a["component"]) for a in received]

@@ -94,14 +94,17 @@ def test_fileflow_throughput_and_backlog(tmp_path: Path) -> None:
 
 def test_counter_from_a_json_endpoint_becomes_a_rate(bed: TestBed) -> None:
     bed.set("/stats", "json", payload=lambda: {"flux": {"total": next_total()}})
-    totals = iter([1000.0, 1600.0, 100.0])
+    totals = iter([1000.0, 1600.0, 2200.0, 100.0])
 
     def next_total() -> float:
         return next(totals)
 
     check = CounterCheck(CounterOptions("json", bed.url("/stats"), json_path="$.flux.total"))
+    # The first check reads twice, half its timeout apart: a rate at once (issue 16, item 13).
+    started = time.perf_counter()
     first = check(1.0)
-    assert (first.status, first.value) == (Status.UP, None)
+    assert first.status is Status.UP and first.value is not None and 600 / 0.9 < first.value < 600 / 0.5
+    assert 0.5 <= time.perf_counter() - started < 1.0
     time.sleep(0.2)
     second = check(1.0)
     assert second.status is Status.UP and second.value is not None and second.value > 0

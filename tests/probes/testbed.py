@@ -1,7 +1,7 @@
 """A loopback test bed: HTTP(S) targets whose behaviour is scripted over time, TLS
-certificates (valid, self-signed, expired), a Prometheus-style query endpoint and a
-file-flow directory feeder for the probe tests (the demo has its own simulated SI,
-``vigie/console/demo/simsi.py``); binds 127.0.0.1 only.
+certificates (valid, self-signed, expired), a Prometheus-style query endpoint, a
+file-flow directory feeder and a webhook receiver for the tests (the demo has its own
+simulated SI, ``vigie/console/demo/simsi.py``); binds 127.0.0.1 only.
 
 Behaviours (``mode``): ``up`` (200, ``{"status": "ok"}``), ``error`` (500), ``hang`` (no
 answer until stopped), ``slow`` (answers after ``delay`` seconds), ``reset`` (TCP RST),
@@ -23,7 +23,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -307,3 +308,27 @@ def counter(start: float = 0.0, step: float = 10.0) -> Callable[[], float]:
         return state["value"]
 
     return next_value
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A loopback webhook receiver: its URL and the JSON bodies it received, in order."""
+    received: list[dict[str, Any]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silent."""
+
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", received
+    finally:
+        server.shutdown()
+        server.server_close()

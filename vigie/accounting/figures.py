@@ -97,10 +97,12 @@ CONTRACT_FIELDS = tuple(_NAMES[: _NAMES.index("breached") + 1])
 
 @dataclass(frozen=True)
 class ComponentSla:
-    """A component's figures and incidents over a period."""
+    """A component's figures and incidents over a period; ``frozen_at`` is when they were
+    frozen (a closed month read back as stored, target of that day included), else None."""
 
     figures: SlaFigures
     incidents: list[Incident]
+    frozen_at: float | None = None
 
 
 def account(
@@ -124,7 +126,10 @@ def account(
     for span in timeline:
         covered, hint = overlap(counted, span.start, span.end, hint)
         seconds[span.state] += covered
-    incidents = find_incidents(component.id, timeline, counted, start, until)
+    # A period still running at ``now``: a down span going on past it is ongoing.
+    incidents = find_incidents(
+        component.id, timeline, counted, start, until, now if now is not None and now <= end else None
+    )
     return figures(component, seconds, incidents, total(scheduled), total(counted))
 
 

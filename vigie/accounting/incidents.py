@@ -7,7 +7,9 @@ Definitions (also in docs/reference.md):
   :mod:`vigie.accounting.state`), that overlaps the component's service schedule
   within the period. ``start``/``end`` are cut to the period; ``duration_s`` is wall-clock
   (``end - start``); ``downtime_s`` is the part inside the service schedule, the part that
-  counts against the SLA; ``cause`` is the detail of the last failed check.
+  counts against the SLA; ``cause`` is the detail of the last failed check. An incident
+  of a running period still down now is **ongoing**: its ``end`` is now, its duration
+  the time so far.
 - **MTTR** (mean time to restore) = mean ``duration_s`` of the period's incidents.
 - **MTBF** (mean time between failures) = available scheduled time (up + degraded seconds)
   divided by the number of incidents.
@@ -28,13 +30,15 @@ from vigie.kernel.spans import Span, overlap
 
 @dataclass(frozen=True)
 class Incident:
-    """One down interval of a component, cut to the period."""
+    """One down interval of a component, cut to the period (``ongoing``: still down now,
+    ``end`` being now)."""
 
     component: str
     start: float
     end: float
     downtime_s: float
     cause: str
+    ongoing: bool = False
 
     @property
     def duration_s(self) -> float:
@@ -57,12 +61,18 @@ class IncidentStats:
 
 
 def find_incidents(
-    component: str, timeline: Sequence[StateSpan], counted: Sequence[Span], start: float, end: float
+    component: str,
+    timeline: Sequence[StateSpan],
+    counted: Sequence[Span],
+    start: float,
+    end: float,
+    now: float | None = None,
 ) -> list[Incident]:
     """The down spans of ``timeline`` that overlap ``counted`` (scheduled time in the period).
 
     ``timeline`` must be merged (see :func:`vigie.accounting.state.effective_timeline`),
-    so that each down span is maximal.
+    so that each down span is maximal. ``now`` is given when the period is still running
+    (``end`` is then now): a down span going on past it is ongoing.
     """
     out: list[Incident] = []
     hint = 0
@@ -71,7 +81,12 @@ def find_incidents(
             continue
         downtime, hint = overlap(counted, span.start, span.end, hint)
         if downtime > 0:
-            out.append(Incident(component, max(span.start, start), min(span.end, end), downtime, span.detail))
+            ongoing = now is not None and span.end > now
+            out.append(
+                Incident(
+                    component, max(span.start, start), min(span.end, end), downtime, span.detail, ongoing
+                )
+            )
     return out
 
 

@@ -28,6 +28,8 @@ class ProbeResult:
     the same probe (at most twice the probe's interval; beyond that the time is unknown).
     ``value`` carries a throughput reading (a counter or a rate) for throughput probes.
     ``agent`` names the site that measured it (empty: the one daemon of a single-machine set-up).
+    ``interval_s`` is the result's own step when it has one (imported history taken at
+    another pace than the probe's); it then covers at most twice that step.
     """
 
     component: str
@@ -38,6 +40,7 @@ class ProbeResult:
     detail: str = ""
     value: float | None = None
     agent: str = ""
+    interval_s: float | None = None
 
     @property
     def time(self) -> datetime:

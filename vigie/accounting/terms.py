@@ -91,7 +91,10 @@ def quorum_needed(quorum: str | int, voters: int) -> int:
 
 @dataclass(frozen=True)
 class MaintenanceWindow:
-    """A declared maintenance: one-off (``start``/``end``) or weekly (``day``/``at``/``duration``)."""
+    """A declared maintenance: one-off (``start``/``end``) or weekly (``day``/``at``/``duration``).
+
+    ``public`` ones are announced on the status page, with ``reason`` as their text.
+    """
 
     id: str
     components: tuple[str, ...]
@@ -101,6 +104,7 @@ class MaintenanceWindow:
     weekly_days: frozenset[int] = frozenset()
     weekly_at: time | None = None
     duration: timedelta | None = None
+    public: bool = False
 
     @property
     def recurring(self) -> bool:

@@ -2,6 +2,8 @@
 
 A result at ``ts`` stands for its probe's state from ``ts`` until the probe's next result,
 at most ``2 x interval`` later; beyond that the time is unknown (no segment covers it).
+The interval is the probe's, or the result's own step when it has one (history imported
+from another tool at its own pace: ``interval_s`` of ``vigie ingest samples``).
 Consecutive results with the same status and no such gap form one :class:`Segment`.
 
 The store keeps these segments next to the raw results and extends them as results
@@ -55,7 +57,9 @@ class TimelineBuilder:
     """Turns one probe's results, fed oldest first, into segments.
 
     ``open`` is the newest segment (it may still grow); :meth:`add` returns the segment
-    it closes, if any. Start from a stored open segment to continue a timeline.
+    it closes, if any. Start from a stored open segment to continue a timeline: its last
+    result keeps the cover it was stored with (its ``end - last_ts``), whatever the
+    interval of the results that follow.
     """
 
     def __init__(
@@ -71,31 +75,44 @@ class TimelineBuilder:
         self.agent = agent
         self.cap = 2 * interval
         self.open = open_segment
+        # How far the newest result reaches: an open segment ends there.
+        self._last_cap = self.cap if open_segment is None else self._cover(open_segment)
 
-    def add(self, ts: float, status: str, detail: str = "") -> Segment | None:
+    def _cover(self, seg: Segment) -> float:
+        """The cover of a stored segment's last result (the builder's own when it is that one
+        within float rounding, so equal steps compare equal)."""
+        cover = seg.end - seg.last_ts
+        return self.cap if cover <= 0 or abs(cover - self.cap) <= 1e-6 * self.cap else cover
+
+    def add(self, ts: float, status: str, detail: str = "", cap: float | None = None) -> Segment | None:
         """Add the next result (``ts`` must be later than every result added before).
 
-        ``status`` is a :class:`Status` or its text (``"up"``...).
+        ``status`` is a :class:`Status` or its text (``"up"``...). ``cap`` is how long the
+        result may stand for at most (twice its own step; None: twice the interval).
         """
+        if cap is None:
+            cap = self.cap
         seg = self.open
         if seg is not None:
             if ts <= seg.last_ts:
                 raise ValueError(f"result at {ts} is not after {seg.last_ts} for probe {self.probe}")
-            if ts - seg.last_ts <= self.cap and status == seg.status:
+            if ts - seg.last_ts <= self._last_cap and status == seg.status:
                 seg.last_ts = ts
-                seg.end = ts + self.cap
+                seg.end = ts + cap
                 seg.checks += 1
                 seg.detail = detail
+                self._last_cap = cap
                 if status == "down" and len(seg.confirm_ts) < MAX_CONFIRM:
                     seg.confirm_ts.append(ts)
                 return None
-            seg.end = min(ts, seg.last_ts + self.cap)
+            seg.end = min(ts, seg.last_ts + self._last_cap)
         state = Status(status)
+        self._last_cap = cap
         self.open = Segment(
             self.component,
             self.probe,
             ts,
-            ts + self.cap,
+            ts + cap,
             ts,
             state,
             1,
@@ -138,13 +155,15 @@ class TimelineBuilder:
 
 
 def segments_from_results(results: Iterable[ProbeResult], interval: float) -> list[Segment]:
-    """The segments of one probe's results (sorted by time), the open one included."""
+    """The segments of one probe's results (sorted by time), the open one included; a
+    result with its own step (``interval_s``) covers twice that step."""
     out: list[Segment] = []
     builder: TimelineBuilder | None = None
     for r in results:
         if builder is None:
             builder = TimelineBuilder(r.component, r.probe, interval, agent=r.agent)
-        closed = builder.add(r.ts, r.status, r.detail)
+        cap = None if r.interval_s is None else 2 * r.interval_s
+        closed = builder.add(r.ts, r.status, r.detail, cap)
         if closed is not None:
             out.append(closed)
     if builder is not None and builder.open is not None:

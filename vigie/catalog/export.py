@@ -199,7 +199,7 @@ def _layout(
                 for a, b in ((app.id, other), (other, app.id)):
                     if graph.has_edge(a, b):
                         connected = True
-                        volume += int(graph.edges[a, b].get("volume", 0))
+                        volume += int(graph.edges[a, b].get("volume") or 0)
             petals.append(_Petal(app, position + step / 2, volume, connected))
             position += step
         arcs.append((zone, domain, start, position))

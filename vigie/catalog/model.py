@@ -158,6 +158,7 @@ class Interface:
     personal_data: bool = False
     lifecycle: Lifecycle = field(default_factory=lambda: Lifecycle(Phase.ACTIVE))
     description: str = ""
+    flows: tuple[str, ...] = ()  # the [[flows]] types it carries (none listed: any type)
 
 
 @dataclass(frozen=True)

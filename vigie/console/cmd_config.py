@@ -12,8 +12,11 @@ from vigie.catalog.model import Catalog
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import Settings, config_path, load_settings
 from vigie.kernel.durations import format_duration
+from vigie.kernel.problems import ConfigError, Problem
 from vigie.kernel.text.language import MISSING, Language
-from vigie.probes.secrets import Secret
+from vigie.kernel.tomlfile import Document
+from vigie.probes.secrets import Secret, literal_header_secret, literal_url_secret
+from vigie.reports.flows import path_problems
 
 COLUMNS = ("component", "id", "target", "schedule", "capacity", "probes")
 
@@ -37,12 +40,16 @@ def register(sub: Any) -> None:
 def run_check(args: argparse.Namespace) -> int:
     """Validate the configuration and print a summary of what it describes."""
     settings = load_settings(config_path(getattr(args, "config", None)))
-    for warning in unset_secret_warnings(settings):
+    for warning in [*literal_secret_warnings(settings), *unset_secret_warnings(settings)]:
         sys.stderr.write(f"warning: {warning}\n")
     probes = settings.probes
     catalog = None
     if settings.catalog.path is not None and settings.catalog.path.exists():
         catalog = load_catalog(settings.catalog.path)
+        # The [[flows]] paths against the map: applications it has, interfaces that carry them.
+        problems = path_problems(settings.flows, catalog, settings.file)
+        if problems:
+            raise ConfigError(problems)
     elif settings.catalog.path is not None:
         # Not an error: probes and reports work without the map; `vigie map` says so loudly.
         sys.stderr.write(f"warning: {settings.catalog.path}: catalog not found (needed by `vigie map`)\n")
@@ -138,3 +145,26 @@ def unset_secret_warnings(settings: Settings) -> list[str]:
         for var in secret.variables
         if var not in os.environ
     ]
+
+
+USE_ENV = 'a literal secret: write it as "${ENV_VAR}" and set the variable in the environment'
+
+
+def literal_secret_warnings(settings: Settings) -> list[Problem]:
+    """Credentials written in the file itself (a probe's Authorization header, a webhook URL
+    holding a token), each located by file and line."""
+    doc = Document.load(settings.file)
+    found: list[Problem] = []
+    for index, probe in enumerate(doc.data.get("probes", [])):
+        headers = probe.get("headers") if isinstance(probe, dict) else None
+        for name, value in (headers or {}).items() if isinstance(headers, dict) else ():
+            if isinstance(value, str) and literal_header_secret(name, Secret(value)):
+                path = ("probes", index, "headers", name)
+                found.append(
+                    Problem(doc.file, doc.line_of(path), f"probes[{index + 1}].headers.{name}", USE_ENV)
+                )
+    alerts = doc.data.get("alerts")
+    webhook = alerts.get("webhook") if isinstance(alerts, dict) else None
+    if isinstance(webhook, str) and literal_url_secret(Secret(webhook)):
+        found.append(Problem(doc.file, doc.line_of(("alerts", "webhook")), "alerts.webhook", USE_ENV))
+    return sorted(found, key=lambda problem: problem.line or 0)

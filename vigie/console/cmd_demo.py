@@ -14,32 +14,33 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from vigie.console.demo.engine import ENGINES, EngineRun, EngineSummary, summarize_engine
 from vigie.console.demo.runner import DemoRun, Summary, summarize
 from vigie.console.demo.scenario import Scenario, load_scenario
 from vigie.console.demo.simsi import SimulatedSI
 from vigie.console.demo.workdir import (
+    DEMO_ZONE,
     Workdir,
     free_port,
     history_loaded,
     load_history,
+    load_invoices,
     prepare,
     save_history,
     top_up_recent,
     write_config,
 )
+from vigie.console.duration_args import duration_option
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
 from vigie.console.output import print_json, print_table
 from vigie.console.settings import load_settings
-from vigie.kernel.durations import format_duration, parse_duration
+from vigie.kernel.durations import format_duration
 from vigie.kernel.text.language import MISSING, Language
 
 if TYPE_CHECKING:
     from vigie.console.tui.app import VigieApp
 
-DEMO_TIMEZONE = ZoneInfo("Europe/Paris")  # the time zone the demo's config.toml declares
 DEFAULT_HEADLESS = 60.0
 CLOSE_GRACE = 10.0  # seconds the console has to close after a signal before the demo leaves without it
 LANG = Language("fr")  # the demo's config.toml says `language = "fr"` (written by write_config)
@@ -83,14 +84,14 @@ def run_demo(args: argparse.Namespace) -> int:
     """Set up the demo directory, then run the simulated SI, the daemon and the console."""
     if getattr(args, "config", None):
         raise UserError("--config: the demo writes its own configuration (DIR/config.toml); use --dir")
-    duration = _duration(args.duration)
+    duration = duration_option("--for", args.duration)
     if args.headless and duration is None:
         duration = DEFAULT_HEADLESS
     if args.json and not args.headless:
         raise UserError("--json goes with --headless (the console is interactive)")
     scenario = load_scenario(Path(args.scenario) if args.scenario else None)
     workdir, _ = prepare(Path(args.dir), args.fresh)
-    si = SimulatedSI(scenario, DEMO_TIMEZONE, workdir.flow_dir)
+    si = SimulatedSI(scenario, DEMO_ZONE, workdir.flow_dir)
     with _interrupt_on_signals():
         summary = _run(args, duration, scenario, workdir, si)
     if summary is None:
@@ -113,7 +114,7 @@ def _run(
 ) -> Summary | EngineSummary | None:
     """Load the history if needed, then run; the headless summary (None after the console)."""
     try:
-        config = write_config(workdir, scenario, si.bind(), free_port(), LANG.code)
+        config = write_config(workdir, scenario, si.bind(), free_port(), LANG.code, free_port())
         settings = load_settings(config)
         si.maintenance = settings.probes.maintenance
         history = history_loaded(workdir)
@@ -131,11 +132,13 @@ def _run(
             _say,
             recent if isinstance(recent, dict) else None,
         )
+        history["invoices"] = load_invoices(workdir, scenario, settings, datetime.now(UTC), _say)
         save_history(workdir, history)
         if args.engine:
             return _run_engine(args, duration, scenario, workdir, si)
         with DemoRun(workdir, settings, si) as run:
             _say(LANG.t("cli.demo.started", url=run.metrics_url))
+            _say(LANG.t("cli.demo.status", url=run.status_url))
             if not args.headless:
                 _console(run, duration)
                 return None
@@ -161,18 +164,6 @@ def _run_engine(
         assert duration is not None
         _wait(duration)
         return summarize_engine(run)
-
-
-def _duration(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise UserError(f"--for: {exc}") from None
-    if seconds <= 0:
-        raise UserError(f"--for {text}: must be longer than zero")
-    return seconds
 
 
 def _say(message: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from vigie.console.output import print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
+from vigie.probes.tickets.incidents import PENDING, IncidentTicketStore, link_for
 from vigie.reports.sla import component_site_failures, sla_report
 
 
@@ -40,10 +40,12 @@ def run_incidents(args: argparse.Namespace) -> int:
     settings = load_settings(config_path(getattr(args, "config", None)))
     tz = settings.timezone
     try:
-        period = period_from_args(args, datetime.now(tz))
+        # One instant for the period and the figures: a period "from X" runs to now.
+        today = datetime.now(tz)
+        period = period_from_args(args, today)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    now = time.time()
+    now = today.timestamp()
     with open_store(settings) as store, open_source(settings, store, args.source) as source:
         try:
             reports = sla_report(store, settings.probes, period, args.component, now=now, source=source)
@@ -61,6 +63,13 @@ def run_incidents(args: argparse.Namespace) -> int:
             )
             for r in reports
         }
+    # The GLPI tickets the daemon opened for incidents ([tickets.open]).
+    with IncidentTicketStore(settings.store_path(), settings.probes.store.busy_timeout) as tickets:
+        links = tickets.links(period.start_ts, period.end.timestamp())
+
+    def ticket(component: str, start: float) -> tuple[str | None, bool]:
+        link = link_for(links, component, start)
+        return (None, False) if link is None else (link.ticket, link.state == PENDING)
 
     def local(ts: float) -> str:
         return datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds")
@@ -78,7 +87,14 @@ def run_incidents(args: argparse.Namespace) -> int:
                     "mttr_s": stats.mttr_s,
                     "mtbf_s": stats.mtbf_s,
                     "incidents": [
-                        {**i.as_dict(), "start": local(i.start), "end": local(i.end)} for i in r.incidents
+                        {
+                            **i.as_dict(),
+                            "start": local(i.start),
+                            "end": None if i.ongoing else local(i.end),
+                            "ticket": ticket(i.component, i.start)[0],
+                            "ticket_pending": ticket(i.component, i.start)[1],
+                        }
+                        for i in r.incidents
                     ],
                     "site_failures": [
                         {
@@ -100,14 +116,20 @@ def run_incidents(args: argparse.Namespace) -> int:
     def when(ts: float) -> str:
         return lang.date_time(datetime.fromtimestamp(ts, tz))
 
+    def ticket_cell(component: str, start: float) -> str:
+        number, pending = ticket(component, start)
+        return f"#{number}" if number else t("cli.alerts.ticket_pending") if pending else ""
+
+    # An incident still going on has no end yet: its duration is the time so far.
     rows = [
-        [names.get(i.component, i.component), when(i.start), when(i.end), lang.duration(i.duration_s),
-         lang.duration(i.downtime_s), i.cause]
+        [names.get(i.component, i.component), when(i.start), t("common.ongoing") if i.ongoing else when(i.end),
+         lang.duration(i.duration_s), lang.duration(i.downtime_s), i.cause, ticket_cell(i.component, i.start)]
         for r in reports
         for i in r.incidents
     ]  # fmt: skip
     headers = [
-        t(f"cli.incidents.col.{c}") for c in ("component", "start", "end", "duration", "counted", "cause")
+        t(f"cli.incidents.col.{c}")
+        for c in ("component", "start", "end", "duration", "counted", "cause", "ticket")
     ]
     title = t("cli.incidents.title", period=period.label, tz=tz.key)
     print_table(headers, rows, title=title, right=(3, 4))

@@ -12,12 +12,14 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from vigie.console.duration_args import duration_option
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.output import print_json
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
-from vigie.probes.ingest import IngestStats, ingest_samples
+from vigie.probes.config import INGEST_PROBE
+from vigie.probes.ingest import MAX_STEP, IngestStats, ingest_samples
 from vigie.probes.rollups import RetentionError
 
 
@@ -27,13 +29,21 @@ def register(sub: Any) -> None:
     ingest_sub = ingest.add_subparsers(dest="ingest_command", metavar="COMMAND", parser_class=type(ingest))
     samples = ingest_sub.add_parser(
         "samples",
-        help="import probe results from CSV (component,timestamp,status[,latency_ms,detail])",
-        description="Import history: header component,timestamp,status and optionally latency_ms,detail; "
-        "timestamps ISO 8601 with an offset or Z; status up, degraded, down or maintenance. Each file is "
-        "imported whole or not at all; rows already stored are skipped, so re-importing is harmless. "
-        "Imported rows get the probe id 'ingest'.",
+        help="import probe results from CSV (component,timestamp,status[,latency_ms,detail,interval_s])",
+        description="Import history: header component,timestamp,status and optionally latency_ms,detail, "
+        "probe,value,interval_s; timestamps ISO 8601 with an offset or Z; status up, degraded, down or "
+        "maintenance. A row covers the time until its component's next row, at most twice its step: its "
+        "interval_s cell, else --step, else the median spacing of the component's rows (said in the "
+        "summary). Each file is checked whole first (a bad row writes nothing), then written in short "
+        "transactions; rows already stored are skipped, so re-importing (also after an interrupted "
+        "import) is harmless. Rows without a probe cell get the probe id 'ingest'.",
     )
     samples.add_argument("files", nargs="+", metavar="FILE.csv", help="CSV files, imported in order")
+    samples.add_argument(
+        "--step",
+        metavar="DURATION",
+        help="the step of the rows without an interval_s cell (e.g. 5m; default: each component's median spacing)",
+    )
     samples.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
     samples.add_argument("--json", action="store_true", help="print what was imported as JSON")
     samples.set_defaults(handler=run_samples)
@@ -50,11 +60,16 @@ def _stats_json(path: str, stats: IngestStats) -> dict[str, Any]:
         "last_ts": stats.last_ts,
         "seconds": round(stats.seconds, 3),
         "rows_per_s": round(stats.rate),
+        "steps": [
+            {"component": s.component, "probe": s.probe, "step_s": s.seconds, "source": s.source}
+            for s in stats.steps
+        ],
     }
 
 
 def run_samples(args: argparse.Namespace) -> int:
     """Import each file in its own transaction; stop at the first bad one."""
+    step = duration_option("--step", args.step, MAX_STEP)
     settings = load_settings(config_path(getattr(args, "config", None)))
     done = []
     err = Console(stderr=True)
@@ -71,10 +86,13 @@ def run_samples(args: argparse.Namespace) -> int:
                         transient=True,
                     ) as bar:
                         size = _size(path)
-                        task = bar.add_task(path, total=size)
-                        stats = ingest_samples(store, path, settings.probes, partial(_advance, bar, task))
+                        # Checked whole, then written: the bar counts the file twice.
+                        task = bar.add_task(path, total=None if size is None else 2 * size)
+                        stats = ingest_samples(
+                            store, path, settings.probes, partial(_advance, bar, task), step
+                        )
                 else:
-                    stats = ingest_samples(store, path, settings.probes)
+                    stats = ingest_samples(store, path, settings.probes, step=step)
             except RetentionError as exc:  # a bad file is a ConfigError: one located line, exit 2
                 raise UserError(str(exc)) from None
             done.append(_stats_json(path, stats))
@@ -92,7 +110,7 @@ def _summary(path: str, stats: IngestStats, tz: tzinfo, lang: Language) -> str:
         first = datetime.fromtimestamp(stats.first_ts, tz)
         last = datetime.fromtimestamp(stats.last_ts, tz)
         span = lang.t("cli.ingest.span", first=lang.date_time(first), last=lang.date_time(last))
-    return lang.t(
+    line = lang.t(
         "cli.ingest.imported",
         path=path,
         rows=lang.number(stats.rows),
@@ -101,6 +119,21 @@ def _summary(path: str, stats: IngestStats, tz: tzinfo, lang: Language) -> str:
         span=span,
         rate=lang.number(stats.rate),
     )
+    return "\n".join([line, *_steps(stats, lang)])
+
+
+def _steps(stats: IngestStats, lang: Language) -> list[str]:
+    """The steps the rows cover, one line per way they were found (the inferred ones named)."""
+    by_source: dict[str, list[str]] = {}
+    for step in stats.steps:
+        name = step.component if step.probe == INGEST_PROBE else f"{step.component}/{step.probe}"
+        shown = name if step.seconds is None else f"{name} {lang.duration(step.seconds)}"
+        by_source.setdefault(step.source, []).append(shown)
+    return [
+        lang.t(f"cli.ingest.step.{source}", steps=", ".join(by_source[source]))
+        for source in ("median", "option", "column", "configured")
+        if source in by_source
+    ]
 
 
 def _advance(bar: Progress, task: TaskID, done: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -13,13 +14,12 @@ import networkx as nx
 
 from vigie.catalog.export import FORMATS, export
 from vigie.catalog.graph import (
-    BETWEENNESS_SAMPLE,
-    EXACT_BETWEENNESS_LIMIT,
     GROUPINGS,
     ImpactDirection,
     Route,
     UnknownApplication,
     all_paths,
+    betweenness_sample,
     build_graph,
     counts,
     critical_nodes,
@@ -183,19 +183,23 @@ def run_stats(args: argparse.Namespace) -> int:
         lang.t(f"catalog.grouping.{by}") for by in (("zone", "domain") if args.by == "domain" else (args.by,))
     ]
     if args.by != "protocol":
-        total_apps = lang.number(len(catalog.applications))
-        live = sum(1 for i in catalog.interfaces.values() if i.lifecycle.phase is not Phase.DECOMMISSIONED)
+        # Counted over the catalog, not summed over the groups: an interface between two
+        # groups counts in each of them, but once here.
+        by_phase = Counter(a.lifecycle.phase.value for a in catalog.applications.values())
+        total_apps = len(catalog.applications)
+        live = [i for i in catalog.interfaces.values() if i.lifecycle.phase is not Phase.DECOMMISSIONED]
+        figures = [
+            total_apps,
+            *(by_phase.get(p, 0) for p in phases),
+            total_apps - sum(by_phase.get(p, 0) for p in phases),
+            len(live),
+        ]
         rows.append(
             [
                 *([""] * (len(head_columns) - 1)),
                 lang.t("common.total"),
-                total_apps,
-                "",
-                "",
-                "",
-                "",
-                lang.number(live),
-                "",
+                *(lang.number(f) for f in figures),
+                lang.number(sum(i.monthly_volume or 0 for i in live)),
             ]
         )
     first = len(head_columns)
@@ -350,9 +354,10 @@ def run_critical(args: argparse.Namespace) -> int:
     """`vigie map critical`."""
     catalog, lang = load_map(args)
     graph = build_graph(catalog)
-    found = critical_nodes(graph, top=args.top)
-    if graph.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
-        sys.stderr.write(lang.t("cli.map.sampled", n=lang.number(BETWEENNESS_SAMPLE)) + "\n")
+    sample = betweenness_sample(graph)
+    found = critical_nodes(graph, top=args.top, sample=sample)
+    if sample is not None:
+        sys.stderr.write(lang.t("cli.map.sampled", n=lang.number(sample)) + "\n")
     if args.json:
         print_json([{**asdict(c), "name": _name(catalog, c.app)} for c in found])
         return EXIT_OK

@@ -21,6 +21,7 @@ from vigie.kernel.text.language import Language
 from vigie.reports import collect
 from vigie.reports.config import LANGUAGES
 from vigie.reports.content import Absent, Report
+from vigie.reports.flows import routes_on_map
 from vigie.reports.render_csv import render_csv
 from vigie.reports.render_html import render_html
 from vigie.reports.render_json import render_json
@@ -51,8 +52,9 @@ def register(sub: Any) -> None:
             kind,
             help=helptext,
             description=f"Write {helptext}: summary, availability against targets, twelve-month "
-            "trend, incidents, throughput against capacity, tickets, homologations and "
-            "decommissioning. A section without data says so in one line.",
+            "trend, incidents, throughput against capacity, tickets, homologations, "
+            "decommissioning and (monthly) the flows' integration report. A section without data "
+            "says so in one line.",
         )
         parser.add_argument(
             "period",
@@ -97,9 +99,12 @@ def build(
     with open_store(settings) as store, open_source(settings, store, source) as results:
         availability, trend, incidents = collect.availability_sections(probes, store, period, now, results)
         throughput = collect.throughput_section(probes, store, period)
-    tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period)
     catalog = _catalog(settings)
+    names = collect.application_names(probes, catalog)
+    tickets = collect.tickets_section(settings.store_path(), probes.store.busy_timeout, period, names)
     homologations, decommissioning = collect.catalog_sections(catalog, period)
+    routes = routes_on_map(settings.flows, None if isinstance(catalog, Absent) else catalog)
+    flows = collect.flows_section(settings.flow_store_path(), probes.store.busy_timeout, routes, period, now)
     return collect.assemble(
         period,
         comps,
@@ -111,6 +116,7 @@ def build(
         homologations=homologations,
         decommissioning=decommissioning,
         generated_at=now,
+        flows=flows,
     )
 
 
@@ -204,4 +210,13 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-SECTIONS = ("availability", "trend", "incidents", "throughput", "tickets", "homologations", "decommissioning")
+SECTIONS = (
+    "availability",
+    "trend",
+    "incidents",
+    "throughput",
+    "tickets",
+    "homologations",
+    "decommissioning",
+    "flows",
+)

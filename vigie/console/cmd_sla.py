@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
-from vigie.accounting.figures import SlaFigures
+from vigie.accounting.figures import ComponentSla, SlaFigures
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
 from vigie.console.measurements import add_source_argument, open_source, open_store
 from vigie.console.output import print_json, print_table
@@ -68,7 +68,7 @@ def run_sla(args: argparse.Namespace) -> int:
                 settings.probes,
                 period,
                 args.component,
-                now=time.time(),
+                now=now.timestamp(),
                 recompute=args.recompute or args.freeze,
                 source=source,
             )
@@ -79,26 +79,74 @@ def run_sla(args: argparse.Namespace) -> int:
                 freeze_month(store, period, reports, time.time())
             except ValueError as exc:
                 raise UserError(f"--freeze: {exc}") from None
+    configured = {c.id: c.target for c in settings.probes.components}
     if args.json:
-        print_json([{**r.figures.as_dict(), "period": period.label} for r in reports])
+        print_json([_json(r, period.label, configured, settings.timezone) for r in reports])
     else:
         names = {c.id: c.name for c in settings.probes.components}
         rows = [
-            sla_row(r.figures, names.get(r.figures.component, r.figures.component), lang) for r in reports
+            sla_row(
+                r.figures, names.get(r.figures.component, r.figures.component), lang, r.frozen_at is not None
+            )
+            for r in reports
         ]
         title = lang.t("cli.sla.title", period=period.label, tz=settings.timezone.key)
         headers = [lang.t(f"cli.sla.col.{c}") for c in COLUMNS]
         print_table(headers, rows, title=title, right=tuple(range(1, 9)))
+        for line in frozen_notes(reports, names, configured, settings.timezone, lang):
+            print(line)
     if args.check and any(r.figures.breached for r in reports):
         return EXIT_FINDING
     return EXIT_OK
 
 
-def sla_row(f: SlaFigures, name: str, lang: Language) -> list[str]:
-    """One component's line of the table, worded as the report and the console word it."""
+def _json(report: ComponentSla, period: str, configured: dict[str, float], tz: tzinfo) -> dict[str, Any]:
+    """One component's JSON object: the figures, the period, and whether they are frozen
+    (``frozen_at``, ISO 8601, else null) beside the target the config says now."""
+    frozen = report.frozen_at
+    return {
+        **report.figures.as_dict(),
+        "period": period,
+        "frozen_at": None if frozen is None else datetime.fromtimestamp(frozen, tz).isoformat(),
+        "configured_target": configured.get(report.figures.component),
+    }
+
+
+def frozen_notes(
+    reports: list[ComponentSla],
+    names: dict[str, str],
+    configured: dict[str, float],
+    tz: tzinfo,
+    lang: Language,
+) -> list[str]:
+    """Lines under the table for frozen figures: when they were frozen, and the target they
+    were judged against where the config now says another."""
+    frozen = [r for r in reports if r.frozen_at is not None]
+    if not frozen:
+        return []
+    days = sorted({lang.date_time(datetime.fromtimestamp(r.frozen_at or 0.0, tz)) for r in frozen})
+    lines = [lang.t("cli.sla.frozen", when=", ".join(days))]
+    for r in frozen:
+        now = configured.get(r.figures.component)
+        if now is not None and now != r.figures.target:
+            lines.append(
+                lang.t(
+                    "cli.sla.frozen_target",
+                    name=names.get(r.figures.component, r.figures.component),
+                    target=lang.target(r.figures.target),
+                    configured=lang.target(now),
+                )
+            )
+    return lines
+
+
+def sla_row(f: SlaFigures, name: str, lang: Language, frozen: bool = False) -> list[str]:
+    """One component's line of the table, worded as the report and the console word it
+    (``frozen``: the verdict says the figures are a frozen month's)."""
     verdict = (
         "cli.sla.no_data" if f.availability is None else "cli.sla.breached" if f.breached else "cli.sla.met"
     )
+    status = lang.t(verdict)
     return [
         name,
         lang.target(f.target),
@@ -109,5 +157,5 @@ def sla_row(f: SlaFigures, name: str, lang: Language) -> list[str]:
         lang.percent(f.coverage, 1),
         lang.duration(f.budget_remaining_s),
         lang.number(f.incidents),
-        lang.t(verdict),
+        lang.t("cli.sla.frozen_status", status=status) if frozen else status,
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 from typing import Any
 
@@ -15,7 +16,14 @@ from vigie.probes.tickets.glpi import GlpiClient, GlpiError, pull
 from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports.periods import Period, parse_period
-from vigie.reports.tickets import GROUPINGS, Figures, TicketStats, previous_year, stats_from_facts
+from vigie.reports.tickets import (
+    GROUPINGS,
+    Figures,
+    TicketStats,
+    previous_known,
+    previous_year,
+    stats_from_facts,
+)
 
 
 def register(sub: Any) -> None:
@@ -76,6 +84,8 @@ def run_import(args: argparse.Namespace) -> int:
         for name in args.files:
             result = import_csv(name, store, settings.tickets, progress=False if args.no_progress else None)
             results.append(result)
+            for warning in result.warnings:
+                print(f"vigie: warning: {warning}", file=sys.stderr)
             if not args.json:
                 print(
                     lang.t(
@@ -150,23 +160,30 @@ def stats_json(stats: TicketStats) -> dict[str, Any]:
     def period(p: Period) -> dict[str, str]:
         return {"label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()}
 
+    known = previous_known(stats)
+
+    def figures(f: Figures) -> dict[str, Any]:
+        # The year before without any ticket is no data: null, not 0.
+        return asdict(f) if known else {**asdict(f), "previous": None}
+
     return {
         "period": period(stats.period),
         "previous": period(stats.previous),
-        "total": asdict(stats.total),
+        "total": figures(stats.total),
         "by": stats.by,
-        "groups": [asdict(g) for g in stats.groups],
+        "groups": [figures(g) for g in stats.groups],
     }
 
 
 def _print_stats(stats: TicketStats, language: str) -> None:
     lang = Language(language)
+    known = previous_known(stats)
 
     def row(f: Figures, key: str) -> list[object]:
         return [
             key,
             lang.number(f.opened),
-            lang.number(f.previous),
+            lang.number(f.previous if known else None),
             lang.change(f.growth),
             lang.percent(f.first_contact_rate, 1),
             lang.duration(f.median_resolve_s),
@@ -176,9 +193,10 @@ def _print_stats(stats: TicketStats, language: str) -> None:
 
     # Channels by their name in the language (the JSON keeps the codes).
     rows = [row(g, lang.label("channel", g.key) if stats.by == "channel" else g.key) for g in stats.groups]
-    rows.append(row(stats.total, lang.t("common.total")))
+    # Without a grouping the one row is the period's (a "Total" header over "Total" says nothing).
+    rows.append(row(stats.total, lang.t("common.total") if stats.by else stats.period.label))
     columns = [
-        stats.by or "total",
+        stats.by or "period",
         "opened",
         "previous",
         "growth",

@@ -18,9 +18,14 @@ def parse_duration(text: str) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """Render seconds compactly: ``1h30m``, ``45s``, ``2d``."""
+    """Render seconds compactly: ``1h30m``, ``45s``, ``2d``, ``16ms`` (whole milliseconds
+    from one, one figure below: ``0.4ms``)."""
     if seconds < 1:
-        return f"{seconds * 1000:g}ms"
+        ms = seconds * 1000
+        if ms < 1:
+            return f"{ms:.1g}ms"
+        if round(ms) < 1000:
+            return f"{round(ms)}ms"
     out = ""
     rest = round(seconds)
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):

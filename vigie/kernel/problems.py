@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,14 @@ from dataclasses import dataclass
 #: otherwise: beyond it a value is a typo or an overflow (floats stop counting units exactly
 #: a little above, at 2**53), and it still fits SQLite's 64-bit integers.
 LARGEST = 1e15
+
+#: Characters that end a line for ``str.splitlines`` or move the cursor: a value quoted in a
+#: problem is shown with these escaped, so a damaged file's problem stays one line.
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return _LINE_BREAKING.sub(_escaped, text)
 
 
 class ConfigError(Exception):

@@ -8,8 +8,9 @@ file: it keeps the problems (and remembers parsed cells, which big files repeat)
 ``file:line: monthly_volume: 'beaucoup' is not an integer`` and gives the default, so a
 reader goes on and reports every problem at once. :class:`CsvFile` reads CSV text into
 records: the header names the columns (compared lower-case, unknown and missing ones
-reported with a did-you-mean), cells are stripped, blank rows skipped, and a malformed row
-(such as a file ending inside an unclosed quote) is a located problem, never a row.
+reported with a did-you-mean), cells are stripped and the escaping of formula-like cells
+undone (:mod:`.csvout`), blank rows skipped, and a malformed row (such as a file ending
+inside an unclosed quote) is a located problem, never a row.
 
 Messages are those of :mod:`.problems`, shared with the TOML readers.
 """
@@ -23,9 +24,11 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from enum import StrEnum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from vigie.kernel.csvout import unescape
 from vigie.kernel.problems import (
     LARGEST,
     ConfigError,
@@ -50,6 +53,14 @@ FALSE = frozenset({"false", "no", "non", "0"})
 REMEMBERED = 100_000
 
 _BOOLEANS = {**dict.fromkeys(TRUE, True), **dict.fromkeys(FALSE, False)}
+
+
+def boolean_of(text: str) -> bool | None:
+    """A spreadsheet's boolean (see :data:`TRUE`, :data:`FALSE`, any case), or None."""
+    known = _BOOLEANS.get(text)
+    return _BOOLEANS.get(text.lower()) if known is None else known
+
+
 # Thousands separators French spreadsheets write (space, no-break and narrow no-break spaces).
 _SEPARATORS = str.maketrans("", "", " \u00a0\u202f")
 _MISSING_END = "unexpected end of data"  # the csv module's words for EOF inside quotes (strict mode)
@@ -331,9 +342,7 @@ class Record:
         cell is ``default``)."""
         value = self.values.get(column)
         if value.__class__ is str:
-            known = _BOOLEANS.get(value)
-            if known is None:
-                known = _BOOLEANS.get(value.lower())
+            known = boolean_of(value)
             if known is not None:
                 return known
         if value is None:
@@ -405,6 +414,15 @@ def _remember(cache: dict[str, T], text: str, value: T) -> None:
     cache[text] = value
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
+
+
+def column_key(label: str) -> str:
+    """How a header label is matched: lower-case, spaces (no-break ones too) as one,
+    typographic apostrophes as straight ones (``Date d’ouverture`` is ``date d'ouverture``)."""
+    return " ".join(label.translate(_APOSTROPHES).lower().split())
+
+
 class CsvFile(Table):
     """A CSV file with a header line: its columns, then its rows as :class:`Record` objects.
 
@@ -424,6 +442,7 @@ class CsvFile(Table):
         super().__init__(file, problems)
         self.header: list[str] = []
         self.columns: dict[str, int] = {}
+        self.ignored: list[str] = []  # labels use_columns let pass (``others``)
         self._layout: tuple[list[str | None], int, frozenset[str]] | None = None
         self._end = 0  # the line the last row read ends on
         self.broken = False
@@ -465,20 +484,25 @@ class CsvFile(Table):
     ) -> dict[str, int]:
         """Where each column is, by name, from the header; unknown and missing ones recorded.
 
-        Header labels are compared stripped and lower-case with ``known`` names, or with the
-        keys of ``known`` when it maps labels to column names (aliases: of two labels of one
-        column, the first present counts). A label repeated as such counts by its last cell.
-        An unknown label is reported with a did-you-mean, or with the list of columns when
-        none is close; ``others`` lets unknown labels pass (exports with columns nobody
-        reads). ``missing`` is added to the message of a missing required column.
+        Header labels are compared as :func:`column_key` writes them (lower-case, one space,
+        straight apostrophes) with ``known`` names, or with the keys of ``known`` when it maps
+        labels to column names (aliases: of two labels of one column, the first present
+        counts). A label repeated as such counts by its last cell. An unknown label is
+        reported with a did-you-mean, or with the list of columns when none is close;
+        ``others`` lets unknown labels pass (exports with columns nobody reads), listed in
+        :attr:`ignored`. ``missing`` is added to the message of a missing required column.
         """
-        aliases = known if isinstance(known, Mapping) else {name: name for name in known}
+        given = known if isinstance(known, Mapping) else {name: name for name in known}
+        aliases = {column_key(label): column for label, column in given.items()}
         found: dict[str, int] = {}
         via: dict[str, str] = {}
+        self.ignored = []
         for index, label in enumerate(self.header):
-            name = label.lower()
+            name = column_key(label)
             column = aliases.get(name)
             if column is None:
+                if label and others:
+                    self.ignored.append(label)
                 if label and not others:
                     hint = suggestion(label, aliases)
                     listed = ", ".join(dict.fromkeys(aliases.values()))
@@ -543,6 +567,8 @@ class CsvFile(Table):
         stripped = list(map(str.strip, cells))
         if not any(stripped):
             return None
+        if "'" in map(itemgetter(slice(1)), stripped):  # formula-like cells Vigie escaped when writing
+            stripped = list(map(unescape, stripped))
         width = len(positions)
         if len(cells) > width and any(stripped[width:]):
             self.problem(line, "", f"{len(cells)} cells for {width} columns (a stray separator?)")

@@ -24,6 +24,10 @@ from vigie.kernel.textfile import read_text
 
 KeyPath = tuple[str | int, ...]
 
+DEEPEST = 100
+"""Nesting deeper than this is reported at the line where it is reached (the parser itself
+gives up, with a RecursionError, some hundreds of levels deeper)."""
+
 
 def key_name(path: KeyPath) -> str:
     """Render a key path the way an operator reads it: ``components[2].target``."""
@@ -45,6 +49,21 @@ _KEYLINE = re.compile(
 def _split_dotted(text: str) -> list[str]:
     parts = re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", text)
     return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where brackets and braces first nest more than :data:`DEEPEST` deep (strings
+    are not told apart: this only locates a file the parser could not read)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in line:
+            if char in "[{":
+                depth += 1
+                if depth > DEEPEST:
+                    return number
+            elif char in "]}":
+                depth -= 1
+    return None
 
 
 def locate_lines(text: str) -> dict[KeyPath, int]:
@@ -120,8 +139,22 @@ class Document:
             msg = str(exc)
             match = re.search(r"\(at line (\d+), column \d+\)", msg)
             line = int(match.group(1)) if match else None
+            if "(at end of document)" in msg:  # a truncated file: the parser stopped at its last line
+                line, msg = (
+                    max(1, len(text.splitlines())),
+                    msg.replace("(at end of document)", "(the file ends here)"),
+                )
             msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
             raise ConfigError([Problem(name, line, "", f"TOML syntax error: {msg}")]) from None
+        except RecursionError:
+            line = _too_deep(text)
+            raise ConfigError(
+                [
+                    Problem(
+                        name, line, "", f"TOML syntax error: arrays or tables nested more than {DEEPEST} deep"
+                    )
+                ]
+            ) from None
         return cls(name, data, locate_lines(text))
 
     def line_of(self, path: KeyPath) -> int | None:

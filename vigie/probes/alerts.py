@@ -3,7 +3,8 @@
 Kinds: ``down``, ``degraded``, ``maintenance``, ``recovery`` (back up), ``reminder``
 (still down, every ``reminder_every``), ``flapping`` (too many changes in ``flap_window``:
 further changes are held back), ``stable`` (flapping over: the state it settled in),
-``capacity`` (throughput over nominal capacity) and ``capacity_ok``.
+``capacity`` (throughput over nominal capacity, judged over a window with hysteresis:
+:mod:`vigie.probes.capacity`) and ``capacity_ok``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,7 +22,9 @@ import requests
 
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.state import Transition
-from vigie.probes.config import AlertsConfig, Component
+from vigie.kernel.durations import format_duration
+from vigie.probes.capacity import CapacityWindow, Judgement
+from vigie.probes.config import PERIODS, AlertsConfig, Capacity, Component
 from vigie.probes.secrets import SecretError
 
 log = logging.getLogger("vigie.alerts")
@@ -36,10 +39,17 @@ class Alert:
     state: str
     ts: float
     detail: str
+    window_s: float | None = None
+    rate_per_s: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object posted to the webhook and written to the log."""
-        return {"event": "alert", **asdict(self)}
+        """The JSON object posted to the webhook and written to the log (a capacity notice
+        also has the window it was judged over and the rate over it)."""
+        fields = asdict(self)
+        for extra in ("window_s", "rate_per_s"):
+            if fields[extra] is None:
+                del fields[extra]
+        return {"event": "alert", **fields}
 
 
 class Alerter:
@@ -50,16 +60,48 @@ class Alerter:
         config: AlertsConfig,
         components: tuple[Component, ...],
         emit: Callable[[Alert], None],
+        intervals: Mapping[str, float] | None = None,
     ) -> None:
-        self.config = config
-        self._components = {c.id: c for c in components}
-        self._emit = emit
-        self._changes: dict[str, deque[float]] = {c.id: deque() for c in components}
+        # Each component's capacity window; throughput probes' intervals (the time a reading
+        # stands for): set with the rest of the configuration by reconfigure.
+        self._capacity: dict[str, CapacityWindow] = {}
+        self._changes: dict[str, deque[float]] = {}
         self._flapping: set[str] = set()
         self._state: dict[str, Status] = {}
         self._detail: dict[str, str] = {}
         self._last_notice: dict[str, float] = {}
-        self._over_capacity: set[str] = set()
+        self.reconfigure(config, components, emit, intervals)
+
+    def reconfigure(
+        self,
+        config: AlertsConfig,
+        components: tuple[Component, ...],
+        emit: Callable[[Alert], None],
+        intervals: Mapping[str, float] | None = None,
+    ) -> None:
+        """Take a configuration (at start, or reloaded): the states and notices so far are
+        kept for the components that remain (a reload is no news); a capacity window is
+        kept unless the capacity changed."""
+        self.config = config
+        self._components = {c.id: c for c in components}
+        self._emit = emit
+        self._intervals = dict(intervals or {})
+        kept = self._capacity
+        self._capacity = {
+            c.id: kept[c.id]
+            if c.id in kept
+            and kept[c.id].capacity == c.capacity
+            and kept[c.id].clear == config.capacity_clear
+            else CapacityWindow(c.capacity, config.capacity_clear)
+            for c in components
+            if c.capacity is not None
+        }
+        for table in (self._state, self._detail, self._last_notice, self._changes):
+            for cid in [k for k in table if k not in self._components]:
+                del table[cid]
+        for c in components:
+            self._changes.setdefault(c.id, deque())
+        self._flapping &= set(self._components)
 
     def on_transition(self, change: Transition) -> None:
         """A confirmed state change; may notify, or be held back while flapping.
@@ -90,28 +132,20 @@ class Alerter:
         self._send(Alert(kind, cid, str(change.new), change.ts, change.detail))
 
     def on_throughput(self, result: ProbeResult) -> None:
-        """A throughput reading: notify when it goes over the component's capacity, and back."""
-        component = self._components.get(result.component)
-        if (
-            not self.config.capacity
-            or component is None
-            or component.capacity is None
-            or result.value is None
-        ):
+        """A throughput reading: notify when the rate over the component's window goes over
+        its capacity, and once it is back under the clearing share of it."""
+        window = self._capacity.get(result.component)
+        if not self.config.capacity or window is None or result.value is None:
             return
-        limit = component.capacity.per_second
-        ratio = result.value / limit
-        cid = component.id
-        if result.value > limit and cid not in self._over_capacity:
-            self._over_capacity.add(cid)
-            self._send(
-                Alert(
-                    "capacity", cid, "over", result.ts, f"{ratio:.0%} of nominal capacity ({result.detail})"
-                )
-            )
-        elif result.value <= limit and cid in self._over_capacity:
-            self._over_capacity.discard(cid)
-            self._send(Alert("capacity_ok", cid, "within", result.ts, f"{ratio:.0%} of nominal capacity"))
+        interval = self._intervals.get(result.probe, DEFAULT_READING_S)
+        judged = window.add(result.ts, result.value, interval)
+        if judged is None:
+            return
+        kind, state = ("capacity", "over") if judged.over else ("capacity_ok", "within")
+        detail = _capacity_detail(judged, window.capacity)
+        self._send(
+            Alert(kind, result.component, state, result.ts, detail, judged.window_s, judged.rate_per_s)
+        )
 
     def tick(self, now: float) -> None:
         """Reminders while down, and the end of flapping once a component holds still."""
@@ -133,16 +167,38 @@ class Alerter:
         self._emit(alert)
 
 
+DEFAULT_READING_S = 30.0
+"""The time a throughput reading stands for when its probe's interval is not known."""
+
+
+def _capacity_detail(judged: Judgement, capacity: Capacity) -> str:
+    """``104.0% of nominal capacity over the last 1h: 52000 flux/month (capacity 50000 flux/month)``."""
+    per = PERIODS[capacity.per]
+    return (
+        f"{judged.ratio:.1%} of nominal capacity over the last {format_duration(judged.window_s)}: "
+        f"{judged.rate_per_s * per:.6g} {capacity.unit}/{capacity.per} "
+        f"(capacity {capacity.value:g} {capacity.unit}/{capacity.per})"
+    )
+
+
 class Notifier:
     """Writes each alert as one JSON log line and posts it to the webhook, off the caller's thread.
 
     The webhook is retried ``retries`` times with exponential backoff; a failing webhook
-    never blocks probing (alerts queue up, bounded, oldest dropped first).
+    never blocks probing (alerts queue up, bounded, oldest dropped first). ``muted`` names
+    the silence that mutes an alert, if any (the built-in notifier's): its log line says so
+    and the webhook is not called.
     """
 
-    def __init__(self, config: AlertsConfig, post: Callable[..., Any] = requests.post) -> None:
+    def __init__(
+        self,
+        config: AlertsConfig,
+        post: Callable[..., Any] = requests.post,
+        muted: Callable[[Alert], str | None] | None = None,
+    ) -> None:
         self.config = config
         self._post = post
+        self._muted = muted
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=1000)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -153,8 +209,11 @@ class Notifier:
     def __call__(self, alert: Alert) -> None:
         """Log and queue one alert."""
         payload = alert.to_json()
-        log.warning(json.dumps(payload, ensure_ascii=False))
-        if self._thread is None:
+        silence = self._muted(alert) if self._muted is not None else None
+        log.warning(
+            json.dumps({**payload, "silenced_by": silence} if silence else payload, ensure_ascii=False)
+        )
+        if self._thread is None or silence:
             return
         try:
             self._queue.put_nowait(payload)

@@ -49,11 +49,13 @@ def parse_days(value: Any) -> frozenset[int]:
 
 @dataclass(frozen=True)
 class Capacity:
-    """Nominal capacity of a component: ``value`` units per ``per`` (a period name)."""
+    """Nominal capacity of a component: ``value`` units per ``per`` (a period name), judged
+    over ``window`` seconds (None: the period's default, see :mod:`vigie.probes.capacity`)."""
 
     value: float
     unit: str
     per: str
+    window: float | None = None
 
     @property
     def per_second(self) -> float:
@@ -75,6 +77,14 @@ class Component:
     description: str = ""
     application: str | None = None
     agents: tuple[str, ...] = ()
+    runbook: str | None = None
+    ticket_after: float | None = None
+
+    @property
+    def severity(self) -> str:
+        """How its outages are called out: ``page`` (at any hour) for a 24x7 component,
+        ``ticket`` (in business hours) for one with service hours."""
+        return "ticket" if self.schedule.windows else "page"
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ class HttpOptions:
     max_redirects: int = 3
     max_body_bytes: int = 1_000_000
     cert_warning_days: int = 21
+    allow_insecure_redirects: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,13 +232,22 @@ class SchedulerConfig:
 
 @dataclass(frozen=True)
 class AlertsConfig:
-    """Where and how often alerts go: a JSON log line always, a webhook when configured.
+    """Where and how often alerts go: a JSON log line always, a webhook when configured, and
+    Alertmanager (the first of ``alertmanager`` that answers) when listed.
 
     ``flap_changes`` state changes within ``flap_window`` mark a component as flapping:
     its further changes are held back (one "flapping" notice) until it is stable again.
+    Firing alerts are posted again every ``resend_every``; at most ``queue`` alerts wait
+    while no Alertmanager answers. An acknowledgement lasts ``ack_for`` (renewed while the
+    alert fires). ``labels`` are added to every alert (e.g. the site).
     """
 
     webhook: Secret | None = None
+    alertmanager: tuple[str, ...] = ()
+    resend_every: float = 60.0
+    queue: int = 10_000
+    ack_for: float = 4 * 3600.0
+    labels: tuple[tuple[str, str], ...] = ()
     timeout: float = 5.0
     retries: int = 3
     backoff: float = 1.0
@@ -235,6 +255,7 @@ class AlertsConfig:
     flap_window: float = 10 * 60.0
     flap_changes: int = 4
     capacity: bool = True
+    capacity_clear: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -441,10 +462,11 @@ def _capacity(sec: Section) -> Capacity | None:
     value = table.number("value", required=True, minimum=0, exclusive_minimum=True)
     per = table.string("per", "day", choices=tuple(PERIODS))
     unit = table.string("unit", "requests")
+    window = table.duration("window", minimum=1, maximum=31 * 86400)
     table.done()
     if value is None or per is None or unit is None:
         return None
-    return Capacity(value, unit, per)
+    return Capacity(value, unit, per, window)
 
 
 def _component(sec: Section, policy: Policy, timezone: ZoneInfo, agents: set[str]) -> Component | None:
@@ -458,6 +480,8 @@ def _component(sec: Section, policy: Policy, timezone: ZoneInfo, agents: set[str
     description = sec.string("description", "")
     application = sec.string("application")
     on = _agent_names(sec, agents)
+    runbook = sec.string("runbook", pattern=r"https?://\S+", what="an http(s) URL")
+    ticket_after = sec.duration("ticket_after", minimum=60, maximum=30 * 86400)
     sec.done()
     if cid is None or target is None or name is None:
         return None
@@ -472,6 +496,8 @@ def _component(sec: Section, policy: Policy, timezone: ZoneInfo, agents: set[str
         description=description or "",
         application=application,
         agents=on,
+        runbook=runbook,
+        ticket_after=ticket_after,
     )
 
 
@@ -483,7 +509,8 @@ def _probe(sec: Section, components: set[str], agents: set[str]) -> ProbeConfig 
         component = None
     kind = sec.string("kind", required=True, choices=PROBE_KINDS)
     interval = sec.duration("interval", 30.0, minimum=1, maximum=86400)
-    timeout = sec.duration("timeout", 10.0, minimum=0.1, maximum=600)
+    # The default timeout never exceeds the interval: a 5 s heartbeat needs no timeout written.
+    timeout = sec.duration("timeout", min(10.0, interval or 10.0), minimum=0.1, maximum=600)
     role = sec.string("role", "availability", choices=("availability", "throughput"))
     latency = sec.duration("latency_threshold", minimum=0.001)
     if interval is not None and timeout is not None and timeout > interval:
@@ -520,6 +547,7 @@ def _http_options(sec: Section) -> HttpOptions | None:
     verify = sec.boolean("verify_tls", True)
     ca_file = sec.string("ca_file")
     redirects = sec.integer("max_redirects", 3, minimum=0, maximum=20)
+    insecure = sec.boolean("allow_insecure_redirects", False)
     max_body = sec.integer("max_body_bytes", 1_000_000, minimum=1, maximum=100_000_000)
     cert_days = sec.integer("cert_warning_days", 21, minimum=0, maximum=3650)
     if url is None:
@@ -537,6 +565,7 @@ def _http_options(sec: Section) -> HttpOptions | None:
         max_redirects=_or(redirects, 3),
         max_body_bytes=_or(max_body, 1_000_000),
         cert_warning_days=_or(cert_days, 21),
+        allow_insecure_redirects=bool(insecure),
     )
 
 
@@ -671,6 +700,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
     day_value = sec.raw("day")
     at = sec.clock("at")
     duration = sec.duration("duration", minimum=60, maximum=7 * 86400)
+    public = bool(sec.boolean("public", False))
     sec.done()
     if mid is None:
         return None
@@ -695,6 +725,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
             weekly_days=days,
             weekly_at=at,
             duration=timedelta(seconds=duration),
+            public=public,
         )
     if start is None or end is None:
         sec.problem(None, 'a one-off window needs start and end (or every = "week" with day, at, duration)')
@@ -705,7 +736,7 @@ def _maintenance(sec: Section, components: set[str]) -> MaintenanceWindow | None
     if end <= start:
         sec.problem("end", "must come after start")
         return None
-    return MaintenanceWindow(mid, tuple(names), reason, start=start, end=end)
+    return MaintenanceWindow(mid, tuple(names), reason, start=start, end=end, public=public)
 
 
 def _store(sec: Section) -> StoreConfig:
@@ -738,11 +769,29 @@ def _scheduler(sec: Section) -> SchedulerConfig:
     return scheduler
 
 
+LABEL_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+ALERT_LABELS = ("alertname", "component", "probe", "severity", "application", "ministry", "domain")
+"""The labels Vigie sets itself on its alerts; ``[alerts.labels]`` may not redefine them."""
+
+
+def _ratio(percent: float | None) -> float | None:
+    return None if percent is None else percent / 100
+
+
 def _alerts(sec: Section) -> AlertsConfig:
     webhook = sec.string("webhook", pattern=r"(https?://|\$\{)\S+")
     base = AlertsConfig()
+    urls = sec.string_list("alertmanager", []) or []
+    for url in urls:
+        if not re.fullmatch(r"https?://[^\s/]+/?", url):
+            sec.problem("alertmanager", f"'{url}' is not an Alertmanager address like http://127.0.0.1:9093")
     alerts = AlertsConfig(
         webhook=None if webhook is None else Secret(webhook),
+        alertmanager=tuple(u.rstrip("/") for u in urls),
+        resend_every=_or(sec.duration("resend_every", minimum=1, maximum=3600), base.resend_every),
+        queue=_or(sec.integer("queue", minimum=1, maximum=1_000_000), base.queue),
+        ack_for=_or(sec.duration("ack_for", minimum=60, maximum=30 * 86400), base.ack_for),
+        labels=_alert_labels(sec.table("labels")),
         timeout=_or(sec.duration("timeout", minimum=0.1, maximum=120), base.timeout),
         retries=_or(sec.integer("retries", minimum=0, maximum=20), base.retries),
         backoff=_or(sec.duration("backoff", minimum=0.01, maximum=3600), base.backoff),
@@ -750,9 +799,25 @@ def _alerts(sec: Section) -> AlertsConfig:
         flap_window=_or(sec.duration("flap_window", maximum=86400), base.flap_window),
         flap_changes=_or(sec.integer("flap_changes", minimum=2, maximum=1000), base.flap_changes),
         capacity=_or(sec.boolean("capacity"), base.capacity),
+        capacity_clear=_or(_ratio(sec.number("capacity_clear", minimum=1, maximum=100)), base.capacity_clear),
     )
     sec.done()
     return alerts
+
+
+def _alert_labels(sec: Section | None) -> tuple[tuple[str, str], ...]:
+    if sec is None:
+        return ()
+    labels = []
+    for name in sec.data:
+        value = sec.string(name)
+        if not re.fullmatch(LABEL_NAME, name):
+            sec.problem(name, "a label name is letters, digits and _ (not starting with a digit)")
+        elif name in ALERT_LABELS:
+            sec.problem(name, f"'{name}' is set by Vigie itself")
+        elif value is not None:
+            labels.append((name, value))
+    return tuple(labels)
 
 
 INGEST_PROBE = "ingest"

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, Self, TypeVar
 
 import sqlite_utils
 
@@ -23,6 +23,16 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 class SchemaError(Exception):
     """The database was written by a newer Vigie, or is not a Vigie database."""
+
+
+# SQLite's words for a file it cannot open or write (as opposed to a bug in a statement).
+_STORAGE_FAILURES = ("disk is full", "unable to open", "readonly", "disk i/o error", "database is locked")
+
+
+def storage_failure(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because of the file or the disk (full, unwritable, locked too
+    long), which the user can act on, rather than because of a statement."""
+    return any(words in str(exc).lower() for words in _STORAGE_FAILURES)
 
 
 def connect(path: str | Path, busy_timeout: float = 10.0) -> sqlite_utils.Database:
@@ -52,7 +62,9 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite has already rolled back after some errors (a full disk): say the first error.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
@@ -132,3 +144,32 @@ def migrate(db: sqlite_utils.Database, owner: str, migrations: Sequence[Migratio
             (owner, len(migrations)),
         )
     return len(migrations)
+
+
+class OwnedTables:
+    """A connection to the tables one module owns, brought up to date on opening; use as a
+    context manager. Subclasses set ``OWNER`` and ``MIGRATIONS`` and add their reads and writes."""
+
+    OWNER: str
+    MIGRATIONS: Sequence[Migration]
+
+    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self.db = connect(self.path, busy_timeout)
+        migrate(self.db, self.OWNER, self.MIGRATIONS)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every read inside sees the same state of the file."""
+        with read_snapshot(self.db.conn):
+            yield

@@ -34,7 +34,7 @@ import sqlite_utils
 from vigie.accounting.results import STORED_STATUSES, Status
 from vigie.accounting.timeline import DEFAULT_INTERVAL, Segment, TimelineBuilder
 from vigie.probes.db import migrate
-from vigie.probes.results import Batch, Row
+from vigie.probes.results import Batch, StoredRow
 
 HOUR = 3600
 GAMMA = 1.05
@@ -384,7 +384,8 @@ class Rollups:
         # The only stored hourly row these results can share is the newest result's hour
         # (read before the builder extends the open segment in place).
         shared = None if open_seg is None else int(open_seg.last_ts // HOUR) * HOUR
-        builder = TimelineBuilder(component, probe, self.interval(component, probe), open_seg)
+        interval = self.interval(component, probe) if batch.interval_s is None else batch.interval_s
+        builder = TimelineBuilder(component, probe, interval, open_seg)
         stamps, statuses, details, latencies = batch.ts, batch.status, batch.detail, batch.latency_ms
         closed: list[Segment] = []
         # Runs of one status, then whole hours, in bulk: the per-result work stays in C.
@@ -420,11 +421,12 @@ class Rollups:
         component: str,
         probe: str,
         since: float | None,
-        read_raw: Callable[[float | None], Iterable[Row]],
+        read_raw: Callable[[float | None], Iterable[StoredRow]],
     ) -> None:
         """Rebuild a probe's rollups from its raw results at ``since`` onward (None: all of them).
 
-        ``read_raw(t)`` returns the probe's raw rows with ``ts >= t``, oldest first. The
+        ``read_raw(t)`` returns the probe's raw rows with ``ts >= t``, oldest first, each
+        with its own step (None: the probe's interval). The
         rebuild restarts at the segment holding ``since``, which must not reach back past
         the retention horizon.
         """
@@ -469,7 +471,7 @@ class Rollups:
         for row in raw:
             ts = row[2]
             if ts >= seg_from:
-                seg = builder.add(ts, row[3], row[5])
+                seg = builder.add(ts, row[3], row[5], None if row[7] is None else 2 * row[7])
                 if seg is not None:
                     closed.append(seg)
             hour = int(ts // HOUR) * HOUR

@@ -21,11 +21,11 @@ import json
 import logging
 import random
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.schedules import active_window
@@ -51,13 +51,20 @@ class Measured:
 Listener = Callable[[list[Measured]], None]
 
 
+class StopFlag(Protocol):
+    """What tells :meth:`Scheduler.run` to return (a :class:`threading.Event`, or several)."""
+
+    def is_set(self) -> bool: ...
+
+
 class Scheduler:
-    """Runs probes on their intervals and writes their results to the store in batches."""
+    """Runs probes on their intervals and writes their results to the store in batches
+    (``store`` None: it only measures, :meth:`measure_all`)."""
 
     def __init__(
         self,
         config: ProbesConfig,
-        store: Store,
+        store: Store | None,
         checks: dict[str, Check | AsyncCheck],
         *,
         listeners: list[Listener] | None = None,
@@ -97,6 +104,12 @@ class Scheduler:
 
         ``notify`` False stores without calling the listeners (no state, no alerts).
         """
+        measured = self.measure_all()
+        self._flush(measured, notify)
+        return measured
+
+    def measure_all(self) -> list[Measured]:
+        """Run every probe once, concurrently; the results, stored nowhere (a dry run)."""
 
         async def everything() -> list[Measured]:
             limit = asyncio.Semaphore(self.config.scheduler.concurrency)
@@ -107,15 +120,13 @@ class Scheduler:
 
             return list(await asyncio.gather(*(one(p) for p in self.config.probes)))
 
-        measured = asyncio.run(everything())
-        self._flush(measured, notify)
-        return measured
+        return asyncio.run(everything())
 
-    def run(self, stop: threading.Event, until: float | None = None) -> None:
+    def run(self, stop: StopFlag, until: float | None = None) -> None:
         """Run until ``stop`` is set (or the wall clock passes ``until``); flush on the way out."""
         asyncio.run(self._main(stop, until))
 
-    async def _main(self, stop: threading.Event, until: float | None) -> None:
+    async def _main(self, stop: StopFlag, until: float | None) -> None:
         loop = asyncio.get_running_loop()
         pending: list[Measured] = []
         running: set[str] = set()
@@ -174,6 +185,7 @@ class Scheduler:
         """Write a batch; False (batch kept for the next try) when the database refuses it."""
         if not batch:
             return True
+        assert self.store is not None, "a scheduler without a store only measures"
         try:
             self.store.append(m.result for m in batch)
         except sqlite3.OperationalError as exc:  # locked too long, disk full: try again later

@@ -1,4 +1,5 @@
-"""The daemon's HTTP server: ``GET /metrics`` (Prometheus) and ``POST /push/<token>`` (heartbeats).
+"""The daemon's HTTP server: ``GET /metrics`` (Prometheus), ``POST /push/<token>`` (heartbeats)
+and ``POST /events`` (flow events, when ``[flow_tracking] token`` is set).
 
 Bound to ``[exporter] host`` (127.0.0.1 unless configured otherwise). A push with an
 unknown token gets 404, the same as any unknown path, so tokens cannot be probed.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,6 +18,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
 
 from vigie.probes.checks.heartbeat import Heartbeats
+from vigie.probes.flows.ingest import MAX_BODY
+from vigie.probes.flows.receiver import FlowRecorder
 
 log = logging.getLogger("vigie.server")
 
@@ -27,9 +31,17 @@ class ProbeServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, registry: CollectorRegistry, heartbeats: Heartbeats) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        registry: CollectorRegistry,
+        heartbeats: Heartbeats,
+        events: FlowRecorder | None = None,
+    ) -> None:
         self.registry = registry
         self.heartbeats = heartbeats
+        self.events = events
         super().__init__((host, port), _Handler)
         self._thread: threading.Thread | None = None
 
@@ -50,6 +62,13 @@ class ProbeServer(ThreadingHTTPServer):
             self.shutdown()
             self._thread.join(5)
         self.server_close()
+
+    def handle_error(self, request: object, client_address: Any) -> None:
+        """A client gone mid-answer (a scraper's timeout) is nothing to report; anything else
+        is one log line, never a traceback on the daemon's stderr."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            log.warning("HTTP request from %s failed: %s", client_address[0], error)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -81,6 +100,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, b"not found\n")
 
     def do_POST(self) -> None:
+        if self.path.split("?", 1)[0] == "/events" and self.server.events is not None:
+            self._events(self.server.events)
+            return
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_PUSH_BODY:
             self._reply(413, b"body too large\n")
@@ -95,3 +117,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, b"not found\n")
             return
         self._reply(200, json.dumps({"probe": probe, "ok": True}).encode(), "application/json")
+
+    def _events(self, events: FlowRecorder) -> None:
+        """A batch of flow events: the token first, then the body, all of it or nothing."""
+        length = int(self.headers.get("Content-Length") or 0)
+        if not events.authorised(self.headers.get("Authorization")):
+            self.rfile.read(min(length, MAX_BODY))
+            self.close_connection = length > MAX_BODY
+            body = json.dumps({"error": "missing or wrong bearer token"}).encode()
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Bearer realm="vigie"')
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._reply(
+                413,
+                json.dumps({"error": f"body over {MAX_BODY} bytes: send smaller batches"}).encode(),
+                "application/json",
+            )
+            return
+        status, answer = events.post(self.rfile.read(length))
+        self._reply(status, json.dumps(answer, ensure_ascii=False).encode(), "application/json")

@@ -33,7 +33,7 @@ from vigie.accounting.results import STORED_STATUSES, ProbeResult, Status
 from vigie.accounting.timeline import Segment
 from vigie.probes.config import ProbesConfig, probe_intervals
 from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
-from vigie.probes.results import Batch, Row
+from vigie.probes.results import Batch, Row, StoredRow
 from vigie.probes.rollups import HOUR, Hourly, RetentionError, Rollups
 
 
@@ -95,15 +95,26 @@ def _v2_series(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1_results, _v2_series]
+def _v3_interval(db: sqlite_utils.Database) -> None:
+    # History imported from another tool brings its own step: a row covers at most twice
+    # it (NULL: the probe's configured interval, as for every result the daemon writes).
+    db.execute("ALTER TABLE samples ADD COLUMN interval_s REAL")
+    db.execute("DROP VIEW results")
+    db.execute(
+        "CREATE VIEW results AS SELECT s.component, s.probe, r.ts, r.status, r.latency_ms, r.detail, "
+        "r.value, r.interval_s FROM series s JOIN samples r ON r.series = s.id"
+    )
+
+
+MIGRATIONS = [_v1_results, _v2_series, _v3_interval]
 
 # CROSS JOIN keeps series as the outer loop: every read of samples is a range of its key.
-_COLUMNS = "s.component, s.probe, r.ts, r.status, r.latency_ms, r.detail, r.value"
+_COLUMNS = "s.component, s.probe, r.ts, r.status, r.latency_ms, r.detail, r.value, r.interval_s"
 _STORED = frozenset(str(s) for s in STORED_STATUSES)
-_INSERT = "INSERT INTO samples (series, ts, status, latency_ms, detail, value) VALUES "
+_INSERT = "INSERT INTO samples (series, ts, status, latency_ms, detail, value, interval_s) VALUES "
 _PER_STATEMENT = 100
-_INSERT_ONE = _INSERT + "(?, ?, ?, ?, ?, ?)"
-_INSERT_MANY = _INSERT + ", ".join(["(?, ?, ?, ?, ?, ?)"] * _PER_STATEMENT)
+_INSERT_ONE = _INSERT + "(?, ?, ?, ?, ?, ?, ?)"
+_INSERT_MANY = _INSERT + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * _PER_STATEMENT)
 
 
 class Store:
@@ -293,7 +304,7 @@ class Store:
             self.rollups.rebuild(component, probe, since, partial(self._raw_rows, component, probe))
         self._stale.clear()
 
-    def _raw_rows(self, component: str, probe: str, since: float | None) -> Iterator[Row]:
+    def _raw_rows(self, component: str, probe: str, since: float | None) -> Iterator[StoredRow]:
         sql = (
             f"SELECT {_COLUMNS} FROM series s CROSS JOIN samples r ON r.series = s.id "
             "WHERE s.component = ? AND s.probe = ? AND r.ts >= ? ORDER BY r.ts"
@@ -349,7 +360,7 @@ class Store:
         where, params = _filters(component, start, end, probe)
         sql = f"SELECT {_COLUMNS} FROM series s CROSS JOIN samples r ON r.series = s.id{where} ORDER BY r.ts, 1, 2"
         for row in self.db.conn.execute(sql, params):
-            yield ProbeResult(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6])
+            yield ProbeResult(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6], row[7])
 
     def count(
         self, component: str | None = None, start: float | None = None, end: float | None = None
@@ -391,7 +402,7 @@ class Store:
             "AND r.ts = (SELECT max(ts) FROM samples WHERE series = s.id)"
         )
         return {
-            row[1]: ProbeResult(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6])
+            row[1]: ProbeResult(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6], row[7])
             for row in self.db.conn.execute(sql)
         }
 
@@ -432,13 +443,21 @@ class Store:
         return self.rollups.horizon()
 
 
-# (series, ts, status, latency_ms, detail, value): a row of the samples table.
-SampleRow = tuple[int, float, str, float | None, str, float | None]
+# (series, ts, status, latency_ms, detail, value, interval_s): a row of the samples table.
+SampleRow = tuple[int, float, str, float | None, str, float | None, float | None]
 
 
 def _sample_rows(sid: int, batch: Batch) -> Iterator[SampleRow]:
     """The batch as rows of the samples table."""
-    return zip(repeat(sid), batch.ts, batch.status, batch.latency_ms, batch.detail, batch.value)
+    return zip(
+        repeat(sid),
+        batch.ts,
+        batch.status,
+        batch.latency_ms,
+        batch.detail,
+        batch.value,
+        repeat(batch.interval_s),
+    )
 
 
 def _insert(conn: sqlite3.Connection, rows: Sequence[SampleRow]) -> None:
@@ -446,7 +465,7 @@ def _insert(conn: sqlite3.Connection, rows: Sequence[SampleRow]) -> None:
     whole = len(rows) - len(rows) % _PER_STATEMENT
     if whole:
         flat = list(chain.from_iterable(rows[:whole]))
-        step = 6 * _PER_STATEMENT
+        step = 7 * _PER_STATEMENT
         conn.executemany(_INSERT_MANY, [flat[i : i + step] for i in range(0, len(flat), step)])
     if whole < len(rows):
         conn.executemany(_INSERT_ONE, rows[whole:])

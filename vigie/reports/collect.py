@@ -5,23 +5,28 @@ and `vigie decom` use, so a report never computes a figure differently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from vigie.accounting.figures import SlaFigures
+from vigie.accounting.incidents import Incident
 from vigie.catalog.homologation import register
 from vigie.catalog.lifecycle import progress
 from vigie.catalog.model import Catalog
 from vigie.probes.config import ProbesConfig
+from vigie.probes.flows.lifecycle import Route
+from vigie.probes.flows.store import FlowStore
 from vigie.probes.sources import MetricsSource
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import content, periods
 from vigie.reports.content import Absent, ComponentRef, IncidentRow, MonthRef, Report
+from vigie.reports.flows import IntegrationReport, integration_report
 from vigie.reports.sla import sla_report
+from vigie.reports.status.communication import covering, read_notices
 from vigie.reports.throughput import Bucket, throughput_row
 from vigie.reports.tickets import Period, ticket_stats
 
@@ -107,19 +112,20 @@ def availability_sections(
     accounted = sla_report(store, probes, period.period, now=now_ts, source=source)
     months = content.month_window(period.year, period.month)
     # Each month as `vigie sla --month` gives it (a frozen month read back as frozen).
-    monthly = {
-        m: [
-            r.figures
-            for r in sla_report(
-                store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts, source=source
-            )
-            if measured(r.figures)
-        ]
+    reports = {
+        m: sla_report(
+            store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts, source=source
+        )
         for m in months
+    }
+    monthly = {m: [r.figures for r in found if measured(r.figures)] for m, found in reports.items()}
+    frozen_months = {
+        m: frozenset(r.figures.component for r in found if r.frozen_at is not None)
+        for m, found in reports.items()
     }
     figures = [a.figures for a in accounted if measured(a.figures)]
     trend: tuple[content.TrendRow, ...] | Absent = (
-        content.trend_rows(comps, months, monthly)
+        content.trend_rows(comps, months, monthly, frozen_months)
         if any(monthly.values())
         else Absent("report.absent.no_data")
     )
@@ -127,19 +133,33 @@ def availability_sections(
         no_data = Absent("report.absent.no_data")
         return no_data, trend, no_data
     tz = period.timezone
+    # What the team wrote about an incident (vigie incident) stands instead of the probe's last
+    # error; drafts too: the report is internal.
+    told = read_notices(store.db.conn, include_drafts=True)
+
+    def cause(incident: Incident) -> str:
+        notice = covering(told, incident.component, incident.start, incident.end)
+        return incident.cause if notice is None else notice.cause or notice.title
+
+    frozen = {
+        a.figures.component: datetime.fromtimestamp(a.frozen_at, tz)
+        for a in accounted
+        if a.frozen_at is not None
+    }
     incidents = tuple(
         IncidentRow(
             component=i.component,
             name=by_id[i.component].name,
             start=datetime.fromtimestamp(i.start, tz),
-            end=datetime.fromtimestamp(i.end, tz),
+            end=None if i.ongoing else datetime.fromtimestamp(i.end, tz),
             duration_s=i.duration_s,
-            cause=i.cause,
+            cause=cause(i),
         )
         for a in accounted
         for i in a.incidents
     )
-    return content.availability_rows(comps, figures), trend, tuple(sorted(incidents, key=lambda i: i.start))
+    rows = content.availability_rows(comps, figures, frozen)
+    return rows, trend, tuple(sorted(incidents, key=lambda i: i.start))
 
 
 def throughput_section(
@@ -169,8 +189,11 @@ def throughput_section(
     return tuple(rows)
 
 
-def tickets_section(store_path: Path, busy_timeout: float, period: ReportPeriod) -> content.Tickets | Absent:
-    """Ticket volumes by application and channel with the year before (`vigie tickets stats`)."""
+def tickets_section(
+    store_path: Path, busy_timeout: float, period: ReportPeriod, names: Mapping[str, str] | None = None
+) -> content.Tickets | Absent:
+    """Ticket figures by application (``names``: their names) and channel, with the year
+    before, first-contact resolution, time to resolve and backlog (`vigie tickets stats`)."""
     with TicketStore(store_path, busy_timeout) as tickets:
         if tickets.count() == 0:
             return Absent("report.absent.no_tickets")
@@ -178,7 +201,15 @@ def tickets_section(store_path: Path, busy_timeout: float, period: ReportPeriod)
         loaded = list(tickets.for_period(when.year_before().start, when.end))
     by_app = ticket_stats(loaded, when, by="application", timezone=period.timezone)
     by_channel = ticket_stats(loaded, when, by="channel", timezone=period.timezone)
-    return content.ticket_volumes(by_app, by_channel)
+    return content.ticket_volumes(by_app, by_channel, names)
+
+
+def application_names(probes: ProbesConfig, catalog: Catalog | Absent) -> dict[str, str]:
+    """Applications' names by id: the catalog's, else the components' of the config."""
+    names = {c.id: c.name for c in probes.components}
+    if not isinstance(catalog, Absent):
+        names.update({a.id: a.name for a in catalog.applications.values()})
+    return names
 
 
 def catalog_sections(
@@ -195,6 +226,21 @@ def catalog_sections(
     )
 
 
+def flows_section(
+    store_path: Path, busy_timeout: float, routes: Mapping[str, Route], period: ReportPeriod, now: datetime
+) -> IntegrationReport | Absent:
+    """The integration report of the month (`vigie flows report`); a year points to the months."""
+    if period.month is None:
+        return Absent("report.absent.flows_monthly")
+    if not routes or not store_path.exists():
+        return Absent("report.absent.no_flows")
+    with FlowStore(store_path, busy_timeout) as store, store.snapshot():
+        report = integration_report(
+            store, routes, period.start.timestamp(), period.end.timestamp(), now.timestamp(), period.label
+        )
+    return report if report.rows else Absent("report.absent.no_flows")
+
+
 def assemble(
     period: ReportPeriod,
     comps: Sequence[ComponentRef],
@@ -207,6 +253,7 @@ def assemble(
     homologations: content.Homologations | Absent,
     decommissioning: tuple[content.DecomRow, ...] | Absent,
     generated_at: datetime,
+    flows: IntegrationReport | Absent = content.NO_FLOWS,
 ) -> Report:
     """Put the sections together with their summary (pure)."""
     summary = content.summarise(
@@ -231,4 +278,5 @@ def assemble(
         tickets=tickets,
         homologations=homologations,
         decommissioning=decommissioning,
+        flows=flows,
     )

@@ -17,7 +17,8 @@ from vigie.accounting.figures import SlaFigures
 from vigie.catalog.homologation import RegisterEntry, status_counts
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.lifecycle import DecomState, GroupProgress
-from vigie.reports.tickets import Figures, TicketStats
+from vigie.reports.flows import IntegrationReport
+from vigie.reports.tickets import Figures, TicketStats, previous_known
 
 SCHEMA_VERSION = 1
 NOTABLE_INCIDENTS = 3
@@ -28,6 +29,9 @@ class Absent:
     """A section without data; ``reason`` is the message key of the line that says why."""
 
     reason: str
+
+
+NO_FLOWS = Absent("report.absent.no_flows")
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,11 @@ class MonthRef:
 
 @dataclass(frozen=True)
 class AvailabilityRow(SlaFigures):
-    """One line of the availability table: `vigie sla`'s figures for one component, named."""
+    """One line of the availability table: `vigie sla`'s figures for one component, named;
+    ``frozen_at`` says when they were frozen (a closed month read back as stored)."""
 
     name: str = ""
+    frozen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class TrendPoint:
     month: str
     availability: float | None
     breached: bool
+    frozen: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,12 +130,21 @@ class ThroughputRow:
 
 @dataclass(frozen=True)
 class VolumeRow:
-    """A ticket count with the same period a year earlier (``change``: ticket statistics' growth)."""
+    """A group's ticket figures (as `vigie tickets stats` gives them): the count with the
+    same period a year earlier (``previous`` None when the store holds no ticket of that
+    year: no data, not zero; ``change``: the growth), first-contact resolution, median and
+    P90 time to resolve, and the backlog at the period's end. ``label`` is the group's code
+    (application id, channel code), ``name`` what the report shows."""
 
     label: str
     count: int
-    previous: int
+    previous: int | None
     change: float | None
+    name: str = ""
+    first_contact_rate: float | None = None
+    median_resolve_s: float | None = None
+    p90_resolve_s: float | None = None
+    backlog: int = 0
 
 
 @dataclass(frozen=True)
@@ -236,6 +252,7 @@ class Report:
     tickets: Tickets | Absent
     homologations: Homologations | Absent
     decommissioning: tuple[DecomRow, ...] | Absent
+    flows: IntegrationReport | Absent = NO_FLOWS
 
     @property
     def period_key(self) -> str:
@@ -253,16 +270,19 @@ class ComponentRef:
 
 
 def availability_rows(
-    components: Sequence[ComponentRef], figures: Sequence[SlaFigures]
+    components: Sequence[ComponentRef],
+    figures: Sequence[SlaFigures],
+    frozen: Mapping[str, datetime] | None = None,
 ) -> tuple[AvailabilityRow, ...]:
-    """The availability table in configuration order, straight from the accounting's figures."""
+    """The availability table in configuration order, straight from the accounting's figures
+    (``frozen``: when each frozen component's figures were frozen)."""
     by_id = {f.component: f for f in figures}
     rows = []
     for comp in components:
         f = by_id.get(comp.id)
         if f is None:
             continue
-        rows.append(AvailabilityRow(**asdict(f), name=comp.name))
+        rows.append(AvailabilityRow(**asdict(f), name=comp.name, frozen_at=(frozen or {}).get(comp.id)))
     return tuple(rows)
 
 
@@ -270,8 +290,10 @@ def trend_rows(
     components: Sequence[ComponentRef],
     months: Sequence[MonthRef],
     monthly: Mapping[MonthRef, Sequence[SlaFigures]],
+    frozen: Mapping[MonthRef, frozenset[str]] | None = None,
 ) -> tuple[TrendRow, ...]:
-    """Month-by-month availability per component (``None`` where a month has no measurement)."""
+    """Month-by-month availability per component (``None`` where a month has no measurement;
+    ``frozen``: the components whose figures of a month are frozen)."""
     indexed = {m: {f.component: f for f in monthly.get(m, ())} for m in months}
     rows = []
     for comp in components:
@@ -284,6 +306,7 @@ def trend_rows(
                     month=m.key,
                     availability=f.availability if f is not None else None,
                     breached=bool(f is not None and measured and f.breached),
+                    frozen=comp.id in (frozen or {}).get(m, frozenset()),
                 )
             )
         rows.append(TrendRow(comp.id, comp.name, comp.target, tuple(points)))
@@ -333,16 +356,30 @@ def month_window(year: int, month: int | None) -> tuple[MonthRef, ...]:
     return tuple(reversed(refs))
 
 
-def ticket_volumes(by_application: TicketStats, by_channel: TicketStats) -> Tickets:
-    """The tickets section from the ticket statistics of the period (as `vigie tickets stats`)."""
+def ticket_volumes(
+    by_application: TicketStats, by_channel: TicketStats, names: Mapping[str, str] | None = None
+) -> Tickets:
+    """The tickets section from the ticket statistics of the period (as `vigie tickets stats`);
+    ``names`` gives applications their names (else their id)."""
+    known = previous_known(by_application)
 
-    def row(f: Figures, label: str) -> VolumeRow:
-        return VolumeRow(label=label, count=f.opened, previous=f.previous, change=f.growth)
+    def row(f: Figures, label: str, name: str) -> VolumeRow:
+        return VolumeRow(
+            label=label,
+            count=f.opened,
+            previous=f.previous if known else None,
+            change=f.growth,
+            name=name,
+            first_contact_rate=f.first_contact_rate,
+            median_resolve_s=f.median_resolve_s,
+            p90_resolve_s=f.p90_resolve_s,
+            backlog=f.backlog,
+        )
 
     return Tickets(
-        total=row(by_application.total, "total"),
-        by_application=tuple(row(g, g.key) for g in by_application.groups),
-        by_channel=tuple(row(g, g.key) for g in by_channel.groups),
+        total=row(by_application.total, "total", ""),
+        by_application=tuple(row(g, g.key, (names or {}).get(g.key, g.key)) for g in by_application.groups),
+        by_channel=tuple(row(g, g.key, "") for g in by_channel.groups),
     )
 
 

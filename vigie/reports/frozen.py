@@ -77,7 +77,8 @@ def freeze_month(store: Store, period: Period, reports: Sequence[ComponentSla], 
 
 
 def frozen_month(store: Store, period: Period) -> dict[str, ComponentSla]:
-    """The frozen figures of this month, by component (empty when not a frozen month)."""
+    """The frozen figures of this month, by component, each with when it was frozen (empty
+    when not a frozen month)."""
     if not is_calendar_month(period):
         return {}
     db = store.db
@@ -85,8 +86,8 @@ def frozen_month(store: Store, period: Period) -> dict[str, ComponentSla]:
     if not db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sla_frozen'").fetchone():
         return {}
     out = {}
-    for component, figures, incidents in db.conn.execute(
-        "SELECT component, figures, incidents FROM sla_frozen WHERE month = ?", (period.label,)
+    for component, figures, incidents, frozen_at in db.conn.execute(
+        "SELECT component, figures, incidents, frozen_at FROM sla_frozen WHERE month = ?", (period.label,)
     ):
         out[component] = ComponentSla(
             SlaFigures(**json.loads(figures)),
@@ -94,5 +95,6 @@ def frozen_month(store: Store, period: Period) -> dict[str, ComponentSla]:
                 Incident(i["component"], i["start"], i["end"], i["downtime_s"], i["cause"])
                 for i in json.loads(incidents)
             ],
+            float(frozen_at),
         )
     return out

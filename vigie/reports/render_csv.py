@@ -1,27 +1,29 @@
 """The report's tables as CSV: one block per table, each introduced by a ``# name`` line
 and its header, blocks separated by an empty line. Values are raw (ratios, seconds,
 ISO date-times) so a spreadsheet or a script computes on them; a section without data
-is a block holding its one-line reason.
+is a block holding its one-line reason. Cells go through the kernel's CSV writer (a name
+such as ``=cmd|...`` is written as text, never as a formula).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from vigie.accounting.figures import CONTRACT_FIELDS
+from vigie.kernel import csvout
 from vigie.kernel.text.language import Language
 from vigie.reports.content import Absent, Report
+from vigie.reports.flows import COUNTED
 from vigie.reports.templating import absent_text
 
-AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:])
+AVAILABILITY_COLUMNS = ("component", "name", *CONTRACT_FIELDS[1:], "frozen_at")
 
 
 def _block(out: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out)
     writer.writerow([f"# {name}"])
     writer.writerow(header)
     writer.writerows(["" if v is None else v for v in row] for row in rows)
@@ -46,7 +48,10 @@ def render_csv(report: Report, lang: Language) -> str:
             out,
             "availability",
             AVAILABILITY_COLUMNS,
-            ([getattr(r, c) for c in AVAILABILITY_COLUMNS] for r in report.availability),
+            (
+                [*(getattr(r, c) for c in AVAILABILITY_COLUMNS[:-1]), _iso(r.frozen_at)]
+                for r in report.availability
+            ),
         )
     if isinstance(report.trend, Absent):
         _absent(out, "trend", report.trend, lang)
@@ -118,17 +123,37 @@ def render_csv(report: Report, lang: Language) -> str:
         _block(
             out,
             "tickets",
-            ["by", "label", "count", "previous", "change"],
             [
-                *(["application", v.label, v.count, v.previous, v.change] for v in tickets.by_application),
-                *(["channel", v.label, v.count, v.previous, v.change] for v in tickets.by_channel),
+                "by",
+                "label",
+                "name",
+                "count",
+                "previous",
+                "change",
+                "first_contact_rate",
+                "median_resolve_s",
+                "p90_resolve_s",
+                "backlog",
+            ],
+            [
                 [
-                    "total",
-                    tickets.total.label,
-                    tickets.total.count,
-                    tickets.total.previous,
-                    tickets.total.change,
-                ],
+                    by,
+                    v.label,
+                    v.name,
+                    v.count,
+                    v.previous,
+                    v.change,
+                    v.first_contact_rate,
+                    v.median_resolve_s,
+                    v.p90_resolve_s,
+                    v.backlog,
+                ]
+                for by, rows in (
+                    ("application", tickets.by_application),
+                    ("channel", tickets.by_channel),
+                    ("total", (tickets.total,)),
+                )
+                for v in rows
             ],
         )
     if isinstance(report.homologations, Absent):
@@ -179,5 +204,27 @@ def render_csv(report: Report, lang: Language) -> str:
                 ]
                 for d in report.decommissioning
             ),
+        )
+    if isinstance(report.flows, Absent):
+        _absent(out, "flows", report.flows, lang)
+    else:
+        flows = report.flows
+        _block(
+            out,
+            "flows",
+            ["type", "partner", *COUNTED],
+            ([r.type, r.partner, *(getattr(r, c) for c in COUNTED)] for r in (*flows.rows, flows.total)),
+        )
+        _block(
+            out,
+            "flow_reasons",
+            ["type", "stage", "reason", "count"],
+            ([r.type, r.stage, r.reason, r.count] for r in flows.reasons),
+        )
+        _block(
+            out,
+            "flow_hop_times",
+            ["type", "source", "target", "flows", "p50_s", "p95_s"],
+            ([h.type, h.source, h.target, h.flows, h.p50_s, h.p95_s] for h in flows.hop_times),
         )
     return out.getvalue()

@@ -74,6 +74,7 @@ def report_dict(report: Report, lang: Language) -> dict[str, Any]:
         "tickets": _section(report.tickets, lang),
         "homologations": _section(report.homologations, lang),
         "decommissioning": _section(report.decommissioning, lang),
+        "flows": _section(report.flows, lang),
     }
 
 

@@ -76,12 +76,19 @@ def compute_sla(
     start, end = period.start_ts, period.end_ts
     until = end if now is None else max(start, min(end, now))
     schedule = schedule_spans(component.schedule, start, end)
-    if summed and (fast := _summed_sla(store, config, component, schedule, start, end, until)):
+    if summed and (fast := _summed_sla(store, config, component, schedule, start, end, until, now)):
         return fast
     timeline = component_timeline(store, config, component, start, end)
     accounted = account(component, timeline, schedule, start, end, now)
-    incidents = find_incidents(component.id, timeline, clip(schedule, start, until), start, until)
+    incidents = find_incidents(
+        component.id, timeline, clip(schedule, start, until), start, until, running(end, now)
+    )
     return ComponentSla(accounted, incidents)
+
+
+def running(end: float, now: float | None) -> float | None:
+    """``now`` when the period still runs at ``now`` (its incidents may be ongoing), else None."""
+    return now if now is not None and now <= end else None
 
 
 def _summed_sla(
@@ -92,6 +99,7 @@ def _summed_sla(
     start: float,
     end: float,
     until: float,
+    now: float | None = None,
 ) -> ComponentSla | None:
     """The SLA without building the timeline, or None when the rules need it.
 
@@ -126,7 +134,7 @@ def _summed_sla(
                 StateSpan(a, b, Status.DOWN, detail)
                 for a, b, detail in store.down_spans(component.id, measured, lo, hi)
             ]
-            incidents = find_incidents(component.id, down, counted, start, until)
+            incidents = find_incidents(component.id, down, counted, start, until, running(end, now))
     return ComponentSla(figures(component, seconds, incidents, total(scheduled), total(counted)), incidents)
 
 
@@ -148,7 +156,7 @@ def sla_windows(
     for name, p in periods.items():
         schedule = schedule_spans(component.schedule, p.start_ts, p.end_ts)
         until = max(p.start_ts, min(p.end_ts, now))
-        summed = _summed_sla(store, config, component, schedule, p.start_ts, p.end_ts, until)
+        summed = _summed_sla(store, config, component, schedule, p.start_ts, p.end_ts, until, now)
         if summed is not None:
             out[name] = summed.figures
         else:

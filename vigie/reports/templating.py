@@ -7,14 +7,18 @@ Markdown's own special characters through the ``md`` filter instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from vigie.kernel.text.language import MISSING, Language
 from vigie.reports import charts
-from vigie.reports.content import Absent, IncidentRow, Report
+from vigie.reports.content import Absent, AvailabilityRow, IncidentRow, Report
+from vigie.reports.flows import SHOWN
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -53,8 +57,23 @@ def context(report: Report, lang: Language) -> dict[str, Any]:
         "charts": charts,
         "incidents_shown": shown_incidents(report),
         "absent_text": lambda absent: absent_text(absent, lang),
+        "frozen_dates": lambda rows: frozen_dates(rows, lang),
+        "has_frozen_month": lambda rows: any(p.frozen for row in rows for p in row.points),
         "missing": MISSING,
+        "flow_columns": FLOW_COLUMNS,
+        "flows_as_of": None
+        if isinstance(report.flows, Absent)
+        else datetime.fromtimestamp(report.flows.as_of, ZoneInfo(report.timezone)),
     }
+
+
+FLOW_COLUMNS = ("type", *SHOWN)
+"""The columns of the report's flow table (its counts by flow type)."""
+
+
+def frozen_dates(rows: Sequence[AvailabilityRow], lang: Language) -> str:
+    """When the table's frozen figures were frozen (``""``: none are)."""
+    return ", ".join(sorted({lang.date_time(r.frozen_at) for r in rows if r.frozen_at is not None}))
 
 
 MONTHLY_INCIDENTS, YEARLY_INCIDENTS = 50, 20

@@ -5,7 +5,8 @@ Definitions (what the figures mean):
 
 - a ticket belongs to the period it was *opened* in (``start <= opened < end``);
 - growth compares with the same dates one year earlier: ``opened / previous - 1``
-  (None when the year before had no ticket);
+  (None when the year before had no ticket); when no ticket at all was opened in the
+  year before, its counts are unknown (no data), not zero;
 - first-contact resolution rate = tickets resolved at first contact / tickets opened;
 - time to resolve = resolved (solved, else closed) - opened, over the period's tickets
   that are resolved; median and 90th percentile (linear interpolation between ranks);
@@ -90,6 +91,12 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
         return float(statistics.median(sorted_values))
     cuts = statistics.quantiles(sorted_values, n=100, method="inclusive")
     return cuts[round(fraction * 100) - 1]
+
+
+def previous_known(stats: TicketStats) -> bool:
+    """Whether the year before has data: a ticket opened then. Without one, its counts are
+    not zero but unknown (shown "—"), the store holding nothing of that year."""
+    return stats.total.previous > 0
 
 
 def growth(opened: int, previous: int) -> float | None:

@@ -12,7 +12,6 @@ This is simulated data shaped after the published 2017 figures, not measured dat
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from zoneinfo import ZoneInfo
 from vigie.accounting.schedules import applies_to, window_spans
 from vigie.accounting.terms import MaintenanceWindow
 from vigie.console.demo.scenario import Scenario, load_at
+from vigie.kernel import csvout
 from vigie.probes.config import Component
 from vigie.probes.tickets.model import CSV_HEADER
 
@@ -122,7 +122,8 @@ def write_window_samples(
         columns.append((f"{comp.id},", column))
         summaries.append(summary)
     out.write(",".join(SAMPLES_HEADER) + "\n")
-    # Plain string building: every field is a fixed word or a number (nothing to quote),
+    # Plain string building: every field is a fixed word or a number (nothing to quote nor
+    # to escape against formulas, see vigie.kernel.csvout),
     # and this is the hot loop of the demo's first start.
     for i, stamp in enumerate(stamps):
         out.write("".join(f"{prefix}{stamp},{column[i]}\n" for prefix, column in columns))
@@ -218,7 +219,7 @@ def write_tickets(scenario: Scenario, tz: ZoneInfo, out: TextIO) -> None:
     rng = scenario.rng("tickets")
     rows = _opened_in_months(scenario, rng, year, range(1, 13), tz)
     rows.sort(key=lambda r: (r[0], r[1]))
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out)
     writer.writerow(CSV_HEADER)
     for number, (opened_utc, app, channel) in enumerate(rows, start=1):
         writer.writerow(
@@ -245,7 +246,7 @@ def write_recent_tickets(
     so a later top-up writes the same tickets under the same ids (the import upserts them,
     bringing their state up to date) plus those opened since. Returns the rows written.
     """
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out)
     writer.writerow(CSV_HEADER)
     written = 0
     for year, month in months:

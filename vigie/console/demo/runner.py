@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,11 +26,14 @@ from typing import IO, Any
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from vigie.accounting.results import Status
 from vigie.console.demo.simsi import SimulatedSI
 from vigie.console.demo.workdir import Workdir
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
+from vigie.console.status.drafts import draft_for, open_communications, save_draft
+from vigie.probes.state import stored_states
 from vigie.reports import periods
 from vigie.reports.sla import sla_report
 
@@ -66,8 +70,10 @@ class DemoRun:
         self.settings = settings
         self.si = si
         self.daemon: subprocess.Popen[bytes] | None = None
+        self.status: subprocess.Popen[bytes] | None = None
         self.started = 0.0
         self._log: IO[bytes] | None = None
+        self._drafter = Drafter(settings, {e.component for e in si.scenario.events if e.state == "down"})
 
     @property
     def metrics_url(self) -> str:
@@ -75,8 +81,15 @@ class DemoRun:
         exporter = self.settings.probes.exporter
         return f"http://{exporter.host}:{exporter.port}/metrics"
 
+    @property
+    def status_url(self) -> str:
+        """The public status page on loopback."""
+        status = self.settings.status
+        return f"http://{status.host}:{status.port}/"
+
     def start(self) -> None:
-        """Start the simulated SI, then the daemon; returns once /metrics answers."""
+        """Start the simulated SI, the daemon, the status page and the drafter; returns once
+        /metrics and the status page answer."""
         self.started = time.time()
         self.si.start()
         self._log = self.workdir.daemon_log.open("ab")
@@ -108,10 +121,34 @@ class DemoRun:
                 raise UserError(f"the probe daemon stopped at start: {self._last_log_line()}")
             # Listening is enough: a scrape computes figures and can take seconds on a busy machine.
             with contextlib.suppress(OSError), socket.create_connection((exporter.host, exporter.port), 1):
+                break
+            time.sleep(0.2)
+        else:
+            raise UserError(
+                f"the probe daemon did not answer on {self.metrics_url} (see {self.workdir.daemon_log})"
+            )
+        self._start_status(command[:3], deadline)
+        self._drafter.start()
+
+    def _start_status(self, vigie: list[str], deadline: float) -> None:
+        """`vigie status serve` on the demo's config, as a child like the daemon."""
+        config = str(self.workdir.config.resolve())
+        self.status = subprocess.Popen(
+            [*vigie, "status", "--config", config, "serve"],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent(),
+        )
+        status = self.settings.status
+        while time.monotonic() < deadline:
+            if self.status.poll() is not None:
+                raise UserError(f"the status page stopped at start: {self._last_log_line()}")
+            with contextlib.suppress(OSError), socket.create_connection((status.host, status.port), 1):
                 return
             time.sleep(0.2)
         raise UserError(
-            f"the probe daemon did not answer on {self.metrics_url} (see {self.workdir.daemon_log})"
+            f"the status page did not answer on {self.status_url} (see {self.workdir.daemon_log})"
         )
 
     def _last_log_line(self) -> str:
@@ -120,16 +157,18 @@ class DemoRun:
         return f"{lines[-1] if lines else 'no output'} (see {self.workdir.daemon_log})"
 
     def stop(self) -> None:
-        """Stop the daemon (SIGTERM, then SIGKILL if it hangs) and the simulated SI."""
-        if self.daemon is not None:
-            if self.daemon.poll() is None:
-                self.daemon.terminate()
+        """Stop the drafter, the status page and the daemon (SIGTERM, then SIGKILL if one
+        hangs) and the simulated SI."""
+        self._drafter.stop()
+        for child in (self.status, self.daemon):
+            if child is not None and child.poll() is None:
+                child.terminate()
                 try:
-                    self.daemon.wait(STOP_TIMEOUT)
+                    child.wait(STOP_TIMEOUT)
                 except subprocess.TimeoutExpired:
-                    self.daemon.kill()
-                    self.daemon.wait()
-            self.daemon = None
+                    child.kill()
+                    child.wait()
+        self.status = self.daemon = None
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -145,6 +184,61 @@ class DemoRun:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Drafter:
+    """Drafts an incident when one of the scenario's scripted outages is measured, as an
+    operator would start one, so the console has something to publish (`i`, then `p`).
+
+    It watches the store every few seconds (a reader, like the console) and writes one
+    draft per outage, dated from the measured start; nothing is public until published.
+    """
+
+    EVERY = 5.0
+
+    def __init__(self, settings: Settings, components: set[str]) -> None:
+        self.settings = settings
+        self.components = components & {c.id for c in settings.status.components}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Watch in a daemon thread."""
+        if self.components:
+            self._thread = threading.Thread(target=self._loop, daemon=True, name="demo-drafter")
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.EVERY):
+            with contextlib.suppress(Exception):  # a busy store: the next round tries again
+                self.draft_outages(time.time())
+
+    def draft_outages(self, now: float) -> list[int]:
+        """Draft an incident for each watched component down now and not yet communicated."""
+        with open_store(self.settings) as store:
+            states = stored_states(store, self.settings.probes, now)
+        down = {
+            c: s.since or now for c, s in states.items() if c in self.components and s.state is Status.DOWN
+        }
+        if not down:
+            return []
+        drafted = []
+        with open_communications(self.settings) as comms:
+            notices = comms.notices()
+        for component, since in down.items():
+            told = any(
+                component in n.components and (n.resolved_at is None or n.resolved_at > since)
+                for n in notices
+            )
+            if not told:
+                drafted.append(save_draft(self.settings, draft_for(self.settings, component, since), now).id)
+        return drafted
 
 
 @dataclass

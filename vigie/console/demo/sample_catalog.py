@@ -89,6 +89,9 @@ SIFE_DOMAINS: tuple[tuple[Zone, str, int], ...] = (
 )
 CENTRAL = "Système central Chorus"
 EXTERNAL = "Partenaires externes"
+# The invoice flows of the demo's [[flows]] types: EDI invoices enter through SE Chorus Pro,
+# invoices keyed in on the portal start at Chorus Pro; both go on to Chorus Cœur.
+INVOICE_FLOWS = ("facture-edi", "facture-portail")
 
 MINISTRIES: tuple[tuple[str, str, str | None], ...] = (
     ("pm", "Services du Premier ministre", None),
@@ -575,6 +578,7 @@ def _interfaces(apps: dict[str, Application], rng: random.Random) -> list[Interf
         direction: Direction = Direction.OUTBOUND,
         frequency: str = "daily",
         personal: bool = False,
+        flows: tuple[str, ...] = (),
     ) -> None:
         ends = (apps[source].lifecycle.phase, apps[target].lifecycle.phase)
         life = Lifecycle(Phase.ACTIVE)
@@ -600,6 +604,7 @@ def _interfaces(apps: dict[str, Application], rng: random.Random) -> list[Interf
                 personal_data=personal,
                 lifecycle=life,
                 description=description,
+                flows=flows,
             )
         )
 
@@ -611,6 +616,7 @@ def _interfaces(apps: dict[str, Application], rng: random.Random) -> list[Interf
         8200,
         "Factures reçues sur Chorus Pro vers Chorus (+80 %)",
         personal=True,
+        flows=INVOICE_FLOWS,
     )
     add(
         se,
@@ -619,6 +625,7 @@ def _interfaces(apps: dict[str, Application], rng: random.Random) -> list[Interf
         None,
         "Acheminement des flux partenaires vers le cœur",
         Direction.BIDIRECTIONAL,
+        flows=INVOICE_FLOWS,
     )
     add("chorus-dt", se, Protocol.EDI, 1600, "Frais de déplacement (+30 %)", personal=True)
     add("place", se, Protocol.EDI, 1300, "Marchés publiés et attribués (+35 %)")
@@ -649,6 +656,7 @@ def _interfaces(apps: dict[str, Application], rng: random.Random) -> list[Interf
         "Flux EDI et API de Chorus Pro",
         Direction.BIDIRECTIONAL,
         "continuous",
+        flows=("facture-edi",),
     )
     add("agfa", "se-chorus-pro", Protocol.EDI, 900, "Factures des fournisseurs de produits pétroliers")
     add(se, "atlas", Protocol.EDI, 5200, "Archivage des pièces du SI Chorus (+70 %)", frequency="hourly")

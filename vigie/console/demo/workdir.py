@@ -4,7 +4,10 @@ Layout of the directory::
 
     .vigie-demo        marks a directory `vigie demo` made (the only kind --fresh deletes)
     config.toml        written at each start: probes point at this run's loopback ports
+    catalog/           written at each start: the sample catalog lived on to today
+                       (:mod:`vigie.console.demo.catalog_today`)
     vigie.db           the measurement store (history + live results + tickets)
+    flows.db           the flow store: simulated invoices, written afresh at each start
     history/           the generated CSVs: the simulated year, then the recent window
     history.json       written once the year is loaded, with what was loaded; its
                        "recent" part is updated at each start (the top-up)
@@ -19,12 +22,15 @@ import shutil
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jinja2
 
 import vigie
+from vigie.catalog.loader import load_catalog
+from vigie.console.demo.catalog_today import write_demo_catalog
 from vigie.console.demo.flows_history import write_flows
 from vigie.console.demo.history import (
     recent_bounds,
@@ -33,17 +39,24 @@ from vigie.console.demo.history import (
     write_recent_tickets,
     write_window_samples,
 )
+from vigie.console.demo.invoices import write_invoices
 from vigie.console.demo.scenario import Scenario
 from vigie.console.errors import UserError
 from vigie.console.measurements import open_store
 from vigie.console.settings import Settings
 from vigie.kernel.durations import format_duration
 from vigie.kernel.text.language import Language
+from vigie.probes.flows.ingest import EventReader, ingest_file
+from vigie.probes.flows.store import FlowStore
 from vigie.probes.ingest import ingest_samples
 from vigie.probes.tickets.csvimport import import_csv
 from vigie.probes.tickets.store import TicketStore
+from vigie.reports.flows import routes_on_map
 
 MARKER = ".vigie-demo"
+DEMO_ZONE = ZoneInfo("Europe/Paris")  # the time zone of the demo's config.toml
+LIVE_INTERVAL = 30.0
+"""The live probes' interval: the history keeps its own 5-minute step (stored with its rows)."""
 HISTORY_DONE = "history.json"
 TEMPLATE = "config.toml.j2"
 
@@ -68,6 +81,11 @@ class Workdir:
     def history_dir(self) -> Path:
         """Where the generated history CSVs go."""
         return self.root / "history"
+
+    @property
+    def catalog_dir(self) -> Path:
+        """The demo's catalog, written at each start as of that day."""
+        return self.root / "catalog"
 
     @property
     def daemon_log(self) -> Path:
@@ -112,13 +130,16 @@ def write_config(
     ports: dict[str, int],
     exporter_port: int,
     language: str = "fr",
+    status_port: int = 0,
+    today: date | None = None,
     *,
     interval: float | None = None,
     path: Path | None = None,
     extra: str = "",
 ) -> Path:
-    """Write the demo's config.toml for this run's ports; returns its path. ``interval``
-    (default: half the history's step), ``path`` and ``extra`` (appended tables) make the
+    """Write the demo's config.toml for this run's ports, and its catalog as of ``today``
+    (default: today in the demo's time zone); returns the config's path. ``interval``
+    (default: :data:`LIVE_INTERVAL`), ``path`` and ``extra`` (appended tables) make the
     engine demo's variant."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("vigie.console.demo", "."),
@@ -126,15 +147,20 @@ def write_config(
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    catalog = bundled_catalog()
+    bundled = bundled_catalog()
+    catalog = None
+    if bundled is not None:
+        day = today or datetime.now(DEMO_ZONE).date()
+        catalog = write_demo_catalog(bundled, workdir.catalog_dir, day)
     text = env.get_template(TEMPLATE).render(
         language=language,
         exporter_port=exporter_port,
+        status_port=status_port or free_port(),
         catalog=None if catalog is None else catalog.as_posix(),
         components=[c.id for c in scenario.components],
         ports=ports,
-        interval=format_duration(interval or scenario.history_step / 2),
-        timeout=format_duration(min(10.0, interval or scenario.history_step / 2)),
+        interval=format_duration(interval or LIVE_INTERVAL),
+        timeout=format_duration(min(10.0, interval or LIVE_INTERVAL)),
         flow_dir=workdir.flow_dir.resolve().as_posix(),
     )
     target = path or workdir.config
@@ -246,3 +272,32 @@ def top_up_recent(
         "tickets_through": list(months[-1]),
         "tickets_written": result.rows,
     }
+
+
+def load_invoices(
+    workdir: Workdir, scenario: Scenario, settings: Settings, now: datetime, say: Callable[[str], None]
+) -> dict[str, object]:
+    """Simulate the last weeks of invoices up to ``now`` and ingest them into a new flow store
+    (through `vigie flows ingest`'s path), with the integration reports of the recent files."""
+    lang = Language(settings.language)
+    store_path = settings.flow_store_path()
+    for suffix in ("", "-wal", "-shm"):
+        store_path.with_name(store_path.name + suffix).unlink(missing_ok=True)
+    events = workdir.history_dir / "invoices.jsonl"
+    invoices = write_invoices(events, now.timestamp(), scenario.seed)
+    catalog = bundled_catalog()
+    routes = routes_on_map(settings.flows, None if catalog is None else load_catalog(catalog))
+    with FlowStore(store_path, settings.probes.store.busy_timeout) as store:
+        ingest_file(events, store, routes, EventReader(routes))
+        for name, content in invoices.reports:
+            store.attach(name, content, None, now.timestamp())
+    say(
+        lang.t(
+            "cli.demo.invoices",
+            invoices=lang.number(invoices.invoices),
+            events=lang.number(invoices.events),
+            files=lang.number(invoices.files),
+            flow=invoices.showcase[0],
+        )
+    )
+    return {"invoices": invoices.invoices, "events": invoices.events, "stuck": list(invoices.stuck)}

@@ -5,7 +5,7 @@ returns ``{relative path: file text}``; `vigie deploy --out DIR` writes them all
 
 from __future__ import annotations
 
-from vigie.console.deploy import grafana, prometheus, pyrra, rules, sloth
+from vigie.console.deploy import alertmanager, grafana, prometheus, pyrra, rules, sloth
 
-ARTEFACTS = (prometheus, rules, sloth, pyrra, grafana)
+ARTEFACTS = (prometheus, rules, alertmanager, sloth, pyrra, grafana)
 """The artefact modules `vigie deploy` writes, in this order."""

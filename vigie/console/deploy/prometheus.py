@@ -7,6 +7,9 @@ on it (see docs/scaling.md).
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 from vigie.catalog.model import Catalog
 from vigie.console.deploy import yaml
 from vigie.console.deploy.common import header, scrape_interval
@@ -14,6 +17,16 @@ from vigie.console.settings import Settings
 from vigie.kernel.durations import format_duration
 
 PATH = "prometheus/prometheus.yml"
+
+
+def alertmanagers(urls: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``[alerts] alertmanager``'s addresses (``scheme://host:port``) as Prometheus's alerting
+    targets, one entry per scheme, so the rules' alerts reach the daemon's Alertmanager."""
+    by_scheme: dict[str, list[str]] = {}
+    for url in urls:
+        parts = urlsplit(url)
+        by_scheme.setdefault(parts.scheme, []).append(parts.netloc)
+    return [{"scheme": scheme, "static_configs": [{"targets": hosts}]} for scheme, hosts in by_scheme.items()]
 
 
 def artefacts(settings: Settings, catalog: Catalog | None) -> dict[str, str]:
@@ -43,4 +56,6 @@ def artefacts(settings: Settings, catalog: Catalog | None) -> dict[str, str]:
         "rule_files": ["rules/*.yml"],
         "scrape_configs": jobs,
     }
+    if settings.probes.alerts.alertmanager:
+        config["alerting"] = {"alertmanagers": alertmanagers(settings.probes.alerts.alertmanager)}
     return {PATH: yaml.dump(config, header(settings, catalog))}

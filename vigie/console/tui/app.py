@@ -1,10 +1,10 @@
-"""The console application: header, six tabs, footer; refreshes in thread workers."""
+"""The console application: header, seven tabs, footer; refreshes in thread workers."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.command import CommandPalette, Provider
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from vigie.accounting.figures import SlaFigures
@@ -21,7 +21,11 @@ from vigie.accounting.incidents import Incident
 from vigie.accounting.results import Status
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.homologation import status_counts
-from vigie.console.settings import Settings
+from vigie.console.errors import UserError
+from vigie.console.flow_views import FlowWords
+from vigie.console.oncall import acknowledge, operator
+from vigie.console.settings import Settings, load_settings
+from vigie.console.tui.alerts import AlertsScreen, AlertsSnapshot, header_part, load_alerts
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.commands import ConsoleCommands, Palette
 from vigie.console.tui.component import ComponentScreen
@@ -33,6 +37,7 @@ from vigie.console.tui.data import (
     TicketsSnapshot,
     TodaySla,
 )
+from vigie.console.tui.fitline import FitLine, Part
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen, MonthReportScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
@@ -41,14 +46,18 @@ from vigie.console.tui.tab_flows import FlowsTab
 from vigie.console.tui.tab_homologations import HomologationsTab
 from vigie.console.tui.tab_map import MapTab
 from vigie.console.tui.tab_tickets import TicketsTab
+from vigie.console.tui.tab_tracking import FlowSource, TrackingTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
-from vigie.console.tui.table import ConsoleTable
+from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, ConsoleTable
+from vigie.kernel.problems import ConfigError
 from vigie.kernel.text.language import Language
 
 DEFAULT_INTERVAL = 2.0
 SLOW_INTERVAL = 60.0
 """Tickets and the catalog change slowly: read them once a minute, whatever the refresh."""
 INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+ALERTS_EVERY = 10.0
+"""Alerts are read this often (from Alertmanager, a network call, when one is configured)."""
 
 
 class VigieApp(App[None]):
@@ -56,7 +65,7 @@ class VigieApp(App[None]):
 
     CSS_PATH = "vigie.tcss"
     main: Screen[object]
-    status: Static
+    status: FitLine
     TITLE = "Vigie"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {ConsoleCommands}
 
@@ -67,8 +76,11 @@ class VigieApp(App[None]):
         interval: float = DEFAULT_INTERVAL,
         clock: Callable[[], float] = time.time,
         source: str | None = None,
+        as_of: date | None = None,
     ) -> None:
         super().__init__()
+        # A console shown as of a past day (`--as-of`): its clock stands still at that day's end.
+        self.as_of = as_of
         self.settings = settings
         self.lang = Language(settings.language)
         self.data = ConsoleData(settings, source)
@@ -80,7 +92,10 @@ class VigieApp(App[None]):
         self.sla: dict[str, SlaView] = {}
         self.sla_today: dict[str, SlaFigures] = {}
         self.catalog: CatalogSnapshot | None = None
+        self.alerts: AlertsSnapshot | None = None
         self._sla_full_pending = False
+        # The configuration file as read: a change is read again at the next refresh.
+        self._config_seen = self._config_stamp()
         for key in KEYS:
             if key.action is not None:
                 self.bind(
@@ -97,7 +112,7 @@ class VigieApp(App[None]):
         """Status line, tabs, filter bar, footer."""
         lang = self.lang
         titles = dict(zip(TAB_IDS, tab_titles(lang), strict=True))
-        yield Static(id="status")
+        yield FitLine(separator="  │  ", id="status")
         with ConsoleTabs(lang, id="tabs", initial="availability"):
             with TabPane(titles["availability"], id="availability"):
                 yield AvailabilityTab(lang, id="availability-tab")
@@ -111,6 +126,14 @@ class VigieApp(App[None]):
                 yield DecomTab(lang, id="decom-tab")
             with TabPane(titles["map"], id="map"):
                 yield MapTab(lang, id="map-tab")
+            with TabPane(titles["tracking"], id="tracking"):
+                yield TrackingTab(
+                    lang,
+                    FlowSource(self.settings),
+                    FlowWords(lang, self.settings.timezone),
+                    self.clock,
+                    id="tracking-tab",
+                )
         yield Input(placeholder=lang.t("tui.msg.filter_placeholder"), id="filter")
         yield Footer()
 
@@ -119,11 +142,13 @@ class VigieApp(App[None]):
         the data once right away."""
         # Widgets are looked up on the tabs' screen, whichever screen is on top.
         self.main = self.screen
-        self.status = self.main.query_one("#status", Static)
+        self.status = self.main.query_one("#status", FitLine)
         self.main.query_one("#availability-table", ConsoleTable).focus()
         self._timer = self.set_interval(self.interval, self._tick)
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
+        self.set_interval(ALERTS_EVERY, self._alerts_tick)
         self.update_status()
+        self.refresh_alerts()
         self.refresh_live()
         # Today's figures first (cheap), for the first frame; the month and 30 days follow.
         self.refresh_today()
@@ -139,6 +164,8 @@ class VigieApp(App[None]):
         if self.paused:
             self.update_status()
             return
+        if self._config_stamp() != self._config_seen and not self._busy("config"):
+            self.reread_config()
         # A refresh slower than the interval is not stacked up: the tick is skipped.
         if not self._busy("live"):
             self.refresh_live()
@@ -151,6 +178,37 @@ class VigieApp(App[None]):
 
     def _busy(self, group: str) -> bool:
         return any(w.group == group and not w.is_finished for w in self.workers)
+
+    def _config_stamp(self) -> tuple[int, int] | None:
+        """The configuration file's modification time and size (None when unreadable)."""
+        try:
+            stat = self.settings.file.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
+    @work(thread=True, exclusive=True, group="config", exit_on_error=False)
+    def reread_config(self) -> Settings | ConfigError:
+        """Read config.toml again after it changed (a reload of the daemon): the new
+        settings, or why they cannot be used (the running ones stay)."""
+        self._config_seen = self._config_stamp()
+        try:
+            return load_settings(self.settings.file)
+        except ConfigError as exc:
+            return exc
+
+    def apply_config(self, settings: Settings | ConfigError) -> None:
+        """Use a configuration read again, or say in one line why it is refused."""
+        t = self.lang.t
+        if isinstance(settings, ConfigError):
+            problem = str(settings.problems[0]) if settings.problems else str(settings)
+            self.notify(problem, title=t("tui.msg.config_refused"), severity="error", timeout=10)
+            return
+        self.settings = settings
+        self.data.reconfigure(settings)
+        self.notify(t("tui.msg.config_reloaded", config=settings.file))
+        self.refresh_live()
+        self.refresh_today()
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def refresh_live(self) -> LiveSnapshot:
@@ -221,6 +279,44 @@ class VigieApp(App[None]):
         """Compute this month's ticket figures (in a thread)."""
         return self.data.load_tickets(self.clock())
 
+    def _alerts_tick(self) -> None:
+        if not self.paused and not self._busy("alerts"):
+            self.refresh_alerts()
+
+    @work(thread=True, exclusive=True, group="alerts", exit_on_error=False)
+    def refresh_alerts(self) -> AlertsSnapshot:
+        """Read the firing alerts (in a thread)."""
+        return load_alerts(self.settings, self.clock())
+
+    def apply_alerts(self, snapshot: AlertsSnapshot) -> None:
+        """Show a new reading of the alerts (header, and the alerts view if open)."""
+        self.alerts = snapshot
+        self.update_status()
+        if isinstance(self.screen, AlertsScreen):
+            self.screen.show(snapshot)
+
+    def action_alerts(self) -> None:
+        """Show the alerts view."""
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen(self.lang, self.settings, self.alerts))
+            self.refresh_alerts()
+
+    @on(AlertsScreen.Acknowledge)
+    def _acknowledge(self, event: AlertsScreen.Acknowledge) -> None:
+        self.acknowledge_alert(event.request.alert, event.request.text, event.request.ticket)
+
+    @work(thread=True, group="ack", exit_on_error=False)
+    def acknowledge_alert(self, alert: str, text: str, ticket: str | None) -> str:
+        """Acknowledge an alert (in a thread); the notice to show."""
+        try:
+            _, silence = acknowledge(
+                self.settings, alert, by=operator(), text=text, ticket=ticket, now=self.clock()
+            )
+        except UserError as exc:
+            return f"✖ {exc}"
+        until = datetime.fromtimestamp(silence.ends_at, self.settings.timezone)
+        return self.lang.t("tui.alerts.acked", by=silence.created_by, until=self.lang.date_time(until))
+
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -237,6 +333,14 @@ class VigieApp(App[None]):
                 self.apply_catalog(worker.result)
             elif isinstance(worker.result, TicketsSnapshot):
                 self.main.query_one(TicketsTab).update_tickets(worker.result)
+            elif isinstance(worker.result, AlertsSnapshot):
+                self.apply_alerts(worker.result)
+            elif worker.group == "ack" and isinstance(worker.result, str):
+                failed = worker.result.startswith("✖")
+                self.notify(worker.result, severity="error" if failed else "information")
+                self.refresh_alerts()
+            elif worker.group == "config" and isinstance(worker.result, Settings | ConfigError):
+                self.apply_config(worker.result)
             elif worker.group == "report" and isinstance(worker.result, Path):
                 self.notify(self.lang.t("tui.msg.report_written", path=worker.result), title="Vigie")
         elif event.state is WorkerState.ERROR:
@@ -324,8 +428,8 @@ class VigieApp(App[None]):
                 )
 
     def update_status(self) -> None:
-        """The header line: time, daemon liveness, refresh interval, store (most important
-        first, so a narrow terminal cuts the least useful part)."""
+        """The header line: time, daemon, refresh interval, store; what does not fit a
+        narrow terminal is left out, the least useful first (the store, then the refresh)."""
         if self._widgets_gone():
             return
         t = self.lang.t
@@ -336,42 +440,72 @@ class VigieApp(App[None]):
             if self.paused
             else f"{t('tui.header.refresh')} {self.lang.duration(self.interval)}"
         )
-        parts: list[str | tuple[str, str]] = [("Vigie", "bold"), f"  {clock}  │  "]
-        parts.append(self._daemon_status(now))
-        parts += [
-            "  │  ",
-            (refresh, "bold yellow" if self.paused else ""),
-            f"  │  {t('tui.header.store')} {self.data.store_path}",
+        if self.as_of is None:
+            daemon, style, short = self._daemon_status(now)
+        else:
+            # The past, read from the store: the daemon running now says nothing about it.
+            daemon, style = t("tui.header.as_of", day=self.lang.date(self.as_of)), "bold cyan"
+            short = daemon
+        parts: list[Part] = [
+            (Text.assemble(("Vigie", "bold"), f"  {clock}"), ALWAYS),
+            (Text(daemon, style=style), ALWAYS, Text(short, style=style)),
         ]
-        line = Text.assemble(*parts)
-        if line != self.status.content:
-            # One line of fixed height: no layout pass over the screen.
-            self.status.update(line, layout=False)
+        alerts = header_part(self.alerts, self.lang)
+        if alerts is not None:
+            text, style, short = alerts
+            parts.append((Text(text, style=style), ALWAYS, Text(short, style=style)))
+        parts += [
+            (Text(refresh, style="bold yellow" if self.paused else ""), MAIN),
+            (f"{t('tui.header.store')} {self.data.store_path}", SECONDARY),
+        ]
+        self.status.set_parts(parts)
 
-    def _daemon_status(self, now: float) -> tuple[str, str]:
+    def _daemon_status(self, now: float) -> tuple[str, str, str]:
+        """Whether a daemon writes to the store (its lock says so at once), and how recent
+        its last result is: the header's text, its style and its short form."""
         t = self.lang.t
         live = self.live
         if live is None:
-            return (t("tui.header.loading"), "dim")
+            return (t("tui.header.loading"), "dim", t("tui.header.loading"))
         if live.source:
             return self._source_status(live)
-        if live.last_ts is None:
-            return (f"✖ {t('tui.header.daemon_none')}", "bold red")
-        age = max(0.0, now - live.last_ts)
+        age = None if live.last_ts is None else self.lang.duration(max(0.0, now - live.last_ts))
+        if live.daemon is None:
+            if age is None:
+                text = f"✖ {t('tui.header.daemon_none')}"
+                return (text, "bold red", text)
+            return (
+                f"✖ {t('tui.header.daemon_stopped', age=age)}",
+                "bold red",
+                f"✖ {t('tui.header.short.daemon_stopped', age=age)}",
+            )
+        pid = str(live.daemon or "?")
+        short_alive = f"● {t('tui.header.short.daemon_alive', pid=pid)}"
+        if age is None or live.last_ts is None:
+            return (f"● {t('tui.header.daemon_starting', pid=pid)}", "green", short_alive)
         longest = max((p.interval for p in self.settings.probes.probes), default=30.0)
-        if age <= 2 * longest + self.interval:
-            return (f"● {t('tui.header.daemon_alive', age=self.lang.duration(age))}", "green")
-        return (f"✖ {t('tui.header.daemon_stale', age=self.lang.duration(age))}", "bold red")
+        if now - live.last_ts <= 2 * longest + self.interval:
+            return (f"● {t('tui.header.daemon_alive', pid=pid, age=age)}", "green", short_alive)
+        return (
+            f"● {t('tui.header.daemon_silent', pid=pid, age=age)}",
+            "bold yellow",
+            f"● {t('tui.header.short.daemon_silent', age=age)}",
+        )
 
-    def _source_status(self, live: LiveSnapshot) -> tuple[str, str]:
+    def _source_status(self, live: LiveSnapshot) -> tuple[str, str, str]:
         """Results read through an engine: its URL, or that it is unavailable and since when
-        the figures shown are its last ones."""
+        the figures shown are its last ones (whole and short forms, as the daemon's)."""
         t = self.lang.t
         if not live.source_error:
-            return (f"● {t('tui.header.source', url=live.source)}", "green")
+            text = f"● {t('tui.header.source', url=live.source)}"
+            return (text, "green", text)
         since = live.stale_since if live.stale_since is not None else live.taken_at
         at = datetime.fromtimestamp(since, self.settings.timezone).strftime("%H:%M:%S")
-        return (f"✖ {t('tui.header.source_down', at=at)}", "bold red")
+        return (
+            f"✖ {t('tui.header.source_down', at=at)}",
+            "bold red",
+            f"✖ {t('tui.header.short.source_down', at=at)}",
+        )
 
     # --- actions -------------------------------------------------------------------------
 
@@ -527,6 +661,17 @@ class VigieApp(App[None]):
         )
         self.push_screen(screen)
 
+    def action_communication(self) -> None:
+        """Show this month's measured incidents beside what was told to the public."""
+        # Imported on use: the form's widgets and the status page's modules are not needed to start.
+        from vigie.console.tui.communicate import CommunicationScreen
+
+        def incidents() -> list[Incident]:
+            return [i for view in self.sla.values() for i in view.incidents]
+
+        if not isinstance(self.screen, CommunicationScreen):
+            self.push_screen(CommunicationScreen(self.lang, self.settings, incidents, self.clock))
+
     def month_label(self) -> str:
         """The current month, ``YYYY-MM`` in the configured time zone."""
         return datetime.fromtimestamp(self.clock(), self.settings.timezone).strftime("%Y-%m")
@@ -534,7 +679,9 @@ class VigieApp(App[None]):
     def open_month_report(self) -> None:
         """Show this month's availability by component."""
         names = {c.id: c.name for c in self.settings.probes.components}
-        self.push_screen(MonthReportScreen(self.lang, self.month_label(), names, self.sla))
+        self.push_screen(
+            MonthReportScreen(self.lang, self.month_label(), names, self.sla, self.settings.timezone)
+        )
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def write_report_file(self) -> Path:

@@ -50,6 +50,9 @@ class ConsoleCommands(Provider):
                 app.write_report_file,
             )
         )
+        commands.append(
+            (t("tui.cmd.communication"), t("tui.cmd.communication_help"), app.action_communication)
+        )
         commands.append((t("tui.cmd.pause"), "", app.action_pause))
         commands.append((t("tui.cmd.refresh"), "", app.action_refresh_now))
         for app_id, name in app.application_names():

@@ -104,7 +104,7 @@ class ComponentScreen(Screen[None]):
                 windows.add_row(self._window_text(m), m.reason)
             yield windows
             if not self.maintenance:
-                yield Static(t("tui.detail.none"), classes="hint")
+                yield Static(t("tui.detail.no_window"), classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -156,9 +156,9 @@ class ComponentScreen(Screen[None]):
                 lang.latency(r.latency_ms),
                 r.detail,
             )
-        self._show_incidents(incidents)
+        self._show_incidents(incidents, live.taken_at)
 
-    def _show_incidents(self, incidents: Sequence[Incident] | None) -> None:
+    def _show_incidents(self, incidents: Sequence[Incident] | None, now: float) -> None:
         t = self.lang.t
         message = self.query_one("#component-incidents-message", Static)
         table = self.query_one("#component-incidents", DataTable)
@@ -166,14 +166,15 @@ class ComponentScreen(Screen[None]):
         if incidents is None:
             message.update(t("tui.msg.loading"))
             return
-        message.update("" if incidents else t("tui.detail.none"))
+        message.update("" if incidents else t("tui.detail.no_incident"))
         message.display = not incidents
         table.display = bool(incidents)
         for inc in incidents:
+            # Still down: no end yet, the duration so far (counted to this refresh).
             table.add_row(
                 self._clock(inc.start),
-                self._clock(inc.end),
-                self.lang.duration(inc.duration_s),
+                t("common.ongoing") if inc.ongoing else self._clock(inc.end),
+                self.lang.duration(max(inc.duration_s, now - inc.start) if inc.ongoing else inc.duration_s),
                 inc.cause,
             )
 

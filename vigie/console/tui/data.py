@@ -32,6 +32,7 @@ from vigie.console.measurements import open_store, source_name
 from vigie.console.settings import Settings
 from vigie.kernel.problems import ConfigError
 from vigie.kernel.text.language import Language
+from vigie.probes.capacity import CapacityWindow
 from vigie.probes.checks.fileflow import FileflowFacts, read_detail
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
@@ -39,8 +40,10 @@ from vigie.probes.promql import PromClient, PromQLSource
 from vigie.probes.sources import AgentStores, EngineError, MetricsSource
 from vigie.probes.state import stored_states
 from vigie.probes.store import Store
+from vigie.probes.storelock import holder
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import periods
+from vigie.reports.frozen import frozen_month
 from vigie.reports.sla import compute_sla
 from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
 
@@ -86,6 +89,8 @@ class SlaView:
     month: SlaFigures
     rolling: SlaFigures
     incidents: tuple[Incident, ...]
+    # When this month's figures were frozen (a past month seen with --as-of), else None.
+    month_frozen_at: float | None = None
 
     @property
     def budget_left_ratio(self) -> float | None:
@@ -116,13 +121,16 @@ class FlowRow:
     rate_per_s: float | None
     hourly: tuple[float | None, ...]
     backlog: tuple[FileBacklog, ...]  # one per file-flow probe with a fresh reading
+    # The rate over the capacity's window (as the daemon's capacity alerts judge it).
+    window_rate_per_s: float | None = None
+    window_s: float | None = None
 
     @property
     def utilisation(self) -> float | None:
-        """Current rate over nominal capacity (None when either is unknown)."""
-        if self.rate_per_s is None or not self.capacity_per_s:
+        """The rate over the capacity's window, over nominal capacity (None when unknown)."""
+        if self.window_rate_per_s is None or not self.capacity_per_s:
             return None
-        return self.rate_per_s / self.capacity_per_s
+        return self.window_rate_per_s / self.capacity_per_s
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,8 @@ class LiveSnapshot:
     source: str = ""
     source_error: str = ""
     stale_since: float | None = None
+    # The pid of the daemon holding the store's lock (0: pid unreadable; None: no daemon).
+    daemon: int | None = None
 
 
 @dataclass(frozen=True)
@@ -274,13 +284,12 @@ class ConsoleData:
         self.store_path = settings.store_path()
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._source = source
         self._results: Results = Results(settings, source)
         self._lang = Language(settings.language)
-        # Probes by component, once: a refresh looks them up for every component.
         self._probes: dict[str, list[ProbeConfig]] = defaultdict(list)
-        for probe in settings.probes.probes:
-            self._probes[probe.component].append(probe)
-        self._intervals = {p.id: p.interval for p in settings.probes.probes}
+        self._intervals: dict[str, float] = {}
+        self._index(settings)
         # What the last reads returned, with the store version they were read at: a refresh
         # with nothing new hands back the same objects, and the UI repaints nothing.
         self._live: tuple[StoreVersion, float, LiveSnapshot] | None = None
@@ -288,6 +297,25 @@ class ConsoleData:
         self._long_sla_at = 0.0
         self._sla_version: StoreVersion | None = None
         self._today_at = 0.0
+
+    def _index(self, settings: Settings) -> None:
+        # Probes by component, once: a refresh looks them up for every component.
+        self._probes = defaultdict(list)
+        for probe in settings.probes.probes:
+            self._probes[probe.component].append(probe)
+        self._intervals = {p.id: p.interval for p in settings.probes.probes}
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Take a configuration read again (components, probes, targets, windows): the next
+        refresh reads everything with it."""
+        with self._lock:
+            self.settings = settings
+            self._index(settings)
+            self._results.close()
+            self._results = Results(settings, self._source)
+            self._live = None
+            self._long_sla = {}
+            self._sla_version = None
 
     def close(self) -> None:
         """Close the store connection (and the engine's, the agents' stores), if open."""
@@ -318,13 +346,19 @@ class ConsoleData:
                     if self._live is not None:
                         seen, until, snapshot = self._live
                         if seen == version and now < until:
-                            return snapshot
+                            return self._with_daemon(snapshot)
                     snapshot, until = self._read_live(store, now)
                     self._live = (version, until, snapshot)
-                    return snapshot
+                    return self._with_daemon(snapshot)
             except (SchemaError, sqlite3.Error, OSError) as exc:
                 # Shown in place of the tables: the console keeps running and retries.
                 return LiveSnapshot(now, self.store_path, "error", error=str(exc))
+
+    def _with_daemon(self, snapshot: LiveSnapshot) -> LiveSnapshot:
+        """The snapshot with the daemon as its lock says now (a killed daemon shows at once,
+        whatever the age of its last result)."""
+        daemon = holder(self.store_path)
+        return snapshot if daemon == snapshot.daemon else replace(snapshot, daemon=daemon)
 
     def load_catalog(self, now: float, previous: CatalogSnapshot | None) -> CatalogSnapshot:
         """The catalog snapshot; ``previous`` is kept when no file changed since (same day)."""
@@ -417,16 +451,19 @@ class ConsoleData:
                         return self._long_sla
                     every = IDLE_SLA_EVERY_S if idle else LONG_SLA_EVERY_S
                     long = full or not self._long_sla or now - self._long_sla_at >= every
+                    # A frozen month is shown as frozen, as `vigie sla` and the reports show it.
+                    frozen = frozen_month(store, month) if long else {}
                     for comp in config.components:
                         day = compute_sla(results, config, comp, today, now).figures
                         cached = self._long_sla.get(comp.id)
                         if long or cached is None:
-                            this_month = compute_sla(results, config, comp, month, now)
+                            this_month = frozen.get(comp.id) or compute_sla(results, config, comp, month, now)
                             views[comp.id] = SlaView(
                                 today=day,
                                 month=this_month.figures,
                                 rolling=compute_sla(results, config, comp, rolling, now).figures,
                                 incidents=tuple(this_month.incidents),
+                                month_frozen_at=this_month.frozen_at,
                             )
                         else:
                             views[comp.id] = replace(cached, today=day)
@@ -537,12 +574,15 @@ class ConsoleData:
             rates: list[float] = []
             backlog: list[FileBacklog] = []
             start = now - FLOW_WINDOW_S
+            window = None if comp.capacity is None else CapacityWindow(comp.capacity)
             for probe in throughput:
                 last: ProbeResult | None = None
                 for result in store.results(comp.id, start=start, probe=probe.id):
                     last = result
                     if result.value is None:
                         continue
+                    if window is not None and result.ts > now - window.window:
+                        window.add(result.ts, result.value, probe.interval)
                     slot = min(23, int((result.ts - start) // 3600))
                     hourly_sum[slot] += result.value
                     hourly_n[slot] += 1
@@ -565,6 +605,8 @@ class ConsoleData:
                     rate_per_s=sum(rates) if rates else None,
                     hourly=hourly,
                     backlog=tuple(backlog),
+                    window_rate_per_s=None if window is None or not throughput else window.rate(now),
+                    window_s=None if window is None else window.window,
                 )
             )
         return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TAB_IDS = ("availability", "flows", "tickets", "homologations", "decom", "map")
+TAB_IDS = ("availability", "flows", "tickets", "homologations", "decom", "map", "tracking")
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ KEYS: tuple[Key, ...] = (
     Key("s", "s", "sort", "key.sort", "foot.sort"),
     Key("r", "r", "reverse", "key.reverse", "foot.reverse"),
     Key("ctrl+r", "ctrl+r", "refresh_now", "key.refresh_now"),
+    Key("a", "a", "alerts", "key.alerts"),
+    Key("i", "i", "communication", "key.communication"),
     Key("enter", "entrée/enter", None, "key.enter"),
     Key("ctrl+p", "ctrl+p", None, "key.palette"),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -57,9 +58,17 @@ class MonthReportScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", show=False)]
 
-    def __init__(self, lang: Language, month: str, names: dict[str, str], sla: dict[str, SlaView]) -> None:
+    def __init__(
+        self,
+        lang: Language,
+        month: str,
+        names: dict[str, str],
+        sla: dict[str, SlaView],
+        timezone: tzinfo = UTC,
+    ) -> None:
         super().__init__(id="report")
         self.lang = lang
+        self.timezone = timezone
         self.month = month
         self.names = names
         self.sla = sla
@@ -69,7 +78,12 @@ class MonthReportScreen(ModalScreen[None]):
         lang = self.lang
         t = lang.t
         with Vertical(classes="dialog"):
-            yield Static(Text(t("tui.report.title", month=self.month), style="bold"), classes="title")
+            title = t("tui.report.title", month=self.month)
+            frozen = sorted({v.month_frozen_at for v in self.sla.values() if v.month_frozen_at is not None})
+            if frozen:
+                day = datetime.fromtimestamp(frozen[0], self.timezone)
+                title += t("tui.report.frozen", when=lang.date_time(day))
+            yield Static(Text(title, style="bold"), classes="title")
             table: DataTable[str | Text] = DataTable(cursor_type="row", id="report-table")
             table.add_columns(
                 t("tui.col.component"),
@@ -87,7 +101,7 @@ class MonthReportScreen(ModalScreen[None]):
                 )
             yield table
             if not self.sla:
-                yield Static(t("tui.header.daemon_none"), classes="hint")
+                yield Static(t("tui.report.no_results"), classes="hint")
             yield Static(t("tui.help.close"), classes="hint")
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -11,19 +11,21 @@ from vigie.accounting.figures import SlaFigures
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import ComponentRow, LiveSnapshot, SlaView
-from vigie.console.tui.table import ConsoleTable, Row
+from vigie.console.tui.table import ALWAYS, DRAWING, MAIN, SECONDARY, Column, ConsoleTable, Row
 
+# Key, title, priority: the state, the name and the verdict (the month against its target)
+# stay whatever the width; the sparkline goes first, then the secondary figures.
 COLUMNS = (
-    ("state", "tui.col.state"),
-    ("component", "tui.col.component"),
-    ("latency", "tui.col.latency"),
-    ("today", "tui.col.today"),
-    ("month", "tui.col.month"),
-    ("rolling", "tui.col.rolling"),
-    ("target", "tui.col.target"),
-    ("budget", "tui.col.budget"),
-    ("trend", "tui.col.trend"),
-    ("incidents", "tui.col.incidents"),
+    ("state", "tui.col.state", ALWAYS),
+    ("component", "tui.col.component", ALWAYS),
+    ("latency", "tui.col.latency", SECONDARY + 5),
+    ("today", "tui.col.today", MAIN),
+    ("month", "tui.col.month", ALWAYS),
+    ("rolling", "tui.col.rolling", SECONDARY),
+    ("target", "tui.col.target", MAIN + 15),
+    ("budget", "tui.col.budget", MAIN + 20),
+    ("trend", "tui.col.trend", DRAWING),
+    ("incidents", "tui.col.incidents", SECONDARY + 10),
 )
 
 
@@ -53,7 +55,10 @@ class AvailabilityTab(ConsoleTab):
 
     def compose_body(self) -> ComposeResult:
         """One table."""
-        yield ConsoleTable([(key, self.lang.t(label)) for key, label in COLUMNS], id="availability-table")
+        yield ConsoleTable(
+            [Column(key, self.lang.t(label), priority) for key, label, priority in COLUMNS],
+            id="availability-table",
+        )
 
     def update_live(
         self, live: LiveSnapshot, sla: dict[str, SlaView], today_only: dict[str, SlaFigures] | None = None
@@ -89,7 +94,7 @@ class AvailabilityTab(ConsoleTab):
                     style=fmt.budget_style(budget_left_ratio(figures)),
                     justify="right",
                 ),
-                Text(fmt.sparkline(comp.latencies), style="cyan"),
+                Text(fmt.sparkline(comp.latencies, width=12), style="cyan"),
                 Text(lang.number(incidents), justify="right"),
             )
             sort_values = (
@@ -106,6 +111,8 @@ class AvailabilityTab(ConsoleTab):
             )
             rows.append(Row(comp.id, cells, sort_values, search=f"{comp.id} {comp.detail}"))
         table = self.query_one(ConsoleTable)
+        frozen = any(view.month_frozen_at is not None for view in sla.values())
+        table.relabel("month", lang.t("tui.col.month_frozen" if frozen else "tui.col.month"))
         table.set_rows(rows)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

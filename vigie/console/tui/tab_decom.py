@@ -11,7 +11,7 @@ from vigie.catalog.lifecycle import DecomState, decom_state
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import CatalogSnapshot
-from vigie.console.tui.table import Cell, ConsoleTable, Row
+from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, Cell, Column, ConsoleTable, Row
 from vigie.kernel.text.language import MISSING
 
 STATE_STYLES = {
@@ -31,34 +31,34 @@ class DecomTab(ConsoleTab):
         yield Static(t("tui.decom.by_ministry"), classes="section")
         yield ConsoleTable(
             [
-                ("ministry", t("tui.col.ministry")),
-                ("progress", t("tui.col.progress")),
-                ("done", t("tui.col.switched_off")),
-                ("planned", t("tui.col.planned")),
-                ("late", t("tui.col.late")),
-                ("contract", t("tui.col.contract")),
+                Column("ministry", t("tui.col.ministry"), ALWAYS, max_width=34),
+                Column("progress", t("tui.col.progress"), ALWAYS),
+                Column("done", t("tui.col.switched_off"), MAIN),
+                Column("planned", t("tui.col.planned"), SECONDARY),
+                Column("late", t("tui.col.late"), MAIN + 5),
+                Column("contract", t("tui.col.contract"), MAIN - 5),
             ],
             id="decom-ministries",
         )
         yield Static(t("tui.decom.retiring"), classes="section")
         yield ConsoleTable(
             [
-                ("application", t("tui.col.application")),
-                ("ministry", t("tui.col.ministry")),
-                ("state", t("tui.col.state")),
-                ("date", t("tui.col.decom_on")),
-                ("replaced_by", t("tui.col.replaced_by")),
+                Column("application", t("tui.col.application"), ALWAYS, max_width=34),
+                Column("ministry", t("tui.col.ministry"), SECONDARY),
+                Column("state", t("tui.col.state"), ALWAYS),
+                Column("date", t("tui.col.decom_on"), MAIN),
+                Column("replaced_by", t("tui.col.replaced_by"), SECONDARY + 5, max_width=24),
             ],
             id="decom-retiring",
         )
         yield Static(t("tui.decom.findings"), classes="section")
         yield ConsoleTable(
             [
-                ("interface", t("tui.col.interface")),
-                ("retiring", t("tui.col.retiring")),
-                ("counterpart", t("tui.col.counterpart")),
-                ("action", t("tui.col.action")),
-                ("deadline", t("tui.col.deadline")),
+                Column("interface", t("tui.col.interface"), ALWAYS),
+                Column("retiring", t("tui.col.retiring"), MAIN, max_width=24),
+                Column("counterpart", t("tui.col.counterpart"), SECONDARY, max_width=22),
+                Column("action", t("tui.col.action"), ALWAYS),
+                Column("deadline", t("tui.col.deadline"), MAIN + 5),
             ],
             id="decom-findings",
         )
@@ -81,7 +81,7 @@ class DecomTab(ConsoleTab):
                     contract += f" → {group.contract.target_on.isoformat()}"
             cells: tuple[Cell, ...] = (
                 name,
-                Text(f"{fmt.bar(group.ratio, 20)} {lang.percent(group.ratio, 0)}", style="green"),
+                Text(f"{fmt.bar(group.ratio, 10)} {lang.percent(group.ratio, 0)}", style="green"),
                 Text(f"{done}/{group.total}", justify="right"),
                 Text(str(group.counts[DecomState.PLANNED]), justify="right"),
                 Text(

@@ -9,18 +9,19 @@ from vigie.accounting.results import Status
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import FileBacklog, FlowRow, LiveSnapshot
-from vigie.console.tui.table import ConsoleTable, Row
+from vigie.console.tui.table import ALWAYS, DRAWING, MAIN, SECONDARY, Column, ConsoleTable, Row
 from vigie.kernel.text.language import MISSING
 from vigie.probes.config import PERIODS
 
+# Key, title, priority: the name and the verdict (utilisation) stay, the backlog next.
 COLUMNS = (
-    ("component", "tui.col.component"),
-    ("rate", "tui.col.rate"),
-    ("capacity", "tui.col.capacity"),
-    ("utilisation", "tui.col.utilisation"),
-    ("trend", "tui.col.trend24"),
-    ("backlog", "tui.col.backlog"),
-    ("alert", "tui.col.alert"),
+    ("component", "tui.col.component", ALWAYS),
+    ("rate", "tui.col.rate", MAIN),
+    ("capacity", "tui.col.capacity", SECONDARY),
+    ("utilisation", "tui.col.utilisation", ALWAYS),
+    ("trend", "tui.col.trend24", DRAWING),
+    ("backlog", "tui.col.backlog", MAIN + 10),
+    ("alert", "tui.col.alert", SECONDARY + 10),
 )
 
 
@@ -36,19 +37,32 @@ def utilisation_style(ratio: float | None) -> str:
 BACKLOG_STYLES = {Status.DOWN: "bold red", Status.DEGRADED: "yellow"}
 
 
+def _pairs(hourly: tuple[float | None, ...]) -> list[float | None]:
+    """Twenty-four hourly rates as twelve two-hour ones (a narrower sparkline, the same day)."""
+    out: list[float | None] = []
+    for first, second in zip(hourly[::2], hourly[1::2], strict=False):
+        known = [v for v in (first, second) if v is not None]
+        out.append(sum(known) / len(known) if known else None)
+    return out
+
+
 class FlowsTab(ConsoleTab):
     """One row per component with a nominal capacity or a throughput probe."""
 
     def compose_body(self) -> ComposeResult:
         """One table."""
-        yield ConsoleTable([(key, self.lang.t(label)) for key, label in COLUMNS], id="flows-table")
+        yield ConsoleTable(
+            [Column(key, self.lang.t(label), priority) for key, label, priority in COLUMNS], id="flows-table"
+        )
 
-    def _per_period(self, flow: FlowRow, per_s: float | None) -> str:
-        # Figures are shown in the unit the capacity was declared in (flux/mois, appels/j).
+    def _per_period(self, flow: FlowRow, per_s: float | None, unit: bool = True) -> str:
+        # Figures are shown in the unit the capacity was declared in (flux/mois, appels/j);
+        # the capacity beside the rate needs only its period.
         if per_s is None:
             return MISSING
         value = per_s * PERIODS[flow.per]
-        return f"{self.lang.number(value)} {flow.unit}{self.lang.t(f'tui.flow.per.{flow.per}')}"
+        per = self.lang.t(f"tui.flow.per.{flow.per}")
+        return f"{self.lang.number(value)} {flow.unit}{per}" if unit else f"{self.lang.number(value)}{per}"
 
     def _backlog(self, backlogs: tuple[FileBacklog, ...]) -> Text | str:
         # Worded here from the probe's counts: its stored detail is an English sentence.
@@ -63,14 +77,17 @@ class FlowsTab(ConsoleTab):
                 text = t("tui.flow.not_read") if backlog.status is Status.DOWN else MISSING
             elif facts.oldest_s is None:  # nothing waiting
                 text = t("tui.flow.none_waiting")
-            else:
+            elif facts.over_s is not None:
                 text = t(
-                    "tui.flow.waiting",
+                    "tui.flow.waiting_over",
                     count=lang.number(facts.waiting),
                     age=lang.duration(facts.oldest_s),
+                    limit=lang.duration(facts.over_s),
                 )
-            if facts is not None and facts.over_s is not None:
-                text += t("tui.flow.over_limit", limit=lang.duration(facts.over_s))
+            else:
+                text = t(
+                    "tui.flow.waiting", count=lang.number(facts.waiting), age=lang.duration(facts.oldest_s)
+                )
             parts.append(Text(text, style=BACKLOG_STYLES.get(backlog.status, "")))
         return Text("; ").join(parts)
 
@@ -89,9 +106,9 @@ class FlowsTab(ConsoleTab):
             cells = (
                 flow.name,
                 Text(self._per_period(flow, flow.rate_per_s), justify="right"),
-                Text(self._per_period(flow, flow.capacity_per_s), justify="right"),
-                Text(f"{fmt.bar(ratio)} {lang.percent(ratio, 0, floor=False)}", style=style),
-                Text(fmt.sparkline(flow.hourly, width=24), style="cyan"),
+                Text(self._per_period(flow, flow.capacity_per_s, unit=False), justify="right"),
+                Text(f"{fmt.bar(ratio, 8)} {lang.percent(ratio, 0, floor=False)}", style=style),
+                Text(fmt.sparkline(_pairs(flow.hourly), width=12), style="cyan"),
                 self._backlog(flow.backlog),
                 Text(self.lang.t("tui.flow.over"), style="bold red")
                 if ratio is not None and ratio > 1

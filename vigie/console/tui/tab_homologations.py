@@ -10,7 +10,7 @@ from textual.widgets import Select, Static
 from vigie.catalog.homologation import RegisterEntry, Status, status_counts
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import CatalogSnapshot
-from vigie.console.tui.table import ConsoleTable, Row
+from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, Column, ConsoleTable, Row
 from vigie.kernel.text.language import MISSING, Language
 
 SYMBOLS = {
@@ -39,14 +39,14 @@ class HomologationsTab(ConsoleTab):
         yield Static(id="homologations-counts", classes="hint")
         yield ConsoleTable(
             [
-                ("status", t("tui.col.status")),
-                ("application", t("tui.col.application")),
-                ("ministry", t("tui.col.ministry")),
-                ("criticality", t("tui.col.criticality")),
-                ("expires", t("tui.col.expires")),
-                ("days", t("tui.col.days_left")),
-                ("reserves", t("tui.col.reserves")),
-                ("personal", t("tui.col.personal_data")),
+                Column("status", t("tui.col.status"), ALWAYS),
+                Column("application", t("tui.col.application"), ALWAYS, max_width=28),
+                Column("ministry", t("tui.col.ministry"), SECONDARY),
+                Column("criticality", t("tui.col.criticality"), SECONDARY + 5),
+                Column("expires", t("tui.col.expires"), MAIN),
+                Column("days", t("tui.col.days_left"), ALWAYS),
+                Column("reserves", t("tui.col.reserves"), MAIN - 5),
+                Column("personal", t("tui.col.personal_data"), SECONDARY + 10),
             ],
             id="homologations-table",
         )

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from vigie.catalog.graph import ImpactDirection, Link, Reach, impact, neighbours
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import CatalogSnapshot
-from vigie.console.tui.table import ConsoleTable, Row
+from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, Column, ConsoleTable, Row
 from vigie.kernel.text.language import Language
 
 MAX_MATCHES = 12
@@ -64,21 +64,21 @@ class MapTab(ConsoleTab):
         """The search box: switching to the map is for typing a name."""
         self.query_one("#map-search", Input).focus()
 
-    def _link_columns(self) -> list[tuple[str, str]]:
+    def _link_columns(self) -> list[Column]:
         t = self.lang.t
         return [
-            ("application", t("tui.col.application")),
-            ("interfaces", t("tui.col.interface")),
-            ("protocols", t("tui.col.protocols")),
-            ("volume", t("tui.col.volume")),
+            Column("application", t("tui.col.application"), ALWAYS, max_width=26),
+            Column("interfaces", t("tui.col.interface"), MAIN, max_width=24),
+            Column("protocols", t("tui.col.protocols"), SECONDARY),
+            Column("volume", t("tui.col.volume"), MAIN - 10),
         ]
 
-    def _reach_columns(self) -> list[tuple[str, str]]:
+    def _reach_columns(self) -> list[Column]:
         t = self.lang.t
         return [
-            ("application", t("tui.col.application")),
-            ("distance", t("tui.col.distance")),
-            ("via", t("tui.col.via")),
+            Column("application", t("tui.col.application"), ALWAYS, max_width=25),
+            Column("distance", t("tui.col.distance"), MAIN),
+            Column("via", t("tui.col.via"), SECONDARY, max_width=18),
         ]
 
     def update_catalog(self, snapshot: CatalogSnapshot) -> None:

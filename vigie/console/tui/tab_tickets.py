@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from vigie.console.tui import fmt
 from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.data import TicketsSnapshot
-from vigie.console.tui.table import ConsoleTable, Row
+from vigie.console.tui.fitline import FitLine
+from vigie.console.tui.table import ALWAYS, DRAWING, MAIN, SECONDARY, Column, ConsoleTable, Row
 from vigie.kernel.text.language import Language
 from vigie.reports.tickets import Figures
 
@@ -28,43 +29,43 @@ class TicketsTab(ConsoleTab):
     def compose_body(self) -> ComposeResult:
         """A summary line, two tables side by side, the trend below."""
         t = self.lang.t
-        yield Static(id="tickets-summary", classes="title")
-        with Horizontal(id="tickets-top"):
-            with Vertical():
-                yield Static(t("tui.tickets.by_application"), classes="section")
-                yield ConsoleTable(
-                    [
-                        ("application", t("tui.col.application")),
-                        ("opened", t("tui.col.opened")),
-                        ("growth", t("tui.col.growth")),
-                        ("fcr", t("tui.col.fcr")),
-                        ("median", t("tui.col.median")),
-                        ("backlog", t("tui.col.backlog_tickets")),
-                    ],
-                    id="tickets-applications",
-                )
-            with Vertical():
-                yield Static(t("tui.tickets.by_channel"), classes="section")
-                yield ConsoleTable(
-                    [
-                        ("channel", t("tui.col.channel")),
-                        ("opened", t("tui.col.opened")),
-                        ("share", t("tui.col.share")),
-                        ("fcr", t("tui.col.fcr")),
-                    ],
-                    id="tickets-channels",
-                )
-        yield Static(t("tui.tickets.by_month"), classes="section")
-        yield ConsoleTable(
-            [
-                ("month", t("tui.col.month_name")),
-                ("opened", t("tui.col.opened")),
-                ("bar", ""),
-                ("growth", t("tui.col.growth")),
-                ("fcr", t("tui.col.fcr")),
-            ],
-            id="tickets-months",
-        )
+        yield FitLine(id="tickets-summary", classes="title")
+        # One under the other, each table the full width (side by side, they lost columns
+        # at 120 columns); the body scrolls on a short terminal.
+        with VerticalScroll(id="tickets-body"):
+            yield Static(t("tui.tickets.by_application"), classes="section")
+            yield ConsoleTable(
+                [
+                    Column("application", t("tui.col.application"), ALWAYS, max_width=24),
+                    Column("opened", t("tui.col.opened"), ALWAYS),
+                    Column("growth", t("tui.col.growth"), SECONDARY),
+                    Column("fcr", t("tui.col.fcr"), MAIN),
+                    Column("median", t("tui.col.median"), SECONDARY + 5),
+                    Column("backlog", t("tui.col.backlog_tickets"), MAIN - 5),
+                ],
+                id="tickets-applications",
+            )
+            yield Static(t("tui.tickets.by_channel"), classes="section")
+            yield ConsoleTable(
+                [
+                    Column("channel", t("tui.col.channel"), ALWAYS),
+                    Column("opened", t("tui.col.opened"), ALWAYS),
+                    Column("share", t("tui.col.share"), SECONDARY),
+                    Column("fcr", t("tui.col.fcr"), MAIN),
+                ],
+                id="tickets-channels",
+            )
+            yield Static(t("tui.tickets.by_month"), classes="section")
+            yield ConsoleTable(
+                [
+                    Column("month", t("tui.col.month_name"), ALWAYS),
+                    Column("opened", t("tui.col.opened"), ALWAYS),
+                    Column("bar", "", DRAWING),
+                    Column("growth", t("tui.col.growth"), SECONDARY),
+                    Column("fcr", t("tui.col.fcr"), MAIN),
+                ],
+                id="tickets-months",
+            )
 
     def update_tickets(self, snapshot: TicketsSnapshot) -> None:
         """Show new ticket figures."""
@@ -78,16 +79,18 @@ class TicketsTab(ConsoleTab):
             return
         self.show_message(None)
         total = snapshot.by_application.total
-        self.query_one("#tickets-summary", Static).update(
-            t(
-                "tui.tickets.summary",
-                month=snapshot.by_application.period.label,
-                opened=lang.number(total.opened),
-                growth=growth_text(total.growth, lang).plain,
-                fcr=lang.percent(total.first_contact_rate, 1),
-                median=lang.duration(total.median_resolve_s),
-                backlog=lang.number(total.backlog),
-            )
+        month = snapshot.by_application.period.label
+        self.query_one("#tickets-summary", FitLine).set_parts(
+            [
+                (t("tui.tickets.summary.opened", month=month, opened=lang.number(total.opened)), ALWAYS),
+                (t("tui.tickets.summary.growth", growth=growth_text(total.growth, lang).plain), SECONDARY),
+                (t("tui.tickets.summary.fcr", fcr=lang.percent(total.first_contact_rate, 1)), MAIN),
+                (
+                    t("tui.tickets.summary.median", median=lang.duration(total.median_resolve_s)),
+                    SECONDARY + 5,
+                ),
+                (t("tui.tickets.summary.backlog", backlog=lang.number(total.backlog)), MAIN - 5),
+            ]
         )
         self.query_one("#tickets-applications", ConsoleTable).set_rows(
             [self._application_row(f) for f in snapshot.by_application.groups]

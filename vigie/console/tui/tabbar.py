@@ -28,7 +28,7 @@ def fit(full: Sequence[str], short: Sequence[str], width: int) -> list[str]:
 
 
 def tab_titles(lang: Language, width: int | None = None) -> list[str]:
-    """Numbered titles of the six tabs (``1 Disponibilité``…) that fit ``width`` cells
+    """Numbered titles of the tabs (``1 Disponibilité``…) that fit ``width`` cells
     (None: the full ones)."""
     full = [f"{n} {lang.t(f'tui.tab.{tab}')}" for n, tab in enumerate(TAB_IDS, 1)]
     if width is None:

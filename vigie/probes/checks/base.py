@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from vigie.accounting.results import ProbeResult, Status
 from vigie.probes.config import ProbeConfig
+from vigie.probes.secrets import scrub
 
 
 @dataclass
@@ -18,7 +19,8 @@ class Outcome:
     """A check's measurement before it becomes a stored :class:`ProbeResult`.
 
     ``timings`` holds phases in milliseconds (``connect``, ``tls``, ``total``) where the
-    protocol has them; ``cert_expiry`` is the TLS certificate's notAfter (epoch seconds).
+    protocol has them; ``cert_expiry`` is the TLS certificate's notAfter (epoch seconds);
+    ``files`` the (name, modification time) of the files a file-flow check saw waiting.
     """
 
     status: Status
@@ -27,6 +29,7 @@ class Outcome:
     value: float | None = None
     timings: dict[str, float] = field(default_factory=dict)
     cert_expiry: float | None = None
+    files: tuple[tuple[str, float], ...] | None = None
 
 
 Check = Callable[[], Outcome]
@@ -49,7 +52,8 @@ async def run_safely(
     """Run a check (a coroutine function on the loop, else on ``executor``); never raises.
 
     Any exception becomes a ``down`` result naming it; a blocking check still running
-    after its timeout plus a grace second is abandoned and ``down``.
+    after its timeout plus a grace second is abandoned and ``down``. The detail is scrubbed
+    of every secret value (:func:`~vigie.probes.secrets.scrub`).
     """
     started = time.time()
     limit = probe.timeout + GRACE
@@ -69,6 +73,8 @@ async def run_safely(
         )
     except Exception as exc:  # a probe must never take the scheduler down
         outcome = _crashed(exc)
+    # Before anything stores, logs or prints it: a target may echo a secret header back.
+    outcome.detail = scrub(outcome.detail)
     result = ProbeResult(
         component=probe.component,
         probe=probe.id,

@@ -33,7 +33,8 @@ class FileflowFacts:
 
     def detail(self) -> str:
         """The stored sentence: ``[backlog over 10m: ]6 files in 1m, 3 waiting[, oldest 20m]``."""
-        text = f"{self.arrived} files in {format_duration(self.interval_s)}, {self.waiting} waiting"
+        files = "file" if self.arrived == 1 else "files"
+        text = f"{self.arrived} {files} in {format_duration(self.interval_s)}, {self.waiting} waiting"
         if self.oldest_s is not None:
             text += f", oldest {format_duration(self.oldest_s)}"
         if self.over_s is not None:
@@ -44,13 +45,13 @@ class FileflowFacts:
 # The reverse of FileflowFacts.detail; durations are format_duration's (1h30m, 45s, 0ms).
 _DETAIL = re.compile(
     r"(?:backlog over (?P<over>\S+): )?"
-    r"(?P<arrived>\d+) files in (?P<interval>\S+), (?P<waiting>\d+) waiting"
+    r"(?P<arrived>\d+) files? in (?P<interval>\S+), (?P<waiting>\d+) waiting"
     r"(?:, oldest (?P<oldest>\S+))?"
 )
 
 
 def _seconds(text: str) -> float:
-    # Under a second format_duration writes one "%g" figure of milliseconds (even 1e-05ms).
+    # Under a second format_duration writes milliseconds (one figure under one: 0.01ms).
     return float(text[:-2]) / 1000 if text.endswith("ms") else parse_duration(text)
 
 
@@ -83,11 +84,14 @@ def check_fileflow(options: FileflowOptions, interval: float, now: float | None 
     if not folder.is_dir():
         return Outcome(Status.DOWN, f"{options.path} is not a directory")
     mtimes: list[float] = []
+    files: list[tuple[str, float]] = []
     try:
         for entry in folder.glob(options.pattern):
             try:
                 if entry.is_file():
-                    mtimes.append(entry.stat().st_mtime)
+                    mtime = entry.stat().st_mtime
+                    mtimes.append(mtime)
+                    files.append((entry.name, mtime))
             except FileNotFoundError:
                 continue  # consumed while we looked: no longer waiting
     except OSError as exc:
@@ -101,4 +105,4 @@ def check_fileflow(options: FileflowOptions, interval: float, now: float | None 
     elif options.backlog_degraded is not None and backlog > options.backlog_degraded:
         status, over = Status.DEGRADED, options.backlog_degraded
     facts = FileflowFacts(arrived, interval, len(mtimes), backlog if mtimes else None, over)
-    return Outcome(status, facts.detail(), value=rate)
+    return Outcome(status, facts.detail(), value=rate, files=tuple(files))

@@ -24,6 +24,14 @@ class Heartbeats:
         self._lock = threading.Lock()
         self.started = time.time() if started is None else started
 
+    def configure(self, probes: tuple[ProbeConfig, ...] | list[ProbeConfig]) -> None:
+        """Take a reloaded configuration's heartbeat probes (beats already received are kept)."""
+        known = [p for p in probes if isinstance(p.options, HeartbeatOptions)]
+        with self._lock:
+            self._probes = known
+            ids = {p.id for p in known}
+            self._last = {k: v for k, v in self._last.items() if k in ids}
+
     def accept(self, token: str, now: float | None = None) -> str | None:
         """Record a beat for the probe owning ``token``; returns its id, or None if unknown."""
         for probe in self._probes:

@@ -33,6 +33,10 @@ GLPI_FIELDS = (
 )
 GLPI_REQUIRED = ("id", "status", "opened")
 
+# The labels GLPI 9.5 and 10 write in a ticket export's header for the fields Vigie reads,
+# in English and French (apostrophes straight or typographic: headers are matched through
+# the kernel's column_key). The assigned technician group is search option 8, "Technician
+# group" in the "Assigned to" block: GLPI heads its column "Assigned to - Technician group".
 DEFAULT_LABELS: Mapping[str, str] = MappingProxyType(
     {
         # English
@@ -47,6 +51,7 @@ DEFAULT_LABELS: Mapping[str, str] = MappingProxyType(
         "request source": "request_source",
         "entity": "entity",
         "technician group": "group",
+        "assigned to - technician group": "group",
         "assigned to - group": "group",
         # French
         "titre": "title",
@@ -59,6 +64,7 @@ DEFAULT_LABELS: Mapping[str, str] = MappingProxyType(
         "source de la demande": "request_source",
         "entité": "entity",
         "groupe de techniciens": "group",
+        "attribué à - groupe de techniciens": "group",
         "attribué à - groupe": "group",
     }
 )
@@ -99,6 +105,32 @@ class GlpiConfig:
 
 
 @dataclass(frozen=True)
+class GlpiPlace:
+    """Where a ticket opens in GLPI: its category and entity (GLPI's ids)."""
+
+    category_id: int = 0
+    entity_id: int = 0
+
+
+@dataclass(frozen=True)
+class TicketOpening:
+    """Tickets opened from incidents (``[tickets.open]``): an incident that lasts ``after``
+    (a component's ``ticket_after`` overrides it) opens a GLPI incident ticket with
+    ``urgency``, in ``place``, or in the place ``places`` gives the component or its catalog
+    application (by id); GLPI unreachable is retried every ``retry_every``."""
+
+    after: float = 30 * 60.0
+    urgency: int = 4
+    retry_every: float = 60.0
+    place: GlpiPlace = field(default_factory=GlpiPlace)
+    places: Mapping[str, GlpiPlace] = field(default_factory=dict)
+
+    def place_of(self, component: str, application: str | None) -> GlpiPlace:
+        """The category and entity of a component's tickets."""
+        return self.places.get(component) or self.places.get(application or "") or self.place
+
+
+@dataclass(frozen=True)
 class TicketsConfig:
     """Ticket sources and mappings. Label, channel and application keys are lower-case.
 
@@ -115,6 +147,7 @@ class TicketsConfig:
     unmapped_application: str = "other"
     level2_groups: frozenset[str] = frozenset()
     glpi: GlpiConfig | None = None
+    open: TicketOpening | None = None
 
 
 def load_tickets_config(doc: Document, timezone: ZoneInfo) -> TicketsConfig:
@@ -132,6 +165,10 @@ def load_tickets_config(doc: Document, timezone: ZoneInfo) -> TicketsConfig:
     applications = _mapping(sec, "applications", None)
     glpi_sec = sec.table("glpi")
     glpi = _glpi(glpi_sec) if glpi_sec is not None else None
+    open_sec = sec.table("open")
+    opening = _opening(open_sec) if open_sec is not None else None
+    if open_sec is not None and glpi_sec is None:
+        open_sec.problem(None, "opening tickets needs [tickets.glpi] (GLPI's REST API)")
     sec.done()
     return TicketsConfig(
         source=source,
@@ -143,6 +180,7 @@ def load_tickets_config(doc: Document, timezone: ZoneInfo) -> TicketsConfig:
         unmapped_application=unmapped,
         level2_groups=frozenset(g.strip().lower() for g in groups),
         glpi=glpi,
+        open=opening,
     )
 
 
@@ -190,3 +228,36 @@ def _glpi(sec: Section) -> GlpiConfig | None:
         backoff=1.0 if backoff is None else backoff,
         verify_tls=True if verify is None else verify,
     )
+
+
+def _place(sec: Section) -> GlpiPlace:
+    return GlpiPlace(
+        category_id=sec.integer("category_id", 0, minimum=0) or 0,
+        entity_id=sec.integer("entity_id", 0, minimum=0) or 0,
+    )
+
+
+def _opening(sec: Section) -> TicketOpening:
+    base = TicketOpening()
+    place = _place(sec)
+    places: dict[str, GlpiPlace] = {}
+    entries = sec.raw("places", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        sec.problem("places", "must be an array of tables ([[tickets.open.places]])")
+        entries = []
+    for index, data in enumerate(entries):
+        entry = Section(sec.doc, (*sec.path, "places", index), data)
+        target = entry.string("for", required=True)
+        if target is not None:
+            places[target] = _place(entry)
+        entry.done()
+    opening = TicketOpening(
+        after=sec.duration("after", base.after, minimum=60, maximum=30 * 86400) or base.after,
+        urgency=sec.integer("urgency", base.urgency, minimum=1, maximum=5) or base.urgency,
+        retry_every=sec.duration("retry_every", base.retry_every, minimum=1, maximum=3600)
+        or base.retry_every,
+        place=place,
+        places=MappingProxyType(places),
+    )
+    sec.done()
+    return opening

@@ -16,20 +16,18 @@ UTF-8, a BOM accepted, a bad byte located), and its rows with the kernel's row r
 
 from __future__ import annotations
 
-import os
+import difflib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
-import rich.progress
-from rich.console import Console
-
 from vigie.kernel.problems import ConfigError
-from vigie.kernel.table import CsvFile
-from vigie.kernel.textfile import TextLines, open_binary
+from vigie.kernel.table import CsvFile, column_key
+from vigie.kernel.textfile import TextLines
+from vigie.probes.progress import reading
 from vigie.probes.tickets.config import GLPI_REQUIRED, TicketsConfig
 from vigie.probes.tickets.mapping import GlpiMapper, plain_header, plain_record, plain_row
 from vigie.probes.tickets.model import CSV_HEADER, TicketRow
@@ -46,6 +44,7 @@ class ImportResult:
     format: str
     rows: int
     stored: int
+    warnings: tuple[str, ...] = ()
 
 
 class _Reader:
@@ -53,6 +52,7 @@ class _Reader:
 
     def __init__(self, sheet: CsvFile, config: TicketsConfig) -> None:
         self.sheet = sheet
+        self.warnings: list[str] = []
         self._stop()
         if plain_header(sheet.header):
             self.format = "vigie"
@@ -62,7 +62,8 @@ class _Reader:
             self.tickets = self._plain()
         else:
             self.format = "glpi"
-            if not any(label.lower() in config.labels for label in sheet.header):
+            labels = {column_key(label): field for label, field in config.labels.items()}
+            if not any(column_key(label) in labels for label in sheet.header):
                 sheet.problem(
                     1,
                     "",
@@ -70,11 +71,12 @@ class _Reader:
                     f"(Vigie's header: {','.join(CSV_HEADER)}; GLPI labels are mapped in [tickets.labels])",
                 )
             sheet.use_columns(
-                config.labels,
+                labels,
                 GLPI_REQUIRED,
                 others=True,
                 missing=" (no header label maps to it; see [tickets.labels])",
             )
+            self.warnings = look_alikes(sheet, labels)
             self.tickets = self._glpi(config)
         self._stop()
 
@@ -116,6 +118,25 @@ class _Reader:
         self._stop()
 
 
+LOOK_ALIKE = 0.8
+"""How close (difflib's ratio) an ignored label must be to a known one to be warned about."""
+
+
+def look_alikes(sheet: CsvFile, labels: Mapping[str, str]) -> list[str]:
+    """One line per ignored column whose label looks like a known label of a field no
+    column gave (a misspelt or renamed GLPI column would otherwise be dropped silently)."""
+    missing = {label: field for label, field in labels.items() if field not in sheet.columns}
+    out = []
+    for label in sheet.ignored:
+        close = difflib.get_close_matches(column_key(label), list(missing), n=1, cutoff=LOOK_ALIKE)
+        if close:
+            out.append(
+                f"{sheet.file}:1: {label}: column ignored; it looks like '{close[0]}' "
+                f"(the {missing[close[0]]} field): name it so or map it in [tickets.labels]"
+            )
+    return out
+
+
 def _batches(rows: Iterator[TicketRow]) -> Iterator[list[TicketRow]]:
     while batch := list(islice(rows, BATCH)):
         yield batch
@@ -129,18 +150,7 @@ def import_csv(
     stderr when it is a terminal."""
     name = str(path)
     show = sys.stderr.isatty() if progress is None else progress
-    handle = open_binary(path)
-    with (
-        handle,
-        rich.progress.wrap_file(
-            handle,
-            os.fstat(handle.fileno()).st_size,
-            description=Path(path).name,
-            console=Console(stderr=True),
-            transient=True,
-            disable=not show,
-        ) as wrapped,
-    ):
+    with reading(path, show) as wrapped:
         reader = _Reader(CsvFile(name, TextLines(wrapped, name), delimiter=config.delimiter), config)
         rows = store.upsert_rows_all_or_nothing(_batches(reader.tickets))
-    return ImportResult(name, reader.format, rows, store.count())
+    return ImportResult(name, reader.format, rows, store.count(), tuple(reader.warnings))

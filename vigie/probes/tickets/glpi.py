@@ -4,9 +4,14 @@ Follows GLPI's documented API: ``initSession`` with ``Authorization: user_token 
 (and ``App-Token`` when the GLPI API client requires one), ``search/Ticket`` with
 ``forcedisplay`` search-option ids and ``range`` pages announced by ``Content-Range``
 (answers 206 until the last page, 200 for a complete one), ``killSession`` at the end.
-Transient failures (connection errors, 429 and 5xx answers) are retried with exponential
-backoff by urllib3; an expired session (401) is renewed once. Tokens are sent in headers
-only and scrubbed from every message.
+Tickets opened from incidents are added with ``POST Ticket`` and followed up with ``POST
+ITILFollowup`` (``{"input": {...}}``, answered 201 with the new item's id).
+Transient failures of reads (connection errors, 429 and 5xx answers) are retried with
+exponential backoff by urllib3 (never an addition: a retried POST could open two tickets);
+an expired session (401) is renewed once. Tokens are sent in headers only and scrubbed from
+every message (the program's one scrubber, :mod:`vigie.probes.secrets`). GLPI's REST API does
+not redirect, so redirects are not followed (requests would forward the ``App-Token`` header
+to another origin): a redirect is an error naming where it pointed.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from urllib3.util import Retry
 
 from vigie.kernel.problems import ConfigError
 from vigie.kernel.table import Table
+from vigie.probes.secrets import SCRUBBER, scrub
 from vigie.probes.tickets.config import GlpiConfig
 from vigie.probes.tickets.mapping import GlpiMapper
 from vigie.probes.tickets.model import Ticket
@@ -43,6 +49,8 @@ SEARCH_FIELDS: Mapping[str, str] = {
     "19": "modified",
 }
 MODIFIED = "19"
+INCIDENT_TYPE = 1
+"""GLPI's ticket type for an incident (2 is a request)."""
 _CONTENT_RANGE = re.compile(r"(\d+)-(\d+)/(\d+)")
 _GLPI_TIME = "%Y-%m-%d %H:%M:%S"
 
@@ -68,7 +76,6 @@ class GlpiClient:
         self.config = config
         self._user_token = config.user_token.reveal(environ)
         self._app_token = None if config.app_token is None else config.app_token.reveal(environ)
-        self._secrets = [s for s in (self._user_token, self._app_token) if s]
         self.session_token: str | None = None
         self.http = requests.Session()
         retry = Retry(
@@ -89,13 +96,6 @@ class GlpiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def scrub(self, text: str) -> str:
-        """``text`` with every token replaced by ``***``."""
-        for secret in [*self._secrets, self.session_token or ""]:
-            if secret:
-                text = text.replace(secret, "***")
-        return text
-
     def _headers(self, extra: Mapping[str, str]) -> dict[str, str]:
         headers = {"Content-Type": "application/json", **extra}
         if self._app_token:
@@ -111,17 +111,26 @@ class GlpiClient:
                 params=params,
                 timeout=self.config.timeout,
                 verify=self.config.verify_tls,
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise GlpiError(self.scrub(f"GLPI {endpoint}: cannot reach {self.config.url}: {exc}")) from None
+            raise GlpiError(scrub(f"GLPI {endpoint}: cannot reach {self.config.url}: {exc}")) from None
 
     def _fail(self, endpoint: str, response: requests.Response) -> GlpiError:
+        if response.is_redirect:
+            location = response.headers.get("Location", "")
+            return GlpiError(
+                scrub(
+                    f"GLPI {endpoint}: HTTP {response.status_code} redirect to {location or '(no Location)'} "
+                    "not followed (GLPI's API does not redirect: check [tickets.glpi] url)"
+                )
+            )
         try:
             body = response.json()
             detail = " ".join(str(x) for x in body) if isinstance(body, list) else str(body)
         except ValueError:
             detail = response.text[:200]
-        return GlpiError(self.scrub(f"GLPI {endpoint}: HTTP {response.status_code} {detail}".strip()))
+        return GlpiError(scrub(f"GLPI {endpoint}: HTTP {response.status_code} {detail}".strip()))
 
     def open(self) -> None:
         """``initSession`` with the user token; keeps the session token."""
@@ -132,6 +141,7 @@ class GlpiClient:
             self.session_token = str(response.json()["session_token"])
         except (ValueError, KeyError, TypeError):
             raise GlpiError("GLPI initSession: the answer holds no session_token") from None
+        SCRUBBER.add([self.session_token])
 
     def close(self) -> None:
         """``killSession`` (best effort: the session expires anyway) and close connections."""
@@ -150,6 +160,54 @@ class GlpiClient:
         if response.status_code not in (200, 206):
             raise self._fail(endpoint, response)
         return response
+
+    def post(self, endpoint: str, payload: Mapping[str, Any]) -> Any:
+        """A POST in the session (adding an item), its JSON answer; a 401 (expired session)
+        opens a new session once."""
+        response = self._post(endpoint, payload)
+        if response.status_code == 401:
+            self.open()
+            response = self._post(endpoint, payload)
+        if response.status_code not in (200, 201):
+            raise self._fail(endpoint, response)
+        try:
+            return response.json()
+        except ValueError:
+            raise GlpiError(f"GLPI {endpoint}: the answer is not JSON") from None
+
+    def _post(self, endpoint: str, payload: Mapping[str, Any]) -> requests.Response:
+        url = f"{self.config.url}/{endpoint}"
+        try:
+            return self.http.post(
+                url,
+                headers=self._headers({"Session-Token": self.session_token or ""}),
+                json=payload,
+                timeout=self.config.timeout,
+                verify=self.config.verify_tls,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise GlpiError(scrub(f"GLPI {endpoint}: cannot reach {self.config.url}: {exc}")) from None
+
+    def create_ticket(
+        self, *, name: str, content: str, category_id: int, entity_id: int, urgency: int
+    ) -> str:
+        """Open an incident ticket (GLPI's type 1); returns its number."""
+        fields: dict[str, Any] = {
+            "name": name,
+            "content": content,
+            "entities_id": entity_id,
+            "type": INCIDENT_TYPE,
+            "urgency": urgency,
+        }
+        if category_id:
+            fields["itilcategories_id"] = category_id
+        return _added_id("Ticket", self.post("Ticket", {"input": fields}))
+
+    def add_followup(self, ticket: str, content: str) -> str:
+        """Add a follow-up to a ticket; returns the follow-up's id."""
+        payload = {"input": {"itemtype": "Ticket", "items_id": int(ticket), "content": content}}
+        return _added_id("ITILFollowup", self.post("ITILFollowup", payload))
 
     def search_tickets(self, since: str | None) -> Iterator[dict[str, str]]:
         """Every ticket modified after ``since`` (GLPI local time), oldest change first,
@@ -188,6 +246,15 @@ class GlpiClient:
             if not rows or end + 1 >= total:
                 return
             start = max(start + 1, end + 1 - overlap)
+
+
+def _added_id(endpoint: str, body: Any) -> str:
+    """The id GLPI gives an added item: ``{"id": 15}`` (or a one-item list of those)."""
+    item = body[0] if isinstance(body, list) and body else body
+    ident = item.get("id") if isinstance(item, dict) else None
+    if isinstance(ident, bool) or not isinstance(ident, int | str) or not str(ident).isdigit():
+        raise GlpiError(f"GLPI {endpoint}: the answer holds no id of the added item")
+    return str(ident)
 
 
 def _text(value: Any) -> str:

@@ -72,7 +72,8 @@ def plain_row(row: Sequence[str]) -> TicketRow:
     )
     lowered = first.lower()
     if not (
-        source
+        "'" not in (source[:1], tid[:1], application[:1], category[:1])  # escaped cells: the row reader's
+        and source
         and tid
         and application
         and status in _STATUSES

@@ -1,0 +1,335 @@
+"""The life cycle of a flow (an invoice, an EDI file): pure rules over its business events.
+
+A flow is a business key and events at hops of the map (catalog applications): ``received``,
+``transformed``, ``sent``, ``acknowledged``, ``status`` (with the source's own code) and
+``error``. Folded in time order (:func:`step`), the events give the flow's
+:class:`Progress`: its normalised :class:`Stage` (received -> in transit -> made available
+-> accepted / rejected / suspended -> paid, plus withdrawn), how far along its expected
+path (:class:`Route`) it went, and its :class:`Flag` s. Nothing here raises on odd input:
+an out-of-order, regressive or unknown status, a skipped hop or a hop off the map is kept
+and flagged, never refused.
+
+- **Stage.** A status moves the stage through :data:`CHORUS_PRO` (Chorus Pro's codes) or a
+  route's own codes. A move the life cycle does not allow (back from accepted to made
+  available, anything after paid, rejected or withdrawn: Hélios pushes "mise à disposition
+  comptable" after "mise en paiement") is flagged ``regressive`` and leaves the stage where
+  it was. Suspended back to made available is allowed (the supplier completed the invoice,
+  or it was recycled to the right recipient); a "received" status (Chorus Pro's deposit)
+  after the transport already moved the flow on changes nothing and is no regression. A transport event (``transformed``, ``sent``,
+  ``acknowledged``, or ``received`` at another hop than the first) puts a received flow in
+  transit.
+- **Path.** The furthest hop of the route reached is the flow's position; reaching a hop
+  with an earlier one never seen is ``skipped-hop``; an event at a hop not on the route, or
+  a ``received`` at a hop no interface of the map leads to from the hop of the event before
+  (:attr:`Route.links`, when the catalog is known), is ``off-map``.
+- **Stuck.** A flow on a route that is not settled (closed, or at its last hop) and not
+  suspended is due at the next hop by its last event plus the deadline of the hop it is
+  at; past that instant it is stuck (:func:`due_at`).
+- **Order.** Statuses that arrived in another order than their times (an arrival sequence
+  ``seq`` is kept) are ``out-of-order``; a second ``received`` at one hop is ``duplicate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import IntFlag, StrEnum
+from typing import NamedTuple
+
+
+class Kind(StrEnum):
+    """What happened to a flow at a hop."""
+
+    RECEIVED = "received"
+    TRANSFORMED = "transformed"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    STATUS = "status"
+    ERROR = "error"
+
+
+KINDS: tuple[Kind, ...] = tuple(Kind)
+"""The kinds in a fixed order: the store keeps a kind as its index here."""
+
+
+class Stage(StrEnum):
+    """The normalised life cycle every source's statuses are mapped onto."""
+
+    RECEIVED = "received"
+    IN_TRANSIT = "in-transit"
+    AVAILABLE = "made-available"
+    SUSPENDED = "suspended"
+    ACCEPTED = "accepted"
+    PAID = "paid"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+STAGES: tuple[Stage, ...] = tuple(Stage)
+"""The stages in a fixed order: the store keeps a stage as its index here."""
+
+CLOSED = frozenset({Stage.PAID, Stage.REJECTED, Stage.WITHDRAWN})
+"""Stages a flow never leaves."""
+_ON_THE_WAY = frozenset({Stage.RECEIVED, Stage.IN_TRANSIT})
+
+# Forward order of the open stages; rejected and withdrawn are exits from any of them.
+_RANK = {
+    Stage.RECEIVED: 0,
+    Stage.IN_TRANSIT: 1,
+    Stage.AVAILABLE: 2,
+    Stage.SUSPENDED: 3,
+    Stage.ACCEPTED: 4,
+    Stage.PAID: 5,
+}
+
+CHORUS_PRO: Mapping[str, Stage] = {
+    "DEPOSEE": Stage.RECEIVED,
+    "EN_COURS_ACHEMINEMENT": Stage.IN_TRANSIT,
+    "MISE_A_DISPOSITION": Stage.AVAILABLE,
+    "PRISE_EN_COMPTE_DESTINATAIRE": Stage.AVAILABLE,
+    "TRANSMISE_MOA": Stage.AVAILABLE,
+    "A_VALIDER_MOE": Stage.AVAILABLE,
+    "COMPLETEE": Stage.AVAILABLE,
+    "A_RECYCLER": Stage.SUSPENDED,
+    "SUSPENDUE": Stage.SUSPENDED,
+    "SERVICE_FAIT": Stage.ACCEPTED,
+    "MANDATEE": Stage.ACCEPTED,
+    "MISE_A_DISPOSITION_COMPTABLE": Stage.ACCEPTED,
+    "COMPTABILISEE": Stage.ACCEPTED,
+    "MISE_EN_PAIEMENT": Stage.PAID,
+    "REJETEE": Stage.REJECTED,
+    "REFUSEE_MOE": Stage.REJECTED,
+    "ABANDONNEE": Stage.WITHDRAWN,
+    "SUPPRIMEE": Stage.WITHDRAWN,
+}
+"""Chorus Pro's invoice statuses (``statutFacture``) on the normalised life cycle."""
+
+
+class Flag(IntFlag):
+    """What is odd about a flow; kept, shown and counted, never a reason to refuse an event."""
+
+    SKIPPED = 1
+    OFF_MAP = 2
+    REGRESSIVE = 4
+    OUT_OF_ORDER = 8
+    DUPLICATE = 16
+    UNKNOWN_STATUS = 32
+
+
+FLAG_NAMES: Mapping[Flag, str] = {
+    Flag.SKIPPED: "skipped-hop",
+    Flag.OFF_MAP: "off-map",
+    Flag.REGRESSIVE: "regressive",
+    Flag.OUT_OF_ORDER: "out-of-order",
+    Flag.DUPLICATE: "duplicate",
+    Flag.UNKNOWN_STATUS: "unknown-status",
+}
+"""Each flag's code, as the CLI's JSON and the messages' keys name it."""
+
+
+def flag_names(flags: int) -> tuple[str, ...]:
+    """The codes of the flags set in ``flags``."""
+    return tuple(name for flag, name in FLAG_NAMES.items() if flags & flag)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A flow type's expected path through catalog applications, with a deadline per step.
+
+    ``deadlines[i]`` is how long a flow may stay at ``path[i]`` (after its last event) before
+    it is stuck on its way to ``path[i + 1]``. ``statuses`` maps status codes onto stages
+    (Chorus Pro's and the type's own). ``links`` holds the moves between applications that
+    the map's interfaces carry for this type, or None when the map is not known.
+    """
+
+    type: str
+    path: tuple[str, ...]
+    deadlines: tuple[float, ...]
+    statuses: Mapping[str, Stage] = field(default_factory=lambda: CHORUS_PRO)
+    links: frozenset[tuple[str, str]] | None = None
+    _index: Mapping[str, int] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Frozen: the index of hops is set once, here (a hop listed twice counts at its first).
+        object.__setattr__(self, "_index", {hop: i for i, hop in reversed(list(enumerate(self.path)))})
+
+    def index(self, hop: str) -> int | None:
+        """The position of ``hop`` on the path (its first), or None when it is not on it."""
+        return self._index.get(hop)
+
+
+class Event(NamedTuple):
+    """One event of a flow as the rules need it. ``seq`` is the arrival order (the store's).
+
+    A named tuple: the store makes one per event ingested, millions a month.
+    """
+
+    at: float
+    hop: str
+    kind: Kind
+    status: str = ""
+    reason: str = ""
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class Progress:
+    """Where a flow stands after the events folded so far (time order), and what is odd.
+
+    ``pos`` is the furthest position reached on the route (-1: none yet); ``arrivals`` the
+    time of the first event at each hop of the route (None: never seen there);
+    ``received`` a bit per route hop where a ``received`` was seen; ``settled_at`` when the
+    flow was closed or reached the route's last hop (a flow without a route is settled by
+    its first event: it cannot be stuck); ``status_seq`` the highest arrival sequence of
+    its statuses, in time order.
+    """
+
+    first_at: float
+    first_hop: str
+    last_at: float
+    last_hop: str
+    last_kind: Kind
+    last_status: str = ""
+    stage: Stage = Stage.RECEIVED
+    pos: int = -1
+    arrivals: list[float | None] = field(default_factory=list)
+    received: int = 0
+    flags: int = 0
+    settled_at: float | None = None
+    sent: bool = False
+    acknowledged: bool = False
+    reason: str = ""
+    status_seq: int = -1
+    events: int = 0
+
+
+def allowed(current: Stage, new: Stage) -> bool:
+    """Whether the life cycle lets a flow go from ``current`` to ``new``."""
+    if new is current:
+        return True
+    if current in CLOSED:
+        return False
+    if new is Stage.REJECTED or new is Stage.WITHDRAWN:
+        return True
+    if current is Stage.SUSPENDED and new is Stage.AVAILABLE:
+        return True
+    return _RANK[new] > _RANK[current]
+
+
+def start(event: Event, route: Route | None) -> Progress:
+    """The progress of a flow before its first event is folded in (see :func:`step`)."""
+    return Progress(
+        first_at=event.at,
+        first_hop=event.hop,
+        last_at=event.at,
+        last_hop=event.hop,
+        last_kind=event.kind,
+        arrivals=[None] * len(route.path) if route is not None else [],
+    )
+
+
+def step(progress: Progress, event: Event, route: Route | None) -> None:
+    """Fold one event (not earlier than any folded before) into ``progress``."""
+    progress.events += 1
+    previous_hop = progress.last_hop
+    progress.last_at = event.at
+    progress.last_hop = event.hop
+    kind = event.kind
+    progress.last_kind = kind
+    if kind is Kind.STATUS:
+        _status(progress, event, route)
+    elif kind is Kind.ERROR:
+        if event.reason:
+            progress.reason = event.reason
+    else:
+        if kind is Kind.SENT:
+            progress.sent = True
+        elif kind is Kind.ACKNOWLEDGED:
+            progress.acknowledged = True
+        if progress.stage is Stage.RECEIVED and (
+            kind is not Kind.RECEIVED or event.hop != progress.first_hop
+        ):
+            progress.stage = Stage.IN_TRANSIT
+    if route is None:
+        if progress.settled_at is None:
+            progress.settled_at = event.at
+        return
+    _path(progress, event, route, previous_hop)
+    if progress.settled_at is None and (progress.stage in CLOSED or progress.pos == len(route.path) - 1):
+        progress.settled_at = event.at
+
+
+def _status(progress: Progress, event: Event, route: Route | None) -> None:
+    code = event.status
+    progress.last_status = code
+    if event.seq < progress.status_seq:
+        progress.flags |= Flag.OUT_OF_ORDER
+    else:
+        progress.status_seq = event.seq
+    statuses = CHORUS_PRO if route is None else route.statuses
+    new = statuses.get(code) or statuses.get(code.upper())
+    if new is None:
+        progress.flags |= Flag.UNKNOWN_STATUS
+        return
+    if new is progress.stage or (
+        new in _ON_THE_WAY and progress.stage in _ON_THE_WAY and _RANK[new] < _RANK[progress.stage]
+    ):
+        return  # a deposit reported after the transport moved the flow on says nothing new
+    if not allowed(progress.stage, new):
+        progress.flags |= Flag.REGRESSIVE
+        return
+    progress.stage = new
+    if event.reason or new in (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN):
+        progress.reason = event.reason
+
+
+def _path(progress: Progress, event: Event, route: Route, previous_hop: str) -> None:
+    index = route.index(event.hop)
+    if index is None:
+        progress.flags |= Flag.OFF_MAP
+        return
+    if progress.arrivals[index] is None:
+        progress.arrivals[index] = event.at
+    if event.kind is Kind.RECEIVED:
+        bit = 1 << index
+        if progress.received & bit:
+            progress.flags |= Flag.DUPLICATE
+        progress.received |= bit
+        if (
+            route.links is not None
+            and previous_hop != event.hop
+            and (previous_hop, event.hop) not in route.links
+        ):
+            progress.flags |= Flag.OFF_MAP
+    if index > progress.pos:
+        if any(progress.arrivals[i] is None for i in range(index)):
+            progress.flags |= Flag.SKIPPED
+        progress.pos = index
+
+
+def fold(events: Iterable[Event], route: Route | None) -> Progress | None:
+    """The progress after all ``events`` (any order: sorted by time, then arrival), or None."""
+    ordered = sorted(events, key=lambda e: (e.at, e.seq))
+    if not ordered:
+        return None
+    progress = start(ordered[0], route)
+    for event in ordered:
+        step(progress, event, route)
+    return progress
+
+
+def due_at(progress: Progress, route: Route | None) -> float | None:
+    """When the flow must have reached its next hop, or None when nothing is due (no route,
+    settled, suspended, or not yet on its route)."""
+    if route is None or progress.settled_at is not None or progress.stage is Stage.SUSPENDED:
+        return None
+    if progress.pos < 0 or progress.pos >= len(route.deadlines):
+        return None
+    return progress.last_at + route.deadlines[progress.pos]
+
+
+def next_hop(progress: Progress, route: Route | None) -> str | None:
+    """The route's hop after the flow's position (None when at the end or not on it)."""
+    if route is None or progress.pos < 0 or progress.pos + 1 >= len(route.path):
+        return None
+    return route.path[progress.pos + 1]
