@@ -77,14 +77,26 @@ def config(components: int, step: float, probes_per_component: int = 1) -> Probe
     return ProbesConfig(PARIS, Policy(), comps, probes, (), StoreConfig(), ExporterConfig())
 
 
-def median(run: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median wall time of ``runs`` calls, and the last call's result."""
-    times, result = [], None
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc (0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def median(run: Callable[[], Any], runs: int, pid: int | None = None) -> tuple[float, float, Any]:
+    """Median wall time and median CPU time of ``runs`` calls (this process's, plus process
+    ``pid``'s: the engine answering), and the last call's result. The machine is shared: CPU
+    time moves much less with its load than wall time."""
+    walls, cpus, result = [], [], None
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time() + (cpu_seconds(pid) if pid else 0.0)
         result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() + (cpu_seconds(pid) if pid else 0.0) - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
 
 
 def backfill(store: Store, start: float, end: float, root: Path, scrape_config: Path) -> EngineProcess:
@@ -171,21 +183,31 @@ def _engines(
         print(f"VictoriaMetrics import: {time.perf_counter() - t0:.1f} s")
     now = dec.end_ts
     with Store.of_config(cfg, path) as store:
-        wall, rollups = median(lambda: sla_report(store, cfg, dec, now=now, recompute=True), args.runs)
-        print(f"\nmonthly SLA of {args.components} components, December 2017, step {args.step:g} s")
-        print(f"  {'source':<26}{'median':>9}{'queries':>9}  {'figures':<11} target")
-        print(f"  {'SQLite rollups':<26}{wall:>8.2f}s{'-':>9}  {'reference':<11} -")
+        wall, cpu, rollups = median(lambda: sla_report(store, cfg, dec, now=now, recompute=True), args.runs)
+        print(f"\nmonthly SLA of {args.components} components, December 2017, step {args.step:g} s "
+              f"(median of {args.runs}; CPU: Vigie's and the engine's)")  # fmt: skip
+        print(f"  {'source':<26}{'wall':>9}{'CPU':>9}{'queries':>9}  {'figures':<11} target {SLA_TARGET:g} s")
+        print(f"  {'SQLite rollups':<26}{wall:>8.2f}s{cpu:>8.2f}s{'-':>9}  {'reference':<11} -")
         for kind, engine in engines.items():
             source = PromQLSource(PromClient(MeasurementsConfig("prometheus", engine.url, timeout=600)), cfg)
             before = source.client.queries
-            wall, through = median(
-                partial(sla_report, store, cfg, dec, now=now, recompute=True, source=source), args.runs
+            wall, cpu, through = median(
+                partial(sla_report, store, cfg, dec, now=now, recompute=True, source=source),
+                args.runs,
+                engine.process.pid,
             )
             queries = (source.client.queries - before) // args.runs
             same = "identical" if _comparable(through) == _comparable(rollups) else "DIFFERENT"
-            met = "met" if wall <= SLA_TARGET else "MISSED"
-            print(f"  {'PromQL, ' + kind:<26}{wall:>8.2f}s{queries:>9}  {same:<11} {SLA_TARGET:g} s: {met}")
+            met = verdict(wall, cpu, SLA_TARGET)
+            print(f"  {'PromQL, ' + kind:<26}{wall:>8.2f}s{cpu:>8.2f}s{queries:>9}  {same:<11} {met}")
             source.close()
+
+
+def verdict(wall: float, cpu: float, target: float) -> str:
+    """Whether a time target is met, in wall time and in CPU time (as bench/sla.py says it)."""
+    if wall <= target:
+        return "met"
+    return "met in CPU time only (wall time: machine load)" if cpu <= target else "MISSED"
 
 
 def _comparable(report: list[Any]) -> list[Any]:
@@ -208,14 +230,14 @@ def scrape(args: argparse.Namespace) -> None:
     )
     registry = CollectorRegistry(auto_describe=False)
     registry.register(collector)
-    wall, body = median(lambda: generate_latest(registry), args.runs)
+    wall, cpu, body = median(lambda: generate_latest(registry), args.runs)
     series = sum(1 for line in body.splitlines() if line and not line.startswith(b"#"))
     budget = SERIES_PER_PROBE * args.probes + 1
     print(f"\none agent with {args.probes:,} probes (median of {args.runs}):")
     print(f"  /metrics: {len(body) / 1e6:.2f} MB, {series:,} series; budget {budget:,}: "
           f"{'met' if series <= budget else 'OVER'}")  # fmt: skip
-    print(f"  rendered in {wall * 1000:.0f} ms; target {SCRAPE_TARGET * 1000:.0f} ms: "
-          f"{'met' if wall <= SCRAPE_TARGET else 'MISSED'}")  # fmt: skip
+    print(f"  rendered in {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU; target {SCRAPE_TARGET * 1000:.0f} ms: "
+          f"{verdict(wall, cpu, SCRAPE_TARGET)}")  # fmt: skip
 
 
 def main() -> None:

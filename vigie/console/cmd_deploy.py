@@ -1,4 +1,4 @@
-"""`vigie deploy --out DIR`: Prometheus, rules, Sloth, Pyrra and Grafana files from config.toml
+"""`vigie deploy --out DIR`: Prometheus, rules, Alertmanager, Sloth, Pyrra and Grafana files from config.toml
 and the catalog (see :mod:`vigie.console.deploy`)."""
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ def register(sub: Any) -> None:
     """Add `vigie deploy` to the CLI."""
     deploy = sub.add_parser(
         "deploy",
-        help="write Prometheus, rules, Sloth, Pyrra and Grafana files for the agents and components",
+        help="write Prometheus, rules, Alertmanager, Sloth, Pyrra and Grafana files for the agents and components",
         description="Write, from config.toml and the catalog, the configuration of the engine that "
         "scrapes the agents: prometheus/prometheus.yml (a scrape job per agent), "
         "prometheus/rules/vigie.yml (each component's verdict by its quorum of agents, burn-rate "
-        "alerts on its target, absent agents paged as unknown), sloth/*.yml, pyrra/*.yaml and "
+        "alerts on its target, absent agents paged as unknown), alertmanager/alertmanager.yml, "
+        "sloth/*.yml, pyrra/*.yaml and "
         "grafana/vigie.json. Existing files are overwritten; nothing else in DIR is touched.",
     )
     deploy.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")

@@ -26,7 +26,7 @@ from typing import IO
 
 import requests
 
-from vigie.console.demo.runner import READY_TIMEOUT, STOP_TIMEOUT, die_with_parent
+from vigie.console.demo.runner import READY_TIMEOUT, die_with_parent, stop_children
 from vigie.console.demo.scenario import Scenario
 from vigie.console.demo.simsi import SimulatedSI
 from vigie.console.demo.workdir import Workdir, free_port, write_config
@@ -107,13 +107,7 @@ class EngineProcess:
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it hangs; waits for it."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_children([self.process])
 
 
 def engine_tables(agent_ports: dict[str, int], url: str) -> str:
@@ -209,15 +203,7 @@ class EngineRun:
 
     def stop(self) -> None:
         """Stop the agents (SIGTERM: they store their last batch), the engine and the simulated SI."""
-        for process in self.agents.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.agents.values():
-            try:
-                process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_children(list(self.agents.values()))
         self.agents.clear()
         for log in self._logs:
             log.close()
