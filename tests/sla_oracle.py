@@ -26,6 +26,18 @@ class OracleResult:
     counts: dict[str, float]
     scheduled: float
     incidents: list[tuple[float, float, float]]
+    site_down: float = 0.0  # seconds in [start, end) some agents saw down without a quorum
+
+
+def _needed(quorum: str | int, voters: int) -> int:
+    """How many agents with data make the quorum, as the configuration reference words it."""
+    if quorum == "any":
+        return 1
+    if quorum == "all":
+        return voters
+    if quorum == "majority":
+        return next(k for k in range(1, voters + 1) if 2 * k > voters)
+    return min(int(quorum), voters)
 
 
 def _probe_state(
@@ -115,13 +127,42 @@ def oracle(
     sim_start: float,
     sim_end: float,
     step: float,
+    agents: list[str] | None = None,
 ) -> OracleResult:
-    """Count seconds per state in ``[start, end)``; simulate ``[sim_start, sim_end)`` for runs."""
+    """Count seconds per state in ``[start, end)``; simulate ``[sim_start, sim_end)`` for runs.
+
+    ``agents`` names the site of each probe (all one site when None): each site sees the
+    worst state of its probes, and the component takes the state that the quorum of the
+    sites with data see: sorting their views from the worst, the one at the quorum's rank.
+    """
+    sites = agents or [""] * len(probes)
     grid = [sim_start + k * step for k in range(int((sim_end - sim_start) // step))]
     states: list[Status | None] = []
+    partial: list[bool] = []
     for t in grid:
-        known = [s for results, iv in probes if (s := _probe_state(results, iv, t, comp)) is not None]
-        states.append(max(known, key=RANK.__getitem__) if known else None)
+        views: dict[str, Status] = {}
+        for (results, iv), site in zip(probes, sites, strict=True):
+            s = _probe_state(results, iv, t, comp)
+            if s is not None and (site not in views or RANK[s] > RANK[views[site]]):
+                views[site] = s
+        ranked = sorted(views.values(), key=RANK.__getitem__, reverse=True)
+        state = ranked[_needed(comp.policy.quorum, len(ranked)) - 1] if ranked else None
+        states.append(state)
+        partial.append(state != Status.DOWN and Status.DOWN in ranked)
+    # A run of such instants next to the component's own downtime is the outage's edge.
+    site_down = 0.0
+    k = 0
+    while k < len(grid):
+        if not partial[k]:
+            k += 1
+            continue
+        j = k
+        while j < len(grid) and partial[j]:
+            j += 1
+        edge = (k > 0 and states[k - 1] == Status.DOWN) or (j < len(grid) and states[j] == Status.DOWN)
+        if not edge:
+            site_down += sum(step for x in range(k, j) if start <= grid[x] < end)
+        k = j
     # Blips: a run of down samples shorter than the threshold is up.
     limit = comp.policy.ignore_blips_shorter_than
     k = 0
@@ -157,4 +198,4 @@ def oracle(
             k = j
         else:
             k += 1
-    return OracleResult(counts, float(sum(step for c in counted if c)), incidents)
+    return OracleResult(counts, float(sum(step for c in counted if c)), incidents, site_down)

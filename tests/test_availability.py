@@ -14,10 +14,10 @@ from vigie.accounting.figures import account, figures, floor_ratio
 from vigie.accounting.incidents import find_incidents
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.schedules import maintenance_spans, schedule_spans
-from vigie.accounting.state import effective_timeline
+from vigie.accounting.state import effective_timeline, site_failures
 from vigie.accounting.terms import MaintenanceWindow, Policy, Schedule, ScheduleWindow
 from vigie.accounting.timeline import segments_from_results
-from vigie.kernel.spans import clip
+from vigie.kernel.spans import clip, total
 from vigie.kernel.text.language import Language
 from vigie.probes.config import Component
 from vigie.reports.periods import month
@@ -221,18 +221,22 @@ STATES = [Status.UP, Status.UP, Status.UP, Status.DEGRADED, Status.DOWN, Status.
 
 
 @st.composite
-def scenarios(draw, step: int, units: int, base: float, window_hours: tuple[int, int]):  # type: ignore[no-untyped-def]
-    """A random component, probes' results, windows and period on a grid of ``step`` seconds."""
+def scenarios(draw, step: int, units: int, base: float, window_hours: tuple[int, int], sites: bool = False):  # type: ignore[no-untyped-def]
+    """A random component, probes' results, windows and period on a grid of ``step`` seconds.
+
+    With ``sites``, each probe belongs to one of up to three agents and the policy has a quorum.
+    """
     sim_start, sim_end = base, base + units * step
     probes = []
-    for _ in range(draw(st.integers(1, 2))):
+    for _ in range(draw(st.integers(1, 4 if sites else 2))):
         interval = draw(st.integers(1, 12)) * step
         t = sim_start + draw(st.integers(0, units // 4)) * step
         results = []
         while t < sim_end - 3 * interval and len(results) < 60:
             results.append((t, draw(st.sampled_from(STATES))))
             t += draw(st.integers(1, 3 * interval // step)) * step
-        probes.append((results, float(interval)))
+        agent = draw(st.sampled_from(["lyon", "paris", "lille"])) if sites else ""
+        probes.append((results, float(interval), agent))
     if draw(st.booleans()):
         schedule = Schedule((), PARIS)
     else:
@@ -274,6 +278,7 @@ def scenarios(draw, step: int, units: int, base: float, window_hours: tuple[int,
         confirm_after=draw(st.integers(1, 3)),
         pending_counts_as_down=draw(st.booleans()),
         ignore_blips_shorter_than=float(draw(st.sampled_from([0, 0, 1, 2, 5, 20])) * step),
+        quorum=draw(st.sampled_from(["majority", "any", "all", 1, 2])) if sites else "majority",
     )
     a = draw(st.integers(0, units - 1))
     b = draw(st.integers(a + 1, units))
@@ -284,14 +289,29 @@ def scenarios(draw, step: int, units: int, base: float, window_hours: tuple[int,
 def _check_against_oracle(scenario, step: int) -> None:  # type: ignore[no-untyped-def]
     comp, probes, maintenance, start, end, sim_start, sim_end = scenario
     segments = [
-        segments_from_results([ProbeResult(comp.id, f"p{k}", t, s) for t, s in results], interval)
-        for k, (results, interval) in enumerate(probes)
+        segments_from_results(
+            [ProbeResult(comp.id, f"p{k}", t, s, agent=agent) for t, s in results], interval
+        )
+        for k, (results, interval, agent) in enumerate(probes)
     ]
     maint = maintenance_spans(maintenance, comp.id, PARIS, start, end)
     timeline = effective_timeline(segments, comp.policy, maint)
     schedule = schedule_spans(comp.schedule, start, end)
     fig = account(comp, timeline, schedule, start, end)
-    expected = oracle(comp, probes, maintenance, start, end, sim_start, sim_end + 30 * step, step)
+    expected = oracle(
+        comp,
+        [(results, interval) for results, interval, _ in probes],
+        maintenance,
+        start,
+        end,
+        sim_start,
+        sim_end + 30 * step,
+        step,
+        [agent for _, _, agent in probes],
+    )
+    assert total(clip([(f.start, f.end) for f in site_failures(segments, comp.policy)], start, end)) == (
+        expected.site_down
+    )
     got = {
         "up": fig.up_s,
         "degraded": fig.degraded_s,
@@ -334,4 +354,16 @@ def test_accounting_equals_a_second_by_second_walk_across_dst_nights(scenario) -
     )
 )
 def test_accounting_equals_a_minute_grid_walk_over_days_with_schedules(scenario) -> None:  # type: ignore[no-untyped-def]
+    _check_against_oracle(scenario, 60)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([AUTUMN - 2 * 86400, QUIET]).flatmap(
+        lambda base: scenarios(60, 2 * 1440, base, (0, 24), sites=True)
+    )
+)
+def test_accounting_with_several_agents_and_a_quorum_equals_the_walk(scenario) -> None:  # type: ignore[no-untyped-def]
+    """The same walk with each probe on a site: the quorum of the sites with data decides,
+    and the time some sites saw the component down without a quorum is the site failures'."""
     _check_against_oracle(scenario, 60)

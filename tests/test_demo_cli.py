@@ -312,6 +312,39 @@ def test_a_console_that_lost_its_terminal_stops_on_sigterm(demo_copy: Path) -> N
     assert _alive(seen) == []
 
 
+def test_the_engine_demo_shows_scale_out_in_one_command(demo_copy: Path) -> None:
+    """Two agents scraped by a real Prometheus; the summary reads through it: PLACE stays up
+    while Lyon alone cannot reach it, Chorus Pro's scripted outage shows; nothing is left running."""
+    shutil.which("prometheus") or pytest.skip("prometheus is not installed (Debian package prometheus)")
+    code, out, err, seen = _run_watched(
+        [
+            *VIGIE,
+            "demo",
+            "--dir",
+            str(demo_copy),
+            "--engine",
+            "prometheus",
+            "--headless",
+            "--for",
+            "50s",
+            "--json",
+        ]
+    )
+    assert code == 0, err
+    assert "Traceback" not in err
+    summary = json.loads(out)
+    assert summary["healthy"] and summary["engine"] == "prometheus" and summary["error"] == ""
+    assert summary["agents"] == {"paris": True, "lyon": True}
+    seen_by = {c["id"]: c for c in summary["components"]}
+    place = seen_by["place"]
+    assert place["down_s"] == 0 and place["availability"] == 1.0
+    (failure,) = place["site_failures"]
+    assert failure["agents"] == ["lyon"] and 20 <= failure["duration_s"] <= 35
+    assert seen_by["chorus-pro"]["down_s"] > 0
+    assert (demo_copy / "agent-paris.db").is_file() and (demo_copy / "engine.toml").is_file()
+    assert _alive(seen) == []
+
+
 def test_demo_config_has_the_projects_components_targets_and_windows(tmp_path: Path) -> None:
     scenario = load_scenario()
     workdir = Workdir(tmp_path)

@@ -29,7 +29,7 @@ FREE_FORM = {
     "flows.statuses",
 }
 
-# One of everything: each top-level table, each probe kind, both counter sources, both kinds
+# One of everything: each top-level table (an agent among them), each probe kind, both counter sources, both kinds
 # of maintenance window, component sub-tables, the GLPI sub-table.
 EVERYTHING = """
 [vigie]
@@ -57,6 +57,10 @@ for = "c"
 [status]
 [[status.components]]
 id = "c"
+[measurements]
+
+[[agents]]
+name = "paris"
 
 [[components]]
 id = "c"

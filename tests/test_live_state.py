@@ -5,12 +5,19 @@ fed the same results, :class:`LiveState` reports exactly the transitions of the 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.accounting.results import STORED_STATUSES, ProbeResult, Status
-from vigie.accounting.state import LiveState, Transition, current_state, effective_timeline
+from vigie.accounting.state import (
+    LiveState,
+    Transition,
+    current_state,
+    effective_timeline,
+    site_failures,
+)
 from vigie.accounting.terms import Policy
 from vigie.accounting.timeline import StateSpan, segments_from_results
 from vigie.kernel.spans import Span, clip, normalise
@@ -59,17 +66,55 @@ def histories(draw: st.DrawFn) -> tuple[dict[str, float], list[ProbeResult], Pol
     return intervals, sorted(results, key=lambda r: r.ts), policy, windows
 
 
+@st.composite
+def agent_histories(draw: st.DrawFn) -> tuple[dict[str, float], list[ProbeResult], Policy, list[Span]]:
+    """Like :func:`histories`, with one to three agents running the probes and a quorum."""
+    intervals, _, policy, windows = draw(histories())
+    agents = ["lyon", "paris", "lille"][: draw(st.integers(1, 3))]
+    series = [(agent, probe) for agent in agents for probe in intervals if draw(st.booleans())]
+    results = []
+    for index, (agent, probe) in enumerate(series or [(agents[0], next(iter(intervals)))]):
+        # Series never report at the same instant: ts = 8k + index.
+        ts = 8 * draw(st.integers(0, 10)) + index
+        for _ in range(draw(st.integers(1, 20))):
+            status = draw(st.sampled_from(STORED_STATUSES))
+            results.append(
+                ProbeResult("svc", probe, float(ts), status, None, f"{agent} {status}", agent=agent)
+            )
+            ts += 8 * draw(st.integers(1, int(intervals[probe]) // 2 + 1))
+    quorum = draw(st.sampled_from(["majority", "any", "all", 1, 2, 3]))
+    return intervals, sorted(results, key=lambda r: r.ts), replace(policy, quorum=quorum), windows
+
+
+def segments_of(results: list[ProbeResult], intervals: dict[str, float]) -> list[list]:  # type: ignore[type-arg]
+    """Each (agent, probe)'s segments, as the store or the engine hand them over."""
+    keys = sorted({(r.agent, r.probe) for r in results})
+    return [
+        segments_from_results([r for r in results if (r.agent, r.probe) == key], intervals[key[1]])
+        for key in keys
+    ]
+
+
 @settings(max_examples=400, deadline=None)
 @given(histories())
 def test_live_transitions_are_the_timelines(history: tuple) -> None:
+    check_live_transitions(history)
+
+
+@settings(max_examples=300, deadline=None)
+@given(agent_histories())
+def test_live_transitions_are_the_timelines_with_agents_and_a_quorum(history: tuple) -> None:
+    check_live_transitions(history)
+
+
+def check_live_transitions(history: tuple) -> None:
     intervals, results, policy, windows = history
     live = LiveState("svc", policy, intervals, maintenance=lambda a, b: clip(windows, a, b))
     reported = []
     for result in results:
         reported += live.feed(result)
     reported += live.flush()
-    by_probe = {p: [r for r in results if r.probe == p] for p in intervals}
-    segments = [segments_from_results(rs, intervals[p]) for p, rs in by_probe.items() if rs]
+    segments = segments_of(results, intervals)
     first = results[0].ts
     last = max(s[-1].end for s in segments)
     timeline = effective_timeline(segments, policy, clip(windows, first, last))
@@ -82,15 +127,29 @@ def test_live_transitions_are_the_timelines(history: tuple) -> None:
 @given(histories(), st.integers(0, 800))
 def test_the_state_now_is_the_timelines_at_that_moment(history: tuple, now: int) -> None:
     """The console's state at ``now`` is the live state once every result up to then is in."""
+    check_state_now(history, now)
+
+
+@settings(max_examples=200, deadline=None)
+@given(agent_histories(), st.integers(0, 800))
+def test_the_state_now_with_agents_is_the_timelines_at_that_moment(history: tuple, now: int) -> None:
+    check_state_now(history, now)
+
+
+def check_state_now(history: tuple, now: int) -> None:
     intervals, results, policy, windows = history
     known = [r for r in results if r.ts <= now]
     live = LiveState("svc", policy, intervals, maintenance=lambda a, b: clip(windows, a, b))
     for result in known:
         live.feed(result)
     live.flush(math.nextafter(now, math.inf))
-    by_probe = {p: [r for r in known if r.probe == p] for p in intervals}
-    segments = [segments_from_results(rs, intervals[p]) for p, rs in by_probe.items() if rs]
-    assert current_state(segments, policy, windows, float(now)).state is live.current.state
+    segments = segments_of(known, intervals)
+    state = current_state(segments, policy, windows, float(now))
+    assert state.state is live.current.state
+    # The sites seeing it down alone are named when the component is up or degraded.
+    failing = [f.agents for f in site_failures(segments, policy) if f.start <= now < f.end]
+    expected = failing[0] if failing and state.state in (Status.UP, Status.DEGRADED) else ()
+    assert state.site_down == expected
 
 
 def test_a_confirmed_outage_starts_at_its_first_failure() -> None:
@@ -123,6 +182,16 @@ def test_memory_stays_small_over_a_long_uptime() -> None:
 def test_a_restart_resumes_from_the_stored_segments(history: tuple, cut: float) -> None:
     """A daemon restarted mid-history, resuming from the store, reports what one that never
     stopped reports."""
+    check_restart(history, cut)
+
+
+@settings(max_examples=150, deadline=None)
+@given(agent_histories(), st.floats(0, 1))
+def test_a_restart_with_agents_resumes_from_the_stored_segments(history: tuple, cut: float) -> None:
+    check_restart(history, cut)
+
+
+def check_restart(history: tuple, cut: float) -> None:
     intervals, results, policy, windows = history
     before, after = results[: int(len(results) * cut)], results[int(len(results) * cut) :]
 
@@ -132,11 +201,6 @@ def test_a_restart_resumes_from_the_stored_segments(history: tuple, cut: float) 
     steady = fresh()
     expected = [c for r in results for c in steady.feed(r)] + steady.flush()
     restarted = fresh()
-    reported = restarted.resume(
-        [
-            segments_from_results([r for r in before if r.probe == p], interval)
-            for p, interval in intervals.items()
-        ]
-    )
+    reported = restarted.resume(segments_of(before, intervals))
     reported += [c for r in after for c in restarted.feed(r)] + restarted.flush()
     assert [(c.old, c.new, c.ts) for c in reported] == [(c.old, c.new, c.ts) for c in expected]

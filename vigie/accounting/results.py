@@ -27,6 +27,7 @@ class ProbeResult:
     The result stands for the component's state from ``ts`` until the next result of
     the same probe (at most twice the probe's interval; beyond that the time is unknown).
     ``value`` carries a throughput reading (a counter or a rate) for throughput probes.
+    ``agent`` names the site that measured it (empty: the one daemon of a single-machine set-up).
     ``interval_s`` is the result's own step when it has one (imported history taken at
     another pace than the probe's); it then covers at most twice that step.
     """
@@ -38,6 +39,7 @@ class ProbeResult:
     latency_ms: float | None = None
     detail: str = ""
     value: float | None = None
+    agent: str = ""
     interval_s: float | None = None
 
     @property

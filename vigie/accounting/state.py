@@ -15,6 +15,12 @@ windows. The rules, in the order they apply:
    the component takes the worst state among the probes that have data then
    (``up`` < ``degraded`` < ``down`` < ``maintenance``); it is ``unknown`` only when none
    has data. So the component is down when any of its probes says it is down.
+   **Several agents** (sites probing the same component): rule 3 gives each agent's view,
+   then the component takes the state that a quorum of the agents with data see (the
+   policy's ``quorum``: the N-th worst view, N being :func:`~vigie.accounting.terms.quorum_needed`).
+   With the default majority, one site seeing the component down while the others see it
+   up is that site's problem (:func:`site_failures`), not an outage. With one agent (or
+   none named, on a single machine) this is rule 3 alone.
 4. **Blips**: a maximal down interval shorter than ``ignore_blips_shorter_than`` counts
    as ``up`` (its wall-clock length decides, whatever the schedule).
 5. **Maintenance windows** (declared in the config) override every state, unknown
@@ -32,7 +38,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from vigie.accounting.results import ProbeResult, Status
-from vigie.accounting.terms import Policy
+from vigie.accounting.terms import Policy, quorum_needed
 from vigie.accounting.timeline import Segment, StateSpan, TimelineBuilder
 from vigie.kernel.spans import Span, clip, normalise
 
@@ -98,6 +104,108 @@ def combine(probes: Sequence[Sequence[StateSpan]]) -> list[StateSpan]:
     return _merge(out)
 
 
+@dataclass(frozen=True)
+class SiteFailure:
+    """A span where some agents, but fewer than a quorum of those with data, saw the
+    component down: a problem of those sites (their network, their resolver), not an outage."""
+
+    start: float
+    end: float
+    agents: tuple[str, ...]
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.end - self.start
+
+
+AgentSpans = tuple[str, Sequence[StateSpan]]
+"""One probe's timeline after rule 2, with the agent that measured it."""
+
+
+def _agent_views(keyed: Sequence[AgentSpans]) -> list[tuple[str, list[StateSpan]]]:
+    """Each agent's view of the component: the worst state of its probes (rule 3), by agent name."""
+    groups: dict[str, list[Sequence[StateSpan]]] = {}
+    for agent, spans in keyed:
+        groups.setdefault(agent, []).append(spans)
+    return [(agent, combine(lists)) for agent, lists in sorted(groups.items())]
+
+
+def vote(
+    views: Sequence[tuple[str, Sequence[StateSpan]]], quorum: str | int
+) -> tuple[list[StateSpan], list[SiteFailure]]:
+    """The component's timeline from its agents' views (rule 3, several agents), and the spans
+    where some agents saw it down without a quorum.
+
+    At each instant, the views with data are ranked worst first (agents in name order
+    within one state); the component takes the state of rank ``quorum_needed``. A failure
+    touching an outage of the component (sites never see it start at the same instant) is
+    the outage's edge, not a site failure.
+    """
+    lists = [(agent, spans) for agent, spans in views if spans]
+    if len(lists) <= 1:
+        return (_merge(lists[0][1]) if lists else []), []
+    bounds = sorted({t for _, spans in lists for s in spans for t in (s.start, s.end)})
+    cursors = [0] * len(lists)
+    out: list[StateSpan] = []
+    failures: list[SiteFailure] = []
+    for a, b in pairwise(bounds):
+        seen: list[tuple[str, StateSpan]] = []
+        for k, (agent, spans) in enumerate(lists):
+            i = cursors[k]
+            while i < len(spans) and spans[i].end <= a:
+                i += 1
+            cursors[k] = i
+            if i < len(spans) and spans[i].start <= a:
+                seen.append((agent, spans[i]))
+        if not seen:
+            continue
+        seen.sort(key=lambda view: -SEVERITY[view[1].state])
+        verdict = seen[quorum_needed(quorum, len(seen)) - 1][1]
+        out.append(StateSpan(a, b, verdict.state, verdict.detail))
+        down = tuple(agent for agent, span in seen if span.state is Status.DOWN)
+        if down and verdict.state is not Status.DOWN:
+            last = failures[-1] if failures else None
+            if last is not None and last.end == a and last.agents == down:
+                failures[-1] = SiteFailure(last.start, b, down)
+            else:
+                failures.append(SiteFailure(a, b, down))
+    timeline = _merge(out)
+    # Sites seeing the outage a moment before (or after) the quorum does: the outage's edge,
+    # not those sites' own problem. Runs of touching failures go together.
+    edges = {t for span in timeline if span.state is Status.DOWN for t in (span.start, span.end)}
+    kept: list[SiteFailure] = []
+    run: list[SiteFailure] = []
+    for failure in [*failures, None]:
+        if failure is not None and run and run[-1].end == failure.start:
+            run.append(failure)
+            continue
+        if run and run[0].start not in edges and run[-1].end not in edges:
+            kept.extend(run)
+        run = [failure] if failure is not None else []
+    return timeline, kept
+
+
+def _verdict(keyed: Sequence[AgentSpans], quorum: str | int) -> list[StateSpan]:
+    """Rule 3 over every probe's confirmed timeline: the worst probe, or the agents' vote."""
+    if len({agent for agent, _ in keyed}) <= 1:
+        return combine([spans for _, spans in keyed])
+    return vote(_agent_views(keyed), quorum)[0]
+
+
+def _confirmed_by_agent(probe_segments: Sequence[Sequence[Segment]], policy: Policy) -> list[AgentSpans]:
+    return [(segs[0].agent if segs else "", confirmed(segs, policy)) for segs in probe_segments if segs]
+
+
+def site_failures(probe_segments: Sequence[Sequence[Segment]], policy: Policy) -> list[SiteFailure]:
+    """Where some agents saw the component down but the quorum did not (rules 1-3): each
+    span with the agents that saw it down. Empty with a single agent."""
+    keyed = _confirmed_by_agent(probe_segments, policy)
+    if len({agent for agent, _ in keyed}) <= 1:
+        return []
+    return vote(_agent_views(keyed), policy.quorum)[1]
+
+
 def drop_blips(timeline: Sequence[StateSpan], shorter_than: float) -> list[StateSpan]:
     """Down spans shorter than ``shorter_than`` seconds become up (rule 4)."""
     if shorter_than <= 0:
@@ -138,7 +246,7 @@ def effective_timeline(
     probe_segments: Sequence[Sequence[Segment]], policy: Policy, maintenance: Sequence[Span]
 ) -> list[StateSpan]:
     """Rules 1-5: a component's state over time, gaps being unknown."""
-    combined = combine([confirmed(segs, policy) for segs in probe_segments])
+    combined = _verdict(_confirmed_by_agent(probe_segments, policy), policy.quorum)
     return overlay_maintenance(drop_blips(combined, policy.ignore_blips_shorter_than), maintenance)
 
 
@@ -159,11 +267,13 @@ class Transition:
 
 @dataclass(frozen=True)
 class CurrentState:
-    """A component's state at one instant, since when, and the last result's detail."""
+    """A component's state at one instant, since when, and the last result's detail;
+    ``site_down`` names the agents that see it down then without a quorum (see :class:`SiteFailure`)."""
 
     state: Status
     since: float | None
     detail: str
+    site_down: tuple[str, ...] = ()
 
 
 def _clipped(segments: Sequence[Segment], until: float) -> list[Segment]:
@@ -183,6 +293,7 @@ def _clipped(segments: Sequence[Segment], until: float) -> list[Segment]:
                 seg.checks,
                 seg.detail,
                 seg.confirm_ts,
+                seg.agent,
             )
         out.append(seg)
     return out
@@ -202,10 +313,16 @@ def current_state(
     # A result at `now` itself counts: the state at the instant, not just before it.
     until = math.nextafter(now, math.inf)
     live = LiveState("", policy, maintenance=lambda start, end: clip(maintenance, start, end))
-    for segments in probe_segments:
-        live.load(_clipped(segments, until))
+    known = [_clipped(segments, until) for segments in probe_segments]
+    for segments in known:
+        live.load(segments)
     live.flush(until)
-    return live.current
+    current = live.current
+    if current.state in (Status.UP, Status.DEGRADED):
+        for failure in site_failures(known, policy):
+            if failure.start <= now < failure.end:
+                return CurrentState(current.state, current.since, current.detail, failure.agents)
+    return current
 
 
 MaintenanceSource = Callable[[float, float], Sequence[Span]]
@@ -238,8 +355,9 @@ class LiveState:
         self.policy = policy
         self._intervals = dict(intervals or {})
         self._maintenance = maintenance
-        self._builders: dict[str, TimelineBuilder] = {}
-        self._closed: dict[str, list[Segment]] = {}
+        # Keyed by (agent, probe): several sites may run the same probe.
+        self._builders: dict[tuple[str, str], TimelineBuilder] = {}
+        self._closed: dict[tuple[str, str], list[Segment]] = {}
         self._state = Status.UNKNOWN
         self._since: float | None = None
         self._detail = ""
@@ -263,15 +381,18 @@ class LiveState:
         interval = self._intervals.get(result.probe)
         if interval is None:
             return []
-        builder = self._builders.get(result.probe)
+        key = (result.agent, result.probe)
+        builder = self._builders.get(key)
         if builder is None:
-            builder = self._builders[result.probe] = TimelineBuilder(self.component, result.probe, interval)
+            builder = self._builders[key] = TimelineBuilder(
+                self.component, result.probe, interval, agent=result.agent
+            )
         try:
             closed = builder.add(result.ts, result.status, result.detail)
         except ValueError:
             return []
         if closed is not None:
-            self._closed.setdefault(result.probe, []).append(closed)
+            self._closed.setdefault(key, []).append(closed)
         self._now = max(self._now, result.ts)
         return self._settle(self._horizon(), final=False)
 
@@ -283,15 +404,16 @@ class LiveState:
             if interval is None:
                 continue
             *closed, last = segments
-            self._closed.setdefault(last.probe, []).extend(closed)
-            self._builders[last.probe] = TimelineBuilder(self.component, last.probe, interval, last)
+            key = (last.agent, last.probe)
+            self._closed.setdefault(key, []).extend(closed)
+            self._builders[key] = TimelineBuilder(self.component, last.probe, interval, last, last.agent)
             self._now = max(self._now, last.last_ts)
         return self._settle(self._horizon(), final=False)
 
     def load(self, segments: Sequence[Segment]) -> None:
         """Take one probe's segments as they are (oldest first), without settling anything."""
         if segments:
-            self._closed.setdefault(segments[0].probe, []).extend(segments)
+            self._closed.setdefault((segments[0].agent, segments[0].probe), []).extend(segments)
 
     def flush(self, until: float = math.inf) -> list[Transition]:
         """Settle everything up to ``until`` as if no more result were coming: pending
@@ -302,7 +424,7 @@ class LiveState:
     def _horizon(self) -> tuple[float, bool]:
         """Up to where the results so far settle the timeline: (time, inclusive)."""
         horizon = self._now
-        for probe, builder in self._builders.items():
+        for (_, probe), builder in self._builders.items():
             seg = builder.open
             # A probe silent for longer than its cover and one more interval holds nothing back.
             if seg is not None and self._now <= seg.last_ts + builder.cap + self._intervals[probe]:
@@ -311,16 +433,16 @@ class LiveState:
 
     def _combined(self, until: float) -> list[StateSpan]:
         """Rules 1-3 over the kept segments, after the settled past."""
-        probes = []
-        for probe in sorted(set(self._closed) | set(self._builders)):
-            segments = [s for s in self._closed.get(probe, ()) if s.end > self._trim]
-            builder = self._builders.get(probe)
+        probes: list[AgentSpans] = []
+        for key in sorted(set(self._closed) | set(self._builders)):
+            segments = [s for s in self._closed.get(key, ()) if s.end > self._trim]
+            builder = self._builders.get(key)
             if builder is not None and builder.open is not None:
                 segments.append(builder.open)
             if until < math.inf:
                 segments = _clipped(segments, until)
-            probes.append(confirmed(segments, self.policy))
-        combined = combine(probes)
+            probes.append((key[0], confirmed(segments, self.policy)))
+        combined = _verdict(probes, self.policy.quorum)
         if self._trim == -math.inf:
             return combined
         kept = [

@@ -55,14 +55,38 @@ class Schedule:
         return "; ".join(parts)
 
 
+QUORUMS = ("majority", "any", "all")
+"""The named quorums; a number of agents is the fourth form."""
+
+
 @dataclass(frozen=True)
 class Policy:
-    """Accounting policy knobs (global defaults, overridable per component)."""
+    """Accounting policy knobs (global defaults, overridable per component).
+
+    ``quorum`` says how many of the agents that have data must see a state for the
+    component to take it (see :func:`quorum_needed`): one of :data:`QUORUMS` or a number.
+    """
 
     exclude_maintenance: bool = True
     confirm_after: int = 1
     pending_counts_as_down: bool = True
     ignore_blips_shorter_than: float = 0.0
+    quorum: str | int = "majority"
+
+
+def quorum_needed(quorum: str | int, voters: int) -> int:
+    """How many of ``voters`` agents (those with data at that moment) make a quorum.
+
+    ``majority``: more than half; ``any``: one; ``all``: every one; a number N: N, or every
+    agent with data when fewer have data (a site that went silent does not outvote the others).
+    """
+    if quorum == "any":
+        return min(1, voters)
+    if quorum == "all":
+        return voters
+    if quorum == "majority":
+        return voters // 2 + 1 if voters else 0
+    return min(int(quorum), voters)
 
 
 @dataclass(frozen=True)

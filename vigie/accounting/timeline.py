@@ -38,6 +38,7 @@ class Segment:
     and grows as results arrive). ``detail`` is the last result's detail (for a down
     segment: the last error). ``confirm_ts`` holds, for a down segment, the times of its
     first results (up to :data:`MAX_CONFIRM`) so ``confirm_after`` can be applied later.
+    ``agent`` is the site whose probe it is (empty on a single machine).
     """
 
     component: str
@@ -49,6 +50,7 @@ class Segment:
     checks: int
     detail: str = ""
     confirm_ts: list[float] = field(default_factory=list)
+    agent: str = ""
 
 
 class TimelineBuilder:
@@ -60,9 +62,17 @@ class TimelineBuilder:
     interval of the results that follow.
     """
 
-    def __init__(self, component: str, probe: str, interval: float, open_segment: Segment | None = None):
+    def __init__(
+        self,
+        component: str,
+        probe: str,
+        interval: float,
+        open_segment: Segment | None = None,
+        agent: str = "",
+    ):
         self.component = component
         self.probe = probe
+        self.agent = agent
         self.cap = 2 * interval
         self.open = open_segment
         # How far the newest result reaches: an open segment ends there.
@@ -108,6 +118,7 @@ class TimelineBuilder:
             1,
             detail,
             [ts] if state == Status.DOWN else [],
+            self.agent,
         )
         return seg
 
@@ -150,7 +161,7 @@ def segments_from_results(results: Iterable[ProbeResult], interval: float) -> li
     builder: TimelineBuilder | None = None
     for r in results:
         if builder is None:
-            builder = TimelineBuilder(r.component, r.probe, interval)
+            builder = TimelineBuilder(r.component, r.probe, interval, agent=r.agent)
         cap = None if r.interval_s is None else 2 * r.interval_s
         closed = builder.add(r.ts, r.status, r.detail, cap)
         if closed is not None:
@@ -161,10 +172,10 @@ def segments_from_results(results: Iterable[ProbeResult], interval: float) -> li
 
 
 def split_by_probe(results: Iterable[ProbeResult]) -> Iterator[list[ProbeResult]]:
-    """Group results by (component, probe), each group sorted by time."""
-    groups: dict[tuple[str, str], list[ProbeResult]] = {}
+    """Group results by (component, probe, agent), each group sorted by time."""
+    groups: dict[tuple[str, str, str], list[ProbeResult]] = {}
     for r in results:
-        groups.setdefault((r.component, r.probe), []).append(r)
+        groups.setdefault((r.component, r.probe, r.agent), []).append(r)
     for key in sorted(groups):
         yield sorted(groups[key], key=lambda r: r.ts)
 

@@ -19,6 +19,8 @@ from vigie.console import (
     cmd_config,
     cmd_decom,
     cmd_demo,
+    cmd_deploy,
+    cmd_export,
     cmd_flows,
     cmd_homologations,
     cmd_incident,
@@ -40,6 +42,7 @@ from vigie.kernel.gcpause import one_shot
 from vigie.kernel.problems import ConfigError
 from vigie.probes.db import SchemaError, storage_failure
 from vigie.probes.secrets import SecretError, scrub
+from vigie.probes.sources import EngineError
 
 COMMANDS = [
     cmd_config,
@@ -62,6 +65,8 @@ COMMANDS = [
     cmd_silence,
     cmd_tui,
     cmd_demo,
+    cmd_deploy,
+    cmd_export,
 ]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 
@@ -118,7 +123,7 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
         for problem in exc.problems:
             sys.stderr.write(scrub(f"{problem}\n"))
         return EXIT_USAGE
-    except (UserError, SchemaError, SecretError) as exc:
+    except (UserError, SchemaError, SecretError, EngineError) as exc:
         sys.stderr.write(scrub(f"vigie: error: {exc}\n"))
         return EXIT_USAGE
     except sqlite3.OperationalError as exc:

@@ -9,12 +9,13 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from vigie.console.demo.engine import ENGINES, EngineRun, EngineSummary, summarize_engine
 from vigie.console.demo.runner import DemoRun, Summary, summarize
 from vigie.console.demo.scenario import Scenario, load_scenario
 from vigie.console.demo.simsi import SimulatedSI
@@ -36,6 +37,9 @@ from vigie.console.output import print_json, print_table
 from vigie.console.settings import load_settings
 from vigie.kernel.durations import format_duration
 from vigie.kernel.text.language import MISSING, Language
+
+if TYPE_CHECKING:
+    from vigie.console.tui.app import VigieApp
 
 DEFAULT_HEADLESS = 60.0
 CLOSE_GRACE = 10.0  # seconds the console has to close after a signal before the demo leaves without it
@@ -67,6 +71,12 @@ def register(sub: Any) -> None:
     )
     demo.add_argument("--scenario", metavar="FILE", help="a scenario TOML file (default: the bundled one)")
     demo.add_argument("--json", action="store_true", help="with --headless: print the summary as JSON")
+    demo.add_argument(
+        "--engine",
+        choices=tuple(ENGINES),
+        help="scale-out: two agents (two sites) scraped by a real Prometheus or VictoriaMetrics on "
+        "loopback, the console and the summary reading through it",
+    )
     demo.set_defaults(handler=run_demo)
 
 
@@ -86,6 +96,12 @@ def run_demo(args: argparse.Namespace) -> int:
         summary = _run(args, duration, scenario, workdir, si)
     if summary is None:
         return EXIT_OK
+    if isinstance(summary, EngineSummary):
+        if args.json:
+            print_json(dataclasses.asdict(summary) | {"healthy": summary.healthy})
+        else:
+            _print_engine_summary(summary)
+        return EXIT_OK if summary.healthy else EXIT_FINDING
     if args.json:
         print_json(dataclasses.asdict(summary) | {"healthy": summary.healthy})
     else:
@@ -95,7 +111,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _run(
     args: argparse.Namespace, duration: float | None, scenario: Scenario, workdir: Workdir, si: SimulatedSI
-) -> Summary | None:
+) -> Summary | EngineSummary | None:
     """Load the history if needed, then run; the headless summary (None after the console)."""
     try:
         config = write_config(workdir, scenario, si.bind(), free_port(), LANG.code, free_port())
@@ -118,6 +134,8 @@ def _run(
         )
         history["invoices"] = load_invoices(workdir, scenario, settings, datetime.now(UTC), _say)
         save_history(workdir, history)
+        if args.engine:
+            return _run_engine(args, duration, scenario, workdir, si)
         with DemoRun(workdir, settings, si) as run:
             _say(LANG.t("cli.demo.started", url=run.metrics_url))
             _say(LANG.t("cli.demo.status", url=run.status_url))
@@ -129,6 +147,23 @@ def _run(
             return summarize(run, history, scenario.history_year)
     finally:
         si.stop()
+
+
+def _run_engine(
+    args: argparse.Namespace, duration: float | None, scenario: Scenario, workdir: Workdir, si: SimulatedSI
+) -> EngineSummary | None:
+    """The engine demo: the simulated SI, the engine and two agents; the console or a summary."""
+    with EngineRun(args.engine, workdir, scenario, si, LANG.code) as run:
+        assert run.engine is not None and run.settings is not None
+        _say(LANG.t("cli.demo.engine_started", engine=args.engine, url=run.engine.url, config=run.config))
+        if not args.headless:
+            from vigie.console.tui.app import VigieApp
+
+            _run_console(VigieApp(run.settings, source="prometheus"), run.stop, duration)
+            return None
+        assert duration is not None
+        _wait(duration)
+        return summarize_engine(run)
 
 
 def _say(message: str) -> None:
@@ -180,7 +215,11 @@ def _console(run: DemoRun, duration: float | None) -> None:
     """Open the console over the demo's store; it returns when the user presses q."""
     from vigie.console.tui.app import VigieApp
 
-    app = VigieApp(run.settings)
+    _run_console(VigieApp(run.settings), run.stop, duration)
+
+
+def _run_console(app: VigieApp, stop_children: Callable[[], None], duration: float | None) -> None:
+    """Run the console until q, a signal or ``duration``; ``stop_children`` if it hangs on its way out."""
     stop, finished = threading.Event(), threading.Event()
 
     def close_app() -> None:
@@ -197,7 +236,7 @@ def _console(run: DemoRun, duration: float | None) -> None:
         # stop the children and leave anyway. Nothing is written: the terminal is gone.
         if finished.wait(CLOSE_GRACE):
             return
-        run.stop()
+        stop_children()
         os._exit(EXIT_OK)
 
     with _stop_on_signals(stop):
@@ -249,5 +288,48 @@ def _print_summary(summary: Summary) -> None:
             year=year,
             results=_count(summary.history.get("results")),
             tickets=_count(summary.history.get("tickets")),
+        )
+    )
+
+
+def _print_engine_summary(summary: EngineSummary) -> None:
+    """What the engine saw: each component's state now and its figures over the run, beside
+    the agents' own stores; failures seen from one site only."""
+    t = LANG.t
+    print(
+        t(
+            "cli.demo.engine_ran",
+            engine=summary.engine,
+            url=summary.url,
+            duration=LANG.duration(summary.seconds),
+        )
+    )
+    if summary.error:
+        print(t("cli.demo.engine_error", error=summary.error))
+        return
+    rows = [
+        [
+            c.name,
+            MISSING if c.state is None else LANG.label("state", c.state),
+            LANG.percent(c.availability),
+            LANG.duration(c.down_s),
+            LANG.duration(c.unknown_s),
+            LANG.percent(c.stores_availability),
+            "; ".join(
+                t("state.site_down", agents=", ".join(f.agents)) + f" ({LANG.duration(f.duration_s)})"
+                for f in c.site_failures
+            ),
+        ]
+        for c in summary.components
+    ]
+    columns = ("component", "state", "availability", "down", "unknown", "stores", "sites")
+    print_table([t(f"cli.demo.engine_col.{c}") for c in columns], rows, right=(2, 3, 4, 5))
+    print(
+        t(
+            "cli.demo.engine_agents",
+            agents=", ".join(
+                f"{name} ({t('common.yes') if alive else t('common.no')})"
+                for name, alive in summary.agents.items()
+            ),
         )
     )

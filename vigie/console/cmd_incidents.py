@@ -8,13 +8,13 @@ from typing import Any
 
 from vigie.accounting.incidents import incident_stats
 from vigie.console.errors import UserError
-from vigie.console.measurements import open_store
+from vigie.console.measurements import add_source_argument, open_source, open_store
 from vigie.console.output import print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
 from vigie.kernel.text.language import Language
 from vigie.probes.tickets.incidents import PENDING, IncidentTicketStore, link_for
-from vigie.reports.sla import sla_report
+from vigie.reports.sla import component_site_failures, sla_report
 
 
 def register(sub: Any) -> None:
@@ -31,6 +31,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--component", action="append", metavar="ID", help="only this component (repeatable)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--lang", choices=("fr", "en"), help="language of the table (default: config)")
+    add_source_argument(parser)
     parser.set_defaults(handler=run_incidents)
 
 
@@ -40,15 +41,28 @@ def run_incidents(args: argparse.Namespace) -> int:
     tz = settings.timezone
     try:
         # One instant for the period and the figures: a period "from X" runs to now.
-        now = datetime.now(tz)
-        period = period_from_args(args, now)
+        today = datetime.now(tz)
+        period = period_from_args(args, today)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    with open_store(settings) as store:
+    now = today.timestamp()
+    with open_store(settings) as store, open_source(settings, store, args.source) as source:
         try:
-            reports = sla_report(store, settings.probes, period, args.component, now=now.timestamp())
+            reports = sla_report(store, settings.probes, period, args.component, now=now, source=source)
         except KeyError as exc:
             raise UserError(f"--component: no component with id {exc}") from None
+        # Failures seen from some sites only (several agents): not incidents, shown apart.
+        until = max(period.start_ts, min(period.end_ts, now))
+        sites = {
+            r.figures.component: component_site_failures(
+                source,
+                settings.probes,
+                settings.probes.component(r.figures.component),
+                period.start_ts,
+                until,
+            )
+            for r in reports
+        }
     # The GLPI tickets the daemon opened for incidents ([tickets.open]).
     with IncidentTicketStore(settings.store_path(), settings.probes.store.busy_timeout) as tickets:
         links = tickets.links(period.start_ts, period.end.timestamp())
@@ -81,6 +95,15 @@ def run_incidents(args: argparse.Namespace) -> int:
                             "ticket_pending": ticket(i.component, i.start)[1],
                         }
                         for i in r.incidents
+                    ],
+                    "site_failures": [
+                        {
+                            "start": local(f.start),
+                            "end": local(f.end),
+                            "duration_s": f.duration,
+                            "agents": list(f.agents),
+                        }
+                        for f in sites[r.figures.component]
                     ],
                 }
             )
@@ -127,4 +150,16 @@ def run_incidents(args: argparse.Namespace) -> int:
         summary,
         right=(1, 2, 3, 4),
     )
+    site_rows = [
+        [names.get(cid, cid), when(f.start), when(f.end), lang.duration(f.duration), ", ".join(f.agents)]
+        for cid, failures in sites.items()
+        for f in failures
+    ]
+    if site_rows:
+        print_table(
+            [t(f"cli.incidents.col.{c}") for c in ("component", "start", "end", "duration", "agents")],
+            site_rows,
+            title=t("cli.incidents.sites_title"),
+            right=(3,),
+        )
     return 0

@@ -14,7 +14,7 @@ from typing import Any
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Catalog
 from vigie.console.errors import UserError
-from vigie.console.measurements import open_store
+from vigie.console.measurements import add_source_argument, open_source, open_store
 from vigie.console.output import print_json
 from vigie.console.settings import Settings, config_path, load_settings
 from vigie.kernel.text.language import Language
@@ -72,6 +72,7 @@ def register(sub: Any) -> None:
         )
         parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="configuration file")
         parser.add_argument("--json", action="store_true", help="print what was written as JSON")
+        add_source_argument(parser)
         parser.set_defaults(handler=run_report, kind=kind)
     report.set_defaults(handler=lambda args: report.print_help() or 2)
 
@@ -88,12 +89,15 @@ def parse_period(kind: str, text: str) -> tuple[int, int | None]:
     return int(text), None
 
 
-def build(settings: Settings, period: collect.ReportPeriod, now: datetime) -> Report:
-    """Collect every section of the report from the stores and the catalog."""
+def build(
+    settings: Settings, period: collect.ReportPeriod, now: datetime, source: str | None = None
+) -> Report:
+    """Collect every section of the report from the stores and the catalog; availability is
+    read from ``source`` (``--source``, default ``[measurements] source``)."""
     probes = settings.probes
     comps = collect.components(probes)
-    with open_store(settings) as store:
-        availability, trend, incidents = collect.availability_sections(probes, store, period, now)
+    with open_store(settings) as store, open_source(settings, store, source) as results:
+        availability, trend, incidents = collect.availability_sections(probes, store, period, now, results)
         throughput = collect.throughput_section(probes, store, period)
     catalog = _catalog(settings)
     names = collect.application_names(probes, catalog)
@@ -169,7 +173,7 @@ def run_report(args: argparse.Namespace) -> int:
         raise UserError(f"report: --out {out}: folder {path.parent} does not exist")
     if path is None and args.format == "pdf" and sys.stdout.isatty():
         raise UserError("report: refusing to write PDF to a terminal (use --out FILE)")
-    report = build(settings, period, datetime.now(UTC))
+    report = build(settings, period, datetime.now(UTC), args.source)
     data = render(report, args.format, lang)
     if path is None:
         sys.stdout.buffer.write(data)

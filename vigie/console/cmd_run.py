@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import logging
 import math
 import signal
@@ -22,12 +23,13 @@ from vigie.console.catalog_input import catalog_collectors
 from vigie.console.duration_args import duration_option
 from vigie.console.oncall_input import oncall_parts
 from vigie.console.output import print_json, print_table
-from vigie.console.settings import config_path, load_settings
+from vigie.console.settings import Settings, config_path, load_settings
 from vigie.kernel.text.language import MISSING, Language
 from vigie.probes.secrets import ScrubbingFilter
 
 if TYPE_CHECKING:
     from vigie.probes.scheduler import Measured
+    from vigie.probes.sources import MetricsSource
 
 
 def register(sub: Any) -> None:
@@ -51,6 +53,11 @@ def register(sub: Any) -> None:
     run.add_argument("--for", dest="duration", metavar="DURATION", help="stop after this long (e.g. 10m)")
     run.add_argument("--json", action="store_true", help="with --once: print the results as JSON")
     run.add_argument("-v", "--verbose", action="store_true", help="log every batch written (JSON lines)")
+    run.add_argument(
+        "--agent",
+        metavar="NAME",
+        help="run as the probe agent NAME ([[agents]]): its probes, its own store, /metrics with agent labels",
+    )
     run.set_defaults(handler=run_command)
 
 
@@ -62,6 +69,8 @@ def run_command(args: argparse.Namespace) -> int:
     path = config_path(getattr(args, "config", None))
     settings = load_settings(path)
     _configure_logging(args.verbose)
+    if args.agent is not None:
+        return _run_agent(args, settings, duration)
     config = settings.probes
     if args.dry_run:
         from vigie.probes.daemon import dry_run
@@ -77,7 +86,7 @@ def run_command(args: argparse.Namespace) -> int:
     from vigie.reports.metrics import AvailabilityCollector
 
     tickets = TicketCollector(settings.store_path(), config.store.busy_timeout)
-    availability = AvailabilityCollector(config, settings.store_path())
+    availability = AvailabilityCollector(config, settings.store_path(), engine=_engine(settings))
     # One round sends no alert (no state change): no delivery, no ticket.
     oncall, incident_tickets = (None, None) if args.once else oncall_parts(settings)
     routes, hops = daemon_routes(settings)
@@ -111,6 +120,42 @@ def run_command(args: argparse.Namespace) -> int:
             flows.close()
             availability.close()
             tickets.close()
+    return cli.EXIT_OK
+
+
+def _engine(settings: Settings) -> MetricsSource | None:
+    """The engine /metrics' availability windows read, when ``[measurements]`` names one."""
+    if settings.measurements.source != "prometheus":
+        return None
+    from vigie.probes.promql import PromClient, PromQLSource
+
+    return PromQLSource(PromClient(settings.measurements), settings.probes)
+
+
+def _run_agent(args: argparse.Namespace, settings: Settings, duration: float | None) -> int:
+    """`vigie run --agent NAME`: the agent's share of the probes, its store, its /metrics."""
+    from vigie.probes.agent import Agent
+    from vigie.probes.daemon import AlreadyRunning, CannotListen
+
+    names = [a.name for a in settings.probes.agents]
+    if args.agent not in names:
+        known = ", ".join(names) if names else "none declared"
+        raise cli.UserError(f"--agent: no agent named '{args.agent}' in [[agents]] ({known})")
+    try:
+        agent = Agent(settings.probes, args.agent, settings.file.parent)
+    except (AlreadyRunning, CannotListen) as exc:
+        raise cli.UserError(str(exc)) from None
+    with agent:
+        if args.once:
+            return _report(agent.once(), args.json, Language(settings.language))
+        stop = threading.Event()
+        # An agent reads its configuration at start only: SIGHUP is caught and has no effect
+        # (restart the agent to apply a change).
+        with _stop_on_signals(stop, threading.Event()):
+            logging.getLogger("vigie").info(
+                json.dumps({"event": "listening", "agent": args.agent, "url": agent.server.url})
+            )
+            agent.run(stop, duration)
     return cli.EXIT_OK
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from vigie.accounting.figures import ComponentSla, SlaFigures
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, UserError
-from vigie.console.measurements import open_store
+from vigie.console.measurements import add_source_argument, open_source, open_store
 from vigie.console.output import print_json, print_table
 from vigie.console.period_args import add_period_arguments, period_from_args
 from vigie.console.settings import config_path, load_settings
@@ -48,6 +48,7 @@ def register(sub: Any) -> None:
     sla.add_argument("--lang", choices=("fr", "en"), help="language of the table (default: config)")
     sla.add_argument("--freeze", action="store_true", help="store a closed month's figures for good")
     sla.add_argument("--recompute", action="store_true", help="ignore a frozen month and recompute")
+    add_source_argument(sla)
     sla.set_defaults(handler=run_sla)
 
 
@@ -60,7 +61,7 @@ def run_sla(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     lang = Language(args.lang or settings.language)
-    with open_store(settings) as store:
+    with open_store(settings) as store, open_source(settings, store, args.source) as source:
         try:
             reports = sla_report(
                 store,
@@ -69,6 +70,7 @@ def run_sla(args: argparse.Namespace) -> int:
                 args.component,
                 now=now.timestamp(),
                 recompute=args.recompute or args.freeze,
+                source=source,
             )
         except KeyError as exc:
             raise UserError(f"--component: no component with id {exc}") from None

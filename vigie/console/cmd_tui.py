@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from vigie.console.catalog_input import as_of_date
 from vigie.console.errors import UserError
+from vigie.console.measurements import add_source_argument
 from vigie.console.settings import config_path, load_settings
 
 
@@ -36,6 +37,7 @@ def register(sub: Any) -> None:
         "decommissioning; default: now)",
     )
     tui.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    add_source_argument(tui)
     tui.set_defaults(handler=run_tui)
 
 
@@ -49,10 +51,12 @@ def run_tui(args: argparse.Namespace) -> int:
     if not 0.1 <= args.interval <= 3600:
         raise UserError(f"--interval {args.interval:g}: must be between 0.1 and 3600 seconds")
     if args.as_of is None:
-        VigieApp(settings, interval=args.interval).run()
+        VigieApp(settings, interval=args.interval, source=args.source).run()
         return 0
     moment = end_of_day(args.as_of, settings.timezone)
-    VigieApp(settings, interval=args.interval, clock=lambda: moment, as_of=args.as_of).run()
+    VigieApp(
+        settings, interval=args.interval, clock=lambda: moment, as_of=args.as_of, source=args.source
+    ).run()
     return 0
 
 

@@ -11,6 +11,7 @@ from vigie.catalog.config import CatalogConfig, load_catalog_config
 from vigie.kernel.tomlfile import Document
 from vigie.probes.config import ProbesConfig, load_probes_config
 from vigie.probes.flows.config import FlowsConfig, load_flows_config
+from vigie.probes.sources import MeasurementsConfig, load_measurements_config
 from vigie.probes.tickets.config import TicketsConfig, load_tickets_config
 from vigie.reports.config import LANGUAGES, ReportsConfig, load_reports_config
 from vigie.reports.status.config import StatusConfig, load_status_config
@@ -29,6 +30,8 @@ TOP_LEVEL = [
     "catalog",
     "reports",
     "tickets",
+    "agents",
+    "measurements",
     "status",
     "flows",
     "flow_tracking",
@@ -46,6 +49,7 @@ class Settings:
     catalog: CatalogConfig
     reports: ReportsConfig
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
+    measurements: MeasurementsConfig = field(default_factory=MeasurementsConfig)
     status: StatusConfig = field(default_factory=StatusConfig)
     flows: FlowsConfig = field(default_factory=FlowsConfig)
 
@@ -94,6 +98,7 @@ def load_settings(path: Path) -> Settings:
         catalog=load_catalog_config(doc, base),
         reports=load_reports_config(doc, base, language),
         tickets=load_tickets_config(doc, timezone),
+        measurements=load_measurements_config(doc),
         status=load_status_config(doc, _component_names(doc, probes)),
         flows=load_flows_config(doc),
     )

@@ -13,7 +13,7 @@ from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vigie.accounting.terms import DAYS, MaintenanceWindow, Policy, Schedule, ScheduleWindow
+from vigie.accounting.terms import DAYS, QUORUMS, MaintenanceWindow, Policy, Schedule, ScheduleWindow
 from vigie.accounting.timeline import DEFAULT_INTERVAL
 from vigie.kernel.durations import parse_clock
 from vigie.kernel.tomlfile import Document, Section
@@ -76,6 +76,7 @@ class Component:
     capacity: Capacity | None = None
     description: str = ""
     application: str | None = None
+    agents: tuple[str, ...] = ()
     runbook: str | None = None
     ticket_after: float | None = None
 
@@ -195,6 +196,7 @@ class ProbeConfig:
     role: str
     options: Any
     latency_threshold: float | None = None
+    agents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,36 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class AgentConfig:
+    """A probe agent: a site that runs its share of the probes (`vigie run --agent NAME`),
+    keeps them in its own store and serves them on /metrics for Prometheus to scrape.
+
+    ``host``/``port`` is where it listens; ``address`` where Prometheus reaches it (default
+    ``host:port``); ``store`` its own SQLite buffer (default ``agent-NAME.db``), raw results
+    kept ``retention`` seconds; ``scrape_interval`` the scrape interval `vigie deploy` writes
+    (default: the shortest interval of its probes).
+    """
+
+    name: str
+    host: str = "127.0.0.1"
+    port: int = 9465
+    address: str = ""
+    store: str = ""
+    retention: float = 7 * 86400.0
+    scrape_interval: float | None = None
+
+    @property
+    def target(self) -> str:
+        """``host:port`` Prometheus scrapes."""
+        return self.address or f"{self.host}:{self.port}"
+
+    @property
+    def store_file(self) -> str:
+        """The agent's store, relative to the config file's folder unless absolute."""
+        return self.store or f"agent-{self.name}.db"
+
+
+@dataclass(frozen=True)
 class ProbesConfig:
     """Everything the probes package needs from the config file."""
 
@@ -269,6 +301,7 @@ class ProbesConfig:
     exporter: ExporterConfig
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    agents: tuple[AgentConfig, ...] = ()
 
     def throughput_probes(self, component_id: str) -> frozenset[str]:
         """The component's throughput-role probes: their results never count for availability."""
@@ -293,10 +326,14 @@ def load_probes_config(doc: Document, timezone: ZoneInfo) -> ProbesConfig:
     sections = {name: doc.array(name) for name in ("components", "probes", "maintenance")}
     for name, tables in sections.items():
         _check_unique(doc, name, tables)
-    components = [_component(s, policy, timezone) for s in sections["components"]]
+    agent_tables = doc.array("agents")
+    _check_unique(doc, "agents", agent_tables, "name")
+    agents = [_agent(s) for s in agent_tables]
+    names = {s.data["name"] for s in agent_tables if isinstance(s.data.get("name"), str)}
+    components = [_component(s, policy, timezone, names) for s in sections["components"]]
     # Ids of components with other problems still count, so one mistake is reported once.
     known = {s.data["id"] for s in sections["components"] if isinstance(s.data.get("id"), str)}
-    probes = [_probe(s, known) for s in sections["probes"]]
+    probes = [_probe(s, known, names) for s in sections["probes"]]
     maintenance = [_maintenance(s, known) for s in sections["maintenance"]]
     return ProbesConfig(
         timezone=timezone,
@@ -308,20 +345,21 @@ def load_probes_config(doc: Document, timezone: ZoneInfo) -> ProbesConfig:
         exporter=_exporter(doc.section("exporter")),
         scheduler=_scheduler(doc.section("scheduler")),
         alerts=_alerts(doc.section("alerts")),
+        agents=tuple(a for a in agents if a is not None),
     )
 
 
-def _check_unique(doc: Document, table: str, sections: list[Section]) -> None:
+def _check_unique(doc: Document, table: str, sections: list[Section], key: str = "id") -> None:
     """Report duplicate ids, judged on the raw tables so an invalid twin still counts."""
     seen: dict[str, int] = {}
     for index, sec in enumerate(sections):
-        ident = sec.data.get("id")
+        ident = sec.data.get(key)
         if not isinstance(ident, str):
             continue
         if ident in seen:
             doc.problem(
-                (table, index, "id"),
-                f"duplicate id '{ident}' (first at {table}[{seen[ident] + 1}])",
+                (table, index, key),
+                f"duplicate {key} '{ident}' (first at {table}[{seen[ident] + 1}])",
             )
         else:
             seen[ident] = index
@@ -337,6 +375,7 @@ def _policy(sec: Section | None, base: Policy) -> Policy:
         ignore_blips_shorter_than=_or(
             sec.duration("ignore_blips_shorter_than", maximum=86400), base.ignore_blips_shorter_than
         ),
+        quorum=_quorum(sec, base.quorum),
     )
     sec.done()
     return policy
@@ -344,6 +383,42 @@ def _policy(sec: Section | None, base: Policy) -> Policy:
 
 def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
+
+
+def _quorum(sec: Section, default: str | int) -> str | int:
+    value = sec.raw("quorum")
+    if value is None:
+        return default
+    if (isinstance(value, str) and value in QUORUMS) or (
+        isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100
+    ):
+        return value
+    sec.problem("quorum", 'must be "majority", "any", "all" or a number of agents (1-100)')
+    return default
+
+
+def _agent_names(sec: Section, agents: set[str]) -> tuple[str, ...]:
+    """The ``agents`` a component or probe runs on, each a declared ``[[agents]]`` name."""
+    names = sec.string_list("agents", []) or []
+    for name in names:
+        if name not in agents:
+            sec.problem("agents", f"no agent named '{name}' (declare it in [[agents]])")
+    return tuple(n for n in names if n in agents)
+
+
+def _agent(sec: Section) -> AgentConfig | None:
+    name = sec.string("name", required=True, pattern=ID_PATTERN)
+    base = AgentConfig("")
+    host = sec.string("host", base.host) or base.host
+    port = _or(sec.integer("port", minimum=0, maximum=65535), base.port)
+    address = sec.string("address", "", pattern=r"[^\s/]+:\d+", what="host:port") or ""
+    store = sec.string("store", "") or ""
+    retention = _or(sec.duration("retention", minimum=3600), base.retention)
+    scrape = sec.duration("scrape_interval", minimum=1, maximum=3600)
+    sec.done()
+    if name is None:
+        return None
+    return AgentConfig(name, host, port, address, store, retention, scrape)
 
 
 def _schedule(sec: Section, timezone: ZoneInfo) -> Schedule:
@@ -394,7 +469,7 @@ def _capacity(sec: Section) -> Capacity | None:
     return Capacity(value, unit, per, window)
 
 
-def _component(sec: Section, policy: Policy, timezone: ZoneInfo) -> Component | None:
+def _component(sec: Section, policy: Policy, timezone: ZoneInfo, agents: set[str]) -> Component | None:
     cid = sec.string("id", required=True, pattern=ID_PATTERN)
     name = sec.string("name", cid)
     target = sec.number("target", required=True, minimum=0, maximum=100, exclusive_minimum=True)
@@ -404,6 +479,7 @@ def _component(sec: Section, policy: Policy, timezone: ZoneInfo) -> Component | 
     capacity = _capacity(sec)
     description = sec.string("description", "")
     application = sec.string("application")
+    on = _agent_names(sec, agents)
     runbook = sec.string("runbook", pattern=r"https?://\S+", what="an http(s) URL")
     ticket_after = sec.duration("ticket_after", minimum=60, maximum=30 * 86400)
     sec.done()
@@ -419,12 +495,13 @@ def _component(sec: Section, policy: Policy, timezone: ZoneInfo) -> Component | 
         capacity=capacity,
         description=description or "",
         application=application,
+        agents=on,
         runbook=runbook,
         ticket_after=ticket_after,
     )
 
 
-def _probe(sec: Section, components: set[str]) -> ProbeConfig | None:
+def _probe(sec: Section, components: set[str], agents: set[str]) -> ProbeConfig | None:
     pid = sec.string("id", required=True, pattern=ID_PATTERN)
     component = sec.string("component", required=True)
     if component is not None and component not in components:
@@ -439,11 +516,12 @@ def _probe(sec: Section, components: set[str]) -> ProbeConfig | None:
     if interval is not None and timeout is not None and timeout > interval:
         sec.problem("timeout", "must not be longer than the probe's interval")
     options = _PROBE_OPTIONS[kind](sec) if kind in _PROBE_OPTIONS else None
+    on = _agent_names(sec, agents)
     sec.done()
     if None in (pid, component, kind, interval, timeout, role, options):
         return None
     assert pid and component and kind and interval and timeout and role
-    return ProbeConfig(pid, component, kind, interval, timeout, role, options, latency)
+    return ProbeConfig(pid, component, kind, interval, timeout, role, options, latency, on)
 
 
 def _http_options(sec: Section) -> HttpOptions | None:

@@ -20,6 +20,7 @@ from vigie.accounting.terms import MaintenanceWindow
 from vigie.accounting.timeline import Segment
 from vigie.kernel.spans import Span, clip
 from vigie.probes.config import Component, ProbeConfig, ProbesConfig
+from vigie.probes.sources import MetricsSource
 from vigie.probes.store import Store
 
 HISTORY_S = 3600.0
@@ -87,9 +88,9 @@ def _windows(windows: Sequence[MaintenanceWindow], component: str, tz: ZoneInfo)
 
 
 def availability_segments(
-    store: Store, config: ProbesConfig, component: Component, start: float, end: float
+    store: MetricsSource, config: ProbesConfig, component: Component, start: float, end: float
 ) -> list[list[Segment]]:
-    """The component's stored segments overlapping ``[start, end)``, one list per probe.
+    """The component's segments overlapping ``[start, end)``, one list per probe (and agent).
 
     Every probe stored for the component counts except those configured with
     ``role = "throughput"``: its availability probes, imported history (probe ``ingest``)
@@ -97,12 +98,19 @@ def availability_segments(
     """
     throughput = config.throughput_probes(component.id)
     segments = [s for s in store.segments(component.id, start, end) if s.probe not in throughput]
-    return [list(group) for _, group in groupby(segments, key=lambda s: s.probe)]
+    return [list(group) for _, group in groupby(segments, key=lambda s: (s.agent, s.probe))]
 
 
-def stored_states(store: Store, config: ProbesConfig, now: float) -> dict[str, CurrentState]:
-    """Every component's state at ``now`` from the stored results, by the accounting's rules."""
+def stored_states(
+    store: MetricsSource, config: ProbesConfig, now: float, delay: float = 0.0
+) -> dict[str, CurrentState]:
+    """Every component's state at ``now`` from the stored results, by the accounting's rules.
+
+    ``delay`` reads the state that long before ``now``: an engine that scrapes the agents
+    knows the last moments only after a scrape interval or so.
+    """
     states = {}
+    now -= delay
     for comp in config.components:
         # Far enough back for a pending outage or a blip to show its start.
         start = now - max(HISTORY_S, 2 * comp.policy.ignore_blips_shorter_than)

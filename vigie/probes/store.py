@@ -360,7 +360,9 @@ class Store:
         where, params = _filters(component, start, end, probe)
         sql = f"SELECT {_COLUMNS} FROM series s CROSS JOIN samples r ON r.series = s.id{where} ORDER BY r.ts, 1, 2"
         for row in self.db.conn.execute(sql, params):
-            yield ProbeResult(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6], row[7])
+            yield ProbeResult(
+                row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6], interval_s=row[7]
+            )
 
     def count(
         self, component: str | None = None, start: float | None = None, end: float | None = None
@@ -402,7 +404,9 @@ class Store:
             "AND r.ts = (SELECT max(ts) FROM samples WHERE series = s.id)"
         )
         return {
-            row[1]: ProbeResult(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6], row[7])
+            row[1]: ProbeResult(
+                row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6], interval_s=row[7]
+            )
             for row in self.db.conn.execute(sql)
         }
 

@@ -19,6 +19,7 @@ from vigie.catalog.model import Catalog
 from vigie.probes.config import ProbesConfig
 from vigie.probes.flows.lifecycle import Route
 from vigie.probes.flows.store import FlowStore
+from vigie.probes.sources import MetricsSource
 from vigie.probes.store import Store
 from vigie.probes.tickets.store import TicketStore
 from vigie.reports import content, periods
@@ -93,21 +94,28 @@ def measured(figures: SlaFigures) -> bool:
 
 
 def availability_sections(
-    probes: ProbesConfig, store: Store, period: ReportPeriod, now: datetime
+    probes: ProbesConfig,
+    store: Store,
+    period: ReportPeriod,
+    now: datetime,
+    source: MetricsSource | None = None,
 ) -> tuple[
     tuple[content.AvailabilityRow, ...] | Absent,
     tuple[content.TrendRow, ...] | Absent,
     tuple[IncidentRow, ...] | Absent,
 ]:
-    """The availability table, the twelve-month trend and the incident list."""
+    """The availability table, the twelve-month trend and the incident list (results read from
+    ``source``, default ``store``; frozen months from ``store``)."""
     comps = components(probes)
     by_id = {c.id: c for c in probes.components}
     now_ts = now.timestamp()
-    accounted = sla_report(store, probes, period.period, now=now_ts)
+    accounted = sla_report(store, probes, period.period, now=now_ts, source=source)
     months = content.month_window(period.year, period.month)
     # Each month as `vigie sla --month` gives it (a frozen month read back as frozen).
     reports = {
-        m: sla_report(store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts)
+        m: sla_report(
+            store, probes, periods.month(m.year, m.month, period.timezone), now=now_ts, source=source
+        )
         for m in months
     }
     monthly = {m: [r.figures for r in found if measured(r.figures)] for m, found in reports.items()}

@@ -5,6 +5,10 @@ timeline segments (never raw rows), expands its schedule and maintenance windows
 applies :mod:`vigie.accounting`. An exact calendar month that was frozen
 (:mod:`vigie.reports.frozen`) is read back as frozen unless asked to recompute.
 
+The segments come from a :class:`~vigie.probes.sources.MetricsSource`: the SQLite store
+(with the agents' stores), or Prometheus (:mod:`vigie.probes.promql`); the accounting is
+the same code on both. Frozen months are always read from, and written to, the store.
+
 Which probes count: every probe stored for the component except those configured with
 ``role = "throughput"`` — its availability probes, imported history (probe ``ingest``)
 and probes since removed from the config, so history is not lost by renaming a probe.
@@ -20,11 +24,12 @@ from vigie.accounting.figures import ComponentSla, SlaFigures, account, figures
 from vigie.accounting.incidents import find_incidents
 from vigie.accounting.results import Status
 from vigie.accounting.schedules import maintenance_spans, schedule_spans
-from vigie.accounting.state import effective_timeline
+from vigie.accounting.state import SiteFailure, effective_timeline, site_failures
 from vigie.accounting.timeline import StateSpan
 from vigie.kernel.spans import Span, clip, total
 from vigie.probes.config import Component, ProbesConfig
 from vigie.probes.rollups import Hourly
+from vigie.probes.sources import MetricsSource
 from vigie.probes.state import availability_segments
 from vigie.probes.store import Store
 from vigie.reports.frozen import frozen_month
@@ -32,7 +37,7 @@ from vigie.reports.periods import Period
 
 
 def component_timeline(
-    store: Store, config: ProbesConfig, component: Component, start: float, end: float
+    store: MetricsSource, config: ProbesConfig, component: Component, start: float, end: float
 ) -> list[StateSpan]:
     """The component's effective timeline around ``[start, end)`` (rules 1-5 of the accounting)."""
     # Read past the period by the blip threshold: a down interval running that far
@@ -43,8 +48,20 @@ def component_timeline(
     return effective_timeline(probes, component.policy, maintenance)
 
 
+def component_site_failures(
+    store: MetricsSource, config: ProbesConfig, component: Component, start: float, end: float
+) -> list[SiteFailure]:
+    """Where some agents saw the component down without a quorum, inside ``[start, end)``."""
+    probes = availability_segments(store, config, component, start, end)
+    return [
+        SiteFailure(max(f.start, start), min(f.end, end), f.agents)
+        for f in site_failures(probes, component.policy)
+        if f.end > start and f.start < end
+    ]
+
+
 def compute_sla(
-    store: Store,
+    store: MetricsSource,
     config: ProbesConfig,
     component: Component,
     period: Period,
@@ -75,7 +92,7 @@ def running(end: float, now: float | None) -> float | None:
 
 
 def _summed_sla(
-    store: Store,
+    store: MetricsSource,
     config: ProbesConfig,
     component: Component,
     schedule: list[Span],
@@ -94,7 +111,7 @@ def _summed_sla(
     250 such components measured several times faster this way (bench/sla.py).
     """
     policy = component.policy
-    if policy.confirm_after > 1 or policy.ignore_blips_shorter_than > 0:
+    if not isinstance(store, Store) or policy.confirm_after > 1 or policy.ignore_blips_shorter_than > 0:
         return None
     if maintenance_spans(config.maintenance, component.id, config.timezone, start, end):
         return None
@@ -122,7 +139,11 @@ def _summed_sla(
 
 
 def sla_windows(
-    store: Store, config: ProbesConfig, component: Component, periods: Mapping[str, Period], now: float
+    store: MetricsSource,
+    config: ProbesConfig,
+    component: Component,
+    periods: Mapping[str, Period],
+    now: float,
 ) -> dict[str, SlaFigures]:
     """The component's figures over several (overlapping) periods, keyed like ``periods``.
 
@@ -194,11 +215,14 @@ def sla_report(
     components: Sequence[str] | None = None,
     now: float | None = None,
     recompute: bool = False,
+    source: MetricsSource | None = None,
 ) -> list[ComponentSla]:
     """Every configured component's SLA (or those named, KeyError for an unknown id), in config order.
 
-    A frozen month is returned as frozen unless ``recompute``.
+    A frozen month is returned as frozen (from ``store``) unless ``recompute``; the rest is
+    computed from ``source`` (default: ``store``).
     """
     chosen = [config.component(c) for c in components] if components else list(config.components)
     frozen = {} if recompute else frozen_month(store, period)
-    return [frozen.get(c.id) or compute_sla(store, config, c, period, now) for c in chosen]
+    results = store if source is None else source
+    return [frozen.get(c.id) or compute_sla(results, config, c, period, now) for c in chosen]

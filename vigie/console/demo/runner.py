@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -40,6 +40,20 @@ from vigie.reports.sla import sla_report
 READY_TIMEOUT = 120.0
 STOP_TIMEOUT = 15.0
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def stop_children(children: Sequence[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to every child still running (they write their last batch), then wait for each,
+    SIGKILL for one that hangs past :data:`STOP_TIMEOUT`."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def die_with_parent() -> Callable[[], None] | None:
@@ -160,14 +174,7 @@ class DemoRun:
         """Stop the drafter, the status page and the daemon (SIGTERM, then SIGKILL if one
         hangs) and the simulated SI."""
         self._drafter.stop()
-        for child in (self.status, self.daemon):
-            if child is not None and child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
+        stop_children([c for c in (self.status, self.daemon) if c is not None])
         self.status = self.daemon = None
         if self._log is not None:
             self._log.close()

@@ -83,6 +83,8 @@ class SimulatedSI:
         self._stop = threading.Event()
         self.flows_received = 0
         self.flows_consumed = 0
+        # (agent, component, from, to): offsets during which that site cannot reach it.
+        self.site_cuts: list[tuple[str, str, float, float]] = []
 
     # --- behaviour ----------------------------------------------------------------------
 
@@ -105,6 +107,11 @@ class SimulatedSI:
                     return Answer(503, "down", 0.005, "service indisponible")
                 latency = event.latency or latency
         return Answer(200, "ok", latency)
+
+    def unreachable(self, component: str, agent: str | None, now: float) -> bool:
+        """True while the site ``agent`` (its probes' X-Vigie-Agent header) cannot reach ``component``."""
+        offset = now - self.started
+        return any(a == agent and c == component and lo <= offset < hi for a, c, lo, hi in self.site_cuts)
 
     def calls_total(self, now: float) -> int:
         """API calls counted by the platform since the simulated SI started."""
@@ -222,6 +229,9 @@ def _handler(si: SimulatedSI, component: str) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             now = si.clock()
+            if si.unreachable(component, self.headers.get("X-Vigie-Agent"), now):
+                self.close_connection = True  # that site's network: no answer at all
+                return
             if self.path == "/health":
                 answer = si.answer(component, now, si.draw(component))
                 time.sleep(answer.latency)

@@ -132,9 +132,15 @@ def write_config(
     language: str = "fr",
     status_port: int = 0,
     today: date | None = None,
+    *,
+    interval: float | None = None,
+    path: Path | None = None,
+    extra: str = "",
 ) -> Path:
     """Write the demo's config.toml for this run's ports, and its catalog as of ``today``
-    (default: today in the demo's time zone); returns the config's path."""
+    (default: today in the demo's time zone); returns the config's path. ``interval``
+    (default: :data:`LIVE_INTERVAL`), ``path`` and ``extra`` (appended tables) make the
+    engine demo's variant."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("vigie.console.demo", "."),
         autoescape=False,
@@ -154,11 +160,13 @@ def write_config(
         catalog=None if catalog is None else catalog.resolve().as_posix(),
         components=[c.id for c in scenario.components],
         ports=ports,
-        interval=format_duration(LIVE_INTERVAL),
+        interval=format_duration(interval or LIVE_INTERVAL),
+        timeout=format_duration(min(10.0, interval or LIVE_INTERVAL)),
         flow_dir=workdir.flow_dir.resolve().as_posix(),
     )
-    workdir.config.write_text(text, encoding="utf-8")
-    return workdir.config
+    target = path or workdir.config
+    target.write_text(text + extra, encoding="utf-8")
+    return target
 
 
 def history_loaded(workdir: Workdir) -> dict[str, object] | None:

@@ -75,6 +75,7 @@ class VigieApp(App[None]):
         *,
         interval: float = DEFAULT_INTERVAL,
         clock: Callable[[], float] = time.time,
+        source: str | None = None,
         as_of: date | None = None,
     ) -> None:
         super().__init__()
@@ -82,7 +83,7 @@ class VigieApp(App[None]):
         self.as_of = as_of
         self.settings = settings
         self.lang = Language(settings.language)
-        self.data = ConsoleData(settings)
+        self.data = ConsoleData(settings, source)
         self.clock = clock
         self.interval = interval
         self.paused = False
@@ -466,6 +467,8 @@ class VigieApp(App[None]):
         live = self.live
         if live is None:
             return (t("tui.header.loading"), "dim", t("tui.header.loading"))
+        if live.source:
+            return self._source_status(live)
         age = None if live.last_ts is None else self.lang.duration(max(0.0, now - live.last_ts))
         if live.daemon is None:
             if age is None:
@@ -487,6 +490,21 @@ class VigieApp(App[None]):
             f"● {t('tui.header.daemon_silent', pid=pid, age=age)}",
             "bold yellow",
             f"● {t('tui.header.short.daemon_silent', age=age)}",
+        )
+
+    def _source_status(self, live: LiveSnapshot) -> tuple[str, str, str]:
+        """Results read through an engine: its URL, or that it is unavailable and since when
+        the figures shown are its last ones (whole and short forms, as the daemon's)."""
+        t = self.lang.t
+        if not live.source_error:
+            text = f"● {t('tui.header.source', url=live.source)}"
+            return (text, "green", text)
+        since = live.stale_since if live.stale_since is not None else live.taken_at
+        at = datetime.fromtimestamp(since, self.settings.timezone).strftime("%H:%M:%S")
+        return (
+            f"✖ {t('tui.header.source_down', at=at)}",
+            "bold red",
+            f"✖ {t('tui.header.short.source_down', at=at)}",
         )
 
     # --- actions -------------------------------------------------------------------------

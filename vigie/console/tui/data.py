@@ -28,13 +28,16 @@ from vigie.catalog.homologation import RegisterEntry
 from vigie.catalog.lifecycle import DecomState, Finding, GroupProgress
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Application, Catalog
-from vigie.console.measurements import open_store
+from vigie.console.measurements import open_store, source_name
 from vigie.console.settings import Settings
 from vigie.kernel.problems import ConfigError
+from vigie.kernel.text.language import Language
 from vigie.probes.capacity import CapacityWindow
 from vigie.probes.checks.fileflow import FileflowFacts, read_detail
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
+from vigie.probes.promql import PromClient, PromQLSource
+from vigie.probes.sources import AgentStores, EngineError, MetricsSource
 from vigie.probes.state import stored_states
 from vigie.probes.store import Store
 from vigie.probes.storelock import holder
@@ -74,6 +77,7 @@ class ComponentRow:
     last_ts: float | None
     detail: str
     latencies: tuple[float | None, ...]
+    site_down: str = ""  # "vu en panne depuis lyon seulement": some sites only, no quorum
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,11 @@ class LiveSnapshot:
     components: tuple[ComponentRow, ...] = ()
     flows: tuple[FlowRow, ...] = ()
     recent: dict[str, tuple[ProbeResult, ...]] = field(default_factory=dict)
+    # Read through an engine ([measurements] source = "prometheus"): its URL, and why it did
+    # not answer (the figures shown are then the last ones it gave, marked stale).
+    source: str = ""
+    source_error: str = ""
+    stale_since: float | None = None
     # The pid of the daemon holding the store's lock (0: pid unreadable; None: no daemon).
     daemon: int | None = None
 
@@ -270,11 +279,14 @@ def live_deadline(
 class ConsoleData:
     """Reads the store for the console; safe to call from worker threads, one at a time."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, source: str | None = None) -> None:
         self.settings = settings
         self.store_path = settings.store_path()
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._source = source
+        self._results: Results = Results(settings, source)
+        self._lang = Language(settings.language)
         self._probes: dict[str, list[ProbeConfig]] = defaultdict(list)
         self._intervals: dict[str, float] = {}
         self._index(settings)
@@ -299,20 +311,24 @@ class ConsoleData:
         with self._lock:
             self.settings = settings
             self._index(settings)
+            self._results.close()
+            self._results = Results(settings, self._source)
             self._live = None
             self._long_sla = {}
             self._sla_version = None
 
     def close(self) -> None:
-        """Close the store connection, if open."""
+        """Close the store connection (and the engine's, the agents' stores), if open."""
         with self._lock:
+            self._results.close()
             if self._store is not None:
                 self._store.close()
                 self._store = None
 
     def _open(self) -> Store | None:
         # Never create the store: an absent file is the daemon's job, shown as a message.
-        if self._store is None and self.store_path.exists():
+        # With an engine no daemon writes here: the store only keeps frozen months and tickets.
+        if self._store is None and (self.store_path.exists() or self._results.engine is not None):
             self._store = open_store(self.settings)
         return self._store
 
@@ -323,6 +339,8 @@ class ConsoleData:
                 store = self._open()
                 if store is None:
                     return LiveSnapshot(now, self.store_path, "missing")
+                if self._results.engine is not None:
+                    return self._engine_live(store, now)
                 with store.snapshot():
                     version = store_version(store)
                     if self._live is not None:
@@ -386,12 +404,13 @@ class ConsoleData:
                 if store is None:
                     return TodaySla({})
                 with store.snapshot():
-                    if store.last_ts() is None:
+                    if store.last_ts() is None and self._results.engine is None:
                         return TodaySla({})
+                    results = self._results.of(store)
                     return TodaySla(
-                        {c.id: compute_sla(store, config, c, today, now).figures for c in config.components}
+                        {c.id: compute_sla(results, config, c, today, now).figures for c in config.components}
                     )
-            except (SchemaError, sqlite3.Error, OSError):
+            except (SchemaError, sqlite3.Error, OSError, EngineError):
                 return TodaySla({})
 
     def _periods(self, now: float) -> tuple[periods.Period, periods.Period, periods.Period]:
@@ -422,9 +441,12 @@ class ConsoleData:
                     return views
                 with store.snapshot():
                     version = store_version(store)
-                    if version[1] is None:
+                    engine = self._results.engine is not None
+                    if version[1] is None and not engine:
                         return views
-                    idle = version == self._sla_version
+                    results = self._results.of(store)
+                    # The engine's figures move with the agents, whatever this store does.
+                    idle = version == self._sla_version and not engine
                     if self._long_sla and not full and idle and now - self._today_at < IDLE_SLA_EVERY_S:
                         return self._long_sla
                     every = IDLE_SLA_EVERY_S if idle else LONG_SLA_EVERY_S
@@ -432,14 +454,14 @@ class ConsoleData:
                     # A frozen month is shown as frozen, as `vigie sla` and the reports show it.
                     frozen = frozen_month(store, month) if long else {}
                     for comp in config.components:
-                        day = compute_sla(store, config, comp, today, now).figures
+                        day = compute_sla(results, config, comp, today, now).figures
                         cached = self._long_sla.get(comp.id)
                         if long or cached is None:
-                            this_month = frozen.get(comp.id) or compute_sla(store, config, comp, month, now)
+                            this_month = frozen.get(comp.id) or compute_sla(results, config, comp, month, now)
                             views[comp.id] = SlaView(
                                 today=day,
                                 month=this_month.figures,
-                                rolling=compute_sla(store, config, comp, rolling, now).figures,
+                                rolling=compute_sla(results, config, comp, rolling, now).figures,
                                 incidents=tuple(this_month.incidents),
                                 month_frozen_at=this_month.frozen_at,
                             )
@@ -452,6 +474,8 @@ class ConsoleData:
                     self._long_sla = views
             except (SchemaError, sqlite3.Error, OSError):
                 return {}  # the live refresh reports store errors in place
+            except EngineError:
+                return self._long_sla  # the last figures; the live refresh says the source is down
         return views
 
     def _read_live(self, store: Store, now: float) -> tuple[LiveSnapshot, float]:
@@ -466,7 +490,7 @@ class ConsoleData:
         for result in store.results(start=now - window):
             recent[result.component].append(result)
         # The state by the accounting's rules, as the daemon's alerts and /metrics see it.
-        states = stored_states(store, self.settings.probes, now)
+        states = stored_states(self._results.of(store), self.settings.probes, now)
         rows = tuple(
             self._component_row(c, recent.get(c.id, []), states[c.id])
             for c in self.settings.probes.components
@@ -504,7 +528,37 @@ class ConsoleData:
             last_ts=last.ts if last else None,
             detail=current.detail or (last.detail if last else ""),
             latencies=tuple(r.latency_ms for r in mine),
+            site_down=self._site_down(current),
         )
+
+    def _site_down(self, current: CurrentState) -> str:
+        """ "Seen down from lyon only", when some sites see it down without a quorum."""
+        if not current.site_down:
+            return ""
+        return self._lang.t("state.site_down", agents=", ".join(current.site_down))
+
+    def _engine_live(self, store: Store, now: float) -> LiveSnapshot:
+        """The states through the engine (the flows from the store); the last snapshot, marked
+        stale, when the engine does not answer."""
+        engine = self._results.engine
+        assert engine is not None
+        try:
+            states = stored_states(engine, self.settings.probes, now, engine.delay)
+        except EngineError as exc:
+            previous = self._live[2] if self._live is not None else None
+            if previous is None:
+                return LiveSnapshot(
+                    now, self.store_path, "ok", source=engine.url, source_error=str(exc), stale_since=now
+                )
+            return replace(
+                previous, source_error=str(exc), stale_since=previous.stale_since or previous.taken_at
+            )
+        rows = tuple(self._component_row(c, [], states[c.id]) for c in self.settings.probes.components)
+        with store.snapshot():
+            flows = tuple(self._flow_rows(store, now))
+        snapshot = LiveSnapshot(now, self.store_path, "ok", components=rows, flows=flows, source=engine.url)
+        self._live = (store_version(store), now, snapshot)
+        return snapshot
 
     def _flow_rows(self, store: Store, now: float) -> list[FlowRow]:
         rows = []
@@ -556,3 +610,36 @@ class ConsoleData:
                 )
             )
         return rows
+
+
+class Results:
+    """Where the console reads probe results: the store (with the agents' stores found next to
+    the config), or the engine when ``[measurements] source`` (or ``--source``) says prometheus."""
+
+    def __init__(self, settings: Settings, choice: str | None) -> None:
+        self.settings = settings
+        self.engine: PromQLSource | None = None
+        if source_name(settings, choice) == "prometheus":
+            self.engine = PromQLSource(PromClient(settings.measurements), settings.probes)
+        self._agents: AgentStores | None = None
+
+    def of(self, store: Store) -> MetricsSource:
+        """The source to account from, ``store`` being this machine's."""
+        if self.engine is not None:
+            return self.engine
+        if self._agents is None or self._agents.store is not store:
+            found = {}
+            for agent in self.settings.probes.agents:
+                path = self.settings.file.parent / agent.store_file
+                if path.exists():
+                    found[agent.name] = Store.of_config(self.settings.probes, path)
+            self._agents = AgentStores(store, found)
+        return self._agents if self._agents.agents else store
+
+    def close(self) -> None:
+        """Close the agents' stores and the engine's session."""
+        if self._agents is not None:
+            self._agents.close()
+            self._agents = None
+        if self.engine is not None:
+            self.engine.close()

@@ -80,7 +80,9 @@ class AvailabilityTab(ConsoleTab):
             left = figures.month.budget_remaining_s if figures else None
             incidents = figures.month.incidents if figures else None
             cells = (
-                fmt.state_text(comp.state, self.lang.t(f"state.{comp.state}")),
+                fmt.state_text(
+                    comp.state, " · ".join(filter(None, (lang.t(f"state.{comp.state}"), comp.site_down)))
+                ),
                 comp.name,
                 Text(lang.latency(comp.latency_ms), justify="right"),
                 Text(lang.percent(today), style=fmt.ratio_style(today, comp.target), justify="right"),
