@@ -18,12 +18,15 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from vigie.catalog.model import Catalog, Direction, Phase
 from vigie.kernel.gcpause import gc_paused
+
+if TYPE_CHECKING:
+    # Imported where a graph is built or searched: a fifth of a second the console's
+    # start and the commands that never draw the map do without.
+    import networkx as nx
 
 
 class ImpactDirection(StrEnum):
@@ -54,6 +57,8 @@ def build_graph(catalog: Catalog, *, include_decommissioned: bool = False) -> nx
 
 
 def _build_graph(catalog: Catalog, include_decommissioned: bool) -> nx.DiGraph:
+    import networkx as nx
+
     graph = nx.DiGraph()
     # The graph's own dicts are filled directly (node -> attributes, node -> neighbour ->
     # edge data, one data dict shared by both directions, as networkx keeps them): its
@@ -243,6 +248,8 @@ def _path(graph: nx.DiGraph, apps: list[str]) -> Route:
 
 def shortest_path(graph: nx.DiGraph, source: str, target: str) -> Route | None:
     """The shortest path following the flows from ``source`` to ``target``, or None."""
+    import networkx as nx
+
     try:
         return _path(graph, nx.shortest_path(graph, source, target))
     except nx.NetworkXNoPath:
@@ -256,6 +263,8 @@ def all_paths(
 
     At most ``limit`` paths are returned: on a hub-and-spoke map their number explodes.
     """
+    import networkx as nx
+
     paths = nx.shortest_simple_paths(graph, source, target)
     found = []
     try:
@@ -306,6 +315,8 @@ def critical_nodes(graph: nx.DiGraph, *, top: int | None = 20, sample: int | Non
     by default it is exact up to :data:`EXACT_BETWEENNESS_LIMIT` applications and sampled
     above (:func:`betweenness_sample`).
     """
+    import networkx as nx
+
     if sample is None:
         sample = betweenness_sample(graph)
     if sample is not None and sample >= graph.number_of_nodes():

@@ -10,33 +10,10 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import NoReturn
 
 from vigie import __version__
-from vigie.console import (
-    cmd_alerts,
-    cmd_catalog,
-    cmd_config,
-    cmd_decom,
-    cmd_demo,
-    cmd_deploy,
-    cmd_export,
-    cmd_flows,
-    cmd_homologations,
-    cmd_incident,
-    cmd_incidents,
-    cmd_ingest,
-    cmd_map,
-    cmd_reload,
-    cmd_report,
-    cmd_run,
-    cmd_silence,
-    cmd_sla,
-    cmd_status,
-    cmd_store,
-    cmd_tickets,
-    cmd_tui,
-)
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
 from vigie.kernel.gcpause import one_shot
 from vigie.kernel.problems import ConfigError
@@ -44,29 +21,32 @@ from vigie.probes.db import SchemaError, storage_failure
 from vigie.probes.secrets import SecretError, scrub
 from vigie.probes.sources import EngineError
 
+# Each command's module, vigie.console.cmd_<name>, is imported only when needed: the
+# parser of one command for that command (its handler's imports are its own), all of them
+# for the top-level help and usage errors.
 COMMANDS = [
-    cmd_config,
-    cmd_run,
-    cmd_reload,
-    cmd_map,
-    cmd_catalog,
-    cmd_homologations,
-    cmd_decom,
-    cmd_tickets,
-    cmd_flows,
-    cmd_sla,
-    cmd_incidents,
-    cmd_incident,
-    cmd_status,
-    cmd_ingest,
-    cmd_store,
-    cmd_report,
-    cmd_alerts,
-    cmd_silence,
-    cmd_tui,
-    cmd_demo,
-    cmd_deploy,
-    cmd_export,
+    "config",
+    "run",
+    "reload",
+    "map",
+    "catalog",
+    "homologations",
+    "decom",
+    "tickets",
+    "flows",
+    "sla",
+    "incidents",
+    "incident",
+    "status",
+    "ingest",
+    "store",
+    "report",
+    "alerts",
+    "silence",
+    "tui",
+    "demo",
+    "deploy",
+    "export",
 ]
 __all__ = ["COMMANDS", "EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "UserError", "build_parser", "main"]
 
@@ -79,8 +59,8 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> Parser:
-    """The full `vigie` argument parser."""
+def build_parser(command: str | None = None) -> Parser:
+    """The `vigie` argument parser: every command, or only ``command`` when it is one."""
     parser = Parser(
         prog="vigie",
         description="Vigie: probes, SLA accounting, application map and reports for a large "
@@ -93,9 +73,20 @@ def build_parser() -> Parser:
         help="configuration file (default: $VIGIE_CONFIG, else ./config.toml)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for module in COMMANDS:
-        module.register(sub)
+    for name in [command] if command in COMMANDS else COMMANDS:
+        import_module(f"vigie.console.cmd_{name}").register(sub)
     return parser
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (the first argument that is not an option or its value)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 LONG_RUNNING = frozenset({"run", "tui", "demo"})
@@ -109,7 +100,7 @@ def entry() -> None:
 
 def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
     """Run the CLI; returns the exit status. ``own_process``: the process ends with the command."""
-    parser = build_parser()
+    parser = build_parser(command_named(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import requests
-
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.state import Transition
 from vigie.kernel.durations import format_duration
@@ -193,10 +191,16 @@ class Notifier:
     def __init__(
         self,
         config: AlertsConfig,
-        post: Callable[..., Any] = requests.post,
+        post: Callable[..., Any] | None = None,
         muted: Callable[[Alert], str | None] | None = None,
     ) -> None:
         self.config = config
+        if post is None:
+            # Imported by the notifier, not with the module: the console reads alerts
+            # through this module and starts without requests (a tenth of a second).
+            import requests
+
+            post = requests.post
         self._post = post
         self._muted = muted
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=1000)
@@ -238,6 +242,8 @@ class Notifier:
             self._deliver(payload)
 
     def _deliver(self, payload: dict[str, Any]) -> bool:
+        import requests
+
         assert self.config.webhook is not None
         attempts = self.config.retries + 1
         for attempt in range(1, attempts + 1):

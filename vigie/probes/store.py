@@ -113,6 +113,7 @@ _COLUMNS = "s.component, s.probe, r.ts, r.status, r.latency_ms, r.detail, r.valu
 _STORED = frozenset(str(s) for s in STORED_STATUSES)
 _INSERT = "INSERT INTO samples (series, ts, status, latency_ms, detail, value, interval_s) VALUES "
 _PER_STATEMENT = 100
+_CACHE_KIB = 32_768
 _INSERT_ONE = _INSERT + "(?, ?, ?, ?, ?, ?, ?)"
 _INSERT_MANY = _INSERT + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * _PER_STATEMENT)
 
@@ -128,6 +129,10 @@ class Store:
     ) -> None:
         self.path = Path(path)
         self.db = connect(self.path, busy_timeout)
+        # A month of 250 probes has megabytes of interior B-tree pages, which every insert
+        # walks: SQLite's default 2 MB cache rereads them from the OS (a quarter of a bulk
+        # insert's time). A ceiling, allocated only as pages are read.
+        self.db.conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         migrate(self.db, "results", MIGRATIONS)
         self.rollups = Rollups(self.db, intervals)
         # Series ids never change once written; ids created by a transaction that rolls
@@ -237,7 +242,7 @@ class Store:
             sid = self._series_id(key)
             open_seg = None if key in self._stale else self.rollups.open_segment(*key)
             if key not in self._stale and (open_seg is None or batch.ts[0] > open_seg.last_ts):
-                _insert(self.db.conn, list(_sample_rows(sid, batch)))
+                _insert_batch(self.db.conn, sid, batch)
                 self.rollups.extend(batch, open_seg)
                 added += len(batch)
             else:
@@ -473,6 +478,36 @@ def _insert(conn: sqlite3.Connection, rows: Sequence[SampleRow]) -> None:
         conn.executemany(_INSERT_MANY, [flat[i : i + step] for i in range(0, len(flat), step)])
     if whole < len(rows):
         conn.executemany(_INSERT_ONE, rows[whole:])
+
+
+def _insert_batch(conn: sqlite3.Connection, sid: int, batch: Batch) -> None:
+    """Insert a batch, its statements' parameters laid out column by column (slice
+    assignments in C): no tuple per row, a fifth of the bulk path's time on 250 probes."""
+    n = len(batch)
+    whole = n - n % _PER_STATEMENT
+    if whole:
+        flat: list[object] = [sid] * (7 * whole)
+        for k, column in enumerate((batch.ts, batch.status, batch.latency_ms, batch.detail, batch.value)):
+            flat[k + 1 :: 7] = column[:whole]
+        flat[6::7] = [batch.interval_s] * whole
+        step = 7 * _PER_STATEMENT
+        conn.executemany(_INSERT_MANY, [flat[i : i + step] for i in range(0, len(flat), step)])
+    if whole < n:
+        conn.executemany(_INSERT_ONE, _sample_rows(sid, _tail(batch, whole)))
+
+
+def _tail(batch: Batch, start: int) -> Batch:
+    """The batch's rows from ``start`` on."""
+    return Batch(
+        batch.component,
+        batch.probe,
+        batch.ts[start:],
+        batch.status[start:],
+        batch.latency_ms[start:],
+        batch.detail[start:],
+        batch.value[start:],
+        batch.interval_s,
+    )
 
 
 def _unique_ts(rows: Iterable[Row]) -> list[Row]:

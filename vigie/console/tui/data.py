@@ -13,9 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import networkx as nx
 
 from vigie.accounting.figures import SlaFigures
 from vigie.accounting.incidents import Incident
@@ -46,6 +45,9 @@ from vigie.reports import periods
 from vigie.reports.frozen import frozen_month
 from vigie.reports.sla import compute_sla
 from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 RECENT_WINDOW_S = 15 * 60.0
 """How far back the state, the current latency and the latency sparkline look."""

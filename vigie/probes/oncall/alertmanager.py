@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import requests
-
 from vigie.probes.oncall.model import AlertView, Silence
 
 
@@ -29,6 +27,9 @@ class AlertmanagerClient:
         self.urls = tuple(urls)
         self.timeout = timeout
         self.current = 0
+        # Imported with the first client (a tenth of a second): the console starts without it.
+        import requests
+
         self.http = requests.Session()
 
     @property
@@ -41,6 +42,8 @@ class AlertmanagerClient:
         self.http.close()
 
     def _call(self, method: str, path: str, body: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        import requests
+
         failures = []
         for step in range(len(self.urls)):
             index = (self.current + step) % len(self.urls)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -30,7 +31,9 @@ from vigie.probes.config import ProbesConfig
 from vigie.probes.db import OwnedTables, write_transaction
 from vigie.probes.secrets import SecretError
 from vigie.probes.tickets.config import TicketOpening, TicketsConfig
-from vigie.probes.tickets.glpi import GlpiClient, GlpiError
+
+if TYPE_CHECKING:
+    from vigie.probes.tickets.glpi import GlpiClient
 
 log = logging.getLogger("vigie.tickets")
 
@@ -254,6 +257,10 @@ class IncidentTickets(Background):
             self._tickets = opened
 
     def _work(self, store: IncidentTicketStore, work: list[IncidentTicket], now: float) -> None:
+        # Imported when GLPI is called (requests with it): the console reads the links
+        # through this module and starts without them.
+        from vigie.probes.tickets.glpi import GlpiClient, GlpiError
+
         try:
             client = GlpiClient(self.glpi, self._environ)
             client.open()
