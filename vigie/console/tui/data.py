@@ -35,7 +35,6 @@ from vigie.probes.capacity import CapacityWindow
 from vigie.probes.checks.fileflow import FileflowFacts, read_detail
 from vigie.probes.config import Component, ProbeConfig
 from vigie.probes.db import SchemaError
-from vigie.probes.promql import PromClient, PromQLSource
 from vigie.probes.sources import AgentStores, EngineError, MetricsSource
 from vigie.probes.state import stored_states
 from vigie.probes.store import Store
@@ -48,6 +47,8 @@ from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from vigie.probes.promql import PromQLSource
 
 RECENT_WINDOW_S = 15 * 60.0
 """How far back the state, the current latency and the latency sparkline look."""
@@ -622,6 +623,9 @@ class Results:
         self.settings = settings
         self.engine: PromQLSource | None = None
         if source_name(settings, choice) == "prometheus":
+            # requests and the PromQL client are loaded only for a console on the engine.
+            from vigie.probes.promql import PromClient, PromQLSource
+
             self.engine = PromQLSource(PromClient(settings.measurements), settings.probes)
         self._agents: AgentStores | None = None
 
