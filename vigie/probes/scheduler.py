@@ -237,9 +237,12 @@ class Scheduler:
             return len(batch) > MAX_PENDING
         self.stored += len(batch)
         # ``skipped``: runs not started because the probe's previous run was still going.
-        log.debug(
-            json.dumps({"event": "batch", "rows": len(batch), "total": self.stored, "skipped": self.skipped})
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the line is built only when -v asks for it
+            log.debug(
+                json.dumps(
+                    {"event": "batch", "rows": len(batch), "total": self.stored, "skipped": self.skipped}
+                )
+            )
         for listener in self.listeners if notify else ():
             try:
                 listener(batch)
