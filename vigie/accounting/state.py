@@ -27,6 +27,7 @@ time inside the service schedule (rule 6).
 from __future__ import annotations
 
 import math
+from bisect import insort
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -279,6 +280,7 @@ class LiveState:
         # changes one probe's, and the others' were a third of the daemon's work per result.
         # Keyed by the probe's version (bumped as its segments grow) and the segments kept.
         self._versions: dict[str, int] = {}
+        self._probes: list[str] = []  # those with segments, sorted
         self._confirmed: dict[str, tuple[tuple[int, int], list[StateSpan]]] = {}
         self._state = Status.UNKNOWN
         self._since: float | None = None
@@ -337,7 +339,10 @@ class LiveState:
             self._changed(segments[0].probe)
 
     def _changed(self, probe: str) -> None:
-        self._versions[probe] = self._versions.get(probe, 0) + 1
+        version = self._versions.get(probe)
+        if version is None:
+            insort(self._probes, probe)
+        self._versions[probe] = 1 if version is None else version + 1
 
     def flush(self, until: float = math.inf) -> list[Transition]:
         """Settle everything up to ``until`` as if no more result were coming: pending
@@ -358,10 +363,10 @@ class LiveState:
     def _combined(self, until: float) -> list[StateSpan]:
         """Rules 1-3 over the kept segments, after the settled past."""
         probes = []
-        for probe in sorted(set(self._closed) | set(self._builders)):
+        for probe in self._probes:
             segments = [s for s in self._closed.get(probe, ()) if s.end > self._trim]
             # The kept closed segments are the newest ones: their count tells them apart.
-            key = (self._versions.get(probe, 0), len(segments))
+            key = (self._versions[probe], len(segments))
             cached = self._confirmed.get(probe)
             if until == math.inf and cached is not None and cached[0] == key:
                 probes.append(cached[1])
