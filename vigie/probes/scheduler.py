@@ -48,6 +48,10 @@ TICK = 1.0
 at most a tenth of the probe's interval: probes of a short interval still spread out, and a
 target serving several probes does not get them all at the same instant."""
 
+BURST = 32
+"""About how many probes start at one instant at most: at high rates the grid is finer (the
+checks share wake-ups anyway), so the last of a burst does not start late (p99 lag)."""
+
 POLL = 0.1
 """Seconds between two looks at the stop flag when no signal can wake the loop (not the main thread)."""
 
@@ -174,7 +178,9 @@ class Scheduler:
         # One heap of (due, index) rather than a timer per probe: at 10,000 probes the
         # event loop's own timer heap (Python-level comparisons) costs more than the checks.
         start = time.time()
-        heap = [(start + self._offset(p.interval), i) for i, p in enumerate(self.config.probes)]
+        rate = sum(1 / p.interval for p in self.config.probes)
+        grid = min(TICK, BURST / rate) if rate else TICK
+        heap = [(start + self._offset(p.interval, grid), i) for i, p in enumerate(self.config.probes)]
         heapq.heapify(heap)
         flush_every = self.config.scheduler.flush_interval
         next_flush = start + flush_every
@@ -219,10 +225,10 @@ class Scheduler:
                 await flusher
             await loop.run_in_executor(self._writer, self._flush, list(pending))
 
-    def _offset(self, interval: float) -> float:
-        """A probe's first run after the start: random within its interval, on the grid of
-        ``TICK`` so that the probes due in the same second share one wake-up."""
-        tick = min(TICK, interval / 10)
+    def _offset(self, interval: float, grid: float) -> float:
+        """A probe's first run after the start: random within its interval, on a grid of
+        ``grid`` seconds so that the probes due at the same instant share one wake-up."""
+        tick = min(grid, interval / 10)
         return math.floor(self.rng.uniform(0, interval) / tick) * tick
 
     def _flush(self, batch: list[Measured], notify: bool = True) -> bool:
