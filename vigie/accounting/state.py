@@ -33,6 +33,7 @@ time inside the service schedule (rule 6).
 from __future__ import annotations
 
 import math
+from bisect import insort
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -79,29 +80,64 @@ def confirmed(segments: Sequence[Segment], policy: Policy) -> list[StateSpan]:
 
 
 def combine(probes: Sequence[Sequence[StateSpan]]) -> list[StateSpan]:
-    """The component's timeline from its probes' timelines: the worst known state (rule 3)."""
+    """The component's timeline from its probes' timelines: the worst known state (rule 3).
+
+    A sweep over the instants where some probe's span starts or ends: at each, only the
+    probes with a span starting or ending there are looked at again (the daemon combines
+    dozens of probes per result; looking at every probe at every instant was quadratic).
+    Among probes in the worst state, the first one's detail is kept.
+    """
     lists = [p for p in probes if p]
     if len(lists) <= 1:
         return _merge(lists[0]) if lists else []
-    bounds = sorted({t for spans in lists for s in spans for t in (s.start, s.end)})
+    touched: dict[float, list[int]] = {}
+    for k, spans in enumerate(lists):
+        for span in spans:
+            touched.setdefault(span.start, []).append(k)
+            touched.setdefault(span.end, []).append(k)
     cursors = [0] * len(lists)
+    current: list[StateSpan | None] = [None] * len(lists)
+    # The probes whose current span is in each state, by severity (worst last).
+    active: list[set[int]] = [set() for _ in SEVERITY]
+    levels = range(len(SEVERITY) - 1, -1, -1)
     out: list[StateSpan] = []
-    for a, b in pairwise(bounds):
-        worst: StateSpan | None = None
-        for k, spans in enumerate(lists):
-            i = cursors[k]
+    worst: StateSpan | None = None
+    # The span being built (merged as _merge would: same state, touching, the later
+    # non-empty detail), rather than one span per instant merged afterwards.
+    run_start, run_end, run_state, run_detail = 0.0, -math.inf, Status.UP, ""
+    for a, b in pairwise(sorted(touched)):
+        changed = False
+        for k in touched[a]:
+            spans, i = lists[k], cursors[k]
             while i < len(spans) and spans[i].end <= a:
                 i += 1
             cursors[k] = i
-            if (
-                i < len(spans)
-                and spans[i].start <= a
-                and (worst is None or SEVERITY[spans[i].state] > SEVERITY[worst.state])
-            ):
-                worst = spans[i]
-        if worst is not None:
-            out.append(StateSpan(a, b, worst.state, worst.detail))
-    return _merge(out)
+            holding = spans[i] if i < len(spans) and spans[i].start <= a else None
+            old = current[k]
+            if old is not holding:
+                if old is not None:
+                    active[SEVERITY[old.state]].discard(k)
+                if holding is not None:
+                    active[SEVERITY[holding.state]].add(k)
+                current[k] = holding
+                changed = True
+        if changed:
+            worst = None
+            for level in levels:
+                if active[level]:
+                    worst = current[min(active[level])]
+                    break
+        if worst is None:
+            continue
+        if run_end == a and worst.state == run_state:
+            run_end, run_detail = b, worst.detail or run_detail
+            continue
+        if run_end > run_start:
+            out.append(StateSpan(run_start, run_end, run_state, run_detail))
+        run_start, run_end, run_state, run_detail = a, b, worst.state, worst.detail
+    if run_end > run_start:
+        out.append(StateSpan(run_start, run_end, run_state, run_detail))
+    return out
 
 
 @dataclass(frozen=True)
@@ -358,6 +394,12 @@ class LiveState:
         # Keyed by (agent, probe): several sites may run the same probe.
         self._builders: dict[tuple[str, str], TimelineBuilder] = {}
         self._closed: dict[tuple[str, str], list[Segment]] = {}
+        # Each probe's spans after rule 2, kept until that probe's segments change: a result
+        # changes one probe's, and the others' were a third of the daemon's work per result.
+        # Keyed by the probe's version (bumped as its segments grow) and the segments kept.
+        self._versions: dict[tuple[str, str], int] = {}
+        self._probes: list[tuple[str, str]] = []  # those with segments, sorted
+        self._confirmed: dict[tuple[str, str], tuple[tuple[int, int], list[StateSpan]]] = {}
         self._state = Status.UNKNOWN
         self._since: float | None = None
         self._detail = ""
@@ -393,6 +435,7 @@ class LiveState:
             return []
         if closed is not None:
             self._closed.setdefault(key, []).append(closed)
+        self._changed(key)
         self._now = max(self._now, result.ts)
         return self._settle(self._horizon(), final=False)
 
@@ -407,13 +450,22 @@ class LiveState:
             key = (last.agent, last.probe)
             self._closed.setdefault(key, []).extend(closed)
             self._builders[key] = TimelineBuilder(self.component, last.probe, interval, last, last.agent)
+            self._changed(key)
             self._now = max(self._now, last.last_ts)
         return self._settle(self._horizon(), final=False)
 
     def load(self, segments: Sequence[Segment]) -> None:
         """Take one probe's segments as they are (oldest first), without settling anything."""
         if segments:
-            self._closed.setdefault((segments[0].agent, segments[0].probe), []).extend(segments)
+            key = (segments[0].agent, segments[0].probe)
+            self._closed.setdefault(key, []).extend(segments)
+            self._changed(key)
+
+    def _changed(self, key: tuple[str, str]) -> None:
+        version = self._versions.get(key)
+        if version is None:
+            insort(self._probes, key)
+        self._versions[key] = 1 if version is None else version + 1
 
     def flush(self, until: float = math.inf) -> list[Transition]:
         """Settle everything up to ``until`` as if no more result were coming: pending
@@ -434,14 +486,23 @@ class LiveState:
     def _combined(self, until: float) -> list[StateSpan]:
         """Rules 1-3 over the kept segments, after the settled past."""
         probes: list[AgentSpans] = []
-        for key in sorted(set(self._closed) | set(self._builders)):
+        for key in self._probes:
             segments = [s for s in self._closed.get(key, ()) if s.end > self._trim]
+            # The kept closed segments are the newest ones: their count tells them apart.
+            version = (self._versions[key], len(segments))
+            cached = self._confirmed.get(key)
+            if until == math.inf and cached is not None and cached[0] == version:
+                probes.append((key[0], cached[1]))
+                continue
             builder = self._builders.get(key)
             if builder is not None and builder.open is not None:
                 segments.append(builder.open)
             if until < math.inf:
                 segments = _clipped(segments, until)
-            probes.append((key[0], confirmed(segments, self.policy)))
+            spans = confirmed(segments, self.policy)
+            if until == math.inf:
+                self._confirmed[key] = (version, spans)
+            probes.append((key[0], spans))
         combined = _verdict(probes, self.policy.quorum)
         if self._trim == -math.inf:
             return combined

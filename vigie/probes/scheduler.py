@@ -16,11 +16,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import json
 import logging
+import math
 import random
+import signal
+import socket
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +42,18 @@ log = logging.getLogger("vigie.scheduler")
 
 # Results kept in memory while the database refuses writes, before they are dropped.
 MAX_PENDING = 100_000
+
+TICK = 1.0
+"""Seconds between two instants probes may start at (their first run's offset is a multiple),
+at most a tenth of the probe's interval: probes of a short interval still spread out, and a
+target serving several probes does not get them all at the same instant."""
+
+BURST = 32
+"""About how many probes start at one instant at most: at high rates the grid is finer (the
+checks share wake-ups anyway), so the last of a burst does not start late (p99 lag)."""
+
+POLL = 0.1
+"""Seconds between two looks at the stop flag when no signal can wake the loop (not the main thread)."""
 
 
 @dataclass(frozen=True)
@@ -127,11 +144,16 @@ class Scheduler:
         asyncio.run(self._main(stop, until))
 
     async def _main(self, stop: StopFlag, until: float | None) -> None:
+        # One timer drives everything: the probes due, the flushes, the stop. At low rates a
+        # wake-up of the process costs more than the check it starts (bench/probes.py), so
+        # the loop sleeps until the next thing to do, and signals wake it (no polling).
         loop = asyncio.get_running_loop()
         pending: list[Measured] = []
         running: set[str] = set()
         in_flight: set[asyncio.Task[None]] = set()
         limit = asyncio.Semaphore(self.config.scheduler.concurrency)
+        flusher: asyncio.Task[None] | None = None
+        sleeping: list[asyncio.Future[None]] = []
 
         async def work(probe: ProbeConfig, due: float) -> None:
             try:
@@ -140,15 +162,34 @@ class Scheduler:
             finally:
                 running.discard(probe.id)
 
-        async def dispatch() -> None:
-            # One heap of (due, index) rather than a timer per probe: at 10,000 probes the
-            # event loop's own timer heap (Python-level comparisons) costs more than the checks.
-            start = time.time()
-            heap = [(start + self.rng.uniform(0, p.interval), i) for i, p in enumerate(self.config.probes)]
-            heapq.heapify(heap)
-            while heap:
-                await asyncio.sleep(max(0.0, heap[0][0] - time.time()))
+        async def flush(batch: list[Measured]) -> None:
+            if not await loop.run_in_executor(self._writer, self._flush, batch):
+                pending[:0] = batch
+
+        def wake() -> None:
+            for waiter in sleeping:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+        undo = _wake_on_signals(loop, wake)
+        # Off the main thread no signal can wake the loop: a flag set by another thread is
+        # looked at this often.
+        poll = POLL if undo is None else math.inf
+        # One heap of (due, index) rather than a timer per probe: at 10,000 probes the
+        # event loop's own timer heap (Python-level comparisons) costs more than the checks.
+        start = time.time()
+        rate = sum(1 / p.interval for p in self.config.probes)
+        grid = min(TICK, BURST / rate) if rate else TICK
+        heap = [(start + self._offset(p.interval, grid), i) for i, p in enumerate(self.config.probes)]
+        heapq.heapify(heap)
+        flush_every = self.config.scheduler.flush_interval
+        next_flush = start + flush_every
+        end = math.inf if until is None else until
+        try:
+            while not stop.is_set():
                 now = time.time()
+                if now >= end:
+                    break
                 while heap and heap[0][0] <= now:
                     due, index = heap[0]
                     probe = self.config.probes[index]
@@ -159,27 +200,36 @@ class Scheduler:
                         task = asyncio.create_task(work(probe, due))
                         in_flight.add(task)
                         task.add_done_callback(in_flight.discard)
-                    following = due + probe.interval
-                    # Fell behind (machine asleep, loop starved): skip, do not burst.
-                    heapq.heapreplace(heap, (following if following > now else now + probe.interval, index))
-
-        timers = [asyncio.create_task(dispatch())]
-        flush_every = self.config.scheduler.flush_interval
-        next_flush = time.time() + flush_every
-        try:
-            while not stop.is_set() and (until is None or time.time() < until):
-                # Polled, because the stop event is set from a signal handler or another thread.
-                await asyncio.sleep(min(0.1, max(0.0, next_flush - time.time())))
-                if time.time() >= next_flush:
-                    batch, pending[:] = list(pending), []
-                    if not await loop.run_in_executor(self._writer, self._flush, batch):
-                        pending[:0] = batch
-                    next_flush = time.time() + flush_every
+                    # Fell behind (machine asleep, loop starved): skip rounds, do not burst.
+                    heapq.heapreplace(heap, (_after(due, probe.interval, now), index))
+                if now >= next_flush:
+                    if pending and (flusher is None or flusher.done()):
+                        batch, pending[:] = list(pending), []
+                        flusher = asyncio.create_task(flush(batch))
+                    next_flush = _after(next_flush, flush_every, now)
+                wake_at = min(heap[0][0] if heap else math.inf, next_flush, end)
+                waiter: asyncio.Future[None] = loop.create_future()
+                timer = loop.call_later(min(poll, max(0.0, wake_at - time.time())), wake)
+                sleeping[:] = [waiter]
+                try:
+                    await waiter
+                finally:
+                    timer.cancel()
         finally:
-            for task in [*timers, *in_flight]:
+            if undo is not None:
+                undo()
+            for task in in_flight:
                 task.cancel()
-            await asyncio.gather(*timers, *in_flight, return_exceptions=True)
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            if flusher is not None:
+                await flusher
             await loop.run_in_executor(self._writer, self._flush, list(pending))
+
+    def _offset(self, interval: float, grid: float) -> float:
+        """A probe's first run after the start: random within its interval, on a grid of
+        ``grid`` seconds so that the probes due at the same instant share one wake-up."""
+        tick = min(grid, interval / 10)
+        return math.floor(self.rng.uniform(0, interval) / tick) * tick
 
     def _flush(self, batch: list[Measured], notify: bool = True) -> bool:
         """Write a batch; False (batch kept for the next try) when the database refuses it."""
@@ -193,9 +243,12 @@ class Scheduler:
             return len(batch) > MAX_PENDING
         self.stored += len(batch)
         # ``skipped``: runs not started because the probe's previous run was still going.
-        log.debug(
-            json.dumps({"event": "batch", "rows": len(batch), "total": self.stored, "skipped": self.skipped})
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the line is built only when -v asks for it
+            log.debug(
+                json.dumps(
+                    {"event": "batch", "rows": len(batch), "total": self.stored, "skipped": self.skipped}
+                )
+            )
         for listener in self.listeners if notify else ():
             try:
                 listener(batch)
@@ -207,3 +260,38 @@ class Scheduler:
         """Stop the worker threads without waiting for blocking checks still running."""
         self._workers.shutdown(wait=False, cancel_futures=True)
         self._writer.shutdown(wait=True)
+
+
+def _after(due: float, interval: float, now: float) -> float:
+    """The first of ``due + k * interval`` (k >= 1) later than ``now``: the grid kept."""
+    following = due + interval
+    if following > now:
+        return following
+    return following + (math.floor((now - following) / interval) + 1) * interval
+
+
+def _wake_on_signals(loop: asyncio.AbstractEventLoop, wake: Callable[[], None]) -> Callable[[], None] | None:
+    """Call ``wake`` on the loop whenever a signal arrives (after its Python handler, which
+    sets the stop or reload flag, has run); the function undoing it. None off the main
+    thread, where Python delivers no signal."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    previous = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+
+    def readable() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(512)
+        wake()
+
+    loop.add_reader(reader.fileno(), readable)
+
+    def undo() -> None:
+        loop.remove_reader(reader.fileno())
+        signal.set_wakeup_fd(previous)
+        reader.close()
+        writer.close()
+
+    return undo

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import selectors
+import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +46,8 @@ class ProbeServer(ThreadingHTTPServer):
         self.events = events
         super().__init__((host, port), _Handler)
         self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._wake_reader, self._wake_writer = socket.socketpair()
 
     @property
     def url(self) -> str:
@@ -53,14 +57,30 @@ class ProbeServer(ThreadingHTTPServer):
 
     def start(self) -> None:
         """Serve on a background thread."""
-        self._thread = threading.Thread(target=self.serve_forever, name="vigie-http", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="vigie-http", daemon=True)
         self._thread.start()
+
+    def _serve(self) -> None:
+        # socketserver's serve_forever wakes twice a second to look for shutdown(), which
+        # costs the idle daemon more than a scrape: this loop sleeps until a client or stop().
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while True:
+                ready = selector.select()
+                if self._stopping:
+                    return
+                if any(key.fileobj is self for key, _ in ready):
+                    self.handle_request()  # ready: it does not block
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
         if self._thread is not None:
-            self.shutdown()
+            self._stopping = True
+            self._wake_writer.send(b"\0")
             self._thread.join(5)
+        self._wake_reader.close()
+        self._wake_writer.close()
         self.server_close()
 
     def handle_error(self, request: object, client_address: Any) -> None:
