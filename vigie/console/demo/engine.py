@@ -26,7 +26,7 @@ from typing import IO
 
 import requests
 
-from vigie.console.demo.runner import READY_TIMEOUT, die_with_parent, stop_children
+from vigie.console.demo.runner import READY_TIMEOUT, Started, die_with_parent, stop_children
 from vigie.console.demo.scenario import Scenario
 from vigie.console.demo.simsi import SimulatedSI
 from vigie.console.demo.workdir import Workdir, free_port, write_config
@@ -118,7 +118,7 @@ def engine_tables(agent_ports: dict[str, int], url: str) -> str:
     return text + f'[measurements]\nsource = "prometheus"\nurl = "{url}"\n'
 
 
-class EngineRun:
+class EngineRun(Started):
     """The simulated SI, the engine and the two agents, started and stopped together."""
 
     def __init__(
@@ -212,17 +212,6 @@ class EngineRun:
             self.engine.stop()
             self.engine = None
         self.si.stop()
-
-    def __enter__(self) -> EngineRun:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 @dataclass

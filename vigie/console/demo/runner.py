@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -76,7 +76,31 @@ def die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
-class DemoRun:
+class Started:
+    """A context manager over ``start()`` and ``stop()``: whatever a failed start left
+    running is stopped too."""
+
+    def start(self) -> object:
+        """Start the parts (subclasses)."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop whatever runs (subclasses)."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class DemoRun(Started):
     """The simulated SI and the probe daemon, started and stopped together (a context manager)."""
 
     def __init__(self, workdir: Workdir, settings: Settings, si: SimulatedSI) -> None:
@@ -180,17 +204,6 @@ class DemoRun:
             self._log.close()
             self._log = None
         self.si.stop()
-
-    def __enter__(self) -> DemoRun:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 class Drafter:
