@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,15 @@ def _forget_secrets() -> Iterator[None]:
     """Each test starts with a scrubber that knows no secret value (tests use throwaway tokens)."""
     yield
     SCRUBBER.clear()
+
+
+@pytest.fixture(autouse=True)
+def _restore_vigie_logger() -> Iterator[None]:
+    """`vigie run` called in process points the "vigie" logger at the test's captured stderr
+    (and stops its propagation): each test gets the logger back as it found it."""
+    logger = logging.getLogger("vigie")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
