@@ -175,6 +175,21 @@ def test_item3_short_secrets_do_not_garble_text() -> None:
     assert scrub("xlonger-secret-valuex") == "x***x"
 
 
+def test_item3_a_secret_echoed_encoded_is_scrubbed_too() -> None:
+    """A target may echo a token percent-encoded (a query string), JSON- or HTML-escaped."""
+    secret = 'p@ss/w0rd "x" <&> é+1'
+    SCRUBBER.add([secret])
+    echoed = [
+        "?token=p%40ss%2Fw0rd%20%22x%22%20%3C%26%3E%20%C3%A9%2B1",
+        "?token=p%40ss%2Fw0rd+%22x%22+%3C%26%3E+%C3%A9%2B1",
+        '{"token": "p@ss/w0rd \\"x\\" <&> \\u00e9+1"}',
+        '{"token": "p@ss/w0rd \\"x\\" <&> é+1"}',
+        "<td>p@ss/w0rd &quot;x&quot; &lt;&amp;&gt; é+1</td>",
+    ]
+    for text in echoed:
+        assert "***" in scrub(text) and "w0rd" not in scrub(text), text
+
+
 def test_item4_the_catalog_export_escapes_formulas_and_reads_back(tmp_path: Path) -> None:
     """(The report's CSV is checked with item 3, whose component is named like a formula.)"""
     folder = write_catalog(tmp_path / "catalog")

@@ -4,7 +4,8 @@ and the one scrubber that keeps their values out of everything Vigie writes.
 Every value a :class:`Secret` resolves is remembered by :data:`SCRUBBER` (as are tokens a
 client receives, such as a GLPI session token), and :func:`scrub` replaces them with
 ``***`` in any text: probe details before they are stored, log lines, error messages, the
-GLPI client's messages. Reports, incidents and ``/metrics`` read what was stored, so they
+GLPI client's messages. A value is also looked for in the forms a target or a library may
+echo it in: percent-encoded (a query string, a form body), JSON- and HTML-escaped. Reports, incidents and ``/metrics`` read what was stored, so they
 hold no secret either, even when a target echoes a request header back into its answer.
 
 A value of fewer than :data:`ANYWHERE` characters is replaced only where it stands alone
@@ -14,13 +15,15 @@ A value of fewer than :data:`ANYWHERE` characters is replaced only where it stan
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import os
 import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -44,7 +47,7 @@ class Scrubber:
 
     def add(self, values: Iterable[str]) -> None:
         """Remember secret values (blank ones are ignored)."""
-        new = {v for v in values if v.strip()} - self._values
+        new = {form for v in values if v.strip() for form in encoded_forms(v)} - self._values
         if not new:
             return
         with self._lock:
@@ -63,6 +66,18 @@ class Scrubber:
         if pattern is None or not text:
             return text
         return pattern.sub(MASK, text)
+
+
+def encoded_forms(value: str) -> set[str]:
+    """``value`` and the escaped forms it takes when echoed back in a URL, a form, JSON or HTML."""
+    return {
+        value,
+        quote(value, safe=""),
+        quote_plus(value, safe=""),
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        html.escape(value),
+    }
 
 
 def _pattern(values: Iterable[str]) -> re.Pattern[str]:
