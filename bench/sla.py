@@ -20,8 +20,11 @@ rollups per month). Defaults: 9 components x 365 days (the nine core components,
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -190,18 +193,16 @@ def main() -> None:
             run(args, Path(tmp))
 
 
+def bench_config(names: list[str]) -> ProbesConfig:
+    """A configuration of plain 24x7 components with a 99 % target."""
+    components = tuple(Component(n, n, 0.99, Schedule((), PARIS), Policy()) for n in names)
+    return ProbesConfig(PARIS, Policy(), components, (), (), StoreConfig(), ExporterConfig())
+
+
 def run(args: argparse.Namespace, work: Path) -> None:
     """Write the history, import it and time the SLA queries, in ``work``."""
     names = [f"c{i:03d}" for i in range(args.components)]
-    config = ProbesConfig(
-        PARIS,
-        Policy(),
-        tuple(Component(n, n, 0.99, Schedule((), PARIS), Policy()) for n in names),
-        (),
-        (),
-        StoreConfig(),
-        ExporterConfig(),
-    )
+    config = bench_config(names)
     start = year(2017, PARIS).start_ts
     csv_path, db_path = work / "history.csv", work / "bench.db"
     for p in (db_path, db_path.with_suffix(".db-wal"), db_path.with_suffix(".db-shm")):
@@ -279,14 +280,27 @@ def yearly_figures(
               f"generated and appended in {time.perf_counter() - w0:.1f} s; "
               f"{store.db.conn.execute('SELECT count(*) FROM segments').fetchone()[0]:,} segments")  # fmt: skip
         period, now = year(2017, PARIS), time.time()
+    # A new process's first query (pages read from the OS cache, statements prepared).
+    cold = subprocess.run(
+        [sys.executable, __file__, "--cold-year", str(path), "--components", str(args.components)],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    cold_wall, cold_cpu = float(cold[0]) / 1000, float(cold[1]) / 1000
+    with Store(path, intervals=intervals) as store:
         yearly, yearly_cpu = median_time(
             lambda: sla_report(store, config, period, now=now, recompute=True), args.runs
         )
         raw_year, raw_year_cpu = median_time(lambda: naive_scan(store, period.start_ts, period.end_ts), 1)
-        print(f"sla --year 2017 from 12 months of rollups ({args.components} components, median of {args.runs}): "
-              f"{yearly * 1000:,.1f} ms wall, {yearly_cpu * 1000:,.1f} ms CPU; target 500 ms: "
-              f"{verdict(yearly, yearly_cpu, lambda t: t < 0.5)}; naive raw scan {raw_year * 1000:,.0f} ms "
-              f"wall, {raw_year_cpu * 1000:,.0f} ms CPU, {raw_year / yearly:,.0f}x")  # fmt: skip
+        print(
+            f"sla --year 2017 from 12 months of rollups ({args.components} components, median of {args.runs}): "
+            f"{yearly * 1000:,.1f} ms wall, {yearly_cpu * 1000:,.1f} ms CPU (a new process's first: "
+            f"{cold_wall * 1000:,.1f} ms wall, {cold_cpu * 1000:,.1f} ms CPU); target 500 ms: "
+            f"{verdict(max(yearly, cold_wall), max(yearly_cpu, cold_cpu), lambda t: t < 0.5)}"
+        )
+        print(f"same year, naive SQL scan of raw rows: {raw_year * 1000:,.0f} ms wall, {raw_year_cpu * 1000:,.0f} ms "
+              f"CPU; rollups are {raw_year / yearly:,.0f}x faster in wall time, {raw_year_cpu / yearly_cpu:,.0f}x "
+              f"in CPU time; target 100x: {verdict(raw_year / yearly, raw_year_cpu / yearly_cpu, lambda r: r >= 100)} "
+              f"(load {os.getloadavg()[0]:.2f})")  # fmt: skip
         dec = month(2017, 12, PARIS)
         monthly, monthly_cpu = median_time(
             lambda: sla_report(store, config, dec, now=now, recompute=True), args.runs
@@ -297,5 +311,18 @@ def yearly_figures(
         p.unlink()
 
 
+def cold_year(path: Path, components: int) -> None:
+    """Print the wall and CPU milliseconds of this process's first yearly SLA on ``path``."""
+    names = [f"c{i:03d}" for i in range(components)]
+    config = bench_config(names)
+    with Store(path, intervals={(n, INGEST_PROBE): 300.0 for n in names}) as store:
+        w0, c0 = time.perf_counter(), time.process_time()
+        sla_report(store, config, year(2017, PARIS), now=time.time(), recompute=True)
+        print((time.perf_counter() - w0) * 1000, (time.process_time() - c0) * 1000)
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[1] == "--cold-year":
+        cold_year(Path(sys.argv[2]), int(sys.argv[4]))
+    else:
+        main()

@@ -12,6 +12,11 @@ results by :meth:`vigie.probes.store.Store.append`:
   wide buckets). In zones with whole-hour offsets (Europe/Paris) local days are whole
   UTC hours, so daily rows are sums of hourly ones.
 
+- ``segment_sums``: per probe, the seconds of each status its segments cover in each UTC
+  day and each 32-day block (epoch-aligned), the newest segment left out (it still grows).
+  A long period (a year) adds a few dozen of these rows and scans segments only at its
+  ragged ends, instead of summing thousands of segments.
+
 Appending later results extends the newest segment in place; results that land before a
 probe's newest result (out-of-order imports) rebuild that probe's rollups from the raw
 rows from that point on, which needs the raw rows there: the store refuses results older
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -92,7 +98,40 @@ def _v2_down_index(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX segments_down ON segments (component, probe, end) WHERE status = 'down'")
 
 
-MIGRATIONS = [_v1_rollups, _v2_down_index]
+def _v3_segment_sums(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE segment_sums (
+            component   TEXT NOT NULL,
+            probe       TEXT NOT NULL,
+            width       INTEGER NOT NULL,
+            bucket      INTEGER NOT NULL,
+            up          REAL NOT NULL,
+            degraded    REAL NOT NULL,
+            down        REAL NOT NULL,
+            maintenance REAL NOT NULL,
+            PRIMARY KEY (component, probe, width, bucket)
+        ) WITHOUT ROWID
+        """
+    )
+    for component, probe in db.conn.execute("SELECT DISTINCT component, probe FROM segments").fetchall():
+        resum(db.conn, component, probe, None)
+    # A year's incidents are read from the index alone (no lookup of each segment's row).
+    db.execute("DROP INDEX segments_down")
+    db.execute(
+        "CREATE INDEX segments_down ON segments (component, probe, end, start, status, detail) "
+        "WHERE status = 'down'"
+    )
+
+
+MIGRATIONS = [_v1_rollups, _v2_down_index, _v3_segment_sums]
+
+DAY = 86400
+BLOCK = 32 * DAY
+WIDTHS = (DAY, BLOCK)
+"""The bucket widths of ``segment_sums``, in seconds (buckets start at multiples of them)."""
+SUMMED_FROM = 2 * DAY
+"""Periods with fewer whole UTC days than this are summed from their segments alone."""
 
 _SEG_COLUMNS = "component, probe, start, end, last_ts, status, checks, detail, confirm_ts"
 _STATUS_INDEX = {"up": 1, "degraded": 2, "down": 3, "maintenance": 4}
@@ -294,6 +333,57 @@ def _segment_row(seg: Segment) -> tuple[object, ...]:
     )
 
 
+def _bucket_seconds(
+    segments: Iterable[tuple[float, float, str]], lows: Mapping[int, float]
+) -> dict[tuple[int, int], list[float]]:
+    """Seconds by status (in ``_STORED`` order) of each ``(width, bucket)`` the segments
+    ``(start, end, status)`` cover, from ``lows[width]`` on."""
+    out: dict[tuple[int, int], list[float]] = {}
+    for start, end, status in segments:
+        column = _STORED.index(status)
+        for width, low in lows.items():
+            lo = max(start, low)
+            bucket = math.floor(lo / width) * width
+            while bucket < end:
+                seconds = min(end, bucket + width) - max(lo, bucket)
+                if seconds > 0:
+                    out.setdefault((width, bucket), [0.0, 0.0, 0.0, 0.0])[column] += seconds
+                bucket += width
+    return out
+
+
+def _add_sums(
+    conn: sqlite3.Connection, component: str, probe: str, sums: Mapping[tuple[int, int], list[float]]
+) -> None:
+    conn.executemany(
+        "INSERT INTO segment_sums VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+        "up = up + excluded.up, degraded = degraded + excluded.degraded, down = down + excluded.down, "
+        "maintenance = maintenance + excluded.maintenance",
+        ((component, probe, width, bucket, *seconds) for (width, bucket), seconds in sums.items()),
+    )
+
+
+def resum(conn: sqlite3.Connection, component: str, probe: str, since: float | None) -> None:
+    """Recompute a probe's ``segment_sums`` of the buckets that end after ``since`` (None: all)
+    from its segments, after they were rewritten from ``since`` on."""
+    if since is None:
+        conn.execute("DELETE FROM segment_sums WHERE component = ? AND probe = ?", (component, probe))
+        lows = {width: -math.inf for width in WIDTHS}
+    else:
+        lows = {width: math.floor(since / width) * width for width in WIDTHS}
+        for width, low in lows.items():
+            conn.execute(
+                "DELETE FROM segment_sums WHERE component = ? AND probe = ? AND width = ? AND bucket >= ?",
+                (component, probe, width, low),
+            )
+    rows = conn.execute(
+        "SELECT start, end, status FROM segments WHERE component = ? AND probe = ? AND end > ? ORDER BY start",
+        (component, probe, min(lows.values())),
+    ).fetchall()
+    # The newest segment (the last one: segments do not overlap) still grows: left out.
+    _add_sums(conn, component, probe, _bucket_seconds(rows[:-1], lows))
+
+
 class Rollups:
     """The rollup tables of one store connection; every write happens in the caller's transaction."""
 
@@ -331,8 +421,12 @@ class Rollups:
         SQLite adds each status's clipped lengths in time order from 0.0, the float
         operations :func:`vigie.accounting.figures.account` does over one probe's
         timeline: the same bits when lengths are whole seconds, and within float rounding
-        otherwise (SQLite 3.43 and later compensate their sums).
+        otherwise (SQLite 3.43 and later compensate their sums). A period of several whole
+        UTC days takes those days from ``segment_sums`` (see :meth:`_seconds_summed`).
         """
+        first, last = math.ceil(start / DAY) * DAY, math.floor(end / DAY) * DAY
+        if last - first >= SUMMED_FROM:
+            return self._seconds_summed(component, probe, start, end, first, last)
         row = self.db.conn.execute(
             "SELECT count(*), total(d) FILTER (WHERE status = 'up'), total(d) FILTER (WHERE status = 'degraded'), "
             "total(d) FILTER (WHERE status = 'down'), total(d) FILTER (WHERE status = 'maintenance') "
@@ -340,6 +434,42 @@ class Rollups:
             (end, start, *_overlapping(component, probe, start, end)),
         ).fetchone()
         return dict(zip(STORED_STATUSES, row[1:], strict=True)) if row[0] else {}
+
+    def _seconds_summed(
+        self, component: str, probe: str, start: float, end: float, first: int, last: int
+    ) -> dict[Status, float]:
+        """:meth:`seconds_by_status` with the whole days ``[first, last)`` read from
+        ``segment_sums`` (32-day blocks, and days at either side of them) plus the newest
+        segment's share of them, and the ragged ends ``[start, first)`` and ``[last, end)``
+        summed from their segments."""
+        conn = self.db.conn
+        low, high = math.ceil(first / BLOCK) * BLOCK, math.floor(last / BLOCK) * BLOCK
+        if high <= low:
+            low = high = last
+        sums = conn.execute(
+            "SELECT count(*), total(up), total(degraded), total(down), total(maintenance) FROM ("
+            + " UNION ALL ".join(
+                ["SELECT up, degraded, down, maintenance FROM segment_sums WHERE component = ? "
+                 "AND probe = ? AND width = ? AND bucket >= ? AND bucket < ?"] * 3
+            )
+            + ")",
+            (component, probe, DAY, first, low, component, probe, BLOCK, low, high,
+             component, probe, DAY, high, last),
+        ).fetchone()  # fmt: skip
+        ends = conn.execute(
+            "SELECT count(*), total(d) FILTER (WHERE status = 'up'), total(d) FILTER (WHERE status = 'degraded'), "
+            "total(d) FILTER (WHERE status = 'down'), total(d) FILTER (WHERE status = 'maintenance') FROM ("
+            f"SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING} UNION ALL "
+            f"SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING} UNION ALL "
+            "SELECT * FROM (SELECT status, min(end, ?) - max(start, ?) AS d FROM segments "
+            "WHERE component = ? AND probe = ? ORDER BY start DESC LIMIT 1) WHERE d > 0)",
+            (first, start, *_overlapping(component, probe, start, first),
+             end, last, *_overlapping(component, probe, last, end),
+             last, first, component, probe),
+        ).fetchone()  # fmt: skip
+        if not sums[0] and not ends[0]:
+            return {}
+        return {s: a + b for s, a, b in zip(STORED_STATUSES, sums[1:], ends[1:], strict=True)}
 
     def down_spans(
         self, component: str, probe: str, start: float, end: float
@@ -396,6 +526,11 @@ class Rollups:
             i = j
         if builder.open is not None:
             closed.append(builder.open)
+        # Every segment but the newest is final: its seconds join the day and block sums.
+        if len(closed) > 1:
+            lows = {width: -math.inf for width in WIDTHS}
+            final = ((seg.start, seg.end, str(seg.status)) for seg in closed[:-1])
+            _add_sums(self.db.conn, component, probe, _bucket_seconds(final, lows))
         hours: dict[int, Hourly] = {}
         i = 0
         while i < len(stamps):
@@ -483,11 +618,14 @@ class Rollups:
             closed.append(builder.open)
         self._write_segments(closed)
         self._write_hourly(hours.values())
+        # The segment before ``restart`` may have grown or been cut: its buckets too.
+        resum(conn, component, probe, None if restart is None else previous.start if previous else restart)
 
     def clear(self) -> None:
         """Forget every rollup (before a full rebuild from raw results)."""
         self.db.conn.execute("DELETE FROM segments")
         self.db.conn.execute("DELETE FROM rollup_hourly")
+        self.db.conn.execute("DELETE FROM segment_sums")
 
     def _write_segments(self, segments: Iterable[Segment]) -> None:
         self.db.conn.executemany(
