@@ -1,5 +1,5 @@
 """The large-map fast paths read exactly what the careful paths read: plain interface rows,
-the graph's impact walk, and big tables printed line by line."""
+the graph's impact walk (against a plain breadth-first walk), and big tables printed line by line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.catalog import loader
-from vigie.catalog.graph import _cut_off, _sampled_betweenness
+from vigie.catalog.graph import ImpactDirection, Reach, _cut_off, _sampled_betweenness, impact
 from vigie.catalog.loader import COLUMNS, _interface, _plain_interface
 from vigie.console import output
 from vigie.kernel.table import CsvFile
@@ -137,3 +137,32 @@ def test_sampled_betweenness_is_networkx_s_with_the_same_sources(graph: nx.DiGra
     assert {n: round(v, 9) for n, v in expected.items() if v and v == v} == {
         n: round(v, 9) for n, v in got.items()
     }
+
+
+def _impact_oracle(graph: nx.DiGraph, app: str, walk: ImpactDirection, depth: int | None) -> list[Reach]:
+    """A first-in first-out breadth-first walk, neighbours by id: the first to reach is the via."""
+    adjacency = graph.succ if walk is ImpactDirection.DOWN else graph.pred
+    queue, distance, via = [app], {app: 0}, {}
+    for node in queue:
+        if depth is not None and distance[node] >= depth:
+            continue
+        for other in sorted(adjacency[node]):
+            if other not in distance:
+                distance[other], via[other] = distance[node] + 1, node
+                queue.append(other)
+    reached = sorted(via, key=lambda n: (distance[n], n))
+    return [Reach(n, walk, distance[n], via[n], adjacency[via[n]][n]["interfaces"]) for n in reached]
+
+
+@settings(max_examples=300, deadline=None)
+@given(maps(), st.data())
+def test_impact_is_a_plain_breadth_first_walk(graph: nx.DiGraph, data: st.DataObject) -> None:
+    for k, (a, b) in enumerate(sorted(graph.edges)):
+        graph.edges[a, b]["interfaces"] = (f"if-{k}",)
+    app = data.draw(st.sampled_from(sorted(graph.nodes)))
+    depth = data.draw(st.none() | st.integers(1, 4))
+    down = _impact_oracle(graph, app, ImpactDirection.DOWN, depth)
+    up = _impact_oracle(graph, app, ImpactDirection.UP, depth)
+    assert impact(graph, app, ImpactDirection.DOWN, depth) == down
+    assert impact(graph, app, ImpactDirection.UP, depth) == up
+    assert impact(graph, app, ImpactDirection.BOTH, depth) == down + up

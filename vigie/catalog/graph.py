@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from vigie.catalog.model import Catalog, Direction, Phase
@@ -163,7 +164,14 @@ def impact(
     with the interfaces of the step that reached it; ``depth`` bounds the distance (None: no
     bound). Sorted by direction, distance, then id.
     """
-    walks = [ImpactDirection.DOWN, ImpactDirection.UP] if direction is ImpactDirection.BOTH else [direction]
+    walks: list[ImpactDirection] = (
+        [ImpactDirection.DOWN, ImpactDirection.UP] if direction is ImpactDirection.BOTH else [direction]
+    )
+    with gc_paused():  # up to 100,000s of new objects, none in a cycle: no collector walks
+        return _impact(graph, app, walks, depth)
+
+
+def _impact(graph: nx.DiGraph, app: str, walks: list[ImpactDirection], depth: int | None) -> list[Reach]:
     found: list[Reach] = []
     for walk in walks:
         # The adjacency dicts themselves (node -> neighbour -> edge data, the same data dict
@@ -178,19 +186,26 @@ def impact(
         # C-level set and dict operations, and each level is sorted once, as strings.
         while frontier and (depth is None or distance < depth):
             distance += 1
+            # The last level is no frontier: its order does not matter, only its `via`s.
+            last = distance == depth
             reached: list[str] = []
             via: dict[str, str] = {}
             for node in frontier:
                 new = adjacency[node].keys() - seen
                 if new:
                     seen |= new
-                    ordered = sorted(new)
-                    reached += ordered
-                    via.update(dict.fromkeys(ordered, node))
-            append = found.append
-            for other in sorted(reached):
-                source = via[other]
-                append(Reach(other, walk, distance, source, adjacency[source][other]["interfaces"]))
+                    if last:
+                        via.update(dict.fromkeys(new, node))
+                    else:
+                        ordered = sorted(new)
+                        reached += ordered
+                        via.update(dict.fromkeys(ordered, node))
+            apps = sorted(via)
+            sources = list(map(via.__getitem__, apps))
+            steps = [
+                adjacency[source][other]["interfaces"] for source, other in zip(sources, apps, strict=True)
+            ]
+            found += map(Reach, apps, repeat(walk), repeat(distance), sources, steps)
             frontier = reached
     return found
 
