@@ -104,3 +104,8 @@ def test_unknown_format_is_refused() -> None:
     catalog = make_catalog([("a", "b")])
     with pytest.raises(ValueError, match="unknown format 'png'"):
         export(catalog, build_graph(catalog), "png")
+
+
+def test_json_is_networkx_s_own_node_link_document(sample: Catalog) -> None:
+    graph = build_graph(sample)
+    assert json.loads(to_json(graph)) == json.loads(json.dumps(nx.node_link_data(graph, edges="edges")))

@@ -16,6 +16,7 @@ import itertools
 import random
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import repeat
@@ -339,7 +340,8 @@ def critical_nodes(graph: nx.DiGraph, *, top: int | None = 20, sample: int | Non
     with gc_paused():  # millions of short-lived lists and ints, none in a cycle
         cut = _cut_off(graph)
         between = nx.betweenness_centrality(graph) if sample is None else _sampled_betweenness(graph, sample)
-    ranked = sorted(graph.nodes, key=lambda n: (-cut.get(n, 0), -between.get(n, 0.0), n))
+    # Only applications with a score can rank: on a large map most have none.
+    ranked = sorted(cut.keys() | between.keys(), key=lambda n: (-cut.get(n, 0), -between.get(n, 0.0), n))
     items = [Critical(n, n in cut, cut.get(n, 0), round(between.get(n, 0.0), 6)) for n in ranked]
     items = [c for c in items if c.articulation or c.betweenness > 0]
     return items if top is None else items[:top]
@@ -354,25 +356,30 @@ def _cut_off(graph: nx.DiGraph) -> dict[str, int]:
     component. Linear in the map's size, where a walk of the component per point was quadratic.
     """
     succ, pred = graph._succ, graph._pred
-    around = {n: succ[n].keys() | pred[n].keys() for n in succ}
+
+    def around(node: str) -> Iterator[str]:
+        # A neighbour both ways comes twice: harmless (the parent is skipped each time, and
+        # the low point is a minimum), and cheaper than a set per application.
+        return itertools.chain(succ[node], pred[node])
+
     order: dict[str, int] = {}
     low: dict[str, int] = {}
     size: dict[str, int] = {}
     parts: dict[str, list[int]] = {}
     cut: dict[str, int] = {}
-    for root in around:
+    for root in succ:
         if root in order:
             continue
         order[root] = low[root] = len(order)
         size[root] = 1
-        stack = [(root, "", iter(around[root]))]
+        stack = [(root, "", around(root))]
         while stack:
             node, parent, neighbours = stack[-1]
             for other in neighbours:
                 if other not in order:
                     order[other] = low[other] = len(order)
                     size[other] = 1
-                    stack.append((other, node, iter(around[other])))
+                    stack.append((other, node, around(other)))
                     break
                 if other != parent and order[other] < low[node]:
                     low[node] = order[other]
