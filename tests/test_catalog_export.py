@@ -6,6 +6,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import networkx as nx
 import pytest
@@ -109,3 +110,12 @@ def test_unknown_format_is_refused() -> None:
 def test_json_is_networkx_s_own_node_link_document(sample: Catalog) -> None:
     graph = build_graph(sample)
     assert json.loads(to_json(graph)) == json.loads(json.dumps(nx.node_link_data(graph, edges="edges")))
+
+
+def test_svg_of_a_map_all_central_is_its_heart_alone(sample: Catalog) -> None:
+    """Every application in a core domain (a generated map): no petal, no division by zero."""
+    core = next(a for a in sample.applications.values() if a.core)
+    apps = {k: replace(a, domain=core.domain) for k, a in sample.applications.items()}
+    catalog = replace(sample, applications=apps)
+    root = ET.fromstring(to_svg(catalog, build_graph(catalog)))
+    assert root.tag == f"{SVG}svg"

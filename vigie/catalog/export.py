@@ -201,7 +201,7 @@ def _layout(
     domain_gap, zone_gap = 1.0, 3.0
     zones = list(dict.fromkeys(zone for zone, _ in groups))
     slots = sum(len(members[g]) for g in groups) + domain_gap * len(groups) + zone_gap * len(zones)
-    step = 360.0 / slots
+    step = 360.0 / slots if slots else 0.0  # every application central: the heart alone
     petals: list[_Petal] = []
     arcs: list[tuple[str, str, float, float]] = []
     position = -90.0 + zone_gap * step / 2  # start at the top
@@ -215,11 +215,12 @@ def _layout(
         for app in apps:
             volume = 0
             connected = False
-            for other in central:
-                for a, b in ((app.id, other), (other, app.id)):
-                    if graph.has_edge(a, b):
-                        connected = True
-                        volume += int(graph.edges[a, b].get("volume") or 0)
+            # The application's own links to the centre (not every central one tried: a
+            # large map has thousands of each).
+            for links in (graph._succ.get(app.id, {}), graph._pred.get(app.id, {})):
+                for other in sorted(links.keys() & central):
+                    connected = True
+                    volume += int(links[other].get("volume") or 0)
             petals.append(_Petal(app, position + step / 2, volume, connected))
             position += step
         arcs.append((zone, domain, start, position))
