@@ -79,6 +79,16 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("COMMIT")
 
 
+@contextmanager
+def consistent_read(conn: sqlite3.Connection) -> Iterator[None]:
+    """:func:`read_snapshot`, unless a transaction is open already (its reads already see one state)."""
+    if conn.in_transaction:
+        yield
+    else:
+        with read_snapshot(conn):
+            yield
+
+
 class Snapshotted(Protocol):
     """A store that reads in snapshots and closes (the measurement and ticket stores)."""
 

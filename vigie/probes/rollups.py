@@ -11,6 +11,11 @@ results by :meth:`vigie.probes.store.Store.append`:
   order of additions, min, max, and a log-bucket histogram for percentiles, 5 %
   wide buckets). In zones with whole-hour offsets (Europe/Paris) local days are whole
   UTC hours, so daily rows are sums of hourly ones.
+- ``segment_sums``: per probe, the seconds of each status its segments cover in each UTC
+  day and each 32-day block (both aligned on the epoch), for the time before the probe's
+  newest segment starts ("settled" time: appends only ever touch the newest segment and
+  what follows it). A year adds a few dozen of these rows and reads segments only at its
+  ragged ends, instead of summing thousands of segments (bench/sla.py).
 
 Appending later results extends the newest segment in place; results that land before a
 probe's newest result (out-of-order imports) rebuild that probe's rollups from the raw
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,7 +39,7 @@ import sqlite_utils
 
 from vigie.accounting.results import STORED_STATUSES, Status
 from vigie.accounting.timeline import DEFAULT_INTERVAL, Segment, TimelineBuilder
-from vigie.probes.db import migrate
+from vigie.probes.db import consistent_read, migrate
 from vigie.probes.results import Batch, StoredRow
 
 HOUR = 3600
@@ -92,7 +98,40 @@ def _v2_down_index(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX segments_down ON segments (component, probe, end) WHERE status = 'down'")
 
 
-MIGRATIONS = [_v1_rollups, _v2_down_index]
+def _v3_segment_sums(db: sqlite_utils.Database) -> None:
+    # Long periods (a year) summed from whole days and 32-day blocks instead of segments.
+    db.execute(
+        """
+        CREATE TABLE segment_sums (
+            component   TEXT NOT NULL,
+            probe       TEXT NOT NULL,
+            width       INTEGER NOT NULL,
+            bucket      INTEGER NOT NULL,
+            pieces      INTEGER NOT NULL,
+            up          REAL NOT NULL,
+            degraded    REAL NOT NULL,
+            down        REAL NOT NULL,
+            maintenance REAL NOT NULL,
+            PRIMARY KEY (component, probe, width, bucket)
+        ) WITHOUT ROWID
+        """
+    )
+    for component, probe in db.conn.execute("SELECT DISTINCT component, probe FROM segments").fetchall():
+        resum(db.conn, component, probe, None)
+    # The down segments' index now holds all their columns an SLA reads (no table lookups).
+    db.execute("DROP INDEX segments_down")
+    db.execute(
+        "CREATE INDEX segments_down ON segments (component, probe, end, status, detail) WHERE status = 'down'"
+    )
+
+
+MIGRATIONS = [_v1_rollups, _v2_down_index, _v3_segment_sums]
+
+DAY = 86400
+BLOCK = 32 * DAY
+"""The widths of ``segment_sums``' buckets, in seconds (a bucket starts at a multiple of its width)."""
+SUMMED_FROM = 2 * DAY
+"""Periods with fewer whole settled UTC days than this are summed from their segments alone."""
 
 _SEG_COLUMNS = "component, probe, start, end, last_ts, status, checks, detail, confirm_ts"
 _STATUS_INDEX = {"up": 1, "degraded": 2, "down": 3, "maintenance": 4}
@@ -294,6 +333,98 @@ def _segment_row(seg: Segment) -> tuple[object, ...]:
     )
 
 
+def _floor(ts: float, width: int) -> int:
+    """The start of the ``width`` bucket holding ``ts``."""
+    return int(ts // width) * width
+
+
+def _settled(conn: sqlite3.Connection, component: str, probe: str) -> float | None:
+    """When the probe's newest segment starts (None: no segment): appends change nothing before."""
+    row = conn.execute(
+        "SELECT max(start) FROM segments WHERE component = ? AND probe = ?", (component, probe)
+    )
+    value = row.fetchone()[0]
+    return None if value is None else float(value)
+
+
+def resum(conn: sqlite3.Connection, component: str, probe: str, since: float | None) -> None:
+    """Bring the probe's ``segment_sums`` in line with its segments, changed from ``since``
+    on (None: anywhere), inside the caller's write transaction.
+
+    Buckets ending after ``since`` are dropped; then every bucket ending after it and by
+    the probe's settled time is summed again: days from the segments, blocks from the days.
+    """
+    key = (component, probe)
+    if since is None:
+        conn.execute("DELETE FROM segment_sums WHERE component = ? AND probe = ?", key)
+    else:
+        for width in (DAY, BLOCK):
+            conn.execute(
+                "DELETE FROM segment_sums WHERE component = ? AND probe = ? AND width = ? AND bucket > ?",
+                (*key, width, since - width),
+            )
+    settled = _settled(conn, component, probe)
+    if settled is None:
+        return
+    first, end = (-math.inf if since is None else _floor(since, DAY)), _floor(settled, DAY)
+    if first >= end:
+        return
+    if since is None:
+        sql = "SELECT start, end, status FROM segments WHERE component = ? AND probe = ? AND start < ? ORDER BY start"
+        params: tuple[object, ...] = (*key, end)
+    else:
+        sql = f"SELECT start, end, status FROM segments WHERE {_OVERLAPPING} ORDER BY start"
+        params = _overlapping(component, probe, first, end)
+    days: dict[int, list[float]] = {}
+    for start, stop, status in conn.execute(sql, params):
+        column = _STATUS_INDEX[status]
+        day, last = _floor(max(start, first), DAY), min(stop, end)
+        while day < last:
+            row = days.get(day)
+            if row is None:
+                row = days[day] = [0, 0.0, 0.0, 0.0, 0.0]
+            row[0] += 1
+            # Clipped as seconds_by_status clips a segment to a period.
+            row[column] += min(stop, day + DAY) - max(start, day)
+            day += DAY
+    conn.executemany(
+        "INSERT INTO segment_sums VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*key, DAY, day, *row) for day, row in days.items()],
+    )
+    low, high = (-math.inf if since is None else _floor(since, BLOCK)), _floor(settled, BLOCK)
+    if low >= high:
+        return
+    blocks: dict[int, list[float]] = {}
+    for day, *sums in conn.execute(
+        "SELECT bucket, pieces, up, degraded, down, maintenance FROM segment_sums "
+        "WHERE component = ? AND probe = ? AND width = ? AND bucket >= ? AND bucket < ? ORDER BY bucket",
+        (*key, DAY, low, high),
+    ):
+        row = blocks.setdefault(_floor(day, BLOCK), [0, 0.0, 0.0, 0.0, 0.0])
+        for k, value in enumerate(sums):
+            row[k] += value
+    conn.executemany(
+        "INSERT INTO segment_sums VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*key, BLOCK, block, *row) for block, row in blocks.items()],
+    )
+
+
+_CLIPPED = (
+    "SELECT count(*) AS n, total(d) FILTER (WHERE status = 'up') AS up, "
+    "total(d) FILTER (WHERE status = 'degraded') AS degraded, total(d) FILTER (WHERE status = 'down') AS down, "
+    "total(d) FILTER (WHERE status = 'maintenance') AS maintenance "
+    f"FROM (SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING})"
+)
+_SUMMED = (
+    "SELECT sum(pieces), total(up), total(degraded), total(down), total(maintenance) FROM segment_sums "
+    "WHERE component = ? AND probe = ? AND width = ? AND bucket >= ? AND bucket < ?"
+)
+
+
+def _clipped(component: str, probe: str, start: float, end: float) -> tuple[object, ...]:
+    return (end, start, *_overlapping(component, probe, start, end))
+
+
 class Rollups:
     """The rollup tables of one store connection; every write happens in the caller's transaction."""
 
@@ -328,17 +459,42 @@ class Rollups:
     def seconds_by_status(self, component: str, probe: str, start: float, end: float) -> dict[Status, float]:
         """Seconds of each status the probe's segments cover inside ``[start, end)`` (empty: no data).
 
-        SQLite adds each status's clipped lengths in time order from 0.0, the float
-        operations :func:`vigie.accounting.figures.account` does over one probe's
-        timeline: the same bits when lengths are whole seconds, and within float rounding
-        otherwise (SQLite 3.43 and later compensate their sums).
+        SQLite adds each status's clipped lengths, the float operations
+        :func:`vigie.accounting.figures.account` does over one probe's timeline: the same
+        bits when lengths are whole seconds, and within float rounding otherwise. Whole
+        settled UTC days come from ``segment_sums`` (a year: a few dozen rows instead of
+        thousands of segments), the ragged ends from the segments, all in one snapshot.
         """
-        row = self.db.conn.execute(
-            "SELECT count(*), total(d) FILTER (WHERE status = 'up'), total(d) FILTER (WHERE status = 'degraded'), "
-            "total(d) FILTER (WHERE status = 'down'), total(d) FILTER (WHERE status = 'maintenance') "
-            f"FROM (SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING})",
-            (end, start, *_overlapping(component, probe, start, end)),
-        ).fetchone()
+        with consistent_read(self.db.conn):
+            return self._seconds_by_status(component, probe, start, end)
+
+    def _seconds_by_status(self, component: str, probe: str, start: float, end: float) -> dict[Status, float]:
+        conn = self.db.conn
+        settled = _settled(conn, component, probe)
+        if settled is None:
+            return {}
+        low, high = -_floor(-start, DAY), _floor(min(end, settled), DAY)
+        if high - low < SUMMED_FROM:
+            row = conn.execute(_CLIPPED, _clipped(component, probe, start, end)).fetchone()
+        else:
+            first, last = -_floor(-low, BLOCK), _floor(high, BLOCK)
+            ranges = (
+                [(DAY, low, high)]
+                if first >= last
+                else [(DAY, low, first), (BLOCK, first, last), (DAY, last, high)]
+            )
+            parts = [_CLIPPED, *[_SUMMED] * len(ranges), _CLIPPED]
+            params = [
+                *_clipped(component, probe, start, low),
+                *[v for width, a, b in ranges for v in (component, probe, width, a, b)],
+                *_clipped(component, probe, high, end),
+            ]
+            row = conn.execute(
+                "SELECT total(n), total(up), total(degraded), total(down), total(maintenance) FROM ("
+                + " UNION ALL ".join(parts)
+                + ")",
+                params,
+            ).fetchone()
         return dict(zip(STORED_STATUSES, row[1:], strict=True)) if row[0] else {}
 
     def down_spans(
@@ -384,6 +540,7 @@ class Rollups:
         # The only stored hourly row these results can share is the newest result's hour
         # (read before the builder extends the open segment in place).
         shared = None if open_seg is None else int(open_seg.last_ts // HOUR) * HOUR
+        settled = None if open_seg is None else open_seg.start
         interval = self.interval(component, probe) if batch.interval_s is None else batch.interval_s
         builder = TimelineBuilder(component, probe, interval, open_seg)
         stamps, statuses, details, latencies = batch.ts, batch.status, batch.detail, batch.latency_ms
@@ -405,6 +562,10 @@ class Rollups:
             agg.add_many(statuses[i:j], latencies[i:j])
             i = j
         self._write_segments(closed)
+        # Nothing before the open segment's start changed; days it settled get their sums.
+        new_open = builder.open
+        if new_open is not None and (settled is None or _floor(new_open.start, DAY) > _floor(settled, DAY)):
+            resum(self.db.conn, component, probe, settled)
         if shared is not None and shared in hours:
             stored = self.db.conn.execute(
                 "SELECT * FROM rollup_hourly WHERE component = ? AND probe = ? AND hour = ?",
@@ -483,11 +644,14 @@ class Rollups:
             closed.append(builder.open)
         self._write_segments(closed)
         self._write_hourly(hours.values())
+        # The segment before the restart was handed to the builder: it may have changed too.
+        resum(conn, component, probe, None if restart is None else previous.start if previous else restart)
 
     def clear(self) -> None:
         """Forget every rollup (before a full rebuild from raw results)."""
         self.db.conn.execute("DELETE FROM segments")
         self.db.conn.execute("DELETE FROM rollup_hourly")
+        self.db.conn.execute("DELETE FROM segment_sums")
 
     def _write_segments(self, segments: Iterable[Segment]) -> None:
         self.db.conn.executemany(

@@ -32,7 +32,7 @@ import sqlite_utils
 from vigie.accounting.results import STORED_STATUSES, ProbeResult, Status
 from vigie.accounting.timeline import Segment
 from vigie.probes.config import ProbesConfig, probe_intervals
-from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
+from vigie.probes.db import connect, consistent_read, migrate, read_snapshot, write_transaction
 from vigie.probes.results import Batch, Row, StoredRow
 from vigie.probes.rollups import HOUR, Hourly, RetentionError, Rollups
 
@@ -184,6 +184,12 @@ class Store:
     def snapshot(self) -> Iterator[None]:
         """A read transaction: every read inside sees the same state of the file."""
         with read_snapshot(self.db.conn):
+            yield
+
+    @contextmanager
+    def consistent(self) -> Iterator[None]:
+        """:meth:`snapshot`, or nothing inside a transaction already open (it sees one state)."""
+        with consistent_read(self.db.conn):
             yield
 
     def append(self, results: Iterable[ProbeResult]) -> int:
