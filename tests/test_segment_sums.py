@@ -119,7 +119,7 @@ def test_a_year_reads_a_few_dozen_sums_and_survives_a_late_import(tmp_path: Path
             store.append(year[k : k + 4])
         start, end = T0 + DAY / 3, T0 + 365 * DAY
         assert store.seconds_by_status("c", "p", start, end) == _brute(store, "p", start, end)
-        widths = defaultdict(int)
+        widths: defaultdict[int, int] = defaultdict(int)
         for (width,) in store.db.conn.execute("SELECT width FROM segment_sums"):
             widths[width] += 1
         # The newest segment starts on day 362 (the last outage ended): twelve blocks end before.

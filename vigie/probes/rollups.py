@@ -205,6 +205,9 @@ class Hourly:
         they are all the same), latencies through per-value caches.
         """
         n = len(statuses)
+        if n == 1 and statuses[0] in _STORED:  # the daemon's usual batch: one result per probe
+            self.add(statuses[0], latencies[0])
+            return
         first = statuses[0] if n else "up"
         if first in _STORED and statuses.count(first) == n:
             counts = {first: n}
@@ -329,7 +332,7 @@ def _segment_row(seg: Segment) -> tuple[object, ...]:
         str(seg.status),
         seg.checks,
         seg.detail,
-        json.dumps(seg.confirm_ts),
+        json.dumps(seg.confirm_ts) if seg.confirm_ts else "[]",
     )
 
 
@@ -432,12 +435,36 @@ class Rollups:
         self.db = db
         self.intervals = dict(intervals or {})
         migrate(db, "rollups", MIGRATIONS)
+        # Each probe's newest segment and hourly row as this connection last wrote them:
+        # the daemon's next append merges into them without reading them back. Valid while
+        # no other connection writes (checked as each write transaction begins) and the
+        # transaction that wrote them commits (the store calls forget() otherwise).
+        self._newest: dict[tuple[str, str], tuple[Segment, Hourly | None]] = {}
+        self._version: int | None = None
+
+    def begin(self) -> None:
+        """Called first in each write transaction: forget the newest rows kept in memory when
+        another connection committed since this one's last transaction (SQLite's data_version)."""
+        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version:
+            self._newest.clear()
+            self._version = version
+
+    def forget(self) -> None:
+        """Drop the newest rows kept in memory (the transaction that wrote them rolled back)."""
+        self._newest.clear()
 
     def interval(self, component: str, probe: str) -> float:
         """The probe's interval (``DEFAULT_INTERVAL`` when the store was not told)."""
         return self.intervals.get((component, probe), DEFAULT_INTERVAL)
 
     # --- reading ------------------------------------------------------------------------------
+
+    def newest_segment(self, component: str, probe: str) -> Segment | None:
+        """The probe's newest segment inside a write transaction (begun with :meth:`begin`),
+        from memory when this connection wrote it last: :meth:`extend` changes it in place."""
+        kept = self._newest.get((component, probe))
+        return kept[0] if kept is not None else self.open_segment(component, probe)
 
     def open_segment(self, component: str, probe: str) -> Segment | None:
         """The probe's newest segment."""
@@ -566,16 +593,22 @@ class Rollups:
         new_open = builder.open
         if new_open is not None and (settled is None or _floor(new_open.start, DAY) > _floor(settled, DAY)):
             resum(self.db.conn, component, probe, settled)
+        key = (component, probe)
         if shared is not None and shared in hours:
-            stored = self.db.conn.execute(
-                "SELECT * FROM rollup_hourly WHERE component = ? AND probe = ? AND hour = ?",
-                (component, probe, shared),
-            ).fetchone()
-            if stored is not None:
-                merged = _hourly_from_row(stored)
+            kept = self._newest.get(key)
+            merged = kept[1] if kept is not None else None
+            if merged is None or merged.hour != shared:
+                stored = self.db.conn.execute(
+                    "SELECT * FROM rollup_hourly WHERE component = ? AND probe = ? AND hour = ?",
+                    (component, probe, shared),
+                ).fetchone()
+                merged = None if stored is None else _hourly_from_row(stored)
+            if merged is not None:
                 merged.merge(hours[shared])
                 hours[shared] = merged
         self._write_hourly(hours.values())
+        if new_open is not None:
+            self._newest[key] = (new_open, hours[max(hours)])
 
     def rebuild(
         self,
@@ -592,6 +625,7 @@ class Rollups:
         the retention horizon.
         """
         conn = self.db.conn
+        self._newest.pop((component, probe), None)
         restart: float | None = None
         previous: Segment | None = None
         if since is not None:
@@ -649,6 +683,7 @@ class Rollups:
 
     def clear(self) -> None:
         """Forget every rollup (before a full rebuild from raw results)."""
+        self._newest.clear()
         self.db.conn.execute("DELETE FROM segments")
         self.db.conn.execute("DELETE FROM rollup_hourly")
         self.db.conn.execute("DELETE FROM segment_sums")

@@ -170,10 +170,12 @@ class Store:
         """An immediate write transaction: all or nothing."""
         try:
             with write_transaction(self.db.conn):
+                self.rollups.begin()
                 yield
                 self._rebuild_stale()
         except BaseException:
             self._stale.clear()
+            self.rollups.forget()
             for key in self._new_series:
                 self._series.pop(key, None)
             raise
@@ -246,7 +248,7 @@ class Store:
                 continue
             key = (batch.component, batch.probe)
             sid = self._series_id(key)
-            open_seg = None if key in self._stale else self.rollups.open_segment(*key)
+            open_seg = None if key in self._stale else self.rollups.newest_segment(*key)
             if key not in self._stale and (open_seg is None or batch.ts[0] > open_seg.last_ts):
                 _insert_batch(self.db.conn, sid, batch)
                 self.rollups.extend(batch, open_seg)
@@ -499,7 +501,7 @@ def _insert_batch(conn: sqlite3.Connection, sid: int, batch: Batch) -> None:
         step = 7 * _PER_STATEMENT
         conn.executemany(_INSERT_MANY, [flat[i : i + step] for i in range(0, len(flat), step)])
     if whole < n:
-        conn.executemany(_INSERT_ONE, _sample_rows(sid, _tail(batch, whole)))
+        conn.executemany(_INSERT_ONE, _sample_rows(sid, _tail(batch, whole) if whole else batch))
 
 
 def _tail(batch: Batch, start: int) -> Batch:
