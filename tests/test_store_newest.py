@@ -75,3 +75,14 @@ def test_a_rolled_back_append_leaves_nothing_in_memory(tmp_path: Path) -> None:
         (_, _, _, _, _, status, checks, *_rest), *more = store.db.conn.execute("SELECT * FROM segments")
         assert (status, checks, more) == ("up", 4, [])
 
+
+def test_a_rebuild_after_retention_keeps_a_segment_begun_before_the_horizon(tmp_path: Path) -> None:
+    """`vigie store rebuild` after `prune` on a probe up all along (one segment across the
+    horizon) raised RetentionError; it now keeps that segment and rebuilds the rest."""
+    with Store(tmp_path / "v.db") as store:
+        store.append([ProbeResult("c", "p", float(T0 + 30 * k), Status.UP, 1.0, "") for k in range(400)])
+        store.append([ProbeResult("c", "q", float(T0 + 30 * k), Status.UP, 1.0, "") for k in range(300, 400)])
+        before = _tables(store)
+        store.delete_before(T0 + 30 * 200)
+        store.rebuild_rollups()
+        assert _tables(store) == before

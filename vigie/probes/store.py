@@ -341,7 +341,11 @@ class Store:
                         "SELECT min(start) FROM segments WHERE component = ? AND probe = ? AND start >= ?",
                         (component, probe, horizon),
                     ).fetchone()
-                    since = row[0] if row and row[0] is not None else horizon
+                    if row[0] is None and self.rollups.open_segment(component, probe) is not None:
+                        # Its newest segment began before the horizon: the raw rows to
+                        # rebuild it are gone, so it stays as it is (like older segments).
+                        continue
+                    since = horizon if row[0] is None else row[0]
                 self.rollups.rebuild(component, probe, since, partial(self._raw_rows, component, probe))
 
     def segments(self, component: str, start: float, end: float) -> list[Segment]:
