@@ -11,11 +11,11 @@ results by :meth:`vigie.probes.store.Store.append`:
   order of additions, min, max, and a log-bucket histogram for percentiles, 5 %
   wide buckets). In zones with whole-hour offsets (Europe/Paris) local days are whole
   UTC hours, so daily rows are sums of hourly ones.
-
 - ``segment_sums``: per probe, the seconds of each status its segments cover in each UTC
-  day and each 32-day block (epoch-aligned), the newest segment left out (it still grows).
-  A long period (a year) adds a few dozen of these rows and scans segments only at its
-  ragged ends, instead of summing thousands of segments.
+  day and each 32-day block (both aligned on the epoch), for the time before the probe's
+  newest segment starts ("settled" time: appends only ever touch the newest segment and
+  what follows it). A year adds a few dozen of these rows and reads segments only at its
+  ragged ends, instead of summing thousands of segments (bench/sla.py).
 
 Appending later results extends the newest segment in place; results that land before a
 probe's newest result (out-of-order imports) rebuild that probe's rollups from the raw
@@ -39,7 +39,7 @@ import sqlite_utils
 
 from vigie.accounting.results import STORED_STATUSES, Status
 from vigie.accounting.timeline import DEFAULT_INTERVAL, Segment, TimelineBuilder
-from vigie.probes.db import migrate
+from vigie.probes.db import consistent_read, migrate
 from vigie.probes.results import Batch, StoredRow
 
 HOUR = 3600
@@ -99,6 +99,7 @@ def _v2_down_index(db: sqlite_utils.Database) -> None:
 
 
 def _v3_segment_sums(db: sqlite_utils.Database) -> None:
+    # Long periods (a year) summed from whole days and 32-day blocks instead of segments.
     db.execute(
         """
         CREATE TABLE segment_sums (
@@ -106,6 +107,7 @@ def _v3_segment_sums(db: sqlite_utils.Database) -> None:
             probe       TEXT NOT NULL,
             width       INTEGER NOT NULL,
             bucket      INTEGER NOT NULL,
+            pieces      INTEGER NOT NULL,
             up          REAL NOT NULL,
             degraded    REAL NOT NULL,
             down        REAL NOT NULL,
@@ -116,11 +118,10 @@ def _v3_segment_sums(db: sqlite_utils.Database) -> None:
     )
     for component, probe in db.conn.execute("SELECT DISTINCT component, probe FROM segments").fetchall():
         resum(db.conn, component, probe, None)
-    # A year's incidents are read from the index alone (no lookup of each segment's row).
+    # The down segments' index now holds all their columns an SLA reads (no table lookups).
     db.execute("DROP INDEX segments_down")
     db.execute(
-        "CREATE INDEX segments_down ON segments (component, probe, end, start, status, detail) "
-        "WHERE status = 'down'"
+        "CREATE INDEX segments_down ON segments (component, probe, end, status, detail) WHERE status = 'down'"
     )
 
 
@@ -128,10 +129,9 @@ MIGRATIONS = [_v1_rollups, _v2_down_index, _v3_segment_sums]
 
 DAY = 86400
 BLOCK = 32 * DAY
-WIDTHS = (DAY, BLOCK)
-"""The bucket widths of ``segment_sums``, in seconds (buckets start at multiples of them)."""
+"""The widths of ``segment_sums``' buckets, in seconds (a bucket starts at a multiple of its width)."""
 SUMMED_FROM = 2 * DAY
-"""Periods with fewer whole UTC days than this are summed from their segments alone."""
+"""Periods with fewer whole settled UTC days than this are summed from their segments alone."""
 
 _SEG_COLUMNS = "component, probe, start, end, last_ts, status, checks, detail, confirm_ts"
 _STATUS_INDEX = {"up": 1, "degraded": 2, "down": 3, "maintenance": 4}
@@ -205,6 +205,9 @@ class Hourly:
         they are all the same), latencies through per-value caches.
         """
         n = len(statuses)
+        if n == 1 and statuses[0] in _STORED:  # the daemon's usual batch: one result per probe
+            self.add(statuses[0], latencies[0])
+            return
         first = statuses[0] if n else "up"
         if first in _STORED and statuses.count(first) == n:
             counts = {first: n}
@@ -329,59 +332,100 @@ def _segment_row(seg: Segment) -> tuple[object, ...]:
         str(seg.status),
         seg.checks,
         seg.detail,
-        json.dumps(seg.confirm_ts),
+        json.dumps(seg.confirm_ts) if seg.confirm_ts else "[]",
     )
 
 
-def _bucket_seconds(
-    segments: Iterable[tuple[float, float, str]], lows: Mapping[int, float]
-) -> dict[tuple[int, int], list[float]]:
-    """Seconds by status (in ``_STORED`` order) of each ``(width, bucket)`` the segments
-    ``(start, end, status)`` cover, from ``lows[width]`` on."""
-    out: dict[tuple[int, int], list[float]] = {}
-    for start, end, status in segments:
-        column = _STORED.index(status)
-        for width, low in lows.items():
-            lo = max(start, low)
-            bucket = math.floor(lo / width) * width
-            while bucket < end:
-                seconds = min(end, bucket + width) - max(lo, bucket)
-                if seconds > 0:
-                    out.setdefault((width, bucket), [0.0, 0.0, 0.0, 0.0])[column] += seconds
-                bucket += width
-    return out
+def _floor(ts: float, width: int) -> int:
+    """The start of the ``width`` bucket holding ``ts``."""
+    return int(ts // width) * width
 
 
-def _add_sums(
-    conn: sqlite3.Connection, component: str, probe: str, sums: Mapping[tuple[int, int], list[float]]
-) -> None:
-    conn.executemany(
-        "INSERT INTO segment_sums VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "up = up + excluded.up, degraded = degraded + excluded.degraded, down = down + excluded.down, "
-        "maintenance = maintenance + excluded.maintenance",
-        ((component, probe, width, bucket, *seconds) for (width, bucket), seconds in sums.items()),
+def _settled(conn: sqlite3.Connection, component: str, probe: str) -> float | None:
+    """When the probe's newest segment starts (None: no segment): appends change nothing before."""
+    row = conn.execute(
+        "SELECT max(start) FROM segments WHERE component = ? AND probe = ?", (component, probe)
     )
+    value = row.fetchone()[0]
+    return None if value is None else float(value)
 
 
 def resum(conn: sqlite3.Connection, component: str, probe: str, since: float | None) -> None:
-    """Recompute a probe's ``segment_sums`` of the buckets that end after ``since`` (None: all)
-    from its segments, after they were rewritten from ``since`` on."""
+    """Bring the probe's ``segment_sums`` in line with its segments, changed from ``since``
+    on (None: anywhere), inside the caller's write transaction.
+
+    Buckets ending after ``since`` are dropped; then every bucket ending after it and by
+    the probe's settled time is summed again: days from the segments, blocks from the days.
+    """
+    key = (component, probe)
     if since is None:
-        conn.execute("DELETE FROM segment_sums WHERE component = ? AND probe = ?", (component, probe))
-        lows = {width: -math.inf for width in WIDTHS}
+        conn.execute("DELETE FROM segment_sums WHERE component = ? AND probe = ?", key)
     else:
-        lows = {width: math.floor(since / width) * width for width in WIDTHS}
-        for width, low in lows.items():
+        for width in (DAY, BLOCK):
             conn.execute(
-                "DELETE FROM segment_sums WHERE component = ? AND probe = ? AND width = ? AND bucket >= ?",
-                (component, probe, width, low),
+                "DELETE FROM segment_sums WHERE component = ? AND probe = ? AND width = ? AND bucket > ?",
+                (*key, width, since - width),
             )
-    rows = conn.execute(
-        "SELECT start, end, status FROM segments WHERE component = ? AND probe = ? AND end > ? ORDER BY start",
-        (component, probe, min(lows.values())),
-    ).fetchall()
-    # The newest segment (the last one: segments do not overlap) still grows: left out.
-    _add_sums(conn, component, probe, _bucket_seconds(rows[:-1], lows))
+    settled = _settled(conn, component, probe)
+    if settled is None:
+        return
+    first, end = (-math.inf if since is None else _floor(since, DAY)), _floor(settled, DAY)
+    if first >= end:
+        return
+    if since is None:
+        sql = "SELECT start, end, status FROM segments WHERE component = ? AND probe = ? AND start < ? ORDER BY start"
+        params: tuple[object, ...] = (*key, end)
+    else:
+        sql = f"SELECT start, end, status FROM segments WHERE {_OVERLAPPING} ORDER BY start"
+        params = _overlapping(component, probe, first, end)
+    days: dict[int, list[float]] = {}
+    for start, stop, status in conn.execute(sql, params):
+        column = _STATUS_INDEX[status]
+        day, last = _floor(max(start, first), DAY), min(stop, end)
+        while day < last:
+            row = days.get(day)
+            if row is None:
+                row = days[day] = [0, 0.0, 0.0, 0.0, 0.0]
+            row[0] += 1
+            # Clipped as seconds_by_status clips a segment to a period.
+            row[column] += min(stop, day + DAY) - max(start, day)
+            day += DAY
+    conn.executemany(
+        "INSERT INTO segment_sums VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*key, DAY, day, *row) for day, row in days.items()],
+    )
+    low, high = (-math.inf if since is None else _floor(since, BLOCK)), _floor(settled, BLOCK)
+    if low >= high:
+        return
+    blocks: dict[int, list[float]] = {}
+    for day, *sums in conn.execute(
+        "SELECT bucket, pieces, up, degraded, down, maintenance FROM segment_sums "
+        "WHERE component = ? AND probe = ? AND width = ? AND bucket >= ? AND bucket < ? ORDER BY bucket",
+        (*key, DAY, low, high),
+    ):
+        row = blocks.setdefault(_floor(day, BLOCK), [0, 0.0, 0.0, 0.0, 0.0])
+        for k, value in enumerate(sums):
+            row[k] += value
+    conn.executemany(
+        "INSERT INTO segment_sums VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*key, BLOCK, block, *row) for block, row in blocks.items()],
+    )
+
+
+_CLIPPED = (
+    "SELECT count(*) AS n, total(d) FILTER (WHERE status = 'up') AS up, "
+    "total(d) FILTER (WHERE status = 'degraded') AS degraded, total(d) FILTER (WHERE status = 'down') AS down, "
+    "total(d) FILTER (WHERE status = 'maintenance') AS maintenance "
+    f"FROM (SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING})"
+)
+_SUMMED = (
+    "SELECT sum(pieces), total(up), total(degraded), total(down), total(maintenance) FROM segment_sums "
+    "WHERE component = ? AND probe = ? AND width = ? AND bucket >= ? AND bucket < ?"
+)
+
+
+def _clipped(component: str, probe: str, start: float, end: float) -> tuple[object, ...]:
+    return (end, start, *_overlapping(component, probe, start, end))
 
 
 class Rollups:
@@ -391,12 +435,36 @@ class Rollups:
         self.db = db
         self.intervals = dict(intervals or {})
         migrate(db, "rollups", MIGRATIONS)
+        # Each probe's newest segment and hourly row as this connection last wrote them:
+        # the daemon's next append merges into them without reading them back. Valid while
+        # no other connection writes (checked as each write transaction begins) and the
+        # transaction that wrote them commits (the store calls forget() otherwise).
+        self._newest: dict[tuple[str, str], tuple[Segment, Hourly | None]] = {}
+        self._version: int | None = None
+
+    def begin(self) -> None:
+        """Called first in each write transaction: forget the newest rows kept in memory when
+        another connection committed since this one's last transaction (SQLite's data_version)."""
+        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version:
+            self._newest.clear()
+            self._version = version
+
+    def forget(self) -> None:
+        """Drop the newest rows kept in memory (the transaction that wrote them rolled back)."""
+        self._newest.clear()
 
     def interval(self, component: str, probe: str) -> float:
         """The probe's interval (``DEFAULT_INTERVAL`` when the store was not told)."""
         return self.intervals.get((component, probe), DEFAULT_INTERVAL)
 
     # --- reading ------------------------------------------------------------------------------
+
+    def newest_segment(self, component: str, probe: str) -> Segment | None:
+        """The probe's newest segment inside a write transaction (begun with :meth:`begin`),
+        from memory when this connection wrote it last: :meth:`extend` changes it in place."""
+        kept = self._newest.get((component, probe))
+        return kept[0] if kept is not None else self.open_segment(component, probe)
 
     def open_segment(self, component: str, probe: str) -> Segment | None:
         """The probe's newest segment."""
@@ -418,58 +486,43 @@ class Rollups:
     def seconds_by_status(self, component: str, probe: str, start: float, end: float) -> dict[Status, float]:
         """Seconds of each status the probe's segments cover inside ``[start, end)`` (empty: no data).
 
-        SQLite adds each status's clipped lengths in time order from 0.0, the float
-        operations :func:`vigie.accounting.figures.account` does over one probe's
-        timeline: the same bits when lengths are whole seconds, and within float rounding
-        otherwise (SQLite 3.43 and later compensate their sums). A period of several whole
-        UTC days takes those days from ``segment_sums`` (see :meth:`_seconds_summed`).
+        SQLite adds each status's clipped lengths, the float operations
+        :func:`vigie.accounting.figures.account` does over one probe's timeline: the same
+        bits when lengths are whole seconds, and within float rounding otherwise. Whole
+        settled UTC days come from ``segment_sums`` (a year: a few dozen rows instead of
+        thousands of segments), the ragged ends from the segments, all in one snapshot.
         """
-        first, last = math.ceil(start / DAY) * DAY, math.floor(end / DAY) * DAY
-        if last - first >= SUMMED_FROM:
-            return self._seconds_summed(component, probe, start, end, first, last)
-        row = self.db.conn.execute(
-            "SELECT count(*), total(d) FILTER (WHERE status = 'up'), total(d) FILTER (WHERE status = 'degraded'), "
-            "total(d) FILTER (WHERE status = 'down'), total(d) FILTER (WHERE status = 'maintenance') "
-            f"FROM (SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING})",
-            (end, start, *_overlapping(component, probe, start, end)),
-        ).fetchone()
-        return dict(zip(STORED_STATUSES, row[1:], strict=True)) if row[0] else {}
+        with consistent_read(self.db.conn):
+            return self._seconds_by_status(component, probe, start, end)
 
-    def _seconds_summed(
-        self, component: str, probe: str, start: float, end: float, first: int, last: int
-    ) -> dict[Status, float]:
-        """:meth:`seconds_by_status` with the whole days ``[first, last)`` read from
-        ``segment_sums`` (32-day blocks, and days at either side of them) plus the newest
-        segment's share of them, and the ragged ends ``[start, first)`` and ``[last, end)``
-        summed from their segments."""
+    def _seconds_by_status(self, component: str, probe: str, start: float, end: float) -> dict[Status, float]:
         conn = self.db.conn
-        low, high = math.ceil(first / BLOCK) * BLOCK, math.floor(last / BLOCK) * BLOCK
-        if high <= low:
-            low = high = last
-        sums = conn.execute(
-            "SELECT count(*), total(up), total(degraded), total(down), total(maintenance) FROM ("
-            + " UNION ALL ".join(
-                ["SELECT up, degraded, down, maintenance FROM segment_sums WHERE component = ? "
-                 "AND probe = ? AND width = ? AND bucket >= ? AND bucket < ?"] * 3
-            )
-            + ")",
-            (component, probe, DAY, first, low, component, probe, BLOCK, low, high,
-             component, probe, DAY, high, last),
-        ).fetchone()  # fmt: skip
-        ends = conn.execute(
-            "SELECT count(*), total(d) FILTER (WHERE status = 'up'), total(d) FILTER (WHERE status = 'degraded'), "
-            "total(d) FILTER (WHERE status = 'down'), total(d) FILTER (WHERE status = 'maintenance') FROM ("
-            f"SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING} UNION ALL "
-            f"SELECT status, min(end, ?) - max(start, ?) AS d FROM segments WHERE {_OVERLAPPING} UNION ALL "
-            "SELECT * FROM (SELECT status, min(end, ?) - max(start, ?) AS d FROM segments "
-            "WHERE component = ? AND probe = ? ORDER BY start DESC LIMIT 1) WHERE d > 0)",
-            (first, start, *_overlapping(component, probe, start, first),
-             end, last, *_overlapping(component, probe, last, end),
-             last, first, component, probe),
-        ).fetchone()  # fmt: skip
-        if not sums[0] and not ends[0]:
+        settled = _settled(conn, component, probe)
+        if settled is None:
             return {}
-        return {s: a + b for s, a, b in zip(STORED_STATUSES, sums[1:], ends[1:], strict=True)}
+        low, high = -_floor(-start, DAY), _floor(min(end, settled), DAY)
+        if high - low < SUMMED_FROM:
+            row = conn.execute(_CLIPPED, _clipped(component, probe, start, end)).fetchone()
+        else:
+            first, last = -_floor(-low, BLOCK), _floor(high, BLOCK)
+            ranges = (
+                [(DAY, low, high)]
+                if first >= last
+                else [(DAY, low, first), (BLOCK, first, last), (DAY, last, high)]
+            )
+            parts = [_CLIPPED, *[_SUMMED] * len(ranges), _CLIPPED]
+            params = [
+                *_clipped(component, probe, start, low),
+                *[v for width, a, b in ranges for v in (component, probe, width, a, b)],
+                *_clipped(component, probe, high, end),
+            ]
+            row = conn.execute(
+                "SELECT total(n), total(up), total(degraded), total(down), total(maintenance) FROM ("
+                + " UNION ALL ".join(parts)
+                + ")",
+                params,
+            ).fetchone()
+        return dict(zip(STORED_STATUSES, row[1:], strict=True)) if row[0] else {}
 
     def down_spans(
         self, component: str, probe: str, start: float, end: float
@@ -514,6 +567,7 @@ class Rollups:
         # The only stored hourly row these results can share is the newest result's hour
         # (read before the builder extends the open segment in place).
         shared = None if open_seg is None else int(open_seg.last_ts // HOUR) * HOUR
+        settled = None if open_seg is None else open_seg.start
         interval = self.interval(component, probe) if batch.interval_s is None else batch.interval_s
         builder = TimelineBuilder(component, probe, interval, open_seg)
         stamps, statuses, details, latencies = batch.ts, batch.status, batch.detail, batch.latency_ms
@@ -526,11 +580,6 @@ class Rollups:
             i = j
         if builder.open is not None:
             closed.append(builder.open)
-        # Every segment but the newest is final: its seconds join the day and block sums.
-        if len(closed) > 1:
-            lows = {width: -math.inf for width in WIDTHS}
-            final = ((seg.start, seg.end, str(seg.status)) for seg in closed[:-1])
-            _add_sums(self.db.conn, component, probe, _bucket_seconds(final, lows))
         hours: dict[int, Hourly] = {}
         i = 0
         while i < len(stamps):
@@ -540,16 +589,26 @@ class Rollups:
             agg.add_many(statuses[i:j], latencies[i:j])
             i = j
         self._write_segments(closed)
+        # Nothing before the open segment's start changed; days it settled get their sums.
+        new_open = builder.open
+        if new_open is not None and (settled is None or _floor(new_open.start, DAY) > _floor(settled, DAY)):
+            resum(self.db.conn, component, probe, settled)
+        key = (component, probe)
         if shared is not None and shared in hours:
-            stored = self.db.conn.execute(
-                "SELECT * FROM rollup_hourly WHERE component = ? AND probe = ? AND hour = ?",
-                (component, probe, shared),
-            ).fetchone()
-            if stored is not None:
-                merged = _hourly_from_row(stored)
+            kept = self._newest.get(key)
+            merged = kept[1] if kept is not None else None
+            if merged is None or merged.hour != shared:
+                stored = self.db.conn.execute(
+                    "SELECT * FROM rollup_hourly WHERE component = ? AND probe = ? AND hour = ?",
+                    (component, probe, shared),
+                ).fetchone()
+                merged = None if stored is None else _hourly_from_row(stored)
+            if merged is not None:
                 merged.merge(hours[shared])
                 hours[shared] = merged
         self._write_hourly(hours.values())
+        if new_open is not None:
+            self._newest[key] = (new_open, hours[max(hours)])
 
     def rebuild(
         self,
@@ -566,6 +625,7 @@ class Rollups:
         the retention horizon.
         """
         conn = self.db.conn
+        self._newest.pop((component, probe), None)
         restart: float | None = None
         previous: Segment | None = None
         if since is not None:
@@ -618,11 +678,12 @@ class Rollups:
             closed.append(builder.open)
         self._write_segments(closed)
         self._write_hourly(hours.values())
-        # The segment before ``restart`` may have grown or been cut: its buckets too.
+        # The segment before the restart was handed to the builder: it may have changed too.
         resum(conn, component, probe, None if restart is None else previous.start if previous else restart)
 
     def clear(self) -> None:
         """Forget every rollup (before a full rebuild from raw results)."""
+        self._newest.clear()
         self.db.conn.execute("DELETE FROM segments")
         self.db.conn.execute("DELETE FROM rollup_hourly")
         self.db.conn.execute("DELETE FROM segment_sums")

@@ -32,7 +32,7 @@ import sqlite_utils
 from vigie.accounting.results import STORED_STATUSES, ProbeResult, Status
 from vigie.accounting.timeline import Segment
 from vigie.probes.config import ProbesConfig, probe_intervals
-from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
+from vigie.probes.db import connect, consistent_read, migrate, read_snapshot, write_transaction
 from vigie.probes.results import Batch, Row, StoredRow
 from vigie.probes.rollups import HOUR, Hourly, RetentionError, Rollups
 
@@ -170,10 +170,12 @@ class Store:
         """An immediate write transaction: all or nothing."""
         try:
             with write_transaction(self.db.conn):
+                self.rollups.begin()
                 yield
                 self._rebuild_stale()
         except BaseException:
             self._stale.clear()
+            self.rollups.forget()
             for key in self._new_series:
                 self._series.pop(key, None)
             raise
@@ -184,6 +186,12 @@ class Store:
     def snapshot(self) -> Iterator[None]:
         """A read transaction: every read inside sees the same state of the file."""
         with read_snapshot(self.db.conn):
+            yield
+
+    @contextmanager
+    def consistent(self) -> Iterator[None]:
+        """:meth:`snapshot`, or nothing inside a transaction already open (it sees one state)."""
+        with consistent_read(self.db.conn):
             yield
 
     def append(self, results: Iterable[ProbeResult]) -> int:
@@ -240,7 +248,7 @@ class Store:
                 continue
             key = (batch.component, batch.probe)
             sid = self._series_id(key)
-            open_seg = None if key in self._stale else self.rollups.open_segment(*key)
+            open_seg = None if key in self._stale else self.rollups.newest_segment(*key)
             if key not in self._stale and (open_seg is None or batch.ts[0] > open_seg.last_ts):
                 _insert_batch(self.db.conn, sid, batch)
                 self.rollups.extend(batch, open_seg)
@@ -333,7 +341,11 @@ class Store:
                         "SELECT min(start) FROM segments WHERE component = ? AND probe = ? AND start >= ?",
                         (component, probe, horizon),
                     ).fetchone()
-                    since = row[0] if row and row[0] is not None else horizon
+                    if row[0] is None and self.rollups.open_segment(component, probe) is not None:
+                        # Its newest segment began before the horizon: the raw rows to
+                        # rebuild it are gone, so it stays as it is (like older segments).
+                        continue
+                    since = horizon if row[0] is None else row[0]
                 self.rollups.rebuild(component, probe, since, partial(self._raw_rows, component, probe))
 
     def segments(self, component: str, start: float, end: float) -> list[Segment]:
@@ -493,7 +505,7 @@ def _insert_batch(conn: sqlite3.Connection, sid: int, batch: Batch) -> None:
         step = 7 * _PER_STATEMENT
         conn.executemany(_INSERT_MANY, [flat[i : i + step] for i in range(0, len(flat), step)])
     if whole < n:
-        conn.executemany(_INSERT_ONE, _sample_rows(sid, _tail(batch, whole)))
+        conn.executemany(_INSERT_ONE, _sample_rows(sid, _tail(batch, whole) if whole else batch))
 
 
 def _tail(batch: Batch, start: int) -> Batch:

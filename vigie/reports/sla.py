@@ -223,6 +223,8 @@ def sla_report(
     computed from ``source`` (default: ``store``).
     """
     chosen = [config.component(c) for c in components] if components else list(config.components)
-    frozen = {} if recompute else frozen_month(store, period)
     results = store if source is None else source
-    return [frozen.get(c.id) or compute_sla(results, config, c, period, now) for c in chosen]
+    # One state of the store for the whole report (and one read transaction, not one per query).
+    with store.consistent():
+        frozen = {} if recompute else frozen_month(store, period)
+        return [frozen.get(c.id) or compute_sla(results, config, c, period, now) for c in chosen]
