@@ -150,15 +150,20 @@ class VigieApp(App[None]):
         self.update_status()
         if self.data.local:
             # A local read of the states and today's figures takes tens of milliseconds:
-            # done here, the first paint has the rows. In workers started together they
-            # shared the GIL with that paint and each other (rows 0.1 s later with 250
+            # done once the first frame has laid the table out (rows added before that
+            # sized its columns for the empty month cells). In workers started together
+            # they shared the GIL with that frame and each other (rows 0.1 s later with 250
             # components, today's column 0.15 s later).
-            now = self.clock()
-            self.apply_live(self.data.load_live(now))
-            self.apply_today(self.data.load_today(now))
-            self._start_background()
+            self.call_after_refresh(self._first_reads)
         else:
             self.refresh_live()
+
+    def _first_reads(self) -> None:
+        """The states and today's figures from the local store, then the other reads."""
+        now = self.clock()
+        self.apply_live(self.data.load_live(now))
+        self.apply_today(self.data.load_today(now))
+        self._start_background()
 
     def _start_background(self) -> None:
         """Start the reads that are not on the first frame: the alerts, tickets and catalog."""
