@@ -59,16 +59,18 @@ def _declared(items: list[dict[str, Any]], first: int) -> dict[str, tuple[str, s
     }
 
 
-def _flat_graph(
-    graph: nx.DiGraph,
-) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str, dict[str, Any]]]]:
+def _flat_graph(graph: nx.DiGraph) -> tuple[list[Any], list[Any], dict[str, Any], dict[str, Any]]:
+    """The nodes and links with flat attributes, and the node then link attributes declared
+    (numbered on from the nodes'), as GraphML and GEXF both want them."""
     nodes = [(node, _flat(attrs)) for node, attrs in graph._node.items()]
     edges = [
         (source, target, _flat(attrs))
         for source, targets in graph._succ.items()
         for target, attrs in targets.items()
     ]
-    return nodes, edges
+    node_keys = _declared([attrs for _, attrs in nodes], 0)
+    edge_keys = _declared([attrs for _, _, attrs in edges], len(node_keys))
+    return nodes, edges, node_keys, edge_keys
 
 
 def _text(value: Any) -> str:
@@ -89,9 +91,7 @@ def to_graphml(graph: nx.DiGraph) -> str:
     """GraphML (yEd, Gephi, Cytoscape), written line by line: networkx's writer builds an
     element tree first (30 s for a 500,000-link map)."""
     with gc_paused():  # a few strings per node and link, none in a cycle
-        nodes, edges = _flat_graph(graph)
-        node_keys = _declared([attrs for _, attrs in nodes], 0)
-        edge_keys = _declared([attrs for _, _, attrs in edges], len(node_keys))
+        nodes, edges, node_keys, edge_keys = _flat_graph(graph)
         lines = [
             "<?xml version='1.0' encoding='utf-8'?>",
             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -124,9 +124,7 @@ def to_graphml(graph: nx.DiGraph) -> str:
 def to_gexf(graph: nx.DiGraph) -> str:
     """GEXF 1.2 (Gephi), written line by line (see :func:`to_graphml`)."""
     with gc_paused():
-        nodes, edges = _flat_graph(graph)
-        node_keys = _declared([attrs for _, attrs in nodes], 0)
-        edge_keys = _declared([attrs for _, _, attrs in edges], len(node_keys))
+        nodes, edges, node_keys, edge_keys = _flat_graph(graph)
         lines = [
             "<?xml version='1.0' encoding='utf-8'?>",
             '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
