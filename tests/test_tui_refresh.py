@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,11 @@ import pytest
 from tests.test_tui import NOW, console, fill_store, make_settings, settle, table_of
 from vigie.accounting.results import ProbeResult, Status
 from vigie.console.settings import Settings
+from vigie.console.tui import app as app_module
 from vigie.console.tui.data import ConsoleData, live_deadline
+from vigie.console.tui.tab_availability import AvailabilityTab
 from vigie.console.tui.table import ConsoleTable
+from vigie.kernel import gcpause
 from vigie.probes.store import Store
 
 
@@ -88,3 +92,46 @@ async def test_a_refresh_with_nothing_new_repaints_no_cell(filled: Settings, mon
             await settle(pilot)
         assert touched == []
         assert table_of(app, "availability").shown_keys[0] == "bravo"
+
+
+async def test_the_first_rows_come_once_with_today_and_the_rest_waits_for_them(
+    filled: Settings, monkeypatch: Any
+) -> None:
+    """The start paints the rows once, with today's column; the month's figures, the
+    tickets and the catalog are read after that paint, and the collector comes back on."""
+    events: list[str] = []
+    paint = AvailabilityTab.update_live
+
+    def painted(self: AvailabilityTab, live: Any, sla: Any, today_only: Any = None) -> None:
+        events.append(f"rows, today {'in' if sla or today_only else 'missing'}")
+        paint(self, live, sla, today_only)
+
+    monkeypatch.setattr(AvailabilityTab, "update_live", painted)
+    for name in ("load_sla", "load_tickets", "load_catalog"):
+        original = getattr(ConsoleData, name)
+        monkeypatch.setattr(
+            ConsoleData,
+            name,
+            lambda self, *a, _name=name, _f=original, **k: (events.append(_name), _f(self, *a, **k))[1],
+        )
+    monkeypatch.setattr(app_module, "started", lambda: events.append("started"))
+    app = console(filled)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert events[0] == "rows, today in"
+        assert {"load_sla", "load_tickets", "load_catalog", "started"} <= set(events[1:])
+        assert events.count("started") == 1
+
+
+def test_the_collector_is_off_until_the_start_is_over() -> None:
+    collecting = gc.isenabled()
+    try:
+        gcpause.quiet_start()
+        assert not gc.isenabled()
+        gcpause.started()
+        assert gc.isenabled()
+        gc.disable()
+        gcpause.started()  # once only: a later pause is not undone
+        assert not gc.isenabled()
+    finally:
+        gc.enable() if collecting else gc.disable()

@@ -1,5 +1,15 @@
-"""`python -m vigie` runs the CLI."""
+"""`python -m vigie` and the `vigie` program: the CLI, with the collector off while it starts."""
 
-from vigie.console.cli import entry
+from vigie.kernel.gcpause import quiet_start
 
-entry()
+
+def main() -> None:
+    """Run the CLI in this process (see :func:`vigie.kernel.gcpause.quiet_start`)."""
+    quiet_start()
+    from vigie.console.cli import entry  # imported once the collector is off
+
+    entry()
+
+
+if __name__ == "__main__":
+    main()

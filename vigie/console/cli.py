@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from vigie import __version__
 from vigie.console.errors import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UserError
-from vigie.kernel.gcpause import one_shot
+from vigie.kernel.gcpause import one_shot, started
 from vigie.kernel.problems import ConfigError
 from vigie.probes.db import SchemaError, storage_failure
 from vigie.probes.secrets import SecretError, scrub
@@ -91,6 +91,9 @@ def command_named(argv: Sequence[str]) -> str | None:
 
 LONG_RUNNING = frozenset({"run", "tui", "demo"})
 """Commands whose process outlives its bulk loads (see :func:`vigie.kernel.gcpause.one_shot`)."""
+STARTS_ITSELF = frozenset({"tui"})
+"""Commands that say themselves when their start is over (:func:`vigie.kernel.gcpause.started`):
+the console, once its first rows are on screen."""
 
 
 def entry() -> None:
@@ -108,6 +111,8 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
         return EXIT_USAGE
     if own_process and args.command not in LONG_RUNNING:
         one_shot()
+    if args.command not in STARTS_ITSELF:
+        started()
     try:
         return int(handler(args) or EXIT_OK)
     except ConfigError as exc:

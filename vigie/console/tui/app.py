@@ -32,6 +32,7 @@ from vigie.console.tui.component import ComponentScreen
 from vigie.console.tui.data import (
     CatalogSnapshot,
     ConsoleData,
+    FirstRead,
     LiveSnapshot,
     SlaView,
     TicketsSnapshot,
@@ -49,10 +50,13 @@ from vigie.console.tui.tab_tickets import TicketsTab
 from vigie.console.tui.tab_tracking import FlowSource, TrackingTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
 from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, ConsoleTable
+from vigie.kernel.gcpause import started
 from vigie.kernel.problems import ConfigError
 from vigie.kernel.text.language import Language
 
 DEFAULT_INTERVAL = 2.0
+START_GRACE_S = 2.0
+"""The start is over after this long even if today's figures never came (see _start_over)."""
 SLOW_INTERVAL = 60.0
 """Tickets and the catalog change slowly: read them once a minute, whatever the refresh."""
 INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
@@ -94,6 +98,7 @@ class VigieApp(App[None]):
         self.catalog: CatalogSnapshot | None = None
         self.alerts: AlertsSnapshot | None = None
         self._sla_full_pending = False
+        self._starting = True
         # The configuration file as read: a change is read again at the next refresh.
         self._config_seen = self._config_stamp()
         for key in KEYS:
@@ -149,10 +154,8 @@ class VigieApp(App[None]):
         self.set_interval(ALERTS_EVERY, self._alerts_tick)
         self.update_status()
         self.refresh_alerts()
-        self.refresh_live()
-        # Today's figures first (cheap), for the first frame; the month and 30 days follow.
-        self.refresh_today()
-        self.refresh_slow()
+        self.read_first()
+        self.set_timer(START_GRACE_S, self._start_over)
 
     def on_unmount(self) -> None:
         """Close the store."""
@@ -214,6 +217,14 @@ class VigieApp(App[None]):
             self._sla_full_pending = True
         else:
             self.refresh_today()
+
+    @work(thread=True, exclusive=True, group="live", exit_on_error=False)
+    def read_first(self) -> FirstRead:
+        """The rows and today's figures (cheap), read together so that the first rows are
+        painted once, with today's column; the month, the 30 days, the tickets and the
+        catalog are read once they are on screen (see _start_over)."""
+        now = self.clock()
+        return FirstRead(self.data.load_live(now), self.data.load_today(now))
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def refresh_live(self) -> LiveSnapshot:
@@ -328,7 +339,11 @@ class VigieApp(App[None]):
         if self._widgets_gone():
             return
         if event.state is WorkerState.SUCCESS:
-            if isinstance(worker.result, LiveSnapshot):
+            if isinstance(worker.result, FirstRead):
+                self.sla_today = worker.result.today.figures
+                self.apply_live(worker.result.live)
+                self.call_after_refresh(self._start_over)
+            elif isinstance(worker.result, LiveSnapshot):
                 self.apply_live(worker.result)
             elif isinstance(worker.result, TodaySla):
                 self.apply_today(worker.result)
@@ -381,6 +396,17 @@ class VigieApp(App[None]):
         if self.live is not None and self._store_message(self.live) is None and not self.sla:
             self.main.query_one(AvailabilityTab).update_live(self.live, self.sla, self.sla_today)
         self.refresh_sla(True)
+
+    def _start_over(self) -> None:
+        """The first rows are on screen (or the start took too long): the reads that would
+        have shared the GIL with painting them begin, and the collector comes back on
+        (:func:`started`)."""
+        if not self._starting:
+            return
+        self._starting = False
+        started()
+        self.refresh_sla(True)
+        self.refresh_slow()
 
     def apply_sla(self, sla: dict[str, SlaView]) -> None:
         """Show new SLA figures."""

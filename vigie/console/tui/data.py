@@ -250,6 +250,14 @@ class TodaySla:
     figures: dict[str, SlaFigures]
 
 
+@dataclass(frozen=True)
+class FirstRead:
+    """The console's first read: the snapshot and today's figures, painted together."""
+
+    live: LiveSnapshot
+    today: TodaySla
+
+
 StoreVersion = tuple[int, float | None]
 """What changes when anyone writes the store: SQLite's data_version and the newest result."""
 
