@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, Tabs
 from vigie.accounting.results import ProbeResult, Status
 from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.app import VigieApp
+from vigie.console.tui.base import ConsoleTab
 from vigie.console.tui.component import ComponentScreen
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen
@@ -161,6 +162,26 @@ async def test_number_keys_switch_tabs(filled: Settings) -> None:
                 await pilot.press("escape")  # the map tab starts in its search box
             await pilot.press(key)
             assert tabs.active == tab
+
+
+async def test_a_tab_is_built_when_first_shown_with_what_was_read(with_catalog: Settings) -> None:
+    """The start builds the availability tab alone; another tab is built when first shown
+    (by key or by click) and starts with the catalog and snapshots already read."""
+    app = console(with_catalog)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert app.catalog is not None
+        assert [type(app.query_one(f"#{tab}-tab")) for tab in TAB_IDS[1:]] == [ConsoleTab] * 6
+        await pilot.press("5")
+        assert type(app.query_one("#decom-tab")).__name__ == "DecomTab"
+        assert message_of(app, "decom") == ""
+        assert app.query_one("#decom-ministries", ConsoleTable).row_count > 0
+        await pilot.click("#--content-tab-flows")
+        await pilot.pause()
+        assert app.query_one("#tabs", TabbedContent).active == "flows"
+        assert type(app.query_one("#flows-tab")).__name__ == "FlowsTab"
+        assert type(app.query_one("#map-tab")) is ConsoleTab
 
 
 async def test_question_mark_shows_help_listing_every_key(filled: Settings) -> None:

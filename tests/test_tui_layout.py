@@ -122,7 +122,7 @@ async def test_every_tab_of_the_demo_fits(
         for number, tab in enumerate(TAB_IDS, 1):
             await pilot.press(str(number))
             if tab == "map":
-                app.open_application("chorus-pro")
+                await app.open_application("chorus-pro")
             await settle(pilot)
             await pilot.pause(0.2)
             for _ in range(50):  # a tab reads in a worker: its rows come within seconds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -22,7 +23,6 @@ from vigie.accounting.results import Status
 from vigie.catalog.homologation import Status as HomologationStatus
 from vigie.catalog.homologation import status_counts
 from vigie.console.errors import UserError
-from vigie.console.flow_views import FlowWords
 from vigie.console.oncall import acknowledge, operator
 from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.alerts import AlertsScreen, AlertsSnapshot, header_part, load_alerts
@@ -42,12 +42,6 @@ from vigie.console.tui.fitline import FitLine, Part
 from vigie.console.tui.keys import KEYS, TAB_IDS
 from vigie.console.tui.screens import HelpScreen, MonthReportScreen
 from vigie.console.tui.tab_availability import AvailabilityTab
-from vigie.console.tui.tab_decom import DecomTab
-from vigie.console.tui.tab_flows import FlowsTab
-from vigie.console.tui.tab_homologations import HomologationsTab
-from vigie.console.tui.tab_map import MapTab
-from vigie.console.tui.tab_tickets import TicketsTab
-from vigie.console.tui.tab_tracking import FlowSource, TrackingTab
 from vigie.console.tui.tabbar import ConsoleTabs, tab_titles
 from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, ConsoleTable
 from vigie.kernel.gcpause import started
@@ -99,6 +93,9 @@ class VigieApp(App[None]):
         self.alerts: AlertsSnapshot | None = None
         self._sla_full_pending = False
         self._starting = True
+        self.tickets: TicketsSnapshot | None = None
+        self._tabs_ready = {"availability": asyncio.Event()}
+        self._tabs_ready["availability"].set()
         # The configuration file as read: a change is read again at the next refresh.
         self._config_seen = self._config_stamp()
         for key in KEYS:
@@ -121,26 +118,61 @@ class VigieApp(App[None]):
         with ConsoleTabs(lang, id="tabs", initial="availability"):
             with TabPane(titles["availability"], id="availability"):
                 yield AvailabilityTab(lang, id="availability-tab")
-            with TabPane(titles["flows"], id="flows"):
-                yield FlowsTab(lang, id="flows-tab")
-            with TabPane(titles["tickets"], id="tickets"):
-                yield TicketsTab(lang, id="tickets-tab")
-            with TabPane(titles["homologations"], id="homologations"):
-                yield HomologationsTab(lang, id="homologations-tab")
-            with TabPane(titles["decom"], id="decom"):
-                yield DecomTab(lang, id="decom-tab")
-            with TabPane(titles["map"], id="map"):
-                yield MapTab(lang, id="map-tab")
-            with TabPane(titles["tracking"], id="tracking"):
-                yield TrackingTab(
-                    lang,
-                    FlowSource(self.settings),
-                    FlowWords(lang, self.settings.timezone),
-                    self.clock,
-                    id="tracking-tab",
-                )
+            for tab in TAB_IDS[1:]:
+                with TabPane(titles[tab], id=tab):
+                    # Its body is built when it is first shown (see show_tab).
+                    yield ConsoleTab(lang, id=f"{tab}-tab")
         yield Input(placeholder=lang.t("tui.msg.filter_placeholder"), id="filter")
         yield Footer()
+
+    def _new_tab(self, tab: str) -> ConsoleTab:
+        """A tab's body. Each module is imported here: a start that opens on the
+        availability tab imports, builds and feeds none of the others."""
+        lang = self.lang
+        if tab == "flows":
+            from vigie.console.tui.tab_flows import FlowsTab
+
+            return FlowsTab(lang, id="flows-tab")
+        if tab == "tickets":
+            from vigie.console.tui.tab_tickets import TicketsTab
+
+            return TicketsTab(lang, id="tickets-tab")
+        if tab == "homologations":
+            from vigie.console.tui.tab_homologations import HomologationsTab
+
+            return HomologationsTab(lang, id="homologations-tab")
+        if tab == "decom":
+            from vigie.console.tui.tab_decom import DecomTab
+
+            return DecomTab(lang, id="decom-tab")
+        if tab == "map":
+            from vigie.console.tui.tab_map import MapTab
+
+            return MapTab(lang, id="map-tab")
+        from vigie.console.flow_views import FlowWords
+        from vigie.console.tui.tab_tracking import FlowSource, TrackingTab
+
+        words = FlowWords(lang, self.settings.timezone)
+        return TrackingTab(lang, FlowSource(self.settings), words, self.clock, id="tracking-tab")
+
+    async def show_tab(self, tab: str) -> ConsoleTab:
+        """The tab's body, built and given what the console has read the first time."""
+        ready = self._tabs_ready.get(tab)
+        if ready is None:
+            ready = self._tabs_ready[tab] = asyncio.Event()
+            pane = self.main.query_one(f"#{tab}", TabPane)
+            await pane.query_one(ConsoleTab).remove()
+            body = self._new_tab(tab)
+            await pane.mount(body)
+            if self.live is not None:
+                body.show_live(self.live, self._store_message(self.live))
+            if self.catalog is not None:
+                body.show_catalog(self.catalog, self._catalog_message(self.catalog))
+            if self.tickets is not None:
+                body.show_tickets(self.tickets)
+            ready.set()
+        await ready.wait()
+        return self.main.query_one(f"#{tab}-tab", ConsoleTab)
 
     def on_mount(self) -> None:
         """Start the refresh timer (it moves the header's clock too, as in htop), and read
@@ -268,20 +300,9 @@ class VigieApp(App[None]):
             return
         first, self.catalog = self.catalog is None, snapshot
         t = self.lang.t
-        tabs = (
-            self.main.query_one(HomologationsTab),
-            self.main.query_one(DecomTab),
-            self.main.query_one(MapTab),
-        )
-        messages = {
-            "unconfigured": t("tui.msg.no_catalog", config=self.settings.file),
-            "missing": t("tui.msg.catalog_missing", path=snapshot.path),
-            "error": t("tui.msg.catalog_error", error=snapshot.error),
-        }
-        for tab in tabs:
-            tab.show_message(messages.get(snapshot.state))
-            if snapshot.state == "ok":
-                tab.update_catalog(snapshot)
+        message = self._catalog_message(snapshot)
+        for tab in self.main.query(ConsoleTab):
+            tab.show_catalog(snapshot, message)
         if first and snapshot.state == "ok":
             counts = status_counts(snapshot.register)
             expired, expiring = counts[HomologationStatus.EXPIRED], counts[HomologationStatus.EXPIRING]
@@ -289,6 +310,17 @@ class VigieApp(App[None]):
                 self.notify(
                     t("tui.alert.homologations", expired=expired, expiring=expiring), severity="warning"
                 )
+
+    def _catalog_message(self, snapshot: CatalogSnapshot) -> str | None:
+        """Why the catalog's tabs are empty (None when it was read)."""
+        t = self.lang.t
+        if snapshot.state == "unconfigured":
+            return t("tui.msg.no_catalog", config=self.settings.file)
+        if snapshot.state == "missing":
+            return t("tui.msg.catalog_missing", path=snapshot.path)
+        if snapshot.state == "error":
+            return t("tui.msg.catalog_error", error=snapshot.error)
+        return None
 
     @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
     def refresh_tickets(self) -> TicketsSnapshot:
@@ -342,7 +374,9 @@ class VigieApp(App[None]):
             if isinstance(worker.result, FirstRead):
                 self.sla_today = worker.result.today.figures
                 self.apply_live(worker.result.live)
-                self.call_after_refresh(self._start_over)
+                # The table lays the new rows out at its next idle moment and paints them at
+                # the refresh after that one: the start is over after the second refresh.
+                self.call_after_refresh(self.call_after_refresh, self._start_over)
             elif isinstance(worker.result, LiveSnapshot):
                 self.apply_live(worker.result)
             elif isinstance(worker.result, TodaySla):
@@ -352,7 +386,9 @@ class VigieApp(App[None]):
             elif isinstance(worker.result, CatalogSnapshot):
                 self.apply_catalog(worker.result)
             elif isinstance(worker.result, TicketsSnapshot):
-                self.main.query_one(TicketsTab).update_tickets(worker.result)
+                self.tickets = worker.result
+                for tab in self.main.query(ConsoleTab):
+                    tab.show_tickets(worker.result)
             elif isinstance(worker.result, AlertsSnapshot):
                 self.apply_alerts(worker.result)
             elif worker.group == "ack" and isinstance(worker.result, str):
@@ -373,14 +409,13 @@ class VigieApp(App[None]):
         if previous is not None and (previous is live or _same_content(previous, live)):
             return  # nothing new in the store: nothing to repaint
         availability = self.main.query_one(AvailabilityTab)
-        flows = self.main.query_one(FlowsTab)
         message = self._store_message(live)
+        for tab in self.main.query(ConsoleTab):
+            tab.show_live(live, message)
         if message is not None:
             availability.show_message(message)
-            flows.show_message(message)
         else:
             availability.update_live(live, self.sla, self.sla_today)
-            flows.update_live(live)
             self._alert_changes(previous, live)
             if previous is not None and _states(previous) != _states(live):
                 # A new incident shows in the month's figures at once (or at the next tick).
@@ -560,14 +595,22 @@ class VigieApp(App[None]):
         active = self.main.query_one("#tabs", TabbedContent).active or "availability"
         return self.main.query_one(f"#{active}-tab", ConsoleTab)
 
-    def action_tab(self, tab: str) -> None:
-        """Show a tab."""
+    async def action_tab(self, tab: str) -> None:
+        """Show a tab (built first: a new body mounted in the tab on screen could take the
+        focus, and the tab with it, back to the one left)."""
+        await self.show_tab(tab)
         self.main.query_one("#tabs", TabbedContent).active = tab
         self._sync_filter_bar()
         self.current_tab().focus_first()
 
     @on(TabbedContent.TabActivated)
-    def _tab_activated(self) -> None:
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = event.pane.id
+        if tab is not None and tab not in self._tabs_ready:  # a click on a tab not built yet
+            # Built on screen, it would give the focus left in the tab left a chance to take
+            # that tab back.
+            self.main.set_focus(None)
+            (await self.show_tab(tab)).focus_first()
         self._sync_filter_bar()
 
     def _sync_filter_bar(self) -> None:
@@ -729,11 +772,15 @@ class VigieApp(App[None]):
             return []
         return [(a.id, a.name) for a in catalog.applications.values()]
 
-    def open_application(self, app_id: str) -> None:
+    async def open_application(self, app_id: str) -> None:
         """Show an application's page in the map tab."""
+        from vigie.console.tui.tab_map import MapTab
+
+        body = await self.show_tab("map")
         self.main.query_one("#tabs", TabbedContent).active = "map"
         self._sync_filter_bar()
-        self.main.query_one(MapTab).show_application(app_id)
+        if isinstance(body, MapTab):
+            body.show_application(app_id)
 
 
 def _same_content(before: LiveSnapshot, after: LiveSnapshot) -> bool:

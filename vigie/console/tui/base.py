@@ -1,6 +1,9 @@
-"""What every tab has: a message shown in place of its content, and a main table."""
+"""What every tab has: a message shown in place of its content, a main table, and what it
+is given when the console reads something new (the store, the catalog, the tickets)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -8,6 +11,9 @@ from textual.widgets import Static
 
 from vigie.console.tui.table import ConsoleTable
 from vigie.kernel.text.language import Language
+
+if TYPE_CHECKING:
+    from vigie.console.tui.data import CatalogSnapshot, LiveSnapshot, TicketsSnapshot
 
 
 class ConsoleTab(Vertical):
@@ -39,6 +45,16 @@ class ConsoleTab(Vertical):
         if table is not None:
             table.focus()
 
+    def show_live(self, live: LiveSnapshot, message: str | None) -> None:
+        """A new store snapshot; ``message`` says why the store cannot be shown (the tabs
+        that show the store's data override this)."""
+
+    def show_catalog(self, snapshot: CatalogSnapshot, message: str | None) -> None:
+        """A new catalog snapshot; ``message`` says why the catalog cannot be shown."""
+
+    def show_tickets(self, snapshot: TicketsSnapshot) -> None:
+        """New ticket figures."""
+
     def show_message(self, text: str | None) -> None:
         """Show ``text`` in place of the content, or the content when ``text`` is None."""
         message = self.query_one(".message", Static)
@@ -50,3 +66,17 @@ class ConsoleTab(Vertical):
             message.update(text)
             message.display = True
             body.display = False
+
+
+class CatalogTab(ConsoleTab):
+    """A tab drawn from the catalog: a message while it cannot be read, else its figures."""
+
+    def show_catalog(self, snapshot: CatalogSnapshot, message: str | None) -> None:
+        """Show ``message``, or the snapshot's figures when the catalog was read."""
+        self.show_message(message)
+        if snapshot.state == "ok":
+            self.update_catalog(snapshot)
+
+    def update_catalog(self, snapshot: CatalogSnapshot) -> None:
+        """Show the figures of a catalog that was read."""
+        raise NotImplementedError

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from vigie.catalog.lifecycle import DecomState, decom_state
 from vigie.console.tui import fmt
-from vigie.console.tui.base import ConsoleTab
+from vigie.console.tui.base import CatalogTab
 from vigie.console.tui.data import CatalogSnapshot
 from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, Cell, Column, ConsoleTable, Row
 from vigie.kernel.text.language import MISSING
@@ -22,7 +22,7 @@ STATE_STYLES = {
 }
 
 
-class DecomTab(ConsoleTab):
+class DecomTab(CatalogTab):
     """Three tables: by ministry, retiring applications, interfaces to remove."""
 
     def compose_body(self) -> ComposeResult:

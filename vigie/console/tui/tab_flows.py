@@ -91,8 +91,11 @@ class FlowsTab(ConsoleTab):
             parts.append(Text(text, style=BACKLOG_STYLES.get(backlog.status, "")))
         return Text("; ").join(parts)
 
-    def update_live(self, live: LiveSnapshot) -> None:
-        """Show the flows of a new snapshot."""
+    def show_live(self, live: LiveSnapshot, message: str | None) -> None:
+        """Show ``message`` (the store cannot be read), or the flows of a new snapshot."""
+        if message is not None:
+            self.show_message(message)
+            return
         if not live.flows:
             self.show_message(self.lang.t("tui.msg.no_flows"))
             return

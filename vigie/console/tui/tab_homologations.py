@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Select, Static
 
 from vigie.catalog.homologation import RegisterEntry, Status, status_counts
-from vigie.console.tui.base import ConsoleTab
+from vigie.console.tui.base import CatalogTab
 from vigie.console.tui.data import CatalogSnapshot
 from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, Column, ConsoleTable, Row
 from vigie.kernel.text.language import MISSING, Language
@@ -23,7 +23,7 @@ SYMBOLS = {
 }
 
 
-class HomologationsTab(ConsoleTab):
+class HomologationsTab(CatalogTab):
     """One row per application in service, most urgent first."""
 
     def __init__(self, lang: Language, *, id: str | None = None) -> None:

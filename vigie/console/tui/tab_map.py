@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vigie.catalog.graph import ImpactDirection, Link, Reach, impact, neighbours
-from vigie.console.tui.base import ConsoleTab
+from vigie.console.tui.base import CatalogTab
 from vigie.console.tui.data import CatalogSnapshot
 from vigie.console.tui.table import ALWAYS, MAIN, SECONDARY, Column, ConsoleTable, Row
 from vigie.kernel.text.language import Language
@@ -27,7 +27,7 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-class MapTab(ConsoleTab):
+class MapTab(CatalogTab):
     """An application's page in the map."""
 
     def __init__(self, lang: Language, *, id: str | None = None) -> None:

@@ -67,7 +67,7 @@ class TicketsTab(ConsoleTab):
                 id="tickets-months",
             )
 
-    def update_tickets(self, snapshot: TicketsSnapshot) -> None:
+    def show_tickets(self, snapshot: TicketsSnapshot) -> None:
         """Show new ticket figures."""
         t = self.lang.t
         lang = self.lang
