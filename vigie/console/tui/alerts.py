@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -20,13 +20,14 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from vigie.console.cmd_alerts import ticket_words
 from vigie.console.errors import UserError
-from vigie.console.oncall import AlertLine, read_alerts
 from vigie.console.settings import Settings
 from vigie.console.tui.table import ConsoleTable, Row
 from vigie.kernel.text.language import MISSING, Language
-from vigie.probes.oncall.store import DeliveryStatus
+
+if TYPE_CHECKING:
+    from vigie.console.oncall import AlertLine
+    from vigie.probes.oncall.store import DeliveryStatus
 
 STYLES = {"open": "bold red", "acknowledged": "yellow", "silenced": "dim", "inhibited": "dim"}
 
@@ -49,6 +50,9 @@ class AlertsSnapshot:
 
 def load_alerts(settings: Settings, now: float) -> AlertsSnapshot:
     """Read the alerts (in a worker); an unreachable Alertmanager is the snapshot's error."""
+    # Imported on the first reading, after the console's first rows (see VigieApp._start_over).
+    from vigie.console.oncall import read_alerts
+
     if not settings.probes.alerts.alertmanager and not settings.store_path().exists():
         return AlertsSnapshot()  # nothing has run yet: no alert, and no store to create
     try:
@@ -162,6 +166,8 @@ class AlertsScreen(Screen[None]):
 
     def show(self, snapshot: AlertsSnapshot) -> None:
         """Show a new reading."""
+        from vigie.console.cmd_alerts import ticket_words  # with read_alerts (see load_alerts)
+
         t, lang = self.lang.t, self.lang
         zone = self.settings.timezone
         source = t(f"cli.alerts.source.{snapshot.backend}", where=snapshot.where)

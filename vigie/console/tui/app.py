@@ -20,10 +20,7 @@ from textual.worker import Worker, WorkerState
 from vigie.accounting.figures import SlaFigures
 from vigie.accounting.incidents import Incident
 from vigie.accounting.results import Status
-from vigie.catalog.homologation import Status as HomologationStatus
-from vigie.catalog.homologation import status_counts
 from vigie.console.errors import UserError
-from vigie.console.oncall import acknowledge, operator
 from vigie.console.settings import Settings, load_settings
 from vigie.console.tui.alerts import AlertsScreen, AlertsSnapshot, header_part, load_alerts
 from vigie.console.tui.base import ConsoleTab
@@ -185,7 +182,6 @@ class VigieApp(App[None]):
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
         self.set_interval(ALERTS_EVERY, self._alerts_tick)
         self.update_status()
-        self.refresh_alerts()
         self.read_first()
         self.set_timer(START_GRACE_S, self._start_over)
 
@@ -253,8 +249,8 @@ class VigieApp(App[None]):
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def read_first(self) -> FirstRead:
         """The rows and today's figures (cheap), read together so that the first rows are
-        painted once, with today's column; the month, the 30 days, the tickets and the
-        catalog are read once they are on screen (see _start_over)."""
+        painted once, with today's column; the month, the 30 days, the tickets, the
+        catalog and the alerts are read once they are on screen (see _start_over)."""
         now = self.clock()
         return FirstRead(self.data.load_live(now), self.data.load_today(now))
 
@@ -304,6 +300,9 @@ class VigieApp(App[None]):
         for tab in self.main.query(ConsoleTab):
             tab.show_catalog(snapshot, message)
         if first and snapshot.state == "ok":
+            from vigie.catalog.homologation import Status as HomologationStatus
+            from vigie.catalog.homologation import status_counts
+
             counts = status_counts(snapshot.register)
             expired, expiring = counts[HomologationStatus.EXPIRED], counts[HomologationStatus.EXPIRING]
             if expired or expiring:
@@ -356,6 +355,8 @@ class VigieApp(App[None]):
     @work(thread=True, group="ack", exit_on_error=False)
     def acknowledge_alert(self, alert: str, text: str, ticket: str | None) -> str:
         """Acknowledge an alert (in a thread); the notice to show."""
+        from vigie.console.oncall import acknowledge, operator  # imported with load_alerts's
+
         try:
             _, silence = acknowledge(
                 self.settings, alert, by=operator(), text=text, ticket=ticket, now=self.clock()
@@ -442,6 +443,7 @@ class VigieApp(App[None]):
         started()
         self.refresh_sla(True)
         self.refresh_slow()
+        self.refresh_alerts()
 
     def apply_sla(self, sla: dict[str, SlaView]) -> None:
         """Show new SLA figures."""

@@ -21,12 +21,6 @@ from vigie.accounting.incidents import Incident
 from vigie.accounting.results import ProbeResult, Status
 from vigie.accounting.state import CurrentState
 from vigie.accounting.timeline import DEFAULT_INTERVAL
-from vigie.catalog import homologation, lifecycle
-from vigie.catalog.graph import build_graph
-from vigie.catalog.homologation import RegisterEntry
-from vigie.catalog.lifecycle import DecomState, Finding, GroupProgress
-from vigie.catalog.loader import load_catalog
-from vigie.catalog.model import Application, Catalog
 from vigie.console.measurements import open_store, source_name
 from vigie.console.settings import Settings
 from vigie.kernel.problems import ConfigError
@@ -48,6 +42,9 @@ from vigie.reports.tickets import Period, TicketStats, ticket_stats, year_before
 if TYPE_CHECKING:
     import networkx as nx
 
+    from vigie.catalog.homologation import RegisterEntry
+    from vigie.catalog.lifecycle import Finding, GroupProgress
+    from vigie.catalog.model import Application, Catalog
     from vigie.probes.promql import PromQLSource
 
 RECENT_WINDOW_S = 15 * 60.0
@@ -210,6 +207,13 @@ def catalog_stamp(path: Path) -> float:
 
 def read_catalog(path: Path | None, as_of: date) -> CatalogSnapshot:
     """Load and validate the catalog, then derive the register, progress and the map."""
+    # Imported here, not at the top: the console's start reads no catalog before its first
+    # rows are on screen, and these modules were a twentieth of its CPU.
+    from vigie.catalog import homologation, lifecycle
+    from vigie.catalog.graph import build_graph
+    from vigie.catalog.lifecycle import DecomState
+    from vigie.catalog.loader import load_catalog
+
     if path is None:
         return CatalogSnapshot("unconfigured")
     if not path.exists():
