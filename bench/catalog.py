@@ -200,13 +200,18 @@ MAP_COMMANDS = (
     ("neighbors", ["map", "neighbors", "app-000123"]),
     ("path", ["map", "path", "app-000001", "app-000999"]),
     ("critical", ["map", "critical"]),
-    ("export json", ["map", "export", "--format", "json", "--out", "{tmp}/map.json"]),
+    *(
+        (f"export {fmt}", ["map", "export", "--format", fmt, "--out", f"{{tmp}}/map.{fmt}"])
+        for fmt in ("json", "graphml", "gexf", "dot", "mermaid", "svg")
+    ),
 )
 
 
 def commands(folder: Path, runs: int) -> None:
     """Each `vigie map` command as a user runs it: the real process, timed from its launch
-    to its exit (wall, and its CPU), output to a file."""
+    to its exit (wall, and its CPU), output to a file. Every run is cold: nothing parsed is
+    kept between processes (the files themselves are in the system's page cache); the load
+    average is printed beside each figure (the machine may be shared)."""
     vigie = shutil.which("vigie", path=str(Path(sys.executable).parent)) or "vigie"
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
@@ -228,8 +233,10 @@ def commands(folder: Path, runs: int) -> None:
                 cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
                 if done.returncode not in (0, 1):
                     print(f"vigie {' '.join(argv)}: exit {done.returncode}: {done.stderr.decode()[-300:]}")
+            load = os.getloadavg()[0]
             print(
-                f"command `vigie {' '.join(argv[:2])}` ({label}), from launch: {seconds(walls, cpus)} (target < 10 s)"
+                f"command `vigie {' '.join(argv[:2])}` ({label}), cold, from launch: {seconds(walls, cpus)} "
+                f"(target < 10 s), load {load:.2f}"
             )
 
 
