@@ -113,11 +113,15 @@ def _build_graph(catalog: Catalog, include_decommissioned: bool) -> nx.DiGraph:
     # Most pairs of applications have one interface: their edges are made at once, column by
     # column (C-level calls only), and the few later interfaces of a pair added after. The
     # volume stays None until an interface of the edge states one: unknown, not zero.
-    seen: set[tuple[str, str]] = set()
-    # Whether each pair comes for the first time (set.add gives None: the pair is then added).
-    first = [not (pair in seen or seen.add(pair)) for pair in pairs]  # type: ignore[func-returns-value]
-    made = list(itertools.compress(zip(pairs, owners, strict=True), first))
-    made_links = list(map(links.__getitem__, map(itemgetter(1), made)))
+    count = len(pairs)
+    # Each pair's first position (written last, going backwards), and whether each comes first.
+    firsts = dict(zip(reversed(pairs), range(count - 1, -1, -1), strict=True))
+    first = list(map(operator.eq, map(firsts.__getitem__, pairs), range(count)))
+    edges = pairs
+    made_links = links
+    if len(firsts) < count or not isinstance(owners, range):
+        edges = list(itertools.compress(pairs, first))
+        made_links = list(map(links.__getitem__, itertools.compress(owners, first)))
     columns = zip(
         zip(map(attrgetter("id"), made_links)),
         map(_PROTOCOLS.__getitem__, map(attrgetter("protocol"), made_links)),
@@ -126,10 +130,9 @@ def _build_graph(catalog: Catalog, include_decommissioned: bool) -> nx.DiGraph:
         strict=True,
     )
     data = list(map(dict, map(zip, repeat(_EDGE_KEYS), columns)))
-    edges = list(map(itemgetter(0), made))
     deque(map(setitem, map(succ.__getitem__, map(itemgetter(0), edges)), map(itemgetter(1), edges), data), 0)
     deque(map(setitem, map(pred.__getitem__, map(itemgetter(1), edges)), map(itemgetter(0), edges), data), 0)
-    if len(made) < len(pairs):
+    if len(firsts) < count:
         for (a, b), owner in itertools.compress(zip(pairs, owners, strict=True), map(not_, first)):
             link = links[owner]
             edge = succ[a][b]
