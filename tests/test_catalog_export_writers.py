@@ -1,6 +1,7 @@
 """The GraphML and GEXF writers, attribute by attribute, write what the item-by-item writers
-they replaced wrote (those are kept here as the oracle), byte for byte, on drawn graphs: attributes
-in several orders, unknown (None) values, booleans beside integers, lists, markup characters."""
+they replaced wrote (kept here as the oracle; the headers are shared), byte for byte, on drawn
+graphs: attributes in several orders, unknown (None) values, booleans beside integers, lists,
+markup characters."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.catalog.export import to_gexf, to_graphml
+from vigie.catalog.export import gexf_head, graphml_head, to_gexf, to_graphml
 
 
 def _flat_attrs(data: dict[str, Any]) -> dict[str, Any]:
@@ -72,19 +73,7 @@ def graphml_item_by_item(graph: nx.DiGraph) -> str:
     element tree first (30 s for a 500,000-link map)."""
     if True:
         nodes, edges, node_keys, edge_keys = _flat_graph(graph)
-        lines = [
-            "<?xml version='1.0' encoding='utf-8'?>",
-            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
-        ]
-        for kind, keys in (("node", node_keys), ("edge", edge_keys)):
-            lines += [
-                f'  <key id="d{key}" for="{kind}" attr.name={quoteattr(name)} attr.type="{xml_type}" />'
-                for name, (key, xml_type) in keys.items()
-            ]
-        lines.append('  <graph edgedefault="directed">')
+        lines = graphml_head(node_keys, edge_keys)
         for node, attrs in nodes:
             lines.append(f"    <node id={quoteattr(str(node))}>")
             lines += [
@@ -105,20 +94,7 @@ def gexf_item_by_item(graph: nx.DiGraph) -> str:
     """GEXF 1.2 (Gephi), written line by line (see :func:`to_graphml`)."""
     if True:
         nodes, edges, node_keys, edge_keys = _flat_graph(graph)
-        lines = [
-            "<?xml version='1.0' encoding='utf-8'?>",
-            '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
-            '  <graph defaultedgetype="directed" mode="static" name="">',
-        ]
-        for kind, keys in (("edge", edge_keys), ("node", node_keys)):
-            lines.append(f'    <attributes mode="static" class="{kind}">')
-            lines += [
-                f'      <attribute id="{key}" title={quoteattr(name)} type="{xml_type}" />'
-                for name, (key, xml_type) in keys.items()
-            ]
-            lines.append("    </attributes>")
-        lines.append("    <nodes>")
+        lines = gexf_head(node_keys, edge_keys)
         for node, attrs in nodes:
             ident = quoteattr(str(node))
             lines += [

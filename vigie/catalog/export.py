@@ -201,24 +201,49 @@ def _ends(quoted: dict[Any, str], edges: list[tuple[Any, Any]]) -> tuple[Iterato
     )
 
 
+def graphml_head(node_keys: dict[str, tuple[str, str]], edge_keys: dict[str, tuple[str, str]]) -> list[str]:
+    """A GraphML file's lines up to its first node: the attributes declared (name: id, type)."""
+    lines = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+    ]
+    for kind, keys in (("node", node_keys), ("edge", edge_keys)):
+        lines += [
+            f'  <key id="d{key}" for="{kind}" attr.name={quoteattr(name)} attr.type="{xml_type}" />'
+            for name, (key, xml_type) in keys.items()
+        ]
+    lines.append('  <graph edgedefault="directed">')
+    return lines
+
+
+def gexf_head(node_keys: dict[str, tuple[str, str]], edge_keys: dict[str, tuple[str, str]]) -> list[str]:
+    """A GEXF file's lines up to its first node: the attributes declared (name: id, type)."""
+    lines = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
+        '  <graph defaultedgetype="directed" mode="static" name="">',
+    ]
+    for kind, keys in (("edge", edge_keys), ("node", node_keys)):
+        lines.append(f'    <attributes mode="static" class="{kind}">')
+        lines += [
+            f'      <attribute id="{key}" title={quoteattr(name)} type="{xml_type}" />'
+            for name, (key, xml_type) in keys.items()
+        ]
+        lines.append("    </attributes>")
+    lines.append("    <nodes>")
+    return lines
+
+
 def to_graphml(graph: nx.DiGraph) -> str:
     """GraphML (yEd, Gephi, Cytoscape), written line by line: networkx's writer builds an
     element tree first (30 s for a 500,000-link map)."""
     with gc_paused():  # a few strings per node and link, none in a cycle
         nodes, edges, node_items, edge_items = _flat_graph(graph)
-        lines = [
-            "<?xml version='1.0' encoding='utf-8'?>",
-            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
-        ]
-        for kind, items in (("node", node_items), ("edge", edge_items)):
-            lines += [
-                f'  <key id="d{key}" for="{kind}" attr.name={quoteattr(name)} attr.type="{xml_type}" />'
-                for name, (key, xml_type) in items.declared.items()
-            ]
-        lines.append('  <graph edgedefault="directed">')
+        lines = graphml_head(node_items.declared, edge_items.declared)
 
         quoted = _quoted(nodes)
         heads = [f"    <node id={quoted[node]}>" for node in nodes]
@@ -248,20 +273,7 @@ def to_gexf(graph: nx.DiGraph) -> str:
     """GEXF 1.2 (Gephi), written line by line (see :func:`to_graphml`)."""
     with gc_paused():
         nodes, edges, node_items, edge_items = _flat_graph(graph)
-        lines = [
-            "<?xml version='1.0' encoding='utf-8'?>",
-            '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
-            '  <graph defaultedgetype="directed" mode="static" name="">',
-        ]
-        for kind, items in (("edge", edge_items), ("node", node_items)):
-            lines.append(f'    <attributes mode="static" class="{kind}">')
-            lines += [
-                f'      <attribute id="{key}" title={quoteattr(name)} type="{xml_type}" />'
-                for name, (key, xml_type) in items.declared.items()
-            ]
-            lines.append("    </attributes>")
-        lines.append("    <nodes>")
+        lines = gexf_head(node_items.declared, edge_items.declared)
         quoted = _quoted(nodes)
         heads = [f"      <node id={quoted[node]} label={quoted[node]}>" for node in nodes]
         lines += _attvalues(node_items, heads, "      </node>")
