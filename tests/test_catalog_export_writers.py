@@ -135,3 +135,26 @@ def test_graphml_and_gexf_are_what_the_item_by_item_writers_wrote(
         graph.add_edge(source, target, **dict(attrs))
     assert to_graphml(graph) == graphml_item_by_item(graph)
     assert to_gexf(graph) == gexf_item_by_item(graph)
+
+
+FULL = st.sampled_from(["", "a", "x & y", 'q"q', True, False, 1, 2.5, ("i1", "i2")])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(NODES, FULL, FULL), min_size=1, max_size=5),
+    st.lists(st.tuples(NODES, NODES, FULL), max_size=8),
+)
+def test_items_that_all_give_every_attribute_are_written_as_before(
+    nodes: list[tuple[str, Any, Any]], edges: list[tuple[str, str, Any]]
+) -> None:
+    # Every item has every attribute, in one order: each is written whole by one format call.
+    graph = nx.DiGraph()
+    for node, name, zone in nodes:
+        graph.add_node(node, name=name, zone=zone)
+    for source, target, volume in edges:
+        graph.add_node(source, name="n", zone="z")
+        graph.add_node(target, name="n", zone="z")
+        graph.add_edge(source, target, volume=volume)
+    assert to_graphml(graph) == graphml_item_by_item(graph)
+    assert to_gexf(graph) == gexf_item_by_item(graph)

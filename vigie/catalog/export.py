@@ -11,7 +11,7 @@ import itertools
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -95,28 +95,57 @@ class _Items:
     def lines(self, markup: _Markup) -> list[list[str]]:
         """Each declared attribute's line for each item (``""`` where it has no value)."""
         out = []
+        for (template, texts), column in zip(self._texts(markup), self.values.values(), strict=True):
+            lines = list(map(template.format, texts))
+            if None in column:
+                lines = [line if value is not None else "" for line, value in zip(lines, column, strict=True)]
+            out.append(lines)
+        return out
+
+    def blocks(
+        self,
+        markup: _Markup,
+        head: str,
+        heads: Sequence[Iterable[Any]],
+        tail: str,
+        wrap: tuple[str, ...] = (),
+    ) -> Iterator[str] | None:
+        """Each item written whole by one C-level format call (``head`` filled from ``heads``,
+        its attribute lines between the ``wrap`` lines, ``tail``), when every item gives every
+        declared attribute in the declared order; None otherwise."""
+        if any(None in column for column in self.values.values()) or not self.in_order():
+            return None
+        texts = self._texts(markup)
+        lines = [template for template, _ in texts]
+        template = "\n".join([head, *wrap[:1], *lines, *wrap[1:], tail] if lines else [head, tail])
+        return map(template.format, *heads, *(column for _, column in texts))
+
+    def _texts(self, markup: _Markup) -> list[tuple[str, list[str]]]:
+        """Each declared attribute's line template (``{}`` for the value) and the text for each
+        item (``""`` where it has none), quoted as ``markup`` says: texts that need no quoting
+        as they are, the others quoted once per distinct value."""
+        out = []
         for name, column in self.values.items():
             start = markup.start(self.declared[name][0])
-
-            def make(value: Any, start: str = start) -> str:
-                return "" if value is None else f"{start}{markup.quote(_text(value))}{markup.end}"
-
             kinds = set(map(type, column))
             texts = _plain_texts(column, kinds, markup.special)
             if texts is not None:
-                # Each line in one C-level call: the values need no quoting.
-                template = f"{start}{markup.open}{{}}{markup.close}{markup.end}"
-                out.append(list(map(template.format, texts)))
+                out.append((f"{start}{markup.open}{{}}{markup.close}{markup.end}", texts))
                 continue
+
+            def quoted(value: Any) -> str:
+                return "" if value is None else markup.quote(_text(value))
+
             # A bool and an int may be equal (True == 1) yet are written apart; lists are no keys.
             try:
                 if len(kinds - {type(None)}) > 1:
                     raise TypeError
-                made = {value: make(value) for value in set(column)}
+                made = {value: quoted(value) for value in set(column)}
             except TypeError:
-                out.append(list(map(make, column)))
+                texts = list(map(quoted, column))
             else:
-                out.append(list(map(made.__getitem__, column)))
+                texts = list(map(made.__getitem__, column))
+            out.append((f"{start}{{}}{markup.end}", texts))
         return out
 
     def in_order(self) -> bool:
@@ -246,17 +275,31 @@ def to_graphml(graph: nx.DiGraph) -> str:
         lines = graphml_head(node_items.declared, edge_items.declared)
 
         quoted = _quoted(nodes)
-        heads = [f"    <node id={quoted[node]}>" for node in nodes]
-        lines += node_items.body(heads, node_items.lines(_GRAPHML), itertools.repeat("    </node>"))
-        heads = list(map("    <edge source={} target={}>".format, *_ends(quoted, edges)))
-        lines += edge_items.body(heads, edge_items.lines(_GRAPHML), itertools.repeat("    </edge>"))
+        lines += _graphml_items(
+            node_items, "    <node id={}>", [map(quoted.__getitem__, nodes)], "    </node>"
+        )
+        lines += _graphml_items(
+            edge_items, "    <edge source={} target={}>", [*_ends(quoted, edges)], "    </edge>"
+        )
         lines += ["  </graph>", "</graphml>", ""]
         return "\n".join(lines)
 
 
-def _attvalues(items: _Items, heads: list[str], tail: str) -> Iterator[str]:
-    """GEXF nodes or links: each head, its values (nothing when it has none), its tail."""
+def _graphml_items(items: _Items, head: str, heads: Sequence[Iterable[Any]], tail: str) -> Iterator[str]:
+    """GraphML nodes or links: each head (``head`` filled from ``heads``), its data, its tail."""
+    blocks = items.blocks(_GRAPHML, head, heads, tail)
+    if blocks is not None:
+        return blocks
+    return items.body(list(map(head.format, *heads)), items.lines(_GRAPHML), itertools.repeat(tail))
 
+
+def _attvalues(items: _Items, head: str, filled: Sequence[Iterable[Any]], tail: str) -> Iterator[str]:
+    """GEXF nodes or links: each head (``head`` filled from ``filled``), its values (nothing
+    when it has none), its tail."""
+    blocks = items.blocks(_GEXF, head, filled, tail, (_ATTVALUES[True], "        </attvalues>"))
+    if blocks is not None:
+        return blocks
+    heads = list(map(head.format, *filled))
     lines = items.lines(_GEXF)
     # An item with no value has no <attvalues> element.
     given = list(map(any, zip(*lines, strict=True))) if lines else [False] * len(heads)
@@ -275,14 +318,12 @@ def to_gexf(graph: nx.DiGraph) -> str:
         nodes, edges, node_items, edge_items = _flat_graph(graph)
         lines = gexf_head(node_items.declared, edge_items.declared)
         quoted = _quoted(nodes)
-        heads = [f"      <node id={quoted[node]} label={quoted[node]}>" for node in nodes]
-        lines += _attvalues(node_items, heads, "      </node>")
+        ids = list(map(quoted.__getitem__, nodes))
+        lines += _attvalues(node_items, "      <node id={} label={}>", [ids, ids], "      </node>")
         lines.append("    </nodes>")
         lines.append("    <edges>")
-        heads = list(
-            map('      <edge source={} target={} id="{}">'.format, *_ends(quoted, edges), itertools.count())
-        )
-        lines += _attvalues(edge_items, heads, "      </edge>")
+        ends = [*_ends(quoted, edges), itertools.count()]
+        lines += _attvalues(edge_items, '      <edge source={} target={} id="{}">', ends, "      </edge>")
         lines += ["    </edges>", "  </graph>", "</gexf>", ""]
         return "\n".join(lines)
 
