@@ -7,6 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -15,7 +16,6 @@ from tests.conftest import ROOT
 from tests.test_catalog_graph import make_catalog
 from vigie.catalog.export import (
     FORMATS,
-    _flat,
     export,
     to_dot,
     to_gexf,
@@ -129,6 +129,15 @@ def test_svg_of_a_map_all_central_is_its_heart_alone(sample: Catalog) -> None:
     catalog = replace(sample, applications=apps)
     root = ET.fromstring(to_svg(catalog, build_graph(catalog)))
     assert root.tag == f"{SVG}svg"
+
+
+def _flat(data: dict[str, Any]) -> dict[str, Any]:
+    """Attributes as GraphML and GEXF take them: lists joined by ``|``, unknown ones left out."""
+    return {
+        k: "|".join(map(str, v)) if isinstance(v, list | tuple) else v
+        for k, v in data.items()
+        if v is not None
+    }
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,15 @@
-"""The large-map fast paths read exactly what the careful paths read: plain interface rows,
-the graph's impact walk (against a plain breadth-first walk), and big tables printed line by line."""
+"""The large-map fast paths read exactly what the careful paths read: plain interface and
+application rows, whole catalogs (loaded with and without the plain paths), the graph's impact
+walk (against a plain breadth-first walk), and big tables printed line by line."""
 
 from __future__ import annotations
 
+import csv
 import io
+import tempfile
 from contextlib import redirect_stdout
+from pathlib import Path
+from unittest import mock
 
 import networkx as nx
 from hypothesis import given, settings
@@ -12,8 +17,10 @@ from hypothesis import strategies as st
 
 from vigie.catalog import loader
 from vigie.catalog.graph import ImpactDirection, Reach, _cut_off, _sampled_betweenness, impact
-from vigie.catalog.loader import COLUMNS, _interface, _plain_interface
+from vigie.catalog.loader import COLUMNS, _interface, load_catalog
+from vigie.catalog.model import Catalog, Interface
 from vigie.console import output
+from vigie.kernel.problems import ConfigError
 from vigie.kernel.table import CsvFile
 
 CELLS = {
@@ -30,18 +37,31 @@ CELLS = {
 }
 
 
+def _sheet(table: str, header: list[str], lines: list[str]) -> CsvFile:
+    """A one-table CSV file's reader, its columns found."""
+    sheet = CsvFile("table.csv", io.StringIO("\n".join([",".join(header), *lines]) + "\n"))
+    sheet.use_columns(COLUMNS[table], loader.REQUIRED[table])
+    return sheet
+
+
+def _plain_item(table: str, header: list[str], line: str) -> object:
+    """What the plain path makes of one row (None: it leaves the row to the careful reader)."""
+    rows = loader._plain_rows(_sheet(table, header, [line]), table, *loader._PLAIN[table])
+    assert isinstance(rows, loader.PlainRows) and len(rows) == 1
+    return rows.items[0]
+
+
 @settings(max_examples=600, deadline=None)
 @given(st.fixed_dictionaries({column: st.sampled_from(values) for column, values in CELLS.items()}))
 def test_a_plain_interface_row_reads_as_the_careful_reader_reads_it(row: dict[str, str]) -> None:
     header = list(COLUMNS["interfaces"])
     line = ",".join(f'"{row.get(column, "")}"' for column in header)
-    sheet = CsvFile("interfaces.csv", io.StringIO(",".join(header) + "\n" + line + "\n"))
-    sheet.use_columns(COLUMNS["interfaces"], loader.REQUIRED["interfaces"])
+    sheet = _sheet("interfaces", header, [line])
     [(number, cells)] = list(sheet.rows())
     record = sheet.row(number, cells)
     assert record is not None
     careful = _interface(record)
-    plain = _plain_interface([row[c].strip() if c in row else "" for c in loader._PLAIN_INTERFACE])
+    plain = _plain_item("interfaces", header, line)
     if plain is not None:
         assert sheet.problems == [] and plain == careful
 
@@ -72,16 +92,15 @@ APPLICATION_CELLS = {
 def test_a_plain_application_row_reads_as_the_careful_reader_reads_it(row: dict[str, str]) -> None:
     header = list(COLUMNS["applications"])
     line = ",".join(f'"{row.get(column, "")}"' for column in header)
-    sheet = CsvFile("applications.csv", io.StringIO(",".join(header) + "\n" + line + "\n"))
-    sheet.use_columns(COLUMNS["applications"], loader.REQUIRED["applications"])
-    entries = list(loader._plain_entries(sheet, loader._PLAIN_APPLICATION, loader._plain_application))
-    [(number, cells)] = [(e.line, e.cells) for e in entries if isinstance(e, loader.Plain)] or [(None, None)]
-    if number is None:
+    plain = _plain_item("applications", header, line)
+    if plain is None:
         return
+    sheet = _sheet("applications", header, [line])
+    [(number, cells)] = list(sheet.rows())
     record = sheet.row(number, cells)
     assert record is not None
     careful = loader._application(record)
-    assert sheet.problems == [] and entries[0].item == careful  # type: ignore[union-attr]
+    assert sheet.problems == [] and plain == careful
 
 
 def test_a_big_table_prints_as_rich_lays_it_out(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -99,8 +118,14 @@ def test_a_big_table_prints_as_rich_lays_it_out(monkeypatch) -> None:  # type: i
 
 
 def test_the_usual_row_takes_the_plain_path() -> None:
-    plain = _plain_interface(["if-7", "a", "b", "api", "", "", "12", "", "", ""])
-    assert plain is not None and plain.monthly_volume == 12 and plain.lifecycle.phase.value == "active"
+    plain = _plain_item(
+        "interfaces", ["id", "source", "target", "protocol", "monthly_volume"], "if-7,a,b,api,12"
+    )
+    assert (
+        isinstance(plain, Interface)
+        and plain.monthly_volume == 12
+        and plain.lifecycle.phase.value == "active"
+    )
 
 
 @st.composite
@@ -166,3 +191,77 @@ def test_impact_is_a_plain_breadth_first_walk(graph: nx.DiGraph, data: st.DataOb
     assert impact(graph, app, ImpactDirection.DOWN, depth) == down
     assert impact(graph, app, ImpactDirection.UP, depth) == up
     assert impact(graph, app, ImpactDirection.BOTH, depth) == down + up
+
+
+SHAPES = ("row", "row", "row", "blank", "short", "stray", "line break")
+
+
+def _lines(header: list[str], rows: list[tuple[str, dict[str, str]]]) -> str:
+    """A CSV file of drawn rows, each in a drawn shape (blank, cut short, a stray cell, a
+    quoted line break in its last cell)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for shape, row in rows:
+        cells = [row.get(column, "") for column in header]
+        if shape == "blank":
+            cells = [""] * len(header)
+        elif shape == "short":
+            cells = cells[:-2]
+        elif shape == "stray":
+            cells.append("?")
+        elif shape == "line break":
+            cells[-1] += "\nsuite"
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def _loaded(folder: Path) -> object:
+    """The catalog loaded, or the problems it raised (as printed)."""
+    try:
+        return load_catalog(folder)
+    except ConfigError as exc:
+        return [str(problem) for problem in exc.problems]
+
+
+INTERFACE_EXTRA = {"active_on": ["", "2017-01-01"], "flows": ["", "factures"]}
+USUAL_INTERFACE = {"id": "if-1", "source": "a", "target": "b", "protocol": "api", "monthly_volume": "12"}
+USUAL_APPLICATION = {
+    "id": "x1", "name": "Appli", "ministry": "m01", "domain": "Aides", "zone": "Métier",
+    "category": "métier", "criticality": "low", "phase": "active",
+}  # fmt: skip
+
+
+@st.composite
+def rows(draw: st.DrawFn, usual: dict[str, str], cells: dict[str, list[str]]) -> tuple[str, dict[str, str]]:
+    """A row in a drawn shape: the usual row, with up to two cells drawn among ``cells``
+    (so that each odd value comes in a row the plain path would otherwise take)."""
+    changed = draw(st.lists(st.sampled_from(sorted(cells)), max_size=2, unique=True))
+    row = {**usual, **{column: draw(st.sampled_from(cells[column])) for column in changed}}
+    return draw(st.sampled_from(SHAPES)), row
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(rows(USUAL_APPLICATION, {**APPLICATION_CELLS, "id": ["x1", "x2", "a", " x3 "]}), max_size=4),
+    st.lists(rows(USUAL_INTERFACE, {**CELLS, **INTERFACE_EXTRA}), min_size=1, max_size=6),
+)
+def test_a_catalog_loads_the_same_with_and_without_the_plain_paths(
+    apps: list[tuple[str, dict[str, str]]], links: list[tuple[str, dict[str, str]]]
+) -> None:
+    known = [("row", {**USUAL_APPLICATION, "id": ident}) for ident in "abc"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "ministries.csv").write_text("id,name\nm01,Ministère\n", encoding="utf-8")
+        (folder / "applications.csv").write_text(
+            _lines(list(COLUMNS["applications"]), [*known, *apps]), encoding="utf-8"
+        )
+        (folder / "interfaces.csv").write_text(_lines(list(COLUMNS["interfaces"]), links), encoding="utf-8")
+        fast = _loaded(folder)
+        with mock.patch.dict(loader._PLAIN, clear=True):
+            careful = _loaded(folder)
+    assert fast == careful
+    if not isinstance(fast, list):
+        assert isinstance(careful, Catalog) and isinstance(fast, Catalog)
+        assert list(fast.interfaces) == list(careful.interfaces)
+        assert list(fast.applications) == list(careful.applications)

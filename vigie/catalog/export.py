@@ -7,9 +7,13 @@ binding is needed; the marguerite is drawn here (plain SVG, no script).
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -34,125 +38,292 @@ ZONE_COLOURS: dict[str, str] = {
 GREY = "#b8b8b8"
 
 
-def _flat(data: dict[str, Any]) -> dict[str, Any]:
-    """Attributes as GraphML and GEXF take them: lists joined by ``|``, unknown ones left out."""
-    return {
-        k: "|".join(map(str, v)) if isinstance(v, list | tuple) else v
-        for k, v in data.items()
-        if v is not None
-    }
-
-
 _XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
-
-
-def _declared(items: list[dict[str, Any]], first: int) -> dict[str, tuple[str, str]]:
-    """Each attribute name, in first-seen order, with its id (numbered from ``first``) and XML
-    type (``string`` when its values are of several types)."""
-    types: dict[str, set[type]] = {}
-    for data in items:
-        for name, value in data.items():
-            types.setdefault(name, set()).add(type(value))
-    return {
-        name: (str(first + k), _XML_TYPES.get(next(iter(seen)), "string") if len(seen) == 1 else "string")
-        for k, (name, seen) in enumerate(types.items())
-    }
-
-
-def _flat_graph(graph: nx.DiGraph) -> tuple[list[Any], list[Any], dict[str, Any], dict[str, Any]]:
-    """The nodes and links with flat attributes, and the node then link attributes declared
-    (numbered on from the nodes'), as GraphML and GEXF both want them."""
-    nodes = [(node, _flat(attrs)) for node, attrs in graph._node.items()]
-    edges = [
-        (source, target, _flat(attrs))
-        for source, targets in graph._succ.items()
-        for target, attrs in targets.items()
-    ]
-    node_keys = _declared([attrs for _, attrs in nodes], 0)
-    edge_keys = _declared([attrs for _, _, attrs in edges], len(node_keys))
-    return nodes, edges, node_keys, edge_keys
+_SEQUENCES = (list, tuple)
+_NONE = itertools.repeat(None)
 
 
 def _text(value: Any) -> str:
+    """A value as GraphML and GEXF write it: lists joined by ``|``, booleans in lower case."""
+    if isinstance(value, _SEQUENCES):
+        return "|".join(map(str, value))
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def _attvalues(keys: dict[str, tuple[str, str]], attrs: dict[str, Any]) -> list[str]:
-    """A GEXF node's or link's values (nothing when it has none)."""
-    if not attrs:
-        return []
-    values = [
-        f'          <attvalue for="{keys[k][0]}" value={quoteattr(_text(v))} />' for k, v in attrs.items()
+@dataclass
+class _Items:
+    """The nodes or the links of a graph with their attributes, as GraphML and GEXF write them.
+
+    ``declared``: each attribute name, in the order values first come (None values are left
+    out: unknown), with its id and XML type (``string`` when its values are of several types,
+    or are lists). ``values``: each attribute's values, item by item (None where an item has
+    none). Written attribute by attribute, each distinct value once (zones, protocols, flags
+    and volumes repeat): 500,000 links were 5 s written link by link.
+    """
+
+    attrs: list[dict[str, Any]]
+    declared: dict[str, tuple[str, str]]
+    values: dict[str, list[Any]]
+    shapes: Iterable[tuple[str, ...]]  # the distinct orders of attribute names items give
+
+    @classmethod
+    def of(cls, attrs: list[dict[str, Any]], first: int) -> _Items:
+        values: dict[str, list[Any]] = {}
+        firsts: list[tuple[int, int, str]] = []
+        kinds: dict[str, set[type]] = {}
+        shapes = dict.fromkeys(map(tuple, attrs))
+        for name in dict.fromkeys(itertools.chain.from_iterable(shapes)):
+            column = list(map(dict.get, attrs, itertools.repeat(name)))
+            given = next(itertools.compress(itertools.count(), map(operator.is_not, column, _NONE)), None)
+            if given is None:
+                continue
+            values[name] = column
+            firsts.append((given, list(attrs[given]).index(name), name))
+            kinds[name] = {str if kind in _SEQUENCES else kind for kind in set(map(type, column))} - {
+                type(None)
+            }
+        names = [name for _, _, name in sorted(firsts)]
+        declared = {
+            name: (
+                str(first + k),
+                _XML_TYPES.get(next(iter(kinds[name])), "string") if len(kinds[name]) == 1 else "string",
+            )
+            for k, name in enumerate(names)
+        }
+        return cls(attrs, declared, {name: values[name] for name in names}, shapes)
+
+    def lines(self, markup: _Markup) -> list[list[str]]:
+        """Each declared attribute's line for each item (``""`` where it has no value)."""
+        out = []
+        for (template, texts), column in zip(self._texts(markup), self.values.values(), strict=True):
+            lines = list(map(template.format, texts))
+            if None in column:
+                lines = [line if value is not None else "" for line, value in zip(lines, column, strict=True)]
+            out.append(lines)
+        return out
+
+    def blocks(
+        self,
+        markup: _Markup,
+        head: str,
+        heads: Sequence[Iterable[Any]],
+        tail: str,
+        wrap: tuple[str, ...] = (),
+    ) -> Iterator[str] | None:
+        """Each item written whole by one C-level format call (``head`` filled from ``heads``,
+        its attribute lines between the ``wrap`` lines, ``tail``), when every item gives every
+        declared attribute in the declared order; None otherwise."""
+        if any(None in column for column in self.values.values()) or not self.in_order():
+            return None
+        texts = self._texts(markup)
+        lines = [template for template, _ in texts]
+        template = "\n".join([head, *wrap[:1], *lines, *wrap[1:], tail] if lines else [head, tail])
+        return map(template.format, *heads, *(column for _, column in texts))
+
+    def _texts(self, markup: _Markup) -> list[tuple[str, list[str]]]:
+        """Each declared attribute's line template (``{}`` for the value) and the text for each
+        item (``""`` where it has none), quoted as ``markup`` says: texts that need no quoting
+        as they are, the others quoted once per distinct value."""
+        out = []
+        for name, column in self.values.items():
+            start = markup.start(self.declared[name][0])
+            kinds = set(map(type, column))
+            texts = _plain_texts(column, kinds, markup.special)
+            if texts is not None:
+                out.append((f"{start}{markup.open}{{}}{markup.close}{markup.end}", texts))
+                continue
+
+            def quoted(value: Any) -> str:
+                return "" if value is None else markup.quote(_text(value))
+
+            # A bool and an int may be equal (True == 1) yet are written apart; lists are no keys.
+            try:
+                if len(kinds - {type(None)}) > 1:
+                    raise TypeError
+                made = {value: quoted(value) for value in set(column)}
+            except TypeError:
+                texts = list(map(quoted, column))
+            else:
+                texts = list(map(made.__getitem__, column))
+            out.append((f"{start}{{}}{markup.end}", texts))
+        return out
+
+    def in_order(self) -> bool:
+        """Whether every item gives its attributes in the declared order (each is then written
+        attribute by attribute, else item by item in its own order)."""
+        rank = {name: index for index, name in enumerate(self.declared)}
+        shapes = [[name for name in shape if name in rank] for shape in self.shapes]
+        return all(shape == sorted(shape, key=rank.__getitem__) for shape in shapes)
+
+    def body(self, heads: Iterable[str], lines: list[list[str]], tails: Iterable[str]) -> Iterator[str]:
+        """Each item's head, its attribute lines, its tail (items with no attribute: none)."""
+        if self.in_order():
+            return filter(None, itertools.chain.from_iterable(zip(heads, *lines, tails)))  # noqa: B905
+        position = {name: index for index, name in enumerate(self.declared)}
+        rows = list(zip(*lines, strict=True)) if lines else [()] * len(self.attrs)
+        return filter(
+            None,
+            itertools.chain.from_iterable(
+                (head, *(row[position[name]] for name in attrs if name in position), tail)
+                for head, row, attrs, tail in zip(heads, rows, self.attrs, tails)  # noqa: B905
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class _Markup:
+    """How a format writes an attribute's value: ``start(key)``, the value quoted by
+    ``quote``, ``end``; a text without any ``special`` character is quoted as
+    ``open`` + text + ``close``."""
+
+    start: Callable[[str], str]
+    end: str
+    quote: Callable[[str], str]
+    special: re.Pattern[str]
+    open: str = ""
+    close: str = ""
+
+
+def _plain_texts(column: list[Any], kinds: set[type], special: re.Pattern[str]) -> list[str] | None:
+    """The texts of a column of texts, or of lists of texts, when every item has one and
+    none needs quoting (ids, names: most high-cardinality columns); None otherwise."""
+    if kinds == {str}:
+        texts = column
+    elif len(kinds) == 1 and kinds <= {list, tuple}:
+        try:
+            texts = list(map("|".join, column))
+        except TypeError:  # not texts in the lists
+            return None
+    else:
+        return None
+    return None if special.search("\0".join(texts)) else texts
+
+
+def _flat_graph(graph: nx.DiGraph) -> tuple[list[Any], list[tuple[Any, Any]], _Items, _Items]:
+    """The nodes and the links, and their attributes (links' ids numbered on from the nodes'),
+    as GraphML and GEXF both want them."""
+    nodes = list(graph._node)
+    edges = [(source, target) for source, targets in graph._succ.items() for target in targets]
+    node_items = _Items.of(list(graph._node.values()), 0)
+    edge_attrs = [attrs for targets in graph._succ.values() for attrs in targets.values()]
+    return nodes, edges, node_items, _Items.of(edge_attrs, len(node_items.declared))
+
+
+def _quoted(nodes: list[Any]) -> dict[Any, str]:
+    """Each node's id as an XML attribute value."""
+    ids = list(map(str, nodes))
+    if _GEXF.special.search("\0".join(ids)):
+        return {node: quoteattr(text) for node, text in zip(nodes, ids, strict=True)}
+    return dict(zip(nodes, map('"{}"'.format, ids), strict=True))
+
+
+_GRAPHML = _Markup('      <data key="d{}">'.format, "</data>", escape, re.compile("[&<>]"))
+_GEXF = _Markup(
+    '          <attvalue for="{}" value='.format, " />", quoteattr, re.compile('[&<>"\n\r\t]'), '"', '"'
+)
+
+
+def _ends(quoted: dict[Any, str], edges: list[tuple[Any, Any]]) -> tuple[Iterator[str], Iterator[str]]:
+    """The links' sources and targets as XML attribute values."""
+    return map(quoted.__getitem__, map(itemgetter(0), edges)), map(
+        quoted.__getitem__, map(itemgetter(1), edges)
+    )
+
+
+def graphml_head(node_keys: dict[str, tuple[str, str]], edge_keys: dict[str, tuple[str, str]]) -> list[str]:
+    """A GraphML file's lines up to its first node: the attributes declared (name: id, type)."""
+    lines = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
     ]
-    return ["        <attvalues>", *values, "        </attvalues>"]
+    for kind, keys in (("node", node_keys), ("edge", edge_keys)):
+        lines += [
+            f'  <key id="d{key}" for="{kind}" attr.name={quoteattr(name)} attr.type="{xml_type}" />'
+            for name, (key, xml_type) in keys.items()
+        ]
+    lines.append('  <graph edgedefault="directed">')
+    return lines
+
+
+def gexf_head(node_keys: dict[str, tuple[str, str]], edge_keys: dict[str, tuple[str, str]]) -> list[str]:
+    """A GEXF file's lines up to its first node: the attributes declared (name: id, type)."""
+    lines = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
+        '  <graph defaultedgetype="directed" mode="static" name="">',
+    ]
+    for kind, keys in (("edge", edge_keys), ("node", node_keys)):
+        lines.append(f'    <attributes mode="static" class="{kind}">')
+        lines += [
+            f'      <attribute id="{key}" title={quoteattr(name)} type="{xml_type}" />'
+            for name, (key, xml_type) in keys.items()
+        ]
+        lines.append("    </attributes>")
+    lines.append("    <nodes>")
+    return lines
 
 
 def to_graphml(graph: nx.DiGraph) -> str:
     """GraphML (yEd, Gephi, Cytoscape), written line by line: networkx's writer builds an
     element tree first (30 s for a 500,000-link map)."""
     with gc_paused():  # a few strings per node and link, none in a cycle
-        nodes, edges, node_keys, edge_keys = _flat_graph(graph)
-        lines = [
-            "<?xml version='1.0' encoding='utf-8'?>",
-            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
-        ]
-        for kind, keys in (("node", node_keys), ("edge", edge_keys)):
-            lines += [
-                f'  <key id="d{key}" for="{kind}" attr.name={quoteattr(name)} attr.type="{xml_type}" />'
-                for name, (key, xml_type) in keys.items()
-            ]
-        lines.append('  <graph edgedefault="directed">')
-        for node, attrs in nodes:
-            lines.append(f"    <node id={quoteattr(str(node))}>")
-            lines += [
-                f'      <data key="d{node_keys[k][0]}">{escape(_text(v))}</data>' for k, v in attrs.items()
-            ]
-            lines.append("    </node>")
-        for source, target, attrs in edges:
-            lines.append(f"    <edge source={quoteattr(str(source))} target={quoteattr(str(target))}>")
-            lines += [
-                f'      <data key="d{edge_keys[k][0]}">{escape(_text(v))}</data>' for k, v in attrs.items()
-            ]
-            lines.append("    </edge>")
+        nodes, edges, node_items, edge_items = _flat_graph(graph)
+        lines = graphml_head(node_items.declared, edge_items.declared)
+
+        quoted = _quoted(nodes)
+        lines += _graphml_items(
+            node_items, "    <node id={}>", [map(quoted.__getitem__, nodes)], "    </node>"
+        )
+        lines += _graphml_items(
+            edge_items, "    <edge source={} target={}>", [*_ends(quoted, edges)], "    </edge>"
+        )
         lines += ["  </graph>", "</graphml>", ""]
         return "\n".join(lines)
+
+
+def _graphml_items(items: _Items, head: str, heads: Sequence[Iterable[Any]], tail: str) -> Iterator[str]:
+    """GraphML nodes or links: each head (``head`` filled from ``heads``), its data, its tail."""
+    blocks = items.blocks(_GRAPHML, head, heads, tail)
+    if blocks is not None:
+        return blocks
+    return items.body(list(map(head.format, *heads)), items.lines(_GRAPHML), itertools.repeat(tail))
+
+
+def _attvalues(items: _Items, head: str, filled: Sequence[Iterable[Any]], tail: str) -> Iterator[str]:
+    """GEXF nodes or links: each head (``head`` filled from ``filled``), its values (nothing
+    when it has none), its tail."""
+    blocks = items.blocks(_GEXF, head, filled, tail, (_ATTVALUES[True], "        </attvalues>"))
+    if blocks is not None:
+        return blocks
+    heads = list(map(head.format, *filled))
+    lines = items.lines(_GEXF)
+    # An item with no value has no <attvalues> element.
+    given = list(map(any, zip(*lines, strict=True))) if lines else [False] * len(heads)
+    opens = map(_ATTVALUES.__getitem__, given)
+    heads = [f"{head}\n{start}" if start else head for head, start in zip(heads, opens, strict=True)]
+    tails = [f"        </attvalues>\n{tail}" if some else tail for some in given]
+    return items.body(heads, lines, tails)
+
+
+_ATTVALUES = {False: "", True: "        <attvalues>"}
 
 
 def to_gexf(graph: nx.DiGraph) -> str:
     """GEXF 1.2 (Gephi), written line by line (see :func:`to_graphml`)."""
     with gc_paused():
-        nodes, edges, node_keys, edge_keys = _flat_graph(graph)
-        lines = [
-            "<?xml version='1.0' encoding='utf-8'?>",
-            '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
-            '  <graph defaultedgetype="directed" mode="static" name="">',
-        ]
-        for kind, keys in (("edge", edge_keys), ("node", node_keys)):
-            lines.append(f'    <attributes mode="static" class="{kind}">')
-            lines += [
-                f'      <attribute id="{key}" title={quoteattr(name)} type="{xml_type}" />'
-                for name, (key, xml_type) in keys.items()
-            ]
-            lines.append("    </attributes>")
-        lines.append("    <nodes>")
-        for node, attrs in nodes:
-            ident = quoteattr(str(node))
-            lines += [
-                f"      <node id={ident} label={ident}>",
-                *_attvalues(node_keys, attrs),
-                "      </node>",
-            ]
+        nodes, edges, node_items, edge_items = _flat_graph(graph)
+        lines = gexf_head(node_items.declared, edge_items.declared)
+        quoted = _quoted(nodes)
+        ids = list(map(quoted.__getitem__, nodes))
+        lines += _attvalues(node_items, "      <node id={} label={}>", [ids, ids], "      </node>")
         lines.append("    </nodes>")
         lines.append("    <edges>")
-        for number, (source, target, attrs) in enumerate(edges):
-            lines.append(
-                f'      <edge source={quoteattr(str(source))} target={quoteattr(str(target))} id="{number}">'
-            )
-            lines += [*_attvalues(edge_keys, attrs), "      </edge>"]
+        ends = [*_ends(quoted, edges), itertools.count()]
+        lines += _attvalues(edge_items, '      <edge source={} target={} id="{}">', ends, "      </edge>")
         lines += ["    </edges>", "  </graph>", "</gexf>", ""]
         return "\n".join(lines)
 

@@ -247,10 +247,14 @@ def run_impact(args: argparse.Namespace) -> int:
         count=lang.plural("cli.map.apps", len(found)),
     )
     print(summary)
+    # Each direction's label and each distance formatted once (through Babel: 0.5 to 1 s
+    # for the 140,000 rows of a large map's impact, formatted row by row).
+    labels = {way: lang.label("catalog.direction", way) for way in {r.direction for r in found}}
+    hops = {distance: lang.number(distance) for distance in {r.distance for r in found}}
     rows = [
         [
-            lang.label("catalog.direction", r.direction),
-            lang.number(r.distance),
+            labels[r.direction],
+            hops[r.distance],
             r.app,
             _name(catalog, r.app),
             r.via,

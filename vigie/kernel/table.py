@@ -21,7 +21,7 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from operator import itemgetter
@@ -445,6 +445,7 @@ class CsvFile(Table):
         self.ignored: list[str] = []  # labels use_columns let pass (``others``)
         self._layout: tuple[list[str | None], int, frozenset[str]] | None = None
         self._end = 0  # the line the last row read ends on
+        self._text: str | None = None  # the whole text, when read from a file (see remaining)
         self.broken = False
         stream = iter(lines)
         try:
@@ -468,11 +469,15 @@ class CsvFile(Table):
     ) -> CsvFile:
         """A whole CSV file (see :func:`~vigie.kernel.textfile.read_text`); problems recorded."""
         lines: Iterable[str]
+        text = None
         try:
-            lines = io.StringIO(read_text(path), newline="")
+            text = read_text(path)
+            lines = io.StringIO(text, newline="")
         except ConfigError as exc:
             lines = _failing(exc)
-        return cls(str(path), lines, delimiter=delimiter, problems=problems)
+        sheet = cls(str(path), lines, delimiter=delimiter, problems=problems)
+        sheet._text = text
+        return sheet
 
     def use_columns(
         self,
@@ -531,6 +536,37 @@ class CsvFile(Table):
         except ConfigError as exc:
             self.problems.extend(exc.problems)
             self.broken = True
+
+    def remaining(self) -> tuple[Sequence[int], list[list[str]]]:
+        """The rows not read yet and the first line of each, as :meth:`rows` gives them.
+
+        A file read whole (:meth:`read`) whose rows are one line each, the usual case, is
+        parsed in one C-level pass; a row spanning lines (a quoted line break) or a malformed
+        one has it read again row by row, which locates every line and records the problem.
+        """
+        start = self._end
+        if self._text is not None and not self.broken:
+            rows: list[list[str]] = []
+            try:
+                rows.extend(self.reader)
+            except csv.Error:
+                pass  # read again below, where the problem is located and recorded
+            else:
+                if self.reader.line_num - start == len(rows):
+                    self._end = self.reader.line_num
+                    return range(start + 1, self._end + 1), rows
+            self.reader = csv.reader(
+                io.StringIO(self._text, newline=""), delimiter=self.delimiter, strict=True
+            )
+            self._end = 0
+            for _ in self.rows():
+                break  # the header, read already
+        lines: list[int] = []
+        rows = []
+        for line, cells in self.rows():
+            lines.append(line)
+            rows.append(cells)
+        return lines, rows
 
     def malformed(self, exc: csv.Error, start: int) -> Problem:
         """The problem of a row the csv module refused; ``start`` is the row's first line."""
