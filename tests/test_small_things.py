@@ -3,6 +3,8 @@ test_no_data_dash, the yearly PDF in test_report_pages)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -128,3 +130,17 @@ def test_the_budget_is_one_number_in_the_console_the_report_and_metrics(tmp_path
         left = report[component].budget_remaining_s
         assert console_view[component].month.budget_remaining_s == left == metrics[component]
     assert report["bravo"].budget_remaining_s < report["alpha"].budget_remaining_s
+
+
+def test_a_one_shot_command_ends_with_its_exit_handlers_run_and_its_output_flushed() -> None:
+    """`end_now` skips freeing the objects, not the exit handlers nor buffered output."""
+    script = (
+        "import atexit, sys\n"
+        "from vigie.console.cli import end_now\n"
+        "atexit.register(lambda: sys.stdout.write(' and the handler ran'))\n"
+        "sys.stdout.write('the answer' * 1000)\n"
+        "end_now(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 3
+    assert done.stdout == "the answer" * 1000 + " and the handler ran"
