@@ -146,10 +146,28 @@ def check_state_now(history: tuple, now: int) -> None:
     segments = segments_of(known, intervals)
     state = current_state(segments, policy, windows, float(now))
     assert state.state is live.current.state
-    # The sites seeing it down alone are named when the component is up or degraded.
-    failing = [f.agents for f in site_failures(segments, policy) if f.start <= now < f.end]
+    # The sites seeing it down alone are named when the component is up or degraded. What is
+    # not known by `now` does not count: a site's failure that will touch an outage only once
+    # the other sites' last results expire is still a site failure now.
+    until = math.nextafter(now, math.inf)
+    seen = [[replace(s, end=min(s.end, until)) for s in segs if s.start < until] for segs in segments]
+    failing = [f.agents for f in site_failures(seen, policy) if f.start <= now < f.end]
     expected = failing[0] if failing and state.state in (Status.UP, Status.DEGRADED) else ()
     assert state.site_down == expected
+
+
+def test_a_site_down_now_is_named_though_the_others_expire_first() -> None:
+    """Found by hypothesis: Lyon up at 0, Paris down at 1 (majority of two). Paris alone will
+    see the component, and so decide it down, once Lyon's result expires at 10; at 1 that is
+    not known yet, and Paris is a site seeing it down alone."""
+    policy = Policy(quorum="majority")
+    results = [
+        ProbeResult("svc", "p0", 0.0, Status.UP, detail="lyon up", agent="lyon"),
+        ProbeResult("svc", "p0", 1.0, Status.DOWN, detail="paris down", agent="paris"),
+    ]
+    check_state_now(({"p0": 5.0}, results, policy, []), 1)
+    state = current_state(segments_of(results, {"p0": 5.0}), policy, [], 1.0)
+    assert state.state is Status.UP and state.site_down == ("paris",)
 
 
 def test_a_confirmed_outage_starts_at_its_first_failure() -> None:
