@@ -21,13 +21,16 @@ anything.
 
 from __future__ import annotations
 
+import codecs
+import io
 import itertools
+import os
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 import orjson
@@ -54,6 +57,9 @@ FIELDS = (
 )
 REQUIRED = ("key", "at", "hop", "event")
 OPTIONAL_TEXT = ("partner", "reason", "batch", "report")
+APART_BYTES = 4 * 1024 * 1024
+"""Files this large (about 30,000 events) are stored by a writing process of their own:
+starting it costs about a tenth of a second, which a smaller file would not win back."""
 MAX_BODY = 16 * 1024 * 1024
 """The largest POST /events body accepted (bytes)."""
 BODY = "POST /events"
@@ -64,6 +70,7 @@ _KIND_CODES = Codes(dict(_KINDS))
 _HOP = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
 _HOP_WHAT = "an application id (letters, digits, '.', '_', ':', '-')"
 _BLOCK_LINES = 10_000
+_BLOCK_BYTES = 1 << 20
 _INSTANTS = 100_000  # instants kept parsed (events often share their second)
 _ASCII_SPACES = tuple(c for c in map(chr, range(128)) if c.isspace())
 
@@ -249,13 +256,46 @@ class EventReader:
             yield from events
             first += len(block)
 
+    def json_blocks(self, name: str, handle: BinaryIO) -> Iterator[list[Incoming]]:
+        """The events of a JSON Lines file, by blocks of its bytes.
+
+        Each block (whole lines, about :data:`_BLOCK_BYTES`) is decoded from its bytes and
+        checked whole in C (:meth:`wired`); a block holding anything that check is not sure
+        of (a bad byte too) is read as text line by line, which says what is wrong.
+        """
+        rest = handle.read(_BLOCK_BYTES)
+        if rest.startswith(codecs.BOM_UTF8):
+            rest = rest[len(codecs.BOM_UTF8) :]
+        first = 1
+        more = rest
+        while more:
+            more = handle.read(_BLOCK_BYTES)
+            data = rest + more
+            cut = data.rfind(b"\n") + 1 if more else len(data)
+            whole, rest = data[:cut], data[cut:]
+            if not whole:
+                continue  # one line longer than a block (read on), or the end
+            lines = whole.count(b"\n") + (not whole.endswith(b"\n"))
+            try:
+                events = self.wired(_WIRE.decode_lines(whole), lines)
+            except (msgspec.DecodeError, UnicodeDecodeError):
+                events = None
+            if events is None:
+                events = list(self._lines(name, _text_lines(name, whole, first), first))
+            yield events
+            first += lines
+
     def block(self, lines: list[str]) -> list[Incoming] | None:
         """The events of a block of JSON lines when every one is plainly well formed, else None."""
         try:
             wires = _WIRE.decode_lines("".join(lines))
         except msgspec.DecodeError:
             return None
-        if len(wires) != len(lines):
+        return self.wired(wires, len(lines))
+
+    def wired(self, wires: list[_Wire], lines: int) -> list[Incoming] | None:
+        """The events of ``lines`` JSON lines decoded, when every one is plainly well formed."""
+        if len(wires) != lines:
             return None  # a blank line, or two values on one: the line reader decides
         keys = [w.key for w in wires]
         texts = [
@@ -292,11 +332,12 @@ class EventReader:
             if moment.tzinfo is None:
                 return None
             instants[text] = moment.timestamp()
-        for w in wires:
-            if w.correlation is not None:
-                pairs = w.correlation
-                if not all(pairs.values()) or not all(pairs) or not _trimmed([*pairs, *pairs.values()]):
-                    return None
+        # Every correlation's names, then its ids, checked at once.
+        pairs = [p for w in wires if (p := w.correlation)]
+        names = [name for p in pairs for name in p]
+        ids = [value for p in pairs for value in p.values()]
+        if not (all(names) and all(ids) and _trimmed(names) and _trimmed(ids)):
+            return None
         # tuple.__new__: a named tuple's own __new__ is Python code, a third of this list's time.
         make = tuple.__new__
         return [
@@ -386,8 +427,20 @@ def _correlation(record: Record) -> tuple[tuple[str, str], ...]:
     return ()
 
 
-def read_events(path: str | Path, reader: EventReader, handle: Any) -> tuple[str, Iterator[Incoming]]:
-    """The format (``jsonl`` or ``csv``, from the first line) and events of an open file."""
+def _text_lines(name: str, data: bytes, first: int) -> Iterator[str]:
+    """The lines of a block of a file that starts at line ``first`` (a bad byte: its problem, located)."""
+    # A block after the first is read behind a blank line: a byte-order mark there is a
+    # character of a line (not JSON), not one the file starts with.
+    lines = TextLines(io.BytesIO(b"\n" + data if first > 1 else data), name)
+    shift = first - 2 if first > 1 else 0
+    try:
+        yield from itertools.islice(lines, 1 if first > 1 else 0, None)
+    except ConfigError as exc:
+        raise ConfigError([replace(p, line=p.line + shift) if p.line else p for p in exc.problems]) from None
+
+
+def read_events(path: str | Path, reader: EventReader, handle: Any) -> tuple[str, Iterator[list[Incoming]]]:
+    """The format (``jsonl`` or ``csv``, from the first line) and events of an open file, by blocks."""
     name = str(path)
     lines = iter(TextLines(handle, name))
     skipped: list[str] = []
@@ -396,8 +449,10 @@ def read_events(path: str | Path, reader: EventReader, handle: Any) -> tuple[str
         if line.strip():
             break
     if skipped and skipped[-1].lstrip().startswith("{"):
-        return "jsonl", reader.json_lines(name, itertools.chain(skipped, lines))
-    return "csv", reader.csv(CsvFile(name, itertools.chain(skipped, lines)))
+        handle.seek(0)  # read again as bytes, by blocks
+        return "jsonl", reader.json_blocks(name, handle)
+    events = reader.csv(CsvFile(name, itertools.chain(skipped, lines)))
+    return "csv", iter(lambda: list(itertools.islice(events, _BLOCK_LINES)), [])
 
 
 def ingest_file(
@@ -407,9 +462,29 @@ def ingest_file(
     reader: EventReader,
     *,
     progress: bool = False,
+    apart: bool | None = None,
 ) -> FileResult:
-    """Ingest one file whole, or nothing of it (a ConfigError names its first problem)."""
+    """Ingest one file whole, or nothing of it (a ConfigError names its first problem).
+
+    ``apart``: the file is read and checked in a process of its own
+    (:mod:`~vigie.probes.flows.reading`) and the store written in another
+    (:meth:`FlowStore.ingest`) while this one resolves and folds the events; by default
+    when the file has :data:`APART_BYTES` or more.
+    """
     with reading(path, progress) as handle:
-        kind, events = read_events(path, reader, handle)
-        result = store.ingest(events, routes)
+        if apart is None:
+            apart = os.stat(path).st_size >= APART_BYTES
+        if not apart:
+            kind, blocks = read_events(path, reader, handle)
+            result = store.ingest_blocks(blocks, routes)
+            return FileResult(str(path), kind, result)
+        # Imported here: that module imports this one.
+        from vigie.probes.flows.reading import ReadApart
+
+        other = ReadApart(path, reader, handle)
+        try:
+            kind = other.format()
+            result = store.ingest_blocks(other.blocks(), routes, apart=True)
+        finally:
+            other.close()
     return FileResult(str(path), kind, result)

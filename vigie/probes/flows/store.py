@@ -59,6 +59,7 @@ from vigie.probes.flows.lifecycle import (
     start,
     step,
 )
+from vigie.probes.flows.sink import Apart, Here, Sink
 
 REFERENCES = ("file", "edi_control", "as2_message_id", "traceparent")
 """Correlation ids many flows may share (a file carries many invoices): looked up, never
@@ -216,7 +217,7 @@ def _v2(db: sqlite_utils.Database) -> None:
         tally[facts[0]] += 1
         hops.update(facts[1])
     conn.executemany("UPDATE flows SET log = ?, names = ? WHERE id = ?", updates)
-    _add_counts(conn, tally, hops)
+    _add_counts(Here(conn), tally, hops)
     conn.execute("DROP TABLE flow_events")
     conn.execute("DROP INDEX flow_keys_flow")
     conn.execute("DROP INDEX flow_refs_flow")
@@ -234,6 +235,8 @@ _STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
 _DAY = 86_400.0
 _FLUSH_EVENTS = 1_000_000
 """Events an ingest keeps in memory (flows folded and written once each) before writing them."""
+_ROWS = 2_000
+"""Flow rows written at once (by a writing process, while the next ones are folded)."""
 
 REASONED = (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN)
 """Stages whose reason the monthly report counts (rejects, suspensions, withdrawals by reason)."""
@@ -241,7 +244,9 @@ REASONED = (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN)
 _LOG = msgspec.msgpack.Decoder(list[Event])
 _ENCODER = msgspec.msgpack.Encoder()
 _NAMES_DECODER = msgspec.msgpack.Decoder(tuple[list[tuple[str, str]], list[tuple[str, str]]])
-_IDENTITY = itemgetter(0, 1, 2, 3)  # an event stored twice: same time, hop, kind and status
+_KEY, _AT, _CORRELATION = itemgetter(0), itemgetter(1), itemgetter(10)  # an Incoming's fields
+_IDENTITY = itemgetter(0, 1, 2, 3)
+_EVENT_AT = itemgetter(0)  # an event stored twice: same time, hop, kind and status
 _TIME_ORDER = attrgetter("at", "seq")
 _TALLY_COLUMNS = "day, type, partner, stage, sent, acknowledged, flags, open, reason"
 _HOP_COLUMNS = "day, type, step, seconds"
@@ -284,7 +289,7 @@ def _facts(kind: str | None, partner: str | None, p: Progress) -> Facts:
 
 
 def _add_counts(
-    conn: sqlite3.Connection, tally: Mapping[tuple[Any, ...], int], hops: Mapping[tuple[Any, ...], int]
+    sink: Sink, tally: Mapping[tuple[Any, ...], int], hops: Mapping[tuple[Any, ...], int]
 ) -> None:
     """Add counts to the tallies (a count may be negative: a flow that changed leaves its
     former group); rows brought to zero are removed."""
@@ -292,15 +297,13 @@ def _add_counts(
         width = columns.count(",") + 1
         marks = ", ".join("?" * (width + 1))
         changed = [(*k, n) for k, n in counts.items() if n]
-        conn.executemany(
+        sink.many(
             f"INSERT INTO {table} ({columns}, count) VALUES ({marks}) "
             f"ON CONFLICT ({columns}) DO UPDATE SET count = count + excluded.count",
             changed,
         )
         where = " AND ".join(f"{c.strip()} = ?" for c in columns.split(","))
-        conn.executemany(
-            f"DELETE FROM {table} WHERE {where} AND count = 0", [k for k, n in counts.items() if n < 0]
-        )
+        sink.many(f"DELETE FROM {table} WHERE {where} AND count = 0", [k for k, n in counts.items() if n < 0])
 
 
 class Incoming(NamedTuple):
@@ -454,6 +457,7 @@ class FlowStore:
 
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         self.db = connect(self.path, busy_timeout)
         migrate(self.db, "flows", MIGRATIONS)
         self.conn: sqlite3.Connection = self.db.conn
@@ -478,22 +482,46 @@ class FlowStore:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def ingest(self, events: Iterable[Incoming], routes: Mapping[str, Route]) -> IngestResult:
+    def ingest(
+        self, events: Iterable[Incoming], routes: Mapping[str, Route], *, apart: bool = False
+    ) -> IngestResult:
         """Store events in one transaction: all of them, or none if reading them raises.
 
-        Each flow's state is folded forward event by event; a flow that gets an event not
-        later than its last one (a late arrival, a repeat) or learns its type is folded
-        again from all its stored events, so the state is always that of the events in
-        time order, whatever order they came in.
+        Each flow's events are gathered, sorted by time (then arrival) and folded, so the
+        state is always that of the events in time order, whatever order they came in.
+        ``apart``: the SQL runs in a writing process of its own (:mod:`~vigie.probes.flows.sink`)
+        while this one reads and folds; all or nothing still (a :class:`~vigie.probes.flows.sink.WriterLost`
+        when that process ends before it commits).
         """
+        return self.ingest_blocks(_chunks(events, CHUNK), routes, apart=apart)
+
+    def ingest_blocks(
+        self, blocks: Iterable[list[Incoming]], routes: Mapping[str, Route], *, apart: bool = False
+    ) -> IngestResult:
+        """:meth:`ingest` of events that come by blocks (a file's reader gives them so)."""
         # Millions of tuples, none in a cycle: the cyclic collector walked them again and
         # again (half the time of an import of a million events).
-        with gc_paused(), write_transaction(self.conn):
-            writer = _Writer(self.conn, routes)
-            for chunk in _chunks(events, CHUNK):
-                writer.chunk(chunk)
+        with gc_paused(), self._writing(apart) as sink:
+            writer = _Writer(sink, self.conn, routes)
+            for block in blocks:
+                writer.chunk(block)
             writer.finish()
         return IngestResult(writer.count, writer.created, writer.touched)
+
+    @contextmanager
+    def _writing(self, apart: bool) -> Iterator[Sink]:
+        """One write transaction, here or in a writing process: committed if the block ends
+        normally, rolled back otherwise."""
+        if not apart:
+            with write_transaction(self.conn):
+                yield Here(self.conn)
+            return
+        sink = Apart(self.path, self.busy_timeout)
+        try:
+            yield sink
+            sink.commit()
+        finally:
+            sink.close()
 
     def attach(self, name: str, content: bytes, key: str | None, now: float | None = None) -> ReportFile:
         """Store an integration report under ``name`` (replacing one of that name), linked
@@ -749,15 +777,24 @@ class _Open:
 class _Writer:
     """One ingest's work inside its transaction: keys resolved, each flow's events gathered
     in memory, then each flow folded once and written as one row (with its keys, references
-    and tallies) when the ingest ends or holds too many events."""
+    and tallies) when the ingest ends or holds too many events.
 
-    def __init__(self, conn: sqlite3.Connection, routes: Mapping[str, Route]) -> None:
+    Writes go to ``sink`` (this connection, or a writing process of its own). Reads of what
+    was there before go to ``conn``: the transaction's writing connection, or one that sees
+    the last commit, which is the state the transaction began from (it holds the write
+    lock) plus nothing this ingest wrote that it does not hold itself: every key it gave
+    stays in :attr:`keys`, and flows it wrote (``flushed``) are read back through ``sink``.
+    """
+
+    def __init__(self, sink: Sink, conn: sqlite3.Connection, routes: Mapping[str, Route]) -> None:
+        self.sink = sink
         self.conn = conn
         self.routes = routes
-        meta = dict(conn.execute("SELECT name, value FROM flow_meta").fetchall())
+        meta: dict[str, float] = dict(sink.query("SELECT name, value FROM flow_meta"))
         self.seq = int(meta.get("seq", 0))
         self.latest = meta.get("latest_at")
-        self.next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM flows").fetchone()[0]) + 1
+        self.next_id = int(sink.query("SELECT coalesce(max(id), 0) FROM flows")[0][0]) + 1
+        self.flushed: set[int] = set()  # flows this ingest wrote (read back through the sink)
         self.empty = self.next_id == 1  # nothing stored yet: no key to look up
         self.keys: dict[str, int] = {}  # key or alias -> flow (those looked up or created)
         self.open: dict[int, _Open] = {}
@@ -772,21 +809,29 @@ class _Writer:
     def touched(self) -> int:
         return len(self.touched_ids)
 
-    def _lookup(self, values: Iterable[str]) -> None:
-        missing = [v for v in set(values) if v not in self.keys]
-        for batch in _chunks(missing, _IN):
+    def _lookup(self, values: set[str]) -> set[int]:
+        """The stored flows known by keys not met before in this ingest (now in :attr:`keys`)."""
+        found = set()
+        for batch in _chunks(values.difference(self.keys), _IN):
             marks = ", ".join("?" * len(batch))
             for value, flow in self.conn.execute(
                 f"SELECT value, flow FROM flow_keys WHERE value IN ({marks})", batch
             ):
                 self.keys[value] = flow
+                found.add(flow)
+        return found
 
     def _load(self, ids: Iterable[int]) -> None:
         """Bring stored flows into memory, to add events to."""
-        for batch in _chunks([i for i in ids if i not in self.open], _IN):
+        wanted = [i for i in ids if i not in self.open]
+        written = [i for i in wanted if i in self.flushed]
+        for batch, read in (
+            *((b, self.conn.execute) for b in _chunks([i for i in wanted if i not in self.flushed], _IN)),
+            *((b, self.sink.query) for b in _chunks(written, _IN)),
+        ):
             marks = ", ".join("?" * len(batch))
             sql = f"SELECT {_FLOW_COLUMNS}, log, names FROM flows WHERE id IN ({marks})"
-            for row in self.conn.execute(sql, batch):
+            for row in read(sql, batch):
                 flow = _flow(row)
                 item = _Open(flow.id, flow.key, flow.type, flow.partner)
                 item.log = _LOG.decode(row[21])
@@ -800,21 +845,29 @@ class _Writer:
     def chunk(self, chunk: list[Incoming]) -> None:
         """Resolve one chunk's events to their flows and gather them (inside the transaction)."""
         if not self.empty:
-            names = [e.key for e in chunk]
-            names += [v for e in chunk if e.correlation for n, v in e.correlation if n not in REFERENCES]
-            self._lookup(names)
-            self._load({self.keys[v] for v in names if v in self.keys})
+            names = set(map(_KEY, chunk))
+            names.update(
+                v for pairs in map(_CORRELATION, chunk) if pairs for n, v in pairs if n not in REFERENCES
+            )
+            found = self._lookup(names)
+            if self.flushed:
+                # Flows written out of memory may come back: any named is read again. Else
+                # every flow of a key met before in this ingest is in memory already.
+                known = self.keys
+                found.update(known[v] for v in names if v in known)
+            self._load(found)
         merges: set[tuple[int, int]] = set()
         known, opened, touched, seq = self.keys, self.open, self.touched_ids, self.seq
         new_keys, new_refs = self.new_keys, self.new_refs
         make = tuple.__new__  # a named tuple's own __new__ is Python code
-        for e in chunk:
+        waiting: list[tuple[str, str]] = []
+        # Unpacked rather than read by name: a named tuple's field is a descriptor call.
+        for key, at, hop, kind, kind_name, status, partner, reason, batch, report, correlation in chunk:
             seq += 1
-            key = e.key
             flow = known.get(key)
-            waiting: list[tuple[str, str]] = []
-            if e.correlation:
-                for name, value in e.correlation:
+            if correlation:
+                waiting = []
+                for name, value in correlation:
                     if name in REFERENCES:
                         waiting.append((value, name))
                         continue
@@ -829,42 +882,41 @@ class _Writer:
                 flow = self.next_id
                 self.next_id += 1
                 self.created += 1
-                item = opened[flow] = _Open(flow, key, e.type or None, e.partner or None)
+                item = opened[flow] = _Open(flow, key, kind_name or None, partner or None)
             else:
                 item = opened[flow]
             if key not in known:
                 known[key] = flow
                 new_keys.append((key, KEY))
                 item.keys.append((KEY, key))
-            for value, name in waiting:
-                if name in REFERENCES:
-                    if (name, value) not in item.refs:
-                        item.refs.add((name, value))
-                        new_refs.add((value, name, flow))
-                elif value not in known:
-                    known[value] = flow
-                    new_keys.append((value, name))
-                    item.keys.append((name, value))
-            if e.batch and (BATCH, e.batch) not in item.refs:
-                item.refs.add((BATCH, e.batch))
-                new_refs.add((e.batch, BATCH, flow))
-            if item.type is None and e.type:
-                item.type = e.type
-            if item.partner is None and e.partner:
-                item.partner = e.partner
+            if correlation:
+                for value, name in waiting:
+                    if name in REFERENCES:
+                        if (name, value) not in item.refs:
+                            item.refs.add((name, value))
+                            new_refs.add((value, name, flow))
+                    elif value not in known:
+                        known[value] = flow
+                        new_keys.append((value, name))
+                        item.keys.append((name, value))
+            if batch and (BATCH, batch) not in item.refs:
+                item.refs.add((BATCH, batch))
+                new_refs.add((batch, BATCH, flow))
+            if item.type is None and kind_name:
+                item.type = kind_name
+            if item.partner is None and partner:
+                item.partner = partner
             item.log.append(
-                make(
-                    Event,
-                    (e.at, e.hop, e.kind, e.status, e.reason, seq, e.report, "" if key == item.key else key),
-                )
+                make(Event, (at, hop, kind, status, reason, seq, report, "" if key == item.key else key))
             )
             touched.add(flow)
         self.seq = seq
         self.count += len(chunk)
         self.held += len(chunk)
-        newest = max(e.at for e in chunk)
+        newest = max(map(_AT, chunk))
         if self.latest is None or newest > self.latest:
             self.latest = newest
+        self._names()
         for keep, gone in sorted(merges):
             self._merge(keep, gone)
         if self.held >= _FLUSH_EVENTS:
@@ -889,34 +941,47 @@ class _Writer:
         kept.partner = kept.partner or other.partner
         for _, value in other.keys:
             self.keys[value] = keep
-        conn = self.conn
-        conn.executemany("UPDATE flow_keys SET flow = ? WHERE value = ?", [(keep, v) for _, v in other.keys])
-        for name, value in other.refs:
-            conn.execute(
-                "UPDATE OR IGNORE flow_refs SET flow = ? WHERE value = ? AND name = ? AND flow = ?",
-                (keep, value, name, gone),
-            )
-            conn.execute(
-                "DELETE FROM flow_refs WHERE value = ? AND name = ? AND flow = ?", (value, name, gone)
-            )
-        conn.execute("UPDATE flow_reports SET flow = ? WHERE flow = ?", (keep, gone))
+        sink = self.sink
+        sink.many("UPDATE flow_keys SET flow = ? WHERE value = ?", [(keep, v) for _, v in other.keys])
+        refs = [(keep, value, name, gone) for name, value in other.refs]
+        sink.many("UPDATE OR IGNORE flow_refs SET flow = ? WHERE value = ? AND name = ? AND flow = ?", refs)
+        sink.many("DELETE FROM flow_refs WHERE value = ? AND name = ? AND flow = ?", [r[1:] for r in refs])
+        sink.run("UPDATE flow_reports SET flow = ? WHERE flow = ?", (keep, gone))
         if other.stored:
-            conn.execute("DELETE FROM flows WHERE id = ?", (gone,))
+            sink.run("DELETE FROM flows WHERE id = ?", (gone,))
             assert other.before is not None
-            _add_counts(conn, Counter({other.before[0]: -1}), Counter(dict.fromkeys(other.before[1], -1)))
+            _add_counts(sink, Counter({other.before[0]: -1}), Counter(dict.fromkeys(other.before[1], -1)))
         self.merged[gone] = keep
         self.touched_ids.discard(gone)
         self.touched_ids.add(keep)
 
+    def _names(self) -> None:
+        """Write the keys and references met since the last time (before any merge they
+        take part in: a merge moves what is written)."""
+        keys = self.keys
+        self.sink.many(
+            "INSERT OR IGNORE INTO flow_keys (value, name, flow) VALUES (?, ?, ?)",
+            [(value, name, keys[value]) for value, name in self.new_keys],
+        )
+        root = self._root
+        self.sink.many(
+            "INSERT OR IGNORE INTO flow_refs (value, name, flow) VALUES (?, ?, ?)",
+            sorted({(value, name, root(flow)) for value, name, flow in self.new_refs}),
+        )
+        self.new_keys = []
+        self.new_refs = set()
+
     def flush(self) -> None:
-        """Fold every flow held, write its row, its new keys and references, the tallies."""
+        """Fold every flow held, write its row (by batches: a writing process of its own
+        stores one while this one folds the next) and the tallies."""
         rows = []
         tally: Counter[tuple[Any, ...]] = Counter()
         hops: Counter[tuple[Any, ...]] = Counter()
         routes = self.routes
         for item in self.open.values():
             log = item.log
-            if len(set(map(_IDENTITY, log))) < len(log):
+            # Two events at one time are rare: only then can one be stored twice.
+            if len(set(map(_EVENT_AT, log))) < len(log) and len(set(map(_IDENTITY, log))) < len(log):
                 # An event stored twice (same time, hop, kind and status) is kept once: the first.
                 seen: set[tuple[Any, ...]] = set()
                 log = [e for e in log if not (_IDENTITY(e) in seen or seen.add(_IDENTITY(e)))]  # type: ignore[func-returns-value]
@@ -939,28 +1004,19 @@ class _Writer:
                     _ENCODER.encode((item.keys, sorted(item.refs))),
                 )
             )
-        conn = self.conn
-        conn.executemany(_SAVE_FLOW, rows)
-        keys = self.keys
-        conn.executemany(
-            "INSERT OR IGNORE INTO flow_keys (value, name, flow) VALUES (?, ?, ?)",
-            [(value, name, keys[value]) for value, name in self.new_keys],
-        )
-        root = self._root
-        conn.executemany(
-            "INSERT OR IGNORE INTO flow_refs (value, name, flow) VALUES (?, ?, ?)",
-            sorted({(value, name, root(flow)) for value, name, flow in self.new_refs}),
-        )
-        _add_counts(conn, tally, hops)
+            if len(rows) == _ROWS:
+                self.sink.many(_SAVE_FLOW, rows)
+                rows = []
+        self.sink.many(_SAVE_FLOW, rows)
+        _add_counts(self.sink, tally, hops)
+        self.flushed.update(self.open)
         self.open.clear()
         self.held = 0
-        self.new_keys = []
-        self.new_refs = set()
         self.empty = False
 
     def finish(self) -> None:
         self.flush()
-        self.conn.executemany(
+        self.sink.many(
             "INSERT OR REPLACE INTO flow_meta (name, value) VALUES (?, ?)",
             [("seq", self.seq), *([("latest_at", self.latest)] if self.latest is not None else [])],
         )
