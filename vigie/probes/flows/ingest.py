@@ -263,18 +263,19 @@ class EventReader:
         checked whole in C (:meth:`wired`); a block holding anything that check is not sure
         of (a bad byte too) is read as text line by line, which says what is wrong.
         """
-        rest = handle.read(_BLOCK_BYTES)
-        if rest.startswith(codecs.BOM_UTF8):
-            rest = rest[len(codecs.BOM_UTF8) :]
+        rest = handle.read(len(codecs.BOM_UTF8))
+        if rest == codecs.BOM_UTF8:
+            rest = b""
         first = 1
-        more = rest
-        while more:
+        while True:
             more = handle.read(_BLOCK_BYTES)
             data = rest + more
             cut = data.rfind(b"\n") + 1 if more else len(data)
             whole, rest = data[:cut], data[cut:]
             if not whole:
-                continue  # one line longer than a block (read on), or the end
+                if not more:
+                    return
+                continue  # one line longer than a block: read on
             lines = whole.count(b"\n") + (not whole.endswith(b"\n"))
             try:
                 events = self.wired(_WIRE.decode_lines(whole), lines)
@@ -282,7 +283,8 @@ class EventReader:
                 events = None
             if events is None:
                 events = list(self._lines(name, _text_lines(name, whole, first), first))
-            yield events
+            if events:  # none in a block of blank lines
+                yield events
             first += lines
 
     def block(self, lines: list[str]) -> list[Incoming] | None:
