@@ -233,8 +233,9 @@ def start(event: Event, route: Route | None) -> Progress:
     )
 
 
-# Members as plain names: the fold runs once per event stored, and an enum member's
-# attribute lookup on its class costs more than the rest of a simple step.
+# Members and flags as plain names and ints: the fold runs once per event stored, and an
+# enum member's attribute lookup on its class, or an IntFlag's "|" (Python code), costs
+# more than the rest of a simple step.
 _RECEIVED, _SENT, _ACKNOWLEDGED, _STATUS, _ERROR = (
     Kind.RECEIVED,
     Kind.SENT,
@@ -243,83 +244,95 @@ _RECEIVED, _SENT, _ACKNOWLEDGED, _STATUS, _ERROR = (
     Kind.ERROR,
 )
 _STAGE_RECEIVED, _IN_TRANSIT = Stage.RECEIVED, Stage.IN_TRANSIT
+_REASONED = (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN)
+_SKIPPED, _OFF_MAP, _REGRESSIVE, _OUT_OF_ORDER, _DUPLICATE, _UNKNOWN = (
+    int(Flag.SKIPPED),
+    int(Flag.OFF_MAP),
+    int(Flag.REGRESSIVE),
+    int(Flag.OUT_OF_ORDER),
+    int(Flag.DUPLICATE),
+    int(Flag.UNKNOWN_STATUS),
+)
 
 
 def step(progress: Progress, event: Event, route: Route | None) -> None:
     """Fold one event (not earlier than any folded before) into ``progress``."""
-    progress.events += 1
-    previous_hop = progress.last_hop
-    at, hop, kind = event.at, event.hop, event.kind
-    progress.last_at = at
-    progress.last_hop = hop
-    progress.last_kind = kind
-    if kind is _STATUS:
-        _status(progress, event, route)
-    elif kind is _ERROR:
-        if event.reason:
-            progress.reason = event.reason
-    else:
-        if kind is _SENT:
-            progress.sent = True
-        elif kind is _ACKNOWLEDGED:
-            progress.acknowledged = True
-        if progress.stage is _STAGE_RECEIVED and (kind is not _RECEIVED or hop != progress.first_hop):
-            progress.stage = _IN_TRANSIT
-    if route is None:
-        if progress.settled_at is None:
-            progress.settled_at = at
-        return
-    _path(progress, event, route, previous_hop)
-    if progress.settled_at is None and (progress.stage in CLOSED or progress.pos == len(route.path) - 1):
-        progress.settled_at = at
+    advance(progress, (event,), route)
 
 
-def _status(progress: Progress, event: Event, route: Route | None) -> None:
-    code = event.status
-    progress.last_status = code
-    if event.seq < progress.status_seq:
-        progress.flags |= Flag.OUT_OF_ORDER
-    else:
-        progress.status_seq = event.seq
+def advance(progress: Progress, events: Iterable[Event], route: Route | None) -> None:
+    """Fold events in time order (none earlier than any folded before) into ``progress``,
+    one :func:`step` after the other: the state is kept in local names meanwhile (a flow's
+    whole log is folded at once when it is stored)."""
+    first_hop = progress.first_hop
+    last_at, last_hop, last_kind = progress.last_at, progress.last_hop, progress.last_kind
+    last_status, stage, pos, arrivals = progress.last_status, progress.stage, progress.pos, progress.arrivals
+    received, flags, settled_at = progress.received, progress.flags, progress.settled_at
+    sent, acknowledged, reason = progress.sent, progress.acknowledged, progress.reason
+    status_seq, count = progress.status_seq, progress.events
     statuses = CHORUS_PRO if route is None else route.statuses
-    new = statuses.get(code) or statuses.get(code.upper())
-    if new is None:
-        progress.flags |= Flag.UNKNOWN_STATUS
-        return
-    if new is progress.stage or (
-        new in _ON_THE_WAY and progress.stage in _ON_THE_WAY and _RANK[new] < _RANK[progress.stage]
-    ):
-        return  # a deposit reported after the transport moved the flow on says nothing new
-    if not allowed(progress.stage, new):
-        progress.flags |= Flag.REGRESSIVE
-        return
-    progress.stage = new
-    if event.reason or new in (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN):
-        progress.reason = event.reason
-
-
-def _path(progress: Progress, event: Event, route: Route, previous_hop: str) -> None:
-    index = route._index.get(event.hop)
-    if index is None:
-        progress.flags |= Flag.OFF_MAP
-        return
-    if progress.arrivals[index] is None:
-        progress.arrivals[index] = event.at
-    if event.kind is _RECEIVED:
-        bit = 1 << index
-        if progress.received & bit:
-            progress.flags |= Flag.DUPLICATE
-        progress.received |= bit
-        if (
-            route.links is not None
-            and previous_hop != event.hop
-            and (previous_hop, event.hop) not in route.links
-        ):
-            progress.flags |= Flag.OFF_MAP
-    if index > progress.pos:
-        if None in progress.arrivals[:index]:
-            progress.flags |= Flag.SKIPPED
-        progress.pos = index
+    index_of = None if route is None else route._index
+    links = None if route is None else route.links
+    end = -1 if route is None else len(route.path) - 1
+    for at, hop, kind, code, why, seq, _, _ in events:
+        count += 1
+        previous_hop = last_hop
+        last_at, last_hop, last_kind = at, hop, kind
+        if kind is _STATUS:
+            last_status = code
+            if seq < status_seq:
+                flags |= _OUT_OF_ORDER
+            else:
+                status_seq = seq
+            new = statuses.get(code) or statuses.get(code.upper())
+            if new is None:
+                flags |= _UNKNOWN
+            elif new is stage or (new in _ON_THE_WAY and stage in _ON_THE_WAY and _RANK[new] < _RANK[stage]):
+                pass  # a deposit reported after the transport moved the flow on says nothing new
+            elif not allowed(stage, new):
+                flags |= _REGRESSIVE
+            else:
+                stage = new
+                if why or new in _REASONED:
+                    reason = why
+        elif kind is _ERROR:
+            if why:
+                reason = why
+        else:
+            if kind is _SENT:
+                sent = True
+            elif kind is _ACKNOWLEDGED:
+                acknowledged = True
+            if stage is _STAGE_RECEIVED and (kind is not _RECEIVED or hop != first_hop):
+                stage = _IN_TRANSIT
+        if index_of is None:
+            if settled_at is None:
+                settled_at = at
+            continue
+        index = index_of.get(hop)
+        if index is None:
+            flags |= _OFF_MAP
+        else:
+            if arrivals[index] is None:
+                arrivals[index] = at
+            if kind is _RECEIVED:
+                bit = 1 << index
+                if received & bit:
+                    flags |= _DUPLICATE
+                received |= bit
+                if links is not None and previous_hop != hop and (previous_hop, hop) not in links:
+                    flags |= _OFF_MAP
+            if index > pos:
+                if None in arrivals[:index]:
+                    flags |= _SKIPPED
+                pos = index
+        if settled_at is None and (stage in CLOSED or pos == end):
+            settled_at = at
+    progress.last_at, progress.last_hop, progress.last_kind = last_at, last_hop, last_kind
+    progress.last_status, progress.stage, progress.pos = last_status, stage, pos
+    progress.received, progress.flags, progress.settled_at = received, flags, settled_at
+    progress.sent, progress.acknowledged, progress.reason = sent, acknowledged, reason
+    progress.status_seq, progress.events = status_seq, count
 
 
 _TIME_ORDER = attrgetter("at", "seq")
@@ -331,8 +344,7 @@ def fold(events: Iterable[Event], route: Route | None) -> Progress | None:
     if not ordered:
         return None
     progress = start(ordered[0], route)
-    for event in ordered:
-        step(progress, event, route)
+    advance(progress, ordered, route)
     return progress
 
 

@@ -55,9 +55,9 @@ from vigie.probes.flows.lifecycle import (
     Progress,
     Route,
     Stage,
+    advance,
     fold,
     start,
-    step,
 )
 from vigie.probes.flows.sink import Apart, Here, Sink
 
@@ -988,8 +988,7 @@ class _Writer:
             log.sort(key=_TIME_ORDER)
             route = routes.get(item.type) if item.type else None
             progress = start(log[0], route)
-            for event in log:
-                step(progress, event, route)
+            advance(progress, log, route)
             facts = _facts(item.type, item.partner, progress)
             if facts != item.before:
                 tally[facts[0]] += 1
