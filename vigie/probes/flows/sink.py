@@ -28,17 +28,21 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 
-Rows = list[tuple[Any, ...]]
-
 
 class WriterLost(Exception):
     """The writing process ended before the ingest did: nothing of the file is stored."""
 
 
-class Sink(Protocol):
-    """An ingest's SQL, inside its write transaction."""
+Rows = list[tuple[tuple[Any, ...], bytes, bytes, tuple[Any, ...] | None]]
+"""Flows to write: each its columns but the log and names, its packed log and names, and
+its stored row before (None for a new flow)."""
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+
+class Sink(Protocol):
+    """An ingest's SQL, inside its write transaction (in this process:
+    :class:`vigie.probes.flows.store.Here`; in a writing process: :class:`Apart`)."""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read that sees this ingest's writes so far."""
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -47,24 +51,11 @@ class Sink(Protocol):
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One statement for each row (its failure may only be told by a later call)."""
 
+    def write_rows(self, flows: Rows) -> None:
+        """Write flows' rows, counting what they change in the tallies."""
 
-class Here:
-    """The SQL run on a connection whose transaction the caller holds."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> Rows:
-        """Rows of a read."""
-        return self.conn.execute(sql, params).fetchall()
-
-    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """One statement."""
-        self.conn.execute(sql, params)
-
-    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        """One statement per row."""
-        self.conn.executemany(sql, rows)
+    def tallies(self) -> None:
+        """Write the tallies' changes counted since the last time."""
 
 
 class Apart:
@@ -106,10 +97,10 @@ class Apart:
         how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
         raise WriterLost(f"the flow store's writing process ended ({how}): nothing of this file is stored")
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read, once every statement sent before has run."""
         self._send(("query", sql, tuple(params)))
-        rows: Rows = self._answer()
+        rows: list[tuple[Any, ...]] = self._answer()
         return rows
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -119,6 +110,14 @@ class Apart:
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Send one statement for each row."""
         self._send(("many", sql, rows if isinstance(rows, list) else list(rows)))
+
+    def write_rows(self, flows: Rows) -> None:
+        """Send flows' rows (the tallies are counted there)."""
+        self._send(("rows", flows))
+
+    def tallies(self) -> None:
+        """Send for the tallies' changes to be written."""
+        self._send(("tallies",))
 
     def commit(self) -> None:
         """Commit everything sent (raises the first failure instead, nothing committed)."""
@@ -136,13 +135,16 @@ class Apart:
 
 def _serve(path: str, busy_timeout: float, requests: BinaryIO, answers: BinaryIO) -> None:
     """Run the requests in one write transaction; commit only when asked (see the module)."""
-    from vigie.probes.db import connect  # the writing process imports no more than it needs
+    # Imported here: the store imports this module (and the ingesting process needs no more).
+    from vigie.probes.db import connect
+    from vigie.probes.flows.store import Here
 
     # Ctrl-C reaches both processes: this one ends when the ingesting one closes the pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     failure: BaseException | None = None
-    rows: Rows | None = None
+    found: list[tuple[Any, ...]] | None = None
     conn = connect(path, busy_timeout).conn
+    here = Here(conn)
     try:
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -158,18 +160,22 @@ def _serve(path: str, busy_timeout: float, requests: BinaryIO, answers: BinaryIO
         if failure is None:
             try:
                 if kind == "many":
-                    conn.executemany(request[1], request[2])
+                    here.many(request[1], request[2])
+                elif kind == "rows":
+                    here.write_rows(request[1])
+                elif kind == "tallies":
+                    here.tallies()
                 elif kind == "run":
-                    conn.execute(request[1], request[2])
+                    here.run(request[1], request[2])
                 elif kind == "query":
-                    rows = conn.execute(request[1], request[2]).fetchall()
+                    found = here.query(request[1], request[2])
                 else:
-                    rows = None
+                    found = None
                     conn.execute("COMMIT")
             except Exception as exc:  # every failure is told to the ingest
                 failure = exc
         if kind in ("query", "commit"):
-            answer = ("ok", rows) if failure is None else ("error", _portable(failure))
+            answer = ("ok", found) if failure is None else ("error", _portable(failure))
             pickle.dump(answer, answers, pickle.HIGHEST_PROTOCOL)
             answers.flush()
             if failure is not None or kind == "commit":

@@ -59,7 +59,7 @@ from vigie.probes.flows.lifecycle import (
     fold,
     start,
 )
-from vigie.probes.flows.sink import Apart, Here, Sink
+from vigie.probes.flows.sink import Apart, Rows, Sink
 
 REFERENCES = ("file", "edi_control", "as2_message_id", "traceparent")
 """Correlation ids many flows may share (a file carries many invoices): looked up, never
@@ -240,6 +240,7 @@ _ROWS = 2_000
 
 REASONED = (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN)
 """Stages whose reason the monthly report counts (rejects, suspensions, withdrawals by reason)."""
+_REASONED_INDEXES = frozenset(_STAGE_INDEX[stage] for stage in REASONED)
 
 _LOG = msgspec.msgpack.Decoder(list[Event])
 _ENCODER = msgspec.msgpack.Encoder()
@@ -262,19 +263,25 @@ Facts = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]
 
 
 def _facts(kind: str | None, partner: str | None, p: Progress) -> Facts:
-    day = int(p.first_at // _DAY)
+    """What a flow in state ``p`` counts in the tallies."""
+    return _row_facts(_row(0, "", kind, partner, p), p.arrivals)
+
+
+def _row_facts(row: Sequence[Any], arrivals: list[float | None]) -> Facts:
+    """What the flow of a ``flows`` row counts in the tallies (``arrivals``: its column's list)."""
+    kind, stage = row[2], row[10]
+    day = int(row[4] // _DAY)
     tally = (
         day,
         kind or "",
-        partner or "",
-        _STAGE_INDEX[p.stage],
-        int(p.sent),
-        int(p.acknowledged),
-        p.flags,
-        int(p.settled_at is None),
-        p.reason if p.stage in REASONED else "",
+        row[3] or "",
+        stage,
+        row[16],
+        row[17],
+        row[14],
+        int(row[15] is None),
+        row[18] if stage in _REASONED_INDEXES else "",
     )
-    arrivals = p.arrivals
     if not kind or len(arrivals) < 2:
         return tally, ()
     hops = []
@@ -304,6 +311,55 @@ def _add_counts(
         )
         where = " AND ".join(f"{c.strip()} = ?" for c in columns.split(","))
         sink.many(f"DELETE FROM {table} WHERE {where} AND count = 0", [k for k, n in counts.items() if n < 0])
+
+
+class Here:
+    """An ingest's SQL run on a connection whose transaction the caller holds (this
+    process's, or the writing process's: :mod:`~vigie.probes.flows.sink`)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.tally: Counter[tuple[Any, ...]] = Counter()
+        self.hops: Counter[tuple[Any, ...]] = Counter()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read."""
+        return self.conn.execute(sql, params).fetchall()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One statement."""
+        self.conn.execute(sql, params)
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement per row."""
+        self.conn.executemany(sql, rows)
+
+    def write_rows(self, flows: Rows) -> None:
+        """Write flows' rows; count what each changes in the tallies (written by :meth:`tallies`).
+
+        Each is its columns (:func:`_row`), its packed log and names, and its stored row
+        before (None for a new flow). Done where the transaction is: in a writing process,
+        this third of the work of storing a flow is off the ingesting process.
+        """
+        rows = []
+        tally, hops, dumps = self.tally, self.hops, orjson.dumps
+        for row, log, names, before in flows:
+            arrivals = row[12]
+            facts = _row_facts(row, arrivals)
+            old = None if before is None else _row_facts(before, orjson.loads(before[12]))
+            if facts != old:
+                tally[facts[0]] += 1
+                hops.update(facts[1])
+                if old is not None:
+                    tally[old[0]] -= 1
+                    hops.subtract(old[1])
+            rows.append((*row[:12], dumps(arrivals).decode(), *row[13:], log, names))
+        self.conn.executemany(_SAVE_FLOW, rows)
+
+    def tallies(self) -> None:
+        """Write what the rows written since the last time changed in the tallies."""
+        _add_counts(self, self.tally, self.hops)
+        self.tally, self.hops = Counter(), Counter()
 
 
 class Incoming(NamedTuple):
@@ -386,7 +442,9 @@ class SearchFilter:
     until: float | None = None
 
 
-def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progress) -> tuple[object, ...]:
+def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progress) -> tuple[Any, ...]:
+    """The ``flows`` columns of a flow but its log and names, ``arrivals`` as a list (JSON
+    once written: :class:`_Rows`)."""
     return (
         flow_id,
         key,
@@ -400,7 +458,7 @@ def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progr
         p.last_status,
         _STAGE_INDEX[p.stage],
         p.pos,
-        orjson.dumps(p.arrivals).decode(),
+        p.arrivals,
         p.received,
         p.flags,
         p.settled_at,
@@ -771,7 +829,7 @@ class _Open:
         self.keys: list[tuple[str, str]] = []
         self.refs: set[tuple[str, str]] = set()
         self.stored = False  # a row of it is in the table
-        self.before: Facts | None = None  # what its stored row counts in the tallies
+        self.before: tuple[Any, ...] | None = None  # its stored row (what it counts in the tallies)
 
 
 class _Writer:
@@ -838,7 +896,7 @@ class _Writer:
                 keys, refs = _NAMES_DECODER.decode(row[22])
                 item.keys, item.refs = keys, set(refs)
                 item.stored = True
-                item.before = _facts(flow.type, flow.partner, flow.progress)
+                item.before = row[:21]
                 self.open[flow.id] = item
                 self.held += len(item.log)
 
@@ -950,7 +1008,8 @@ class _Writer:
         if other.stored:
             sink.run("DELETE FROM flows WHERE id = ?", (gone,))
             assert other.before is not None
-            _add_counts(sink, Counter({other.before[0]: -1}), Counter(dict.fromkeys(other.before[1], -1)))
+            tally, hops = _row_facts(other.before, orjson.loads(other.before[12]))
+            _add_counts(sink, Counter({tally: -1}), Counter(dict.fromkeys(hops, -1)))
         self.merged[gone] = keep
         self.touched_ids.discard(gone)
         self.touched_ids.add(keep)
@@ -974,10 +1033,8 @@ class _Writer:
     def flush(self) -> None:
         """Fold every flow held, write its row (by batches: a writing process of its own
         stores one while this one folds the next) and the tallies."""
-        rows = []
-        tally: Counter[tuple[Any, ...]] = Counter()
-        hops: Counter[tuple[Any, ...]] = Counter()
-        routes = self.routes
+        rows: Rows = []
+        routes, sink = self.routes, self.sink
         for item in self.open.values():
             log = item.log
             # Two events at one time are rare: only then can one be stored twice.
@@ -989,25 +1046,19 @@ class _Writer:
             route = routes.get(item.type) if item.type else None
             progress = start(log[0], route)
             advance(progress, log, route)
-            facts = _facts(item.type, item.partner, progress)
-            if facts != item.before:
-                tally[facts[0]] += 1
-                hops.update(facts[1])
-                if item.before is not None:
-                    tally[item.before[0]] -= 1
-                    hops.subtract(item.before[1])
             rows.append(
                 (
-                    *_row(item.id, item.key, item.type, item.partner, progress),
+                    _row(item.id, item.key, item.type, item.partner, progress),
                     _pack(log),
                     _ENCODER.encode((item.keys, sorted(item.refs))),
+                    item.before,
                 )
             )
             if len(rows) == _ROWS:
-                self.sink.many(_SAVE_FLOW, rows)
+                sink.write_rows(rows)
                 rows = []
-        self.sink.many(_SAVE_FLOW, rows)
-        _add_counts(self.sink, tally, hops)
+        sink.write_rows(rows)
+        sink.tallies()
         self.flushed.update(self.open)
         self.open.clear()
         self.held = 0
