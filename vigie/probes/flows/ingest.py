@@ -485,8 +485,7 @@ def ingest_file(
 
         other = ReadApart(path, reader, handle)
         try:
-            kind = other.format()
             result = store.ingest_blocks(other.blocks(), routes, apart=True)
         finally:
             other.close()
-    return FileResult(str(path), kind, result)
+    return FileResult(str(path), other.format, result)

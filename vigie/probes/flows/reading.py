@@ -35,8 +35,9 @@ _EVENTS = msgspec.msgpack.Decoder(list[Incoming])
 
 
 class ReadApart:
-    """A reading process for one file: :meth:`format`, then :meth:`events` (raises the
-    file's first problem as a ConfigError where it comes)."""
+    """A reading process for one file: :meth:`blocks` (raises the file's first problem as a
+    ConfigError where it comes), then :attr:`format`. It starts at once: the ingesting
+    process meanwhile starts its writing process."""
 
     def __init__(self, path: str | Path, reader: EventReader, progress: BinaryIO | None = None) -> None:
         self.process = subprocess.Popen(
@@ -45,6 +46,8 @@ class ReadApart:
         assert self.process.stdin is not None and self.process.stdout is not None
         self._in: IO[bytes] = self.process.stdout
         self._progress = progress
+        self.format = ""
+        """``jsonl`` or ``csv``, once the first block was asked for."""
         with self.process.stdin as request:
             hops = None if reader.hops is None else sorted(reader.hops)
             pickle.dump((str(path), sorted(reader.types), hops), request, pickle.HIGHEST_PROTOCOL)
@@ -62,12 +65,9 @@ class ReadApart:
             raise ConfigError(message[1])
         return message
 
-    def format(self) -> str:
-        """``jsonl`` or ``csv`` (the file's first problem if it has no first line to tell)."""
-        return str(self._next()[1])
-
     def blocks(self) -> Iterator[list[Incoming]]:
         """The file's checked events, in order, by blocks."""
+        self.format = str(self._next()[1])
         while True:
             kind, value = self._next()
             if kind == "end":
