@@ -1,9 +1,11 @@
-"""Where an ingest's writes go: the store's own connection, or a writing process of its own.
+"""Where an ingest's writes go: the store's own connection (:class:`vigie.probes.flows.store.Here`),
+or a writing process of its own (:class:`Apart`).
 
-A large file is read, checked, resolved to its flows and folded in the ingesting process
-while a second process (``python -m vigie.probes.flows.sink STORE``) holds the write
-transaction and runs the SQL it is sent: the two cores work at once (SQLite's inserts
-on one, Python's reading and folding on the other). All or nothing holds across the two:
+A large file is resolved to its flows and folded in the ingesting process (a reading
+process checks it: :mod:`~vigie.probes.flows.reading`) while a writing process
+(``python -m vigie.probes.flows.sink STORE``) holds the write transaction, runs the SQL it
+is sent and finishes the flows' rows and tallies: the two cores work at once. All or
+nothing holds across the processes:
 
 - the writing process begins its transaction before anything else and commits only when
   told to, after the whole file was read and checked;

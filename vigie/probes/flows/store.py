@@ -444,7 +444,7 @@ class SearchFilter:
 
 def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progress) -> tuple[Any, ...]:
     """The ``flows`` columns of a flow but its log and names, ``arrivals`` as a list (JSON
-    once written: :class:`_Rows`)."""
+    once written: :meth:`Here.write_rows`)."""
     return (
         flow_id,
         key,
