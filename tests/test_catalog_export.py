@@ -13,7 +13,17 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.test_catalog_graph import make_catalog
-from vigie.catalog.export import FORMATS, export, to_dot, to_gexf, to_graphml, to_json, to_mermaid, to_svg
+from vigie.catalog.export import (
+    FORMATS,
+    _flat,
+    export,
+    to_dot,
+    to_gexf,
+    to_graphml,
+    to_json,
+    to_mermaid,
+    to_svg,
+)
 from vigie.catalog.graph import build_graph
 from vigie.catalog.loader import load_catalog
 from vigie.catalog.model import Catalog
@@ -119,3 +129,28 @@ def test_svg_of_a_map_all_central_is_its_heart_alone(sample: Catalog) -> None:
     catalog = replace(sample, applications=apps)
     root = ET.fromstring(to_svg(catalog, build_graph(catalog)))
     assert root.tag == f"{SVG}svg"
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "read"),
+    [
+        (to_graphml, lambda g, out: out.write("\n".join(nx.generate_graphml(g)).encode()), nx.read_graphml),
+        (to_gexf, nx.write_gexf, nx.read_gexf),
+    ],
+)
+def test_graphml_and_gexf_read_back_as_networkx_s_own_files(sample: Catalog, ours, theirs, read) -> None:  # type: ignore[no-untyped-def]
+    """Written line by line for speed: networkx reads them back as it reads the files its own
+    writers make of the same graph (attributes flattened the same way)."""
+    graph = build_graph(sample)
+    flat = nx.DiGraph()
+    flat.add_nodes_from((n, _flat(d)) for n, d in graph.nodes(data=True))
+    flat.add_edges_from((a, b, _flat(d)) for a, b, d in graph.edges(data=True))
+    buffer = io.BytesIO()
+    theirs(flat, buffer)
+    expected = read(io.BytesIO(buffer.getvalue()))
+    got = read(io.BytesIO(ours(graph).encode("utf-8")))
+    assert dict(got.nodes(data=True)) == dict(expected.nodes(data=True))
+    # (GEXF numbers links: its "id" is the writer's own.)
+    assert {(a, b): {k: v for k, v in d.items() if k != "id"} for a, b, d in got.edges(data=True)} == {
+        (a, b): {k: v for k, v in d.items() if k != "id"} for a, b, d in expected.edges(data=True)
+    }

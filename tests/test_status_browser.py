@@ -12,12 +12,13 @@ docs/status-desktop.png and docs/status-phone.png.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -81,6 +82,7 @@ class Browser:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its renderer and crash handler go with it on close
         )
         assert self.process.stderr is not None
         deadline = time.monotonic() + 30
@@ -167,14 +169,18 @@ class Browser:
         target.write_bytes(base64.b64decode(shot["data"]))
 
     def close(self) -> None:
-        """Close the page and stop chromium."""
+        """Close the page and stop chromium with every process it started.
+
+        Chromium's helpers outlive a terminated browser process for a moment and still write
+        to the profile, which made removing the profile fail (seen in CI)."""
         self.ws.close()
-        self.process.terminate()
-        try:
+        group = os.getpgid(self.process.pid)
+        os.killpg(group, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+        self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -200,11 +206,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with tempfile.TemporaryDirectory() as profile:
-        chromium = Browser(profile)
-        yield chromium
-        chromium.close()
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    chromium = Browser(str(tmp_path_factory.mktemp("chromium-profile")))
+    yield chromium
+    chromium.close()
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rich.cells import cell_len
+from rich.text import Text
 from textual.widgets import Static
 
 from tests.test_demo_cli import built_demo  # noqa: F401 (the session's demo directory)
@@ -77,6 +78,10 @@ def _tables(app: VigieApp, tab: str) -> list[ConsoleTable]:
     return [t for t in app.query_one(f"#{tab}-tab").query(ConsoleTable) if t.region.width > 0]
 
 
+def _cell_width(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+
 def _check_screen(app: VigieApp, tab: str, width: int, everything: bool) -> list[str]:
     """What is wrong with the tab on screen: a table wider than its room (a column cut), a
     column kept always left out, a line that does not fit."""
@@ -92,8 +97,12 @@ def _check_screen(app: VigieApp, tab: str, width: int, everything: bool) -> list
             if not shown and (column.priority >= ALWAYS or everything):
                 wrong.append(f"{where}: column '{column.label}' left out")
         for column in table.ordered_columns:
-            if column.get_render_width(table) < cell_len(str(column.label)) + 2 * table.cell_padding:
+            room = column.get_render_width(table) - 2 * table.cell_padding
+            if room < cell_len(str(column.label)):
                 wrong.append(f"{where}: header '{column.label}' cut")
+            widest = max((_cell_width(c) for c in table.get_column(column.key)), default=0)
+            if room < widest:
+                wrong.append(f"{where}: column '{column.label}' cuts a {widest}-cell value in {room}")
     for line in app.query(FitLine):
         if line.region.width and cell_len(line.text) > line.content_region.width:
             wrong.append(f"{line.id}: '{line.text}' does not fit {line.content_region.width}")

@@ -148,21 +148,10 @@ class VigieApp(App[None]):
         self.set_interval(SLOW_INTERVAL, self._slow_tick)
         self.set_interval(ALERTS_EVERY, self._alerts_tick)
         self.update_status()
-        if self.data.local:
-            # A local read of the states and today's figures takes tens of milliseconds:
-            # done here, the first paint has the rows. In workers started together they
-            # shared the GIL with that paint and each other (rows 0.1 s later with 250
-            # components, today's column 0.15 s later).
-            now = self.clock()
-            self.apply_live(self.data.load_live(now))
-            self.apply_today(self.data.load_today(now))
-            self._start_background()
-        else:
-            self.refresh_live()
-
-    def _start_background(self) -> None:
-        """Start the reads that are not on the first frame: the alerts, tickets and catalog."""
         self.refresh_alerts()
+        self.refresh_live()
+        # Today's figures first (cheap), for the first frame; the month and 30 days follow.
+        self.refresh_today()
         self.refresh_slow()
 
     def on_unmount(self) -> None:
@@ -366,10 +355,6 @@ class VigieApp(App[None]):
         """Show a new snapshot in every tab that depends on the store."""
         previous, self.live = self.live, live
         self.update_status()
-        if previous is None and not self.data.local:
-            # Through an engine: today's figures once the states show, the month's after them.
-            self.refresh_today()
-            self._start_background()
         if previous is not None and (previous is live or _same_content(previous, live)):
             return  # nothing new in the store: nothing to repaint
         availability = self.main.query_one(AvailabilityTab)

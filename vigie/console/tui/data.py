@@ -335,11 +335,6 @@ class ConsoleData:
             self._store = open_store(self.settings)
         return self._store
 
-    @property
-    def local(self) -> bool:
-        """Whether the states are read from the local store (no engine over the network)."""
-        return self._results.engine is None
-
     def load_live(self, now: float) -> LiveSnapshot:
         """Read the current state of every component and flow."""
         with self._lock:
