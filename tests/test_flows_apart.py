@@ -185,7 +185,7 @@ def read_all(path: Path, block: int | None) -> list[Incoming] | str:
                 lines = enumerate(TextLines(handle, str(path)), 1)
                 return [e for n, line in lines for e in reader._lines(str(path), [line], n)]
             flow_ingest._BLOCK_BYTES = block
-            return [e for b in read_events(path, reader, handle)[1] for e in b]
+            return [Incoming(*e) for b in read_events(path, reader, handle)[1] for e in zip(*b, strict=True)]
     except ConfigError as exc:
         return str(exc.problems[0])
 
@@ -277,7 +277,7 @@ def test_a_helper_killed_mid_file_stores_nothing(
     real_chunk = flow_store._Writer.chunk
     calls = []
 
-    def chunk(self: flow_store._Writer, events: list[Incoming]) -> None:
+    def chunk(self: flow_store._Writer, events: flow_store.Block) -> None:
         calls.append(1)
         if len(calls) == 2:
             victim = started[0 if which == "reading" else 1]

@@ -5,7 +5,8 @@ store: a reading process does it while the ingesting one resolves the events it 
 got to their flows (and a writing process stores them, :mod:`~vigie.probes.flows.sink`).
 It reads the file as :func:`~vigie.probes.flows.ingest.read_events` does, the same
 checks and the same located problems, and sends, in order, the format, the checked events
-by blocks (MessagePack: cheaper both ways than pickling named tuples) and how far into
+by blocks of columns (:class:`~vigie.probes.flows.store.Block` in MessagePack: no tuple
+per event made on either side, cheaper both ways than pickling) and how far into
 the file it is, then either the end or the first problem; the ingesting process raises
 that problem when it comes to it, so nothing of the file is stored (its writing process
 never got a commit). Pickled tuples on the reading process's standard output.
@@ -29,9 +30,9 @@ from vigie.kernel.problems import ConfigError
 from vigie.kernel.textfile import open_binary
 from vigie.probes.flows.ingest import EventReader, read_events
 from vigie.probes.flows.sink import WriterLost
-from vigie.probes.flows.store import Incoming
+from vigie.probes.flows.store import Block
 
-_EVENTS = msgspec.msgpack.Decoder(list[Incoming])
+_EVENTS = msgspec.msgpack.Decoder(Block)
 
 
 class ReadApart:
@@ -65,8 +66,8 @@ class ReadApart:
             raise ConfigError(message[1])
         return message
 
-    def blocks(self) -> Iterator[list[Incoming]]:
-        """The file's checked events, in order, by blocks."""
+    def blocks(self) -> Iterator[Block]:
+        """The file's checked events, in order, by blocks (of columns)."""
         self.format = str(self._next()[1])
         while True:
             kind, value = self._next()

@@ -245,7 +245,6 @@ _REASONED_INDEXES = frozenset(_STAGE_INDEX[stage] for stage in REASONED)
 _LOG = msgspec.msgpack.Decoder(list[Event])
 _ENCODER = msgspec.msgpack.Encoder()
 _NAMES_DECODER = msgspec.msgpack.Decoder(tuple[list[tuple[str, str]], list[tuple[str, str]]])
-_KEY, _AT, _CORRELATION = itemgetter(0), itemgetter(1), itemgetter(10)  # an Incoming's fields
 _IDENTITY = itemgetter(0, 1, 2, 3)
 _EVENT_AT = itemgetter(0)  # an event stored twice: same time, hop, kind and status
 _TIME_ORDER = attrgetter("at", "seq")
@@ -380,6 +379,31 @@ class Incoming(NamedTuple):
     batch: str = ""
     report: str = ""
     correlation: tuple[tuple[str, str], ...] = ()
+
+
+class Block(NamedTuple):
+    """Events by columns: each list holds one field of every event, in :class:`Incoming`'s
+    order. What a file's reader gives and its reading process sends: no tuple made (or sent)
+    per event, and the ingest walks the columns together."""
+
+    keys: list[str]
+    ats: list[float]
+    hops: list[str]
+    kinds: list[Kind]
+    types: list[str]
+    statuses: list[str]
+    partners: list[str]
+    reasons: list[str]
+    batches: list[str]
+    reports: list[str]
+    correlations: list[tuple[tuple[str, str], ...]]
+
+    @classmethod
+    def of(cls, events: Sequence[Incoming]) -> Block:
+        """The columns of events."""
+        if not events:
+            return cls([], [], [], [], [], [], [], [], [], [], [])
+        return cls(*map(list, zip(*events, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -551,10 +575,10 @@ class FlowStore:
         while this one reads and folds; all or nothing still (a :class:`~vigie.probes.flows.sink.WriterLost`
         when that process ends before it commits).
         """
-        return self.ingest_blocks(_chunks(events, CHUNK), routes, apart=apart)
+        return self.ingest_blocks(map(Block.of, _chunks(events, CHUNK)), routes, apart=apart)
 
     def ingest_blocks(
-        self, blocks: Iterable[list[Incoming]], routes: Mapping[str, Route], *, apart: bool = False
+        self, blocks: Iterable[Block], routes: Mapping[str, Route], *, apart: bool = False
     ) -> IngestResult:
         """:meth:`ingest` of events that come by blocks (a file's reader gives them so)."""
         # Millions of tuples, none in a cycle: the cyclic collector walked them again and
@@ -861,7 +885,7 @@ class _Writer:
         self.new_refs: set[tuple[str, str, int]] = set()  # (value, name, flow) to store
         self.merged: dict[int, int] = {}  # flow -> the flow it joined
         self.count = self.created = 0
-        self.touched_ids: set[int] = set()
+        self.touched_ids: set[int] = set()  # every flow held is touched: added at each flush
 
     @property
     def touched(self) -> int:
@@ -900,12 +924,12 @@ class _Writer:
                 self.open[flow.id] = item
                 self.held += len(item.log)
 
-    def chunk(self, chunk: list[Incoming]) -> None:
-        """Resolve one chunk's events to their flows and gather them (inside the transaction)."""
+    def chunk(self, block: Block) -> None:
+        """Resolve one block's events to their flows and gather them (inside the transaction)."""
         if not self.empty:
-            names = set(map(_KEY, chunk))
+            names = set(block.keys)
             names.update(
-                v for pairs in map(_CORRELATION, chunk) if pairs for n, v in pairs if n not in REFERENCES
+                v for pairs in filter(None, block.correlations) for n, v in pairs if n not in REFERENCES
             )
             found = self._lookup(names)
             if self.flushed:
@@ -915,65 +939,72 @@ class _Writer:
                 found.update(known[v] for v in names if v in known)
             self._load(found)
         merges: set[tuple[int, int]] = set()
-        known, opened, touched, seq = self.keys, self.open, self.touched_ids, self.seq
+        known, opened, seq = self.keys, self.open, self.seq
+        get = known.get
         new_keys, new_refs = self.new_keys, self.new_refs
         make = tuple.__new__  # a named tuple's own __new__ is Python code
         waiting: list[tuple[str, str]] = []
-        # Unpacked rather than read by name: a named tuple's field is a descriptor call.
-        for key, at, hop, kind, kind_name, status, partner, reason, batch, report, correlation in chunk:
+        # The columns walked together; most events are of a flow met before and name no
+        # other id: one lookup each, then the event joins the flow's log.
+        for key, at, hop, kind, kind_name, status, partner, reason, batch, report, correlation in zip(
+            *block, strict=True
+        ):
             seq += 1
-            flow = known.get(key)
-            if correlation:
-                waiting = []
-                for name, value in correlation:
-                    if name in REFERENCES:
-                        waiting.append((value, name))
-                        continue
-                    other = known.get(value)
-                    if other is None:
-                        waiting.append((value, name))
-                    elif flow is None:
-                        flow = other
-                    elif other != flow:
-                        merges.add((min(flow, other), max(flow, other)))
-            if flow is None:
-                flow = self.next_id
-                self.next_id += 1
-                self.created += 1
-                item = opened[flow] = _Open(flow, key, kind_name or None, partner or None)
-            else:
+            flow = get(key)
+            if flow is not None and not correlation:
                 item = opened[flow]
-            if key not in known:
-                known[key] = flow
-                new_keys.append((key, KEY))
-                item.keys.append((KEY, key))
-            if correlation:
-                for value, name in waiting:
-                    if name in REFERENCES:
-                        if (name, value) not in item.refs:
-                            item.refs.add((name, value))
-                            new_refs.add((value, name, flow))
-                    elif value not in known:
-                        known[value] = flow
-                        new_keys.append((value, name))
-                        item.keys.append((name, value))
+            else:
+                if correlation:
+                    waiting = []
+                    for name, value in correlation:
+                        if name in REFERENCES:
+                            waiting.append((value, name))
+                            continue
+                        other = get(value)
+                        if other is None:
+                            waiting.append((value, name))
+                        elif flow is None:
+                            flow = other
+                        elif other != flow:
+                            merges.add((min(flow, other), max(flow, other)))
+                if flow is None:
+                    flow = self.next_id
+                    self.next_id += 1
+                    self.created += 1
+                    item = opened[flow] = _Open(flow, key, kind_name or None, partner or None)
+                else:
+                    item = opened[flow]
+                if key not in known:
+                    known[key] = flow
+                    new_keys.append((key, KEY))
+                    item.keys.append((KEY, key))
+                if correlation:
+                    for value, name in waiting:
+                        if name in REFERENCES:
+                            if (name, value) not in item.refs:
+                                item.refs.add((name, value))
+                                new_refs.add((value, name, flow))
+                        elif value not in known:
+                            known[value] = flow
+                            new_keys.append((value, name))
+                            item.keys.append((name, value))
             if batch and (BATCH, batch) not in item.refs:
                 item.refs.add((BATCH, batch))
                 new_refs.add((batch, BATCH, flow))
-            if item.type is None and kind_name:
+            if kind_name and item.type is None:
                 item.type = kind_name
-            if item.partner is None and partner:
+            if partner and item.partner is None:
                 item.partner = partner
             item.log.append(
                 make(Event, (at, hop, kind, status, reason, seq, report, "" if key == item.key else key))
             )
-            touched.add(flow)
         self.seq = seq
-        self.count += len(chunk)
-        self.held += len(chunk)
-        newest = max(map(_AT, chunk))
-        if self.latest is None or newest > self.latest:
-            self.latest = newest
+        self.count += len(block.keys)
+        self.held += len(block.keys)
+        if block.ats:
+            newest = max(block.ats)
+            if self.latest is None or newest > self.latest:
+                self.latest = newest
         self._names()
         for keep, gone in sorted(merges):
             self._merge(keep, gone)
@@ -1059,6 +1090,7 @@ class _Writer:
                 rows = []
         sink.write_rows(rows)
         sink.tallies()
+        self.touched_ids.update(self.open)
         self.flushed.update(self.open)
         self.open.clear()
         self.held = 0
