@@ -31,11 +31,11 @@ and flagged, never refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from enum import IntFlag, StrEnum
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Kind(StrEnum):
@@ -221,16 +221,43 @@ def allowed(current: Stage, new: Stage) -> bool:
     return _RANK[new] > _RANK[current]
 
 
+State = tuple[Any, ...]
+"""A :class:`Progress`'s field values, in its fields' order (``Progress(*state)`` makes one)."""
+
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Progress))
+"""The names of :class:`Progress`'s fields, in order."""
+state_of: Callable[[Progress], State] = attrgetter(*FIELDS)
+"""The :data:`State` of a progress."""
+
+
+def _initial(event: Event, route: Route | None) -> State:
+    """The state of a flow before its first event is folded in."""
+    arrivals: list[float | None] = [None] * len(route.path) if route is not None else []
+    at, hop = event.at, event.hop
+    return (
+        at,
+        hop,
+        at,
+        hop,
+        event.kind,
+        "",
+        Stage.RECEIVED,
+        -1,
+        arrivals,
+        0,
+        0,
+        None,
+        False,
+        False,
+        "",
+        -1,
+        0,
+    )
+
+
 def start(event: Event, route: Route | None) -> Progress:
     """The progress of a flow before its first event is folded in (see :func:`step`)."""
-    return Progress(
-        first_at=event.at,
-        first_hop=event.hop,
-        last_at=event.at,
-        last_hop=event.hop,
-        last_kind=event.kind,
-        arrivals=[None] * len(route.path) if route is not None else [],
-    )
+    return Progress(*_initial(event, route))
 
 
 # Members and flags as plain names and ints: the fold runs once per event stored, and an
@@ -262,14 +289,41 @@ def step(progress: Progress, event: Event, route: Route | None) -> None:
 
 def advance(progress: Progress, events: Iterable[Event], route: Route | None) -> None:
     """Fold events in time order (none earlier than any folded before) into ``progress``,
-    one :func:`step` after the other: the state is kept in local names meanwhile (a flow's
-    whole log is folded at once when it is stored)."""
-    first_hop = progress.first_hop
-    last_at, last_hop, last_kind = progress.last_at, progress.last_hop, progress.last_kind
-    last_status, stage, pos, arrivals = progress.last_status, progress.stage, progress.pos, progress.arrivals
-    received, flags, settled_at = progress.received, progress.flags, progress.settled_at
-    sent, acknowledged, reason = progress.sent, progress.acknowledged, progress.reason
-    status_seq, count = progress.status_seq, progress.events
+    one :func:`step` after the other."""
+    for name, value in zip(FIELDS, _fold(state_of(progress), events, route), strict=True):
+        setattr(progress, name, value)
+
+
+def folded(events: Sequence[Event], route: Route | None) -> State:
+    """The state of a flow after its events, in time order (at least one): what
+    :func:`start` then :func:`advance` give, without a :class:`Progress` made (a store
+    folds each flow it writes)."""
+    return _fold(_initial(events[0], route), events, route)
+
+
+def _fold(state: State, events: Iterable[Event], route: Route | None) -> State:
+    """The state after ``events`` are folded into ``state``, one :func:`step` after the
+    other: kept in local names meanwhile (a flow's whole log is folded at once when it is
+    stored)."""
+    (
+        first_at,
+        first_hop,
+        last_at,
+        last_hop,
+        last_kind,
+        last_status,
+        stage,
+        pos,
+        arrivals,
+        received,
+        flags,
+        settled_at,
+        sent,
+        acknowledged,
+        reason,
+        status_seq,
+        count,
+    ) = state
     statuses = CHORUS_PRO if route is None else route.statuses
     index_of = None if route is None else route._index
     links = None if route is None else route.links
@@ -328,11 +382,25 @@ def advance(progress: Progress, events: Iterable[Event], route: Route | None) ->
                 pos = index
         if settled_at is None and (stage in CLOSED or pos == end):
             settled_at = at
-    progress.last_at, progress.last_hop, progress.last_kind = last_at, last_hop, last_kind
-    progress.last_status, progress.stage, progress.pos = last_status, stage, pos
-    progress.received, progress.flags, progress.settled_at = received, flags, settled_at
-    progress.sent, progress.acknowledged, progress.reason = sent, acknowledged, reason
-    progress.status_seq, progress.events = status_seq, count
+    return (
+        first_at,
+        first_hop,
+        last_at,
+        last_hop,
+        last_kind,
+        last_status,
+        stage,
+        pos,
+        arrivals,
+        received,
+        flags,
+        settled_at,
+        sent,
+        acknowledged,
+        reason,
+        status_seq,
+        count,
+    )
 
 
 _TIME_ORDER = attrgetter("at", "seq")
@@ -343,9 +411,7 @@ def fold(events: Iterable[Event], route: Route | None) -> Progress | None:
     ordered = sorted(events, key=_TIME_ORDER)
     if not ordered:
         return None
-    progress = start(ordered[0], route)
-    advance(progress, ordered, route)
-    return progress
+    return Progress(*folded(ordered, route))
 
 
 def due_at(progress: Progress, route: Route | None) -> float | None:

@@ -55,9 +55,10 @@ from vigie.probes.flows.lifecycle import (
     Progress,
     Route,
     Stage,
-    advance,
+    State,
     fold,
-    start,
+    folded,
+    state_of,
 )
 from vigie.probes.flows.sink import Apart, Rows, Sink
 
@@ -263,7 +264,7 @@ Facts = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]
 
 def _facts(kind: str | None, partner: str | None, p: Progress) -> Facts:
     """What a flow in state ``p`` counts in the tallies."""
-    return _row_facts(_row(0, "", kind, partner, p), p.arrivals)
+    return _row_facts(_row(0, "", kind, partner, state_of(p)), p.arrivals)
 
 
 def _row_facts(row: Sequence[Any], arrivals: list[float | None]) -> Facts:
@@ -318,8 +319,12 @@ class Here:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.tally: Counter[tuple[Any, ...]] = Counter()
-        self.hops: Counter[tuple[Any, ...]] = Counter()
+        # What the rows written count in the tallies, and what they counted before, as
+        # lists: counted once by :meth:`tallies` (in C) rather than row by row.
+        self.gained: list[tuple[Any, ...]] = []
+        self.gained_hops: list[tuple[Any, ...]] = []
+        self.lost: list[tuple[Any, ...]] = []
+        self.lost_hops: list[tuple[Any, ...]] = []
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read."""
@@ -334,31 +339,41 @@ class Here:
         self.conn.executemany(sql, rows)
 
     def write_rows(self, flows: Rows) -> None:
-        """Write flows' rows; count what each changes in the tallies (written by :meth:`tallies`).
+        """Write flows' rows; note what each changes in the tallies (written by :meth:`tallies`).
 
         Each is its columns (:func:`_row`), its packed log and names, and its stored row
         before (None for a new flow). Done where the transaction is: in a writing process,
         this third of the work of storing a flow is off the ingesting process.
         """
         rows = []
-        tally, hops, dumps = self.tally, self.hops, orjson.dumps
+        gained, gained_hops, lost, lost_hops = self.gained, self.gained_hops, self.lost, self.lost_hops
+        dumps, loads = orjson.dumps, orjson.loads
         for row, log, names, before in flows:
             arrivals = row[12]
-            facts = _row_facts(row, arrivals)
-            old = None if before is None else _row_facts(before, orjson.loads(before[12]))
-            if facts != old:
-                tally[facts[0]] += 1
-                hops.update(facts[1])
-                if old is not None:
-                    tally[old[0]] -= 1
-                    hops.subtract(old[1])
+            tally, hops = _row_facts(row, arrivals)
+            changed = True
+            if before is not None:
+                old_tally, old_hops = _row_facts(before, loads(before[12]))
+                changed = tally != old_tally or hops != old_hops
+                if changed:
+                    lost.append(old_tally)
+                    lost_hops += old_hops
+            if changed:
+                gained.append(tally)
+                gained_hops += hops
             rows.append((*row[:12], dumps(arrivals).decode(), *row[13:], log, names))
         self.conn.executemany(_SAVE_FLOW, rows)
 
     def tallies(self) -> None:
         """Write what the rows written since the last time changed in the tallies."""
-        _add_counts(self, self.tally, self.hops)
-        self.tally, self.hops = Counter(), Counter()
+        counts = []
+        for gained, lost in ((self.gained, self.lost), (self.gained_hops, self.lost_hops)):
+            count = Counter(gained)
+            for key, n in Counter(lost).items():
+                count[key] -= n
+            counts.append(count)
+        _add_counts(self, counts[0], counts[1])
+        self.gained, self.gained_hops, self.lost, self.lost_hops = [], [], [], []
 
 
 class Incoming(NamedTuple):
@@ -466,31 +481,51 @@ class SearchFilter:
     until: float | None = None
 
 
-def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progress) -> tuple[Any, ...]:
-    """The ``flows`` columns of a flow but its log and names, ``arrivals`` as a list (JSON
-    once written: :meth:`Here.write_rows`)."""
+def _row(flow_id: int, key: str, kind: str | None, partner: str | None, state: State) -> tuple[Any, ...]:
+    """The ``flows`` columns of a flow but its log and names, from its state (the life
+    cycle's :data:`~vigie.probes.flows.lifecycle.State`), ``arrivals`` as a list (JSON once
+    written: :meth:`Here.write_rows`)."""
+    (
+        first_at,
+        first_hop,
+        last_at,
+        last_hop,
+        last_kind,
+        last_status,
+        stage,
+        pos,
+        arrivals,
+        received,
+        flags,
+        settled_at,
+        sent,
+        acknowledged,
+        reason,
+        status_seq,
+        events,
+    ) = state
     return (
         flow_id,
         key,
         kind,
         partner,
-        p.first_at,
-        p.first_hop,
-        p.last_at,
-        p.last_hop,
-        _KIND_INDEX[p.last_kind],
-        p.last_status,
-        _STAGE_INDEX[p.stage],
-        p.pos,
-        p.arrivals,
-        p.received,
-        p.flags,
-        p.settled_at,
-        int(p.sent),
-        int(p.acknowledged),
-        p.reason,
-        p.status_seq,
-        p.events,
+        first_at,
+        first_hop,
+        last_at,
+        last_hop,
+        _KIND_INDEX[last_kind],
+        last_status,
+        _STAGE_INDEX[stage],
+        pos,
+        arrivals,
+        received,
+        flags,
+        settled_at,
+        int(sent),
+        int(acknowledged),
+        reason,
+        status_seq,
+        events,
     )
 
 
@@ -1075,11 +1110,9 @@ class _Writer:
                 log = [e for e in log if not (_IDENTITY(e) in seen or seen.add(_IDENTITY(e)))]  # type: ignore[func-returns-value]
             log.sort(key=_TIME_ORDER)
             route = routes.get(item.type) if item.type else None
-            progress = start(log[0], route)
-            advance(progress, log, route)
             rows.append(
                 (
-                    _row(item.id, item.key, item.type, item.partner, progress),
+                    _row(item.id, item.key, item.type, item.partner, folded(log, route)),
                     _pack(log),
                     _ENCODER.encode((item.keys, sorted(item.refs))),
                     item.before,
