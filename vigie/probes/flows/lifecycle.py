@@ -177,6 +177,11 @@ class Event(NamedTuple):
     alias: str = ""
 
 
+Entry = tuple[float, str, Kind, str, str, int, str, str]
+"""An :class:`Event`'s values in its fields' order (an Event is one): a store keeps plain
+tuples in the logs it gathers (a named tuple's copy per event spared)."""
+
+
 @dataclass(slots=True)
 class Progress:
     """Where a flow stands after the events folded so far (time order), and what is odd.
@@ -230,16 +235,16 @@ state_of: Callable[[Progress], State] = attrgetter(*FIELDS)
 """The :data:`State` of a progress."""
 
 
-def _initial(event: Event, route: Route | None) -> State:
+def _initial(event: Entry, route: Route | None) -> State:
     """The state of a flow before its first event is folded in."""
     arrivals: list[float | None] = [None] * len(route.path) if route is not None else []
-    at, hop = event.at, event.hop
+    at, hop, kind = event[0], event[1], event[2]
     return (
         at,
         hop,
         at,
         hop,
-        event.kind,
+        kind,
         "",
         Stage.RECEIVED,
         -1,
@@ -287,21 +292,21 @@ def step(progress: Progress, event: Event, route: Route | None) -> None:
     advance(progress, (event,), route)
 
 
-def advance(progress: Progress, events: Iterable[Event], route: Route | None) -> None:
+def advance(progress: Progress, events: Iterable[Entry], route: Route | None) -> None:
     """Fold events in time order (none earlier than any folded before) into ``progress``,
     one :func:`step` after the other."""
     for name, value in zip(FIELDS, _fold(state_of(progress), events, route), strict=True):
         setattr(progress, name, value)
 
 
-def folded(events: Sequence[Event], route: Route | None) -> State:
+def folded(events: Sequence[Entry], route: Route | None) -> State:
     """The state of a flow after its events, in time order (at least one): what
     :func:`start` then :func:`advance` give, without a :class:`Progress` made (a store
     folds each flow it writes)."""
     return _fold(_initial(events[0], route), events, route)
 
 
-def _fold(state: State, events: Iterable[Event], route: Route | None) -> State:
+def _fold(state: State, events: Iterable[Entry], route: Route | None) -> State:
     """The state after ``events`` are folded into ``state``, one :func:`step` after the
     other: kept in local names meanwhile (a flow's whole log is folded at once when it is
     stored)."""

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -50,6 +50,7 @@ from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
 from vigie.probes.flows.lifecycle import (
     KINDS,
     STAGES,
+    Entry,
     Event,
     Kind,
     Progress,
@@ -244,16 +245,17 @@ REASONED = (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN)
 _REASONED_INDEXES = frozenset(_STAGE_INDEX[stage] for stage in REASONED)
 
 _LOG = msgspec.msgpack.Decoder(list[Event])
+_ENTRIES = msgspec.msgpack.Decoder(list[Entry])  # a log as an ingest gathers it: plain tuples
 _ENCODER = msgspec.msgpack.Encoder()
 _NAMES_DECODER = msgspec.msgpack.Decoder(tuple[list[tuple[str, str]], list[tuple[str, str]]])
 _IDENTITY = itemgetter(0, 1, 2, 3)
 _EVENT_AT = itemgetter(0)  # an event stored twice: same time, hop, kind and status
-_TIME_ORDER = attrgetter("at", "seq")
+_TIME_ORDER = itemgetter(0, 5)  # an entry's time, then arrival
 _TALLY_COLUMNS = "day, type, partner, stage, sent, acknowledged, flags, open, reason"
 _HOP_COLUMNS = "day, type, step, seconds"
 
 
-def _pack(log: list[Event]) -> bytes:
+def _pack(log: Sequence[Entry]) -> bytes:
     return _ENCODER.encode(log)
 
 
@@ -884,7 +886,7 @@ class _Open:
         self.key = key
         self.type = kind
         self.partner = partner
-        self.log: list[Event] = []
+        self.log: list[Entry] = []
         self.keys: list[tuple[str, str]] = []
         self.refs: set[tuple[str, str]] = set()
         self.stored = False  # a row of it is in the table
@@ -951,7 +953,7 @@ class _Writer:
             for row in read(sql, batch):
                 flow = _flow(row)
                 item = _Open(flow.id, flow.key, flow.type, flow.partner)
-                item.log = _LOG.decode(row[21])
+                item.log = _ENTRIES.decode(row[21])
                 keys, refs = _NAMES_DECODER.decode(row[22])
                 item.keys, item.refs = keys, set(refs)
                 item.stored = True
@@ -977,15 +979,15 @@ class _Writer:
         known, opened, seq = self.keys, self.open, self.seq
         get = known.get
         new_keys, new_refs = self.new_keys, self.new_refs
-        make = tuple.__new__  # a named tuple's own __new__ is Python code
         waiting: list[tuple[str, str]] = []
         # The columns walked together; most events are of a flow met before and name no
         # other id: one lookup each, then the event joins the flow's log.
-        for key, at, hop, kind, kind_name, status, partner, reason, batch, report, correlation in zip(
-            *block, strict=True
+        # Each key looked up by map as zip asks for the next event: after the one before
+        # was resolved, in C.
+        for key, at, hop, kind, kind_name, status, partner, reason, batch, report, correlation, flow in zip(
+            *block, map(get, block.keys), strict=True
         ):
             seq += 1
-            flow = get(key)
             if flow is not None and not correlation:
                 item = opened[flow]
             else:
@@ -1030,9 +1032,7 @@ class _Writer:
                 item.type = kind_name
             if partner and item.partner is None:
                 item.partner = partner
-            item.log.append(
-                make(Event, (at, hop, kind, status, reason, seq, report, "" if key == item.key else key))
-            )
+            item.log.append((at, hop, kind, status, reason, seq, report, "" if key == item.key else key))
         self.seq = seq
         self.count += len(block.keys)
         self.held += len(block.keys)
@@ -1058,7 +1058,7 @@ class _Writer:
             return
         keep, gone = min(keep, gone), max(keep, gone)
         kept, other = self.open[keep], self.open.pop(gone)
-        kept.log += [e._replace(alias=e.alias or other.key) for e in other.log]
+        kept.log += [(*e[:7], e[7] or other.key) for e in other.log]
         kept.keys += other.keys
         kept.refs |= other.refs
         kept.type = kept.type or other.type
