@@ -12,6 +12,7 @@ from vigie.probes.flows.lifecycle import (
     _RANK,
     CHORUS_PRO,
     CLOSED,
+    Entry,
     Event,
     Flag,
     Kind,
@@ -21,7 +22,9 @@ from vigie.probes.flows.lifecycle import (
     advance,
     allowed,
     fold,
+    folded,
     start,
+    state_of,
 )
 
 PATH = ("se-chorus-pro", "chorus-pro", "systeme-echanges", "chorus-coeur")
@@ -126,3 +129,24 @@ def test_the_fold_at_once_is_the_fold_event_by_event(
     advance(in_two, ordered[:cut], route)
     advance(in_two, ordered[cut:], route)
     assert in_two == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(EVENTS, min_size=1, max_size=14), st.sampled_from(ROUTES))
+def test_folded_gives_the_state_and_whether_two_events_share_a_time(
+    events: list[Event], route: Route | None
+) -> None:
+    """The store's fold (plain tuples in, the state's values out) against the first writing
+    of the rules; its ties against the times counted (the store looks for an event stored
+    twice only then)."""
+    ordered = sorted(events, key=lambda e: (e.at, e.seq))
+    expected = start(ordered[0], route)
+    for event in ordered:
+        oracle_step(expected, event, route)
+    entries: list[Entry] = [
+        (e.at, e.hop, e.kind, e.status, e.reason, e.seq, e.report, e.alias) for e in ordered
+    ]
+    state, tied = folded(entries, route)
+    assert state == state_of(expected)
+    assert Progress(*state) == expected
+    assert tied == (len({e.at for e in events}) < len(events))

@@ -295,21 +295,23 @@ def step(progress: Progress, event: Event, route: Route | None) -> None:
 def advance(progress: Progress, events: Iterable[Entry], route: Route | None) -> None:
     """Fold events in time order (none earlier than any folded before) into ``progress``,
     one :func:`step` after the other."""
-    for name, value in zip(FIELDS, _fold(state_of(progress), events, route), strict=True):
+    for name, value in zip(FIELDS, _fold(state_of(progress), events, route)[0], strict=True):
         setattr(progress, name, value)
 
 
-def folded(events: Sequence[Entry], route: Route | None) -> State:
+def folded(events: Sequence[Entry], route: Route | None) -> tuple[State, bool]:
     """The state of a flow after its events, in time order (at least one): what
     :func:`start` then :func:`advance` give, without a :class:`Progress` made (a store
-    folds each flow it writes)."""
-    return _fold(_initial(events[0], route), events, route)
+    folds each flow it writes); and whether two of the events share a time (only then
+    may one be there twice: the store checks)."""
+    state, ties = _fold(_initial(events[0], route), events, route)
+    return state, ties > 1  # the first event is at the time it starts from
 
 
-def _fold(state: State, events: Iterable[Entry], route: Route | None) -> State:
+def _fold(state: State, events: Iterable[Entry], route: Route | None) -> tuple[State, int]:
     """The state after ``events`` are folded into ``state``, one :func:`step` after the
     other: kept in local names meanwhile (a flow's whole log is folded at once when it is
-    stored)."""
+    stored); and how many events came at the time of the one before (or of ``state``)."""
     (
         first_at,
         first_hop,
@@ -333,8 +335,11 @@ def _fold(state: State, events: Iterable[Entry], route: Route | None) -> State:
     index_of = None if route is None else route._index
     links = None if route is None else route.links
     end = -1 if route is None else len(route.path) - 1
+    ties = 0
     for at, hop, kind, code, why, seq, _, _ in events:
         count += 1
+        if at == last_at:
+            ties += 1
         previous_hop = last_hop
         last_at, last_hop, last_kind = at, hop, kind
         if kind is _STATUS:
@@ -405,7 +410,7 @@ def _fold(state: State, events: Iterable[Entry], route: Route | None) -> State:
         reason,
         status_seq,
         count,
-    )
+    ), ties
 
 
 _TIME_ORDER = attrgetter("at", "seq")
@@ -416,7 +421,7 @@ def fold(events: Iterable[Event], route: Route | None) -> Progress | None:
     ordered = sorted(events, key=_TIME_ORDER)
     if not ordered:
         return None
-    return Progress(*folded(ordered, route))
+    return Progress(*folded(ordered, route)[0])
 
 
 def due_at(progress: Progress, route: Route | None) -> float | None:

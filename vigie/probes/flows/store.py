@@ -248,8 +248,7 @@ _LOG = msgspec.msgpack.Decoder(list[Event])
 _ENTRIES = msgspec.msgpack.Decoder(list[Entry])  # a log as an ingest gathers it: plain tuples
 _ENCODER = msgspec.msgpack.Encoder()
 _NAMES_DECODER = msgspec.msgpack.Decoder(tuple[list[tuple[str, str]], list[tuple[str, str]]])
-_IDENTITY = itemgetter(0, 1, 2, 3)
-_EVENT_AT = itemgetter(0)  # an event stored twice: same time, hop, kind and status
+_IDENTITY = itemgetter(0, 1, 2, 3)  # an event stored twice: same time, hop, kind and status
 _TIME_ORDER = itemgetter(0, 5)  # an entry's time, then arrival
 _TALLY_COLUMNS = "day, type, partner, stage, sent, acknowledged, flags, open, reason"
 _HOP_COLUMNS = "day, type, step, seconds"
@@ -1102,17 +1101,19 @@ class _Writer:
         rows: Rows = []
         routes, sink = self.routes, self.sink
         for item in self.open.values():
-            log = item.log
-            # Two events at one time are rare: only then can one be stored twice.
-            if len(set(map(_EVENT_AT, log))) < len(log) and len(set(map(_IDENTITY, log))) < len(log):
+            route = routes.get(item.type) if item.type else None
+            log = sorted(item.log, key=_TIME_ORDER)
+            state, tied = folded(log, route)
+            # Only when two events share a time (the fold tells: rare) can one be there twice.
+            if tied and len(set(map(_IDENTITY, item.log))) < len(item.log):
                 # An event stored twice (same time, hop, kind and status) is kept once: the first.
                 seen: set[tuple[Any, ...]] = set()
-                log = [e for e in log if not (_IDENTITY(e) in seen or seen.add(_IDENTITY(e)))]  # type: ignore[func-returns-value]
-            log.sort(key=_TIME_ORDER)
-            route = routes.get(item.type) if item.type else None
+                log = [e for e in item.log if not (_IDENTITY(e) in seen or seen.add(_IDENTITY(e)))]  # type: ignore[func-returns-value]
+                log.sort(key=_TIME_ORDER)
+                state = folded(log, route)[0]
             rows.append(
                 (
-                    _row(item.id, item.key, item.type, item.partner, folded(log, route)),
+                    _row(item.id, item.key, item.type, item.partner, state),
                     _pack(log),
                     _ENCODER.encode((item.keys, sorted(item.refs))),
                     item.before,
