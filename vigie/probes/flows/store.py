@@ -1087,11 +1087,11 @@ class _Writer:
             "INSERT OR IGNORE INTO flow_keys (value, name, flow) VALUES (?, ?, ?)",
             [(value, name, keys[value]) for value, name in self.new_keys],
         )
-        root = self._root
-        self.sink.many(
-            "INSERT OR IGNORE INTO flow_refs (value, name, flow) VALUES (?, ?, ?)",
-            sorted({(value, name, root(flow)) for value, name, flow in self.new_refs}),
-        )
+        refs = self.new_refs
+        if self.merged:  # a reference met before a merge goes to the flow it joined
+            root = self._root
+            refs = {(value, name, root(flow)) for value, name, flow in refs}
+        self.sink.many("INSERT OR IGNORE INTO flow_refs (value, name, flow) VALUES (?, ?, ?)", sorted(refs))
         self.new_keys = []
         self.new_refs = set()
 
