@@ -4,7 +4,7 @@ or a writing process of its own (:class:`Apart`).
 A large file is resolved to its flows and folded in the ingesting process (a reading
 process checks it: :mod:`~vigie.probes.flows.reading`) while a writing process
 (``python -m vigie.probes.flows.sink STORE``) holds the write transaction, runs the SQL it
-is sent and finishes the flows' rows and tallies: the two cores work at once. All or
+is sent and counts the tallies' changes: the two cores work at once. All or
 nothing holds across the processes:
 
 - the writing process begins its transaction before anything else and commits only when
@@ -37,14 +37,17 @@ class WriterLost(Exception):
     """The writing process ended before the ingest did: nothing of the file is stored."""
 
 
-Rows = list[tuple[tuple[Any, ...], bytes, bytes, tuple[Any, ...] | None]]
-"""Flows to write: each its columns but the log and names, its packed log and names, and
-its stored row before (None for a new flow)."""
+Rows = list[tuple[Any, ...]]
+"""Flows to write: each its ``flows`` row (every column, in the table's order)."""
+Changes = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+"""What rows written change in the tallies: the ``flow_tally`` and ``flow_hops`` keys they
+count now (one per flow, one per step it made), and those they counted before (flows that
+were stored and changed group)."""
 
 # Flows' rows cross in MessagePack: a seventh of pickling's time to encode (pickle keeps a
 # memo of every string and tuple), less to decode.
 _ROWS_ENCODER = msgspec.msgpack.Encoder()
-_ROWS = msgspec.msgpack.Decoder(Rows)
+_ROWS = msgspec.msgpack.Decoder(tuple[Rows, Changes])
 
 
 class Sink(Protocol):
@@ -60,11 +63,11 @@ class Sink(Protocol):
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One statement for each row (its failure may only be told by a later call)."""
 
-    def write_rows(self, flows: Rows) -> None:
-        """Write flows' rows, counting what they change in the tallies."""
+    def write_rows(self, flows: Rows, changes: Changes) -> None:
+        """Write flows' rows and note what they change in the tallies."""
 
     def tallies(self) -> None:
-        """Write the tallies' changes counted since the last time."""
+        """Write the tallies' changes noted since the last time, counted."""
 
 
 class Apart:
@@ -120,9 +123,9 @@ class Apart:
         """Send one statement for each row."""
         self._send(("many", sql, rows if isinstance(rows, list) else list(rows)))
 
-    def write_rows(self, flows: Rows) -> None:
-        """Send flows' rows (the tallies are counted there)."""
-        self._send(("rows", _ROWS_ENCODER.encode(flows)))
+    def write_rows(self, flows: Rows, changes: Changes) -> None:
+        """Send flows' rows and what they change in the tallies (counted there)."""
+        self._send(("rows", _ROWS_ENCODER.encode((flows, changes))))
 
     def tallies(self) -> None:
         """Send for the tallies' changes to be written."""
@@ -171,7 +174,7 @@ def _serve(path: str, busy_timeout: float, requests: BinaryIO, answers: BinaryIO
                 if kind == "many":
                     here.many(request[1], request[2])
                 elif kind == "rows":
-                    here.write_rows(_ROWS.decode(request[1]))
+                    here.write_rows(*_ROWS.decode(request[1]))
                 elif kind == "tallies":
                     here.tallies()
                 elif kind == "run":

@@ -61,7 +61,7 @@ from vigie.probes.flows.lifecycle import (
     folded,
     state_of,
 )
-from vigie.probes.flows.sink import Apart, Rows, Sink
+from vigie.probes.flows.sink import Apart, Changes, Rows, Sink
 
 REFERENCES = ("file", "edi_control", "as2_message_id", "traceparent")
 """Correlation ids many flows may share (a file carries many invoices): looked up, never
@@ -339,31 +339,13 @@ class Here:
         """One statement per row."""
         self.conn.executemany(sql, rows)
 
-    def write_rows(self, flows: Rows) -> None:
-        """Write flows' rows; note what each changes in the tallies (written by :meth:`tallies`).
-
-        Each is its columns (:func:`_row`), its packed log and names, and its stored row
-        before (None for a new flow). Done where the transaction is: in a writing process,
-        this third of the work of storing a flow is off the ingesting process.
-        """
-        rows = []
-        gained, gained_hops, lost, lost_hops = self.gained, self.gained_hops, self.lost, self.lost_hops
-        dumps, loads = orjson.dumps, orjson.loads
-        for row, log, names, before in flows:
-            arrivals = row[12]
-            tally, hops = _row_facts(row, arrivals)
-            changed = True
-            if before is not None:
-                old_tally, old_hops = _row_facts(before, loads(before[12]))
-                changed = tally != old_tally or hops != old_hops
-                if changed:
-                    lost.append(old_tally)
-                    lost_hops += old_hops
-            if changed:
-                gained.append(tally)
-                gained_hops += hops
-            rows.append((*row[:12], dumps(arrivals).decode(), *row[13:], log, names))
-        self.conn.executemany(_SAVE_FLOW, rows)
+    def write_rows(self, flows: Rows, changes: Changes) -> None:
+        """Write flows' rows; note what they change in the tallies (written by :meth:`tallies`)."""
+        self.conn.executemany(_SAVE_FLOW, flows)
+        self.gained += changes[0]
+        self.gained_hops += changes[1]
+        self.lost += changes[2]
+        self.lost_hops += changes[3]
 
     def tallies(self) -> None:
         """Write what the rows written since the last time changed in the tallies."""
@@ -485,7 +467,7 @@ class SearchFilter:
 def _row(flow_id: int, key: str, kind: str | None, partner: str | None, state: State) -> tuple[Any, ...]:
     """The ``flows`` columns of a flow but its log and names, from its state (the life
     cycle's :data:`~vigie.probes.flows.lifecycle.State`), ``arrivals`` as a list (JSON once
-    written: :meth:`Here.write_rows`)."""
+    written: :meth:`_Writer.flush`)."""
     (
         first_at,
         first_hop,
@@ -1097,9 +1079,16 @@ class _Writer:
 
     def flush(self) -> None:
         """Fold every flow held, write its row (by batches: a writing process of its own
-        stores one while this one folds the next) and the tallies."""
+        stores one while this one folds the next) and the tallies.
+
+        What each row changes in the tallies is noted here and counted where the rows are
+        written: the writing process has the rows' SQL to run meanwhile.
+        """
         rows: Rows = []
+        changes: Changes = ([], [], [], [])
+        gained, gained_hops, lost, lost_hops = changes
         routes, sink = self.routes, self.sink
+        dumps, loads = orjson.dumps, orjson.loads
         for item in self.open.values():
             route = routes.get(item.type) if item.type else None
             log = sorted(item.log, key=_TIME_ORDER)
@@ -1111,18 +1100,35 @@ class _Writer:
                 log = [e for e in item.log if not (_IDENTITY(e) in seen or seen.add(_IDENTITY(e)))]  # type: ignore[func-returns-value]
                 log.sort(key=_TIME_ORDER)
                 state = folded(log, route)[0]
+            row = _row(item.id, item.key, item.type, item.partner, state)
+            arrivals = row[12]
+            tally, hops = _row_facts(row, arrivals)
+            before = item.before
+            changed = True
+            if before is not None:
+                old_tally, old_hops = _row_facts(before, loads(before[12]))
+                changed = tally != old_tally or hops != old_hops
+                if changed:
+                    lost.append(old_tally)
+                    lost_hops += old_hops
+            if changed:
+                gained.append(tally)
+                gained_hops += hops
             rows.append(
                 (
-                    _row(item.id, item.key, item.type, item.partner, state),
+                    *row[:12],
+                    dumps(arrivals).decode(),
+                    *row[13:],
                     _pack(log),
                     _ENCODER.encode((item.keys, sorted(item.refs))),
-                    item.before,
                 )
             )
             if len(rows) == _ROWS:
-                sink.write_rows(rows)
+                sink.write_rows(rows, changes)
                 rows = []
-        sink.write_rows(rows)
+                changes = ([], [], [], [])
+                gained, gained_hops, lost, lost_hops = changes
+        sink.write_rows(rows, changes)
         sink.tallies()
         self.touched_ids.update(self.open)
         self.flushed.update(self.open)
