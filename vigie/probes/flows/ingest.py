@@ -32,7 +32,7 @@ from datetime import datetime
 from itertools import compress, repeat
 from operator import attrgetter, is_
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 import orjson
@@ -40,9 +40,11 @@ import orjson
 from vigie.kernel.problems import ConfigError, Problem
 from vigie.kernel.table import Codes, CsvFile, Record, Table, parse_instant
 from vigie.kernel.textfile import TextLines
+from vigie.probes.flows.events import Block, Incoming
 from vigie.probes.flows.lifecycle import KINDS, Kind, Route
-from vigie.probes.flows.store import Block, FlowStore, Incoming, IngestResult
-from vigie.probes.progress import reading
+
+if TYPE_CHECKING:  # the reading process imports this module, and needs neither
+    from vigie.probes.flows.store import FlowStore, IngestResult
 
 FIELDS = (
     "key",
@@ -465,6 +467,8 @@ def ingest_file(
     (:meth:`FlowStore.ingest`) while this one resolves and folds the events; by default
     when the file has :data:`APART_BYTES` or more.
     """
+    from vigie.probes.progress import reading  # the bar: the ingesting process's own
+
     with reading(path, progress) as handle:
         if apart is None:
             apart = os.stat(path).st_size >= APART_BYTES

@@ -5,7 +5,7 @@ store: a reading process does it while the ingesting one resolves the events it 
 got to their flows (and a writing process stores them, :mod:`~vigie.probes.flows.sink`).
 It reads the file as :func:`~vigie.probes.flows.ingest.read_events` does, the same
 checks and the same located problems, and sends, in order, the format, the checked events
-by blocks of columns (:class:`~vigie.probes.flows.store.Block` in MessagePack: no tuple
+by blocks of columns (:class:`~vigie.probes.flows.events.Block` in MessagePack: no tuple
 per event made on either side, cheaper both ways than pickling) and how far into
 the file it is, then either the end or the first problem; the ingesting process raises
 that problem when it comes to it, so nothing of the file is stored (its writing process
@@ -28,9 +28,9 @@ import msgspec
 
 from vigie.kernel.problems import ConfigError
 from vigie.kernel.textfile import open_binary
+from vigie.probes.flows.events import Block
 from vigie.probes.flows.ingest import EventReader, read_events
 from vigie.probes.flows.sink import WriterLost
-from vigie.probes.flows.store import Block
 
 _EVENTS = msgspec.msgpack.Decoder(Block)
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 import orjson
@@ -47,6 +47,7 @@ import sqlite_utils
 
 from vigie.kernel.gcpause import gc_paused
 from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
+from vigie.probes.flows.events import Block, Incoming
 from vigie.probes.flows.lifecycle import (
     KINDS,
     STAGES,
@@ -357,51 +358,6 @@ class Here:
             counts.append(count)
         _add_counts(self, counts[0], counts[1])
         self.gained, self.gained_hops, self.lost, self.lost_hops = [], [], [], []
-
-
-class Incoming(NamedTuple):
-    """An event as read from a file or a request, checked, before it is stored.
-
-    ``correlation`` holds (name, id) pairs; ``at`` is epoch seconds. A named tuple: files
-    bring millions of them (a frozen dataclass takes four times as long to make).
-    """
-
-    key: str
-    at: float
-    hop: str
-    kind: Kind
-    type: str = ""
-    status: str = ""
-    partner: str = ""
-    reason: str = ""
-    batch: str = ""
-    report: str = ""
-    correlation: tuple[tuple[str, str], ...] = ()
-
-
-class Block(NamedTuple):
-    """Events by columns: each list holds one field of every event, in :class:`Incoming`'s
-    order. What a file's reader gives and its reading process sends: no tuple made (or sent)
-    per event, and the ingest walks the columns together."""
-
-    keys: list[str]
-    ats: list[float]
-    hops: list[str]
-    kinds: list[Kind]
-    types: list[str]
-    statuses: list[str]
-    partners: list[str]
-    reasons: list[str]
-    batches: list[str]
-    reports: list[str]
-    correlations: list[tuple[tuple[str, str], ...]]
-
-    @classmethod
-    def of(cls, events: Sequence[Incoming]) -> Block:
-        """The columns of events."""
-        if not events:
-            return cls([], [], [], [], [], [], [], [], [], [], [])
-        return cls(*map(list, zip(*events, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -1006,13 +962,14 @@ class _Writer:
                             known[value] = flow
                             new_keys.append((value, name))
                             item.keys.append((name, value))
-            if batch and (BATCH, batch) not in item.refs:
-                item.refs.add((BATCH, batch))
-                new_refs.add((batch, BATCH, flow))
-            if kind_name and item.type is None:
-                item.type = kind_name
-            if partner and item.partner is None:
-                item.partner = partner
+            if batch or kind_name or partner:  # seldom: a flow's first events
+                if batch and (BATCH, batch) not in item.refs:
+                    item.refs.add((BATCH, batch))
+                    new_refs.add((batch, BATCH, flow))
+                if kind_name and item.type is None:
+                    item.type = kind_name
+                if partner and item.partner is None:
+                    item.partner = partner
             item.log.append((at, hop, kind, status, reason, seq, report, "" if key == item.key else key))
         self.seq = seq
         self.count += len(block.keys)
