@@ -47,7 +47,7 @@ were stored and changed group)."""
 # Flows' rows cross in MessagePack: a seventh of pickling's time to encode (pickle keeps a
 # memo of every string and tuple), less to decode.
 _ROWS_ENCODER = msgspec.msgpack.Encoder()
-_ROWS = msgspec.msgpack.Decoder(tuple[Rows, Changes])
+_ROWS = msgspec.msgpack.Decoder(tuple[Rows, Rows, Changes])
 
 
 class Sink(Protocol):
@@ -63,8 +63,8 @@ class Sink(Protocol):
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One statement for each row (its failure may only be told by a later call)."""
 
-    def write_rows(self, flows: Rows, changes: Changes) -> None:
-        """Write flows' rows and note what they change in the tallies."""
+    def write_rows(self, new: Rows, stored: Rows, changes: Changes) -> None:
+        """Write flows' rows (new flows', stored ones') and note what they change in the tallies."""
 
     def tallies(self) -> None:
         """Write the tallies' changes noted since the last time, counted."""
@@ -123,9 +123,9 @@ class Apart:
         """Send one statement for each row."""
         self._send(("many", sql, rows if isinstance(rows, list) else list(rows)))
 
-    def write_rows(self, flows: Rows, changes: Changes) -> None:
+    def write_rows(self, new: Rows, stored: Rows, changes: Changes) -> None:
         """Send flows' rows and what they change in the tallies (counted there)."""
-        self._send(("rows", _ROWS_ENCODER.encode((flows, changes))))
+        self._send(("rows", _ROWS_ENCODER.encode((new, stored, changes))))
 
     def tallies(self) -> None:
         """Send for the tallies' changes to be written."""

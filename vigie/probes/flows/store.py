@@ -233,6 +233,7 @@ _FLOW_COLUMNS = (
     "arrivals, received, flags, settled_at, sent, acknowledged, reason, status_seq, events"
 )
 _SAVE_FLOW = f"INSERT OR REPLACE INTO flows ({_FLOW_COLUMNS}, log, names) VALUES ({', '.join('?' * 23)})"
+_NEW_FLOW = _SAVE_FLOW.replace("INSERT OR REPLACE", "INSERT")  # a tenth cheaper: no row to replace
 _KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
 _STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
 _DAY = 86_400.0
@@ -340,9 +341,11 @@ class Here:
         """One statement per row."""
         self.conn.executemany(sql, rows)
 
-    def write_rows(self, flows: Rows, changes: Changes) -> None:
-        """Write flows' rows; note what they change in the tallies (written by :meth:`tallies`)."""
-        self.conn.executemany(_SAVE_FLOW, flows)
+    def write_rows(self, new: Rows, stored: Rows, changes: Changes) -> None:
+        """Write flows' rows (new flows' inserted, stored ones' replaced); note what they
+        change in the tallies (written by :meth:`tallies`)."""
+        self.conn.executemany(_NEW_FLOW, new)
+        self.conn.executemany(_SAVE_FLOW, stored)
         self.gained += changes[0]
         self.gained_hops += changes[1]
         self.lost += changes[2]
@@ -1041,7 +1044,8 @@ class _Writer:
         What each row changes in the tallies is noted here and counted where the rows are
         written: the writing process has the rows' SQL to run meanwhile.
         """
-        rows: Rows = []
+        rows: Rows = []  # new flows'
+        replaced: Rows = []  # flows stored before
         changes: Changes = ([], [], [], [])
         gained, gained_hops, lost, lost_hops = changes
         routes, sink = self.routes, self.sink
@@ -1071,7 +1075,7 @@ class _Writer:
             if changed:
                 gained.append(tally)
                 gained_hops += hops
-            rows.append(
+            (rows if before is None else replaced).append(
                 (
                     *row[:12],
                     dumps(arrivals).decode(),
@@ -1080,12 +1084,12 @@ class _Writer:
                     _ENCODER.encode((item.keys, sorted(item.refs))),
                 )
             )
-            if len(rows) == _ROWS:
-                sink.write_rows(rows, changes)
-                rows = []
+            if len(rows) + len(replaced) == _ROWS:
+                sink.write_rows(rows, replaced, changes)
+                rows, replaced = [], []
                 changes = ([], [], [], [])
                 gained, gained_hops, lost, lost_hops = changes
-        sink.write_rows(rows, changes)
+        sink.write_rows(rows, replaced, changes)
         sink.tallies()
         self.touched_ids.update(self.open)
         self.flushed.update(self.open)
