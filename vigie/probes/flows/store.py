@@ -425,49 +425,22 @@ class SearchFilter:
 
 def _row(flow_id: int, key: str, kind: str | None, partner: str | None, state: State) -> tuple[Any, ...]:
     """The ``flows`` columns of a flow but its log and names, from its state (the life
-    cycle's :data:`~vigie.probes.flows.lifecycle.State`), ``arrivals`` as a list (JSON once
-    written: :meth:`_Writer.flush`)."""
-    (
-        first_at,
-        first_hop,
-        last_at,
-        last_hop,
-        last_kind,
-        last_status,
-        stage,
-        pos,
-        arrivals,
-        received,
-        flags,
-        settled_at,
-        sent,
-        acknowledged,
-        reason,
-        status_seq,
-        events,
-    ) = state
+    cycle's :data:`~vigie.probes.flows.lifecycle.State`: its fields in the columns' order,
+    the kind and stage kept as their indexes, the booleans as ints), ``arrivals`` as a list
+    (JSON once written: :meth:`_Writer.flush`)."""
     return (
         flow_id,
         key,
         kind,
         partner,
-        first_at,
-        first_hop,
-        last_at,
-        last_hop,
-        _KIND_INDEX[last_kind],
-        last_status,
-        _STAGE_INDEX[stage],
-        pos,
-        arrivals,
-        received,
-        flags,
-        settled_at,
-        int(sent),
-        int(acknowledged),
-        reason,
-        status_seq,
-        events,
+        *state[:4],
+        _KIND_INDEX[state[4]],
+        state[5],
+        _STAGE_INDEX[state[6]],
+        *state[7:12],
+        int(state[12]),
+        int(state[13]),
+        *state[14:],
     )
 
 
