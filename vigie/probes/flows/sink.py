@@ -44,10 +44,11 @@ Changes = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ..
 count now (one per flow, one per step it made), and those they counted before (flows that
 were stored and changed group)."""
 
-# Flows' rows cross in MessagePack: a seventh of pickling's time to encode (pickle keeps a
-# memo of every string and tuple), less to decode.
+# Rows cross in MessagePack: a seventh of pickling's time to encode (pickle keeps a memo of
+# every string and tuple), less to decode.
 _ROWS_ENCODER = msgspec.msgpack.Encoder()
 _ROWS = msgspec.msgpack.Decoder(tuple[Rows, Rows, Changes])
+_PARAMETERS = msgspec.msgpack.Decoder(Rows)
 
 
 class Sink(Protocol):
@@ -121,7 +122,7 @@ class Apart:
 
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Send one statement for each row."""
-        self._send(("many", sql, rows if isinstance(rows, list) else list(rows)))
+        self._send(("many", sql, _ROWS_ENCODER.encode(rows if isinstance(rows, list) else list(rows))))
 
     def write_rows(self, new: Rows, stored: Rows, changes: Changes) -> None:
         """Send flows' rows and what they change in the tallies (counted there)."""
@@ -172,7 +173,7 @@ def _serve(path: str, busy_timeout: float, requests: BinaryIO, answers: BinaryIO
         if failure is None:
             try:
                 if kind == "many":
-                    here.many(request[1], request[2])
+                    here.many(request[1], _PARAMETERS.decode(request[2]))
                 elif kind == "rows":
                     here.write_rows(*_ROWS.decode(request[1]))
                 elif kind == "tallies":
