@@ -234,6 +234,7 @@ _FLOW_COLUMNS = (
 )
 _SAVE_FLOW = f"INSERT OR REPLACE INTO flows ({_FLOW_COLUMNS}, log, names) VALUES ({', '.join('?' * 23)})"
 _NEW_FLOW = _SAVE_FLOW.replace("INSERT OR REPLACE", "INSERT")  # a tenth cheaper: no row to replace
+_READ_FLOWS = f"SELECT {_FLOW_COLUMNS}, log, names FROM flows WHERE id IN "  # then an IN list
 _KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
 _STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
 _DAY = 86_400.0
@@ -476,6 +477,11 @@ def _by_id(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Flow]:
             flow = _flow(row)
             found[flow.id] = flow
     return found
+
+
+def _marks(values: Sequence[Any]) -> str:
+    """The parameters of an ``IN`` list of ``values``."""
+    return f"({', '.join('?' * len(values))})"
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -827,6 +833,9 @@ class _Writer:
         self.latest = meta.get("latest_at")
         self.next_id = int(sink.query("SELECT coalesce(max(id), 0) FROM flows")[0][0]) + 1
         self.flushed: set[int] = set()  # flows this ingest wrote (read back through the sink)
+        # The rows the last flush wrote: a flow of it named again is taken from here, rather
+        # than read back through the writing process once it has written them all.
+        self.last_rows: dict[int, tuple[Any, ...]] = {}
         self.empty = self.next_id == 1  # nothing stored yet: no key to look up
         self.keys: dict[str, int] = {}  # key or alias -> flow (those looked up or created)
         self.open: dict[int, _Open] = {}
@@ -856,23 +865,21 @@ class _Writer:
     def _load(self, ids: Iterable[int]) -> None:
         """Bring stored flows into memory, to add events to."""
         wanted = [i for i in ids if i not in self.open]
-        written = [i for i in wanted if i in self.flushed]
-        for batch, read in (
-            *((b, self.conn.execute) for b in _chunks([i for i in wanted if i not in self.flushed], _IN)),
-            *((b, self.sink.query) for b in _chunks(written, _IN)),
-        ):
-            marks = ", ".join("?" * len(batch))
-            sql = f"SELECT {_FLOW_COLUMNS}, log, names FROM flows WHERE id IN ({marks})"
-            for row in read(sql, batch):
-                flow = _flow(row)
-                item = _Open(flow.id, flow.key, flow.type, flow.partner)
-                item.log = _ENTRIES.decode(row[21])
-                keys, refs = _NAMES_DECODER.decode(row[22])
-                item.keys, item.refs = keys, set(refs)
-                item.stored = True
-                item.before = row[:21]
-                self.open[flow.id] = item
-                self.held += len(item.log)
+        written = [i for i in wanted if i in self.flushed and i not in self.last_rows]
+        rows: list[tuple[Any, ...]] = [self.last_rows[i] for i in wanted if i in self.last_rows]
+        for batch in _chunks([i for i in wanted if i not in self.flushed], _IN):
+            rows += self.conn.execute(_READ_FLOWS + _marks(batch), batch).fetchall()
+        for batch in _chunks(written, _IN):
+            rows += self.sink.query(_READ_FLOWS + _marks(batch), batch)
+        for row in rows:
+            item = _Open(row[0], row[1], row[2], row[3])
+            item.log = _ENTRIES.decode(row[21])
+            keys, refs = _NAMES_DECODER.decode(row[22])
+            item.keys, item.refs = keys, set(refs)
+            item.stored = True
+            item.before = row[:21]
+            self.open[row[0]] = item
+            self.held += len(item.log)
 
     def chunk(self, block: Block) -> None:
         """Resolve one block's events to their flows and gather them (inside the transaction)."""
@@ -1019,6 +1026,7 @@ class _Writer:
         """
         rows: Rows = []  # new flows'
         replaced: Rows = []  # flows stored before
+        written: Rows = []
         changes: Changes = ([], [], [], [])
         gained, gained_hops, lost, lost_hops = changes
         routes, sink = self.routes, self.sink
@@ -1059,11 +1067,14 @@ class _Writer:
             )
             if len(rows) + len(replaced) == _ROWS:
                 sink.write_rows(rows, replaced, changes)
+                written += rows
+                written += replaced
                 rows, replaced = [], []
                 changes = ([], [], [], [])
                 gained, gained_hops, lost, lost_hops = changes
         sink.write_rows(rows, replaced, changes)
         sink.tallies()
+        self.last_rows = {row[0]: row for part in (written, rows, replaced) for row in part}
         self.touched_ids.update(self.open)
         self.flushed.update(self.open)
         self.open.clear()
