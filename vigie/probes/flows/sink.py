@@ -4,7 +4,7 @@ or a writing process of its own (:class:`Apart`).
 A large file is resolved to its flows and folded in the ingesting process (a reading
 process checks it: :mod:`~vigie.probes.flows.reading`) while a writing process
 (``python -m vigie.probes.flows.sink STORE``) holds the write transaction, runs the SQL it
-is sent and counts the tallies' changes: the two cores work at once. All or
+is sent: the two cores work at once. All or
 nothing holds across the processes:
 
 - the writing process begins its transaction before anything else and commits only when
@@ -39,15 +39,11 @@ class WriterLost(Exception):
 
 Rows = list[tuple[Any, ...]]
 """Flows to write: each its ``flows`` row (every column, in the table's order)."""
-Changes = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
-"""What rows written change in the tallies: the ``flow_tally`` and ``flow_hops`` keys they
-count now (one per flow, one per step it made), and those they counted before (flows that
-were stored and changed group)."""
 
 # Rows cross in MessagePack: a seventh of pickling's time to encode (pickle keeps a memo of
 # every string and tuple), less to decode.
 _ROWS_ENCODER = msgspec.msgpack.Encoder()
-_ROWS = msgspec.msgpack.Decoder(tuple[Rows, Rows, Changes])
+_ROWS = msgspec.msgpack.Decoder(tuple[Rows, Rows])
 _PARAMETERS = msgspec.msgpack.Decoder(Rows)
 
 
@@ -64,11 +60,8 @@ class Sink(Protocol):
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One statement for each row (its failure may only be told by a later call)."""
 
-    def write_rows(self, new: Rows, stored: Rows, changes: Changes) -> None:
-        """Write flows' rows (new flows', stored ones') and note what they change in the tallies."""
-
-    def tallies(self) -> None:
-        """Write the tallies' changes noted since the last time, counted."""
+    def write_rows(self, new: Rows, stored: Rows) -> None:
+        """Write flows' rows (new flows' inserted, stored ones' replaced)."""
 
 
 class Apart:
@@ -124,13 +117,9 @@ class Apart:
         """Send one statement for each row."""
         self._send(("many", sql, _ROWS_ENCODER.encode(rows if isinstance(rows, list) else list(rows))))
 
-    def write_rows(self, new: Rows, stored: Rows, changes: Changes) -> None:
-        """Send flows' rows and what they change in the tallies (counted there)."""
-        self._send(("rows", _ROWS_ENCODER.encode((new, stored, changes))))
-
-    def tallies(self) -> None:
-        """Send for the tallies' changes to be written."""
-        self._send(("tallies",))
+    def write_rows(self, new: Rows, stored: Rows) -> None:
+        """Send flows' rows."""
+        self._send(("rows", _ROWS_ENCODER.encode((new, stored))))
 
     def commit(self) -> None:
         """Commit everything sent (raises the first failure instead, nothing committed)."""
@@ -176,8 +165,6 @@ def _serve(path: str, busy_timeout: float, requests: BinaryIO, answers: BinaryIO
                     here.many(request[1], _PARAMETERS.decode(request[2]))
                 elif kind == "rows":
                     here.write_rows(*_ROWS.decode(request[1]))
-                elif kind == "tallies":
-                    here.tallies()
                 elif kind == "run":
                     here.run(request[1], request[2])
                 elif kind == "query":

@@ -62,7 +62,7 @@ from vigie.probes.flows.lifecycle import (
     folded,
     state_of,
 )
-from vigie.probes.flows.sink import Apart, Changes, Rows, Sink
+from vigie.probes.flows.sink import Apart, Rows, Sink
 
 REFERENCES = ("file", "edi_control", "as2_message_id", "traceparent")
 """Correlation ids many flows may share (a file carries many invoices): looked up, never
@@ -323,12 +323,6 @@ class Here:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        # What the rows written count in the tallies, and what they counted before, as
-        # lists: counted once by :meth:`tallies` (in C) rather than row by row.
-        self.gained: list[tuple[Any, ...]] = []
-        self.gained_hops: list[tuple[Any, ...]] = []
-        self.lost: list[tuple[Any, ...]] = []
-        self.lost_hops: list[tuple[Any, ...]] = []
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read."""
@@ -342,26 +336,10 @@ class Here:
         """One statement per row."""
         self.conn.executemany(sql, rows)
 
-    def write_rows(self, new: Rows, stored: Rows, changes: Changes) -> None:
-        """Write flows' rows (new flows' inserted, stored ones' replaced); note what they
-        change in the tallies (written by :meth:`tallies`)."""
+    def write_rows(self, new: Rows, stored: Rows) -> None:
+        """Write flows' rows (new flows' inserted, stored ones' replaced)."""
         self.conn.executemany(_NEW_FLOW, new)
         self.conn.executemany(_SAVE_FLOW, stored)
-        self.gained += changes[0]
-        self.gained_hops += changes[1]
-        self.lost += changes[2]
-        self.lost_hops += changes[3]
-
-    def tallies(self) -> None:
-        """Write what the rows written since the last time changed in the tallies."""
-        counts = []
-        for gained, lost in ((self.gained, self.lost), (self.gained_hops, self.lost_hops)):
-            count = Counter(gained)
-            for key, n in Counter(lost).items():
-                count[key] -= n
-            counts.append(count)
-        _add_counts(self, counts[0], counts[1])
-        self.gained, self.gained_hops, self.lost, self.lost_hops = [], [], [], []
 
 
 @dataclass(frozen=True)
@@ -1021,14 +999,18 @@ class _Writer:
         """Fold every flow held, write its row (by batches: a writing process of its own
         stores one while this one folds the next) and the tallies.
 
-        What each row changes in the tallies is noted here and counted where the rows are
-        written: the writing process has the rows' SQL to run meanwhile.
+        What each row changes in the tallies is counted here, and only the counts sent: the
+        writing process has the rows' SQL to run meanwhile.
         """
         rows: Rows = []  # new flows'
         replaced: Rows = []  # flows stored before
         written: Rows = []
-        changes: Changes = ([], [], [], [])
-        gained, gained_hops, lost, lost_hops = changes
+        # The tallies' keys each row counts now, and those it counted before (a stored flow
+        # that changed group): counted once at the end (in C) rather than row by row.
+        gained: list[tuple[Any, ...]] = []
+        gained_hops: list[tuple[Any, ...]] = []
+        lost: list[tuple[Any, ...]] = []
+        lost_hops: list[tuple[Any, ...]] = []
         routes, sink = self.routes, self.sink
         dumps, loads = orjson.dumps, orjson.loads
         for item in self.open.values():
@@ -1066,14 +1048,18 @@ class _Writer:
                 )
             )
             if len(rows) + len(replaced) == _ROWS:
-                sink.write_rows(rows, replaced, changes)
+                sink.write_rows(rows, replaced)
                 written += rows
                 written += replaced
                 rows, replaced = [], []
-                changes = ([], [], [], [])
-                gained, gained_hops, lost, lost_hops = changes
-        sink.write_rows(rows, replaced, changes)
-        sink.tallies()
+        sink.write_rows(rows, replaced)
+        counts = []
+        for counted, uncounted in ((gained, lost), (gained_hops, lost_hops)):
+            count = Counter(counted)
+            for key, n in Counter(uncounted).items():
+                count[key] -= n
+            counts.append(count)
+        _add_counts(sink, counts[0], counts[1])
         self.last_rows = {row[0]: row for part in (written, rows, replaced) for row in part}
         self.touched_ids.update(self.open)
         self.flushed.update(self.open)
