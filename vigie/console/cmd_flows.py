@@ -21,6 +21,7 @@ from vigie.console.settings import Settings, config_path, load_settings
 from vigie.kernel.text.language import MISSING, Language
 from vigie.probes.flows.ingest import EventReader, ingest_file
 from vigie.probes.flows.lifecycle import STAGES, Route, Stage, flag_names
+from vigie.probes.flows.sink import WriterLost
 from vigie.probes.flows.store import Flow, FlowStore, SearchFilter
 from vigie.probes.flows.stuck import StuckFlow, stuck_flows
 from vigie.reports.flows import (
@@ -178,9 +179,12 @@ def run_ingest(args: argparse.Namespace) -> int:
     results = []
     with ctx.store() as store:
         for name in args.files:
-            done = ingest_file(
-                name, store, ctx.routes, reader, progress=not args.no_progress and sys.stderr.isatty()
-            )
+            try:
+                done = ingest_file(
+                    name, store, ctx.routes, reader, progress=not args.no_progress and sys.stderr.isatty()
+                )
+            except WriterLost as exc:
+                raise UserError(f"{name}: {exc}") from None
             results.append(done)
             if not args.json:
                 print(

@@ -21,13 +21,18 @@ anything.
 
 from __future__ import annotations
 
+import codecs
+import io
 import itertools
+import os
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import compress, repeat
+from operator import attrgetter, is_
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 import orjson
@@ -35,9 +40,11 @@ import orjson
 from vigie.kernel.problems import ConfigError, Problem
 from vigie.kernel.table import Codes, CsvFile, Record, Table, parse_instant
 from vigie.kernel.textfile import TextLines
+from vigie.probes.flows.events import Block, Incoming
 from vigie.probes.flows.lifecycle import KINDS, Kind, Route
-from vigie.probes.flows.store import FlowStore, Incoming, IngestResult
-from vigie.probes.progress import reading
+
+if TYPE_CHECKING:  # the reading process imports this module, and needs neither
+    from vigie.probes.flows.store import FlowStore, IngestResult
 
 FIELDS = (
     "key",
@@ -54,6 +61,9 @@ FIELDS = (
 )
 REQUIRED = ("key", "at", "hop", "event")
 OPTIONAL_TEXT = ("partner", "reason", "batch", "report")
+APART_BYTES = 4 * 1024 * 1024
+"""Files this large (about 30,000 events) are stored by a writing process of their own:
+starting it costs about a tenth of a second, which a smaller file would not win back."""
 MAX_BODY = 16 * 1024 * 1024
 """The largest POST /events body accepted (bytes)."""
 BODY = "POST /events"
@@ -64,7 +74,9 @@ _KIND_CODES = Codes(dict(_KINDS))
 _HOP = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
 _HOP_WHAT = "an application id (letters, digits, '.', '_', ':', '-')"
 _BLOCK_LINES = 10_000
-_INSTANTS = 100_000  # instants kept parsed (events often share their second)
+_BLOCK_BYTES = 1 << 20
+_INSTANTS = 100_000  # instants kept parsed by the line reader (events often share their second)
+_TZINFO = attrgetter("tzinfo")
 _ASCII_SPACES = tuple(c for c in map(chr, range(128)) if c.isspace())
 
 
@@ -138,7 +150,7 @@ class EventReader:
                 moment = parse_instant(at).timestamp()
             except ValueError:
                 return None
-            if len(self._instants) > 100_000:
+            if len(self._instants) > _INSTANTS:
                 self._instants.clear()
             self._instants[at] = moment
         if hop not in self._good_hops:
@@ -249,75 +261,99 @@ class EventReader:
             yield from events
             first += len(block)
 
+    def json_blocks(self, name: str, handle: BinaryIO) -> Iterator[Block]:
+        """The events of a JSON Lines file, by blocks of its bytes.
+
+        Each block (whole lines, about :data:`_BLOCK_BYTES`) is decoded from its bytes and
+        checked whole in C (:meth:`wired`); a block holding anything that check is not sure
+        of (a bad byte too) is read as text line by line, which says what is wrong.
+        """
+        rest = handle.read(len(codecs.BOM_UTF8))
+        if rest == codecs.BOM_UTF8:
+            rest = b""
+        first = 1
+        while True:
+            more = handle.read(_BLOCK_BYTES)
+            data = rest + more
+            cut = data.rfind(b"\n") + 1 if more else len(data)
+            whole, rest = data[:cut], data[cut:]
+            if not whole:
+                if not more:
+                    return
+                continue  # one line longer than a block: read on
+            lines = whole.count(b"\n") + (not whole.endswith(b"\n"))
+            try:
+                events = self.wired(_WIRE.decode_lines(whole), lines)
+            except (msgspec.DecodeError, UnicodeDecodeError):
+                events = None
+            if events is None:
+                events = Block.of(list(self._lines(name, _text_lines(name, whole, first), first)))
+            if events.keys:  # none in a block of blank lines
+                yield events
+            first += lines
+
     def block(self, lines: list[str]) -> list[Incoming] | None:
         """The events of a block of JSON lines when every one is plainly well formed, else None."""
         try:
             wires = _WIRE.decode_lines("".join(lines))
         except msgspec.DecodeError:
             return None
-        if len(wires) != len(lines):
+        found = self.wired(wires, len(lines))
+        return None if found is None else list(map(Incoming._make, zip(*found, strict=True)))
+
+    def wired(self, wires: list[_Wire], lines: int) -> Block | None:
+        """The events of ``lines`` JSON lines decoded, by columns, when every one is plainly
+        well formed (each check runs over a whole column in C)."""
+        if len(wires) != lines:
             return None  # a blank line, or two values on one: the line reader decides
         keys = [w.key for w in wires]
-        texts = [
+        statuses = [w.status for w in wires]
+        partners = [w.partner for w in wires]
+        reasons = [w.reason for w in wires]
+        batches = [w.batch for w in wires]
+        reports = [w.report for w in wires]
+        if not all(keys) or not all(map(_trimmed, (keys, statuses, partners, reasons, batches, reports))):
+            return None
+        types = [w.type for w in wires]
+        if not set(types) - {""} <= self.types:
+            return None
+        kinds = [w.event for w in wires]
+        if "" in compress(statuses, map(is_, kinds, repeat(Kind.STATUS))):
+            return None
+        hops = [w.hop for w in wires]
+        unknown = set(hops).difference(self._good_hops)
+        for hop in unknown:
+            if not (_HOP.fullmatch(hop) if self.hops is None else hop in self.hops):
+                return None
+            self._good_hops.add(hop)
+        # Parsed one by one in C: events seldom share their second within a block, and a
+        # cache cost more than it saved.
+        try:
+            moments = list(map(datetime.fromisoformat, [w.at for w in wires]))
+        except ValueError:
+            return None
+        if None in map(_TZINFO, moments):
+            return None
+        # Every correlation's names, then its ids, checked at once.
+        pairs = [w.correlation for w in wires]
+        present = list(filter(None, pairs))
+        names = [name for p in present for name in p]
+        ids = [value for p in present for value in p.values()]
+        if not (all(names) and all(ids) and _trimmed(names) and _trimmed(ids)):
+            return None
+        return Block(
             keys,
-            [w.status for w in wires],
-            [w.partner for w in wires],
-            [w.reason for w in wires],
-            [w.batch for w in wires],
-            [w.report for w in wires],
-        ]
-        if not all(keys) or not all(map(_trimmed, texts)):
-            return None
-        if not {w.type for w in wires} - {""} <= self.types:
-            return None
-        if "" in {w.status for w in wires if w.event is Kind.STATUS}:
-            return None
-        hops = {w.hop for w in wires}
-        if not hops <= self._good_hops:
-            for hop in hops - self._good_hops:
-                if not (_HOP.fullmatch(hop) if self.hops is None else hop in self.hops):
-                    return None
-                self._good_hops.add(hop)
-        instants = self._instants
-        stamps = [w.at for w in wires]
-        unseen = set(stamps).difference(instants)
-        if len(instants) + len(unseen) > _INSTANTS:
-            instants.clear()
-            unseen = set(stamps)
-        for text in unseen:
-            try:
-                moment = datetime.fromisoformat(text)
-            except ValueError:
-                return None
-            if moment.tzinfo is None:
-                return None
-            instants[text] = moment.timestamp()
-        for w in wires:
-            if w.correlation is not None:
-                pairs = w.correlation
-                if not all(pairs.values()) or not all(pairs) or not _trimmed([*pairs, *pairs.values()]):
-                    return None
-        # tuple.__new__: a named tuple's own __new__ is Python code, a third of this list's time.
-        make = tuple.__new__
-        return [
-            make(
-                Incoming,
-                (
-                    w.key,
-                    instants[w.at],
-                    w.hop,
-                    w.event,
-                    w.type,
-                    w.status,
-                    w.partner,
-                    w.reason,
-                    w.batch,
-                    w.report,
-                    tuple(w.correlation.items()) if w.correlation else (),
-                ),
-            )
-            for w in wires
-        ]
+            list(map(datetime.timestamp, moments)),
+            hops,
+            kinds,
+            types,
+            statuses,
+            partners,
+            reasons,
+            batches,
+            reports,
+            [tuple(p.items()) if p else () for p in pairs],
+        )
 
     def _lines(self, name: str, lines: Iterable[str], first: int) -> Iterator[Incoming]:
         table = Table(name)
@@ -386,8 +422,20 @@ def _correlation(record: Record) -> tuple[tuple[str, str], ...]:
     return ()
 
 
-def read_events(path: str | Path, reader: EventReader, handle: Any) -> tuple[str, Iterator[Incoming]]:
-    """The format (``jsonl`` or ``csv``, from the first line) and events of an open file."""
+def _text_lines(name: str, data: bytes, first: int) -> Iterator[str]:
+    """The lines of a block of a file that starts at line ``first`` (a bad byte: its problem, located)."""
+    # A block after the first is read behind a blank line: a byte-order mark there is a
+    # character of a line (not JSON), not one the file starts with.
+    lines = TextLines(io.BytesIO(b"\n" + data if first > 1 else data), name)
+    shift = first - 2 if first > 1 else 0
+    try:
+        yield from itertools.islice(lines, 1 if first > 1 else 0, None)
+    except ConfigError as exc:
+        raise ConfigError([replace(p, line=p.line + shift) if p.line else p for p in exc.problems]) from None
+
+
+def read_events(path: str | Path, reader: EventReader, handle: Any) -> tuple[str, Iterator[Block]]:
+    """The format (``jsonl`` or ``csv``, from the first line) and events of an open file, by blocks."""
     name = str(path)
     lines = iter(TextLines(handle, name))
     skipped: list[str] = []
@@ -396,8 +444,11 @@ def read_events(path: str | Path, reader: EventReader, handle: Any) -> tuple[str
         if line.strip():
             break
     if skipped and skipped[-1].lstrip().startswith("{"):
-        return "jsonl", reader.json_lines(name, itertools.chain(skipped, lines))
-    return "csv", reader.csv(CsvFile(name, itertools.chain(skipped, lines)))
+        handle.seek(0)  # read again as bytes, by blocks
+        return "jsonl", reader.json_blocks(name, handle)
+    events = reader.csv(CsvFile(name, itertools.chain(skipped, lines)))
+    rows = iter(lambda: list(itertools.islice(events, _BLOCK_LINES)), [])
+    return "csv", map(Block.of, rows)
 
 
 def ingest_file(
@@ -407,9 +458,30 @@ def ingest_file(
     reader: EventReader,
     *,
     progress: bool = False,
+    apart: bool | None = None,
 ) -> FileResult:
-    """Ingest one file whole, or nothing of it (a ConfigError names its first problem)."""
+    """Ingest one file whole, or nothing of it (a ConfigError names its first problem).
+
+    ``apart``: the file is read and checked in a process of its own
+    (:mod:`~vigie.probes.flows.reading`) and the store written in another
+    (:meth:`FlowStore.ingest`) while this one resolves and folds the events; by default
+    when the file has :data:`APART_BYTES` or more.
+    """
+    from vigie.probes.progress import reading  # the bar: the ingesting process's own
+
     with reading(path, progress) as handle:
-        kind, events = read_events(path, reader, handle)
-        result = store.ingest(events, routes)
-    return FileResult(str(path), kind, result)
+        if apart is None:
+            apart = os.stat(path).st_size >= APART_BYTES
+        if not apart:
+            kind, blocks = read_events(path, reader, handle)
+            result = store.ingest_blocks(blocks, routes)
+            return FileResult(str(path), kind, result)
+        # Imported here: that module imports this one.
+        from vigie.probes.flows.reading import ReadApart
+
+        other = ReadApart(path, reader, handle)
+        try:
+            result = store.ingest_blocks(other.blocks(), routes, apart=True)
+        finally:
+            other.close()
+    return FileResult(str(path), other.format, result)

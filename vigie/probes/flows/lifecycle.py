@@ -31,11 +31,11 @@ and flagged, never refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from enum import IntFlag, StrEnum
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Kind(StrEnum):
@@ -177,6 +177,11 @@ class Event(NamedTuple):
     alias: str = ""
 
 
+Entry = tuple[float, str, Kind, str, str, int, str, str]
+"""An :class:`Event`'s values in its fields' order (an Event is one): a store keeps plain
+tuples in the logs it gathers (a named tuple's copy per event spared)."""
+
+
 @dataclass(slots=True)
 class Progress:
     """Where a flow stands after the events folded so far (time order), and what is odd.
@@ -221,20 +226,48 @@ def allowed(current: Stage, new: Stage) -> bool:
     return _RANK[new] > _RANK[current]
 
 
-def start(event: Event, route: Route | None) -> Progress:
-    """The progress of a flow before its first event is folded in (see :func:`step`)."""
-    return Progress(
-        first_at=event.at,
-        first_hop=event.hop,
-        last_at=event.at,
-        last_hop=event.hop,
-        last_kind=event.kind,
-        arrivals=[None] * len(route.path) if route is not None else [],
+State = tuple[Any, ...]
+"""A :class:`Progress`'s field values, in its fields' order (``Progress(*state)`` makes one)."""
+
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Progress))
+"""The names of :class:`Progress`'s fields, in order."""
+state_of: Callable[[Progress], State] = attrgetter(*FIELDS)
+"""The :data:`State` of a progress."""
+
+
+def _initial(event: Entry, route: Route | None) -> State:
+    """The state of a flow before its first event is folded in."""
+    arrivals: list[float | None] = [None] * len(route.path) if route is not None else []
+    at, hop, kind = event[0], event[1], event[2]
+    return (
+        at,
+        hop,
+        at,
+        hop,
+        kind,
+        "",
+        Stage.RECEIVED,
+        -1,
+        arrivals,
+        0,
+        0,
+        None,
+        False,
+        False,
+        "",
+        -1,
+        0,
     )
 
 
-# Members as plain names: the fold runs once per event stored, and an enum member's
-# attribute lookup on its class costs more than the rest of a simple step.
+def start(event: Event, route: Route | None) -> Progress:
+    """The progress of a flow before its first event is folded in (see :func:`step`)."""
+    return Progress(*_initial(event, route))
+
+
+# Members and flags as plain names and ints: the fold runs once per event stored, and an
+# enum member's attribute lookup on its class, or an IntFlag's "|" (Python code), costs
+# more than the rest of a simple step.
 _RECEIVED, _SENT, _ACKNOWLEDGED, _STATUS, _ERROR = (
     Kind.RECEIVED,
     Kind.SENT,
@@ -243,83 +276,141 @@ _RECEIVED, _SENT, _ACKNOWLEDGED, _STATUS, _ERROR = (
     Kind.ERROR,
 )
 _STAGE_RECEIVED, _IN_TRANSIT = Stage.RECEIVED, Stage.IN_TRANSIT
+_REASONED = (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN)
+_SKIPPED, _OFF_MAP, _REGRESSIVE, _OUT_OF_ORDER, _DUPLICATE, _UNKNOWN = (
+    int(Flag.SKIPPED),
+    int(Flag.OFF_MAP),
+    int(Flag.REGRESSIVE),
+    int(Flag.OUT_OF_ORDER),
+    int(Flag.DUPLICATE),
+    int(Flag.UNKNOWN_STATUS),
+)
 
 
 def step(progress: Progress, event: Event, route: Route | None) -> None:
     """Fold one event (not earlier than any folded before) into ``progress``."""
-    progress.events += 1
-    previous_hop = progress.last_hop
-    at, hop, kind = event.at, event.hop, event.kind
-    progress.last_at = at
-    progress.last_hop = hop
-    progress.last_kind = kind
-    if kind is _STATUS:
-        _status(progress, event, route)
-    elif kind is _ERROR:
-        if event.reason:
-            progress.reason = event.reason
-    else:
-        if kind is _SENT:
-            progress.sent = True
-        elif kind is _ACKNOWLEDGED:
-            progress.acknowledged = True
-        if progress.stage is _STAGE_RECEIVED and (kind is not _RECEIVED or hop != progress.first_hop):
-            progress.stage = _IN_TRANSIT
-    if route is None:
-        if progress.settled_at is None:
-            progress.settled_at = at
-        return
-    _path(progress, event, route, previous_hop)
-    if progress.settled_at is None and (progress.stage in CLOSED or progress.pos == len(route.path) - 1):
-        progress.settled_at = at
+    advance(progress, (event,), route)
 
 
-def _status(progress: Progress, event: Event, route: Route | None) -> None:
-    code = event.status
-    progress.last_status = code
-    if event.seq < progress.status_seq:
-        progress.flags |= Flag.OUT_OF_ORDER
-    else:
-        progress.status_seq = event.seq
+def advance(progress: Progress, events: Iterable[Entry], route: Route | None) -> None:
+    """Fold events in time order (none earlier than any folded before) into ``progress``,
+    one :func:`step` after the other."""
+    for name, value in zip(FIELDS, _fold(state_of(progress), events, route)[0], strict=True):
+        setattr(progress, name, value)
+
+
+def folded(events: Sequence[Entry], route: Route | None) -> tuple[State, bool]:
+    """The state of a flow after its events, in time order (at least one): what
+    :func:`start` then :func:`advance` give, without a :class:`Progress` made (a store
+    folds each flow it writes); and whether two of the events share a time (only then
+    may one be there twice: the store checks)."""
+    state, ties = _fold(_initial(events[0], route), events, route)
+    return state, ties > 1  # the first event is at the time it starts from
+
+
+def _fold(state: State, events: Iterable[Entry], route: Route | None) -> tuple[State, int]:
+    """The state after ``events`` are folded into ``state``, one :func:`step` after the
+    other: kept in local names meanwhile (a flow's whole log is folded at once when it is
+    stored); and how many events came at the time of the one before (or of ``state``)."""
+    (
+        first_at,
+        first_hop,
+        last_at,
+        last_hop,
+        last_kind,
+        last_status,
+        stage,
+        pos,
+        arrivals,
+        received,
+        flags,
+        settled_at,
+        sent,
+        acknowledged,
+        reason,
+        status_seq,
+        count,
+    ) = state
     statuses = CHORUS_PRO if route is None else route.statuses
-    new = statuses.get(code) or statuses.get(code.upper())
-    if new is None:
-        progress.flags |= Flag.UNKNOWN_STATUS
-        return
-    if new is progress.stage or (
-        new in _ON_THE_WAY and progress.stage in _ON_THE_WAY and _RANK[new] < _RANK[progress.stage]
-    ):
-        return  # a deposit reported after the transport moved the flow on says nothing new
-    if not allowed(progress.stage, new):
-        progress.flags |= Flag.REGRESSIVE
-        return
-    progress.stage = new
-    if event.reason or new in (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN):
-        progress.reason = event.reason
-
-
-def _path(progress: Progress, event: Event, route: Route, previous_hop: str) -> None:
-    index = route._index.get(event.hop)
-    if index is None:
-        progress.flags |= Flag.OFF_MAP
-        return
-    if progress.arrivals[index] is None:
-        progress.arrivals[index] = event.at
-    if event.kind is _RECEIVED:
-        bit = 1 << index
-        if progress.received & bit:
-            progress.flags |= Flag.DUPLICATE
-        progress.received |= bit
-        if (
-            route.links is not None
-            and previous_hop != event.hop
-            and (previous_hop, event.hop) not in route.links
-        ):
-            progress.flags |= Flag.OFF_MAP
-    if index > progress.pos:
-        if None in progress.arrivals[:index]:
-            progress.flags |= Flag.SKIPPED
-        progress.pos = index
+    index_of = None if route is None else route._index
+    links = None if route is None else route.links
+    end = -1 if route is None else len(route.path) - 1
+    ties = 0
+    for at, hop, kind, code, why, seq, _, _ in events:
+        count += 1
+        if at == last_at:
+            ties += 1
+        previous_hop = last_hop
+        last_at, last_hop, last_kind = at, hop, kind
+        if kind is _STATUS:
+            last_status = code
+            if seq < status_seq:
+                flags |= _OUT_OF_ORDER
+            else:
+                status_seq = seq
+            new = statuses.get(code) or statuses.get(code.upper())
+            if new is None:
+                flags |= _UNKNOWN
+            elif new is stage or (new in _ON_THE_WAY and stage in _ON_THE_WAY and _RANK[new] < _RANK[stage]):
+                pass  # a deposit reported after the transport moved the flow on says nothing new
+            elif not allowed(stage, new):
+                flags |= _REGRESSIVE
+            else:
+                stage = new
+                if why or new in _REASONED:
+                    reason = why
+        elif kind is _ERROR:
+            if why:
+                reason = why
+        else:
+            if kind is _SENT:
+                sent = True
+            elif kind is _ACKNOWLEDGED:
+                acknowledged = True
+            if stage is _STAGE_RECEIVED and (kind is not _RECEIVED or hop != first_hop):
+                stage = _IN_TRANSIT
+        if index_of is None:
+            if settled_at is None:
+                settled_at = at
+            continue
+        index = index_of.get(hop)
+        if index is None:
+            flags |= _OFF_MAP
+        else:
+            if arrivals[index] is None:
+                arrivals[index] = at
+            if kind is _RECEIVED:
+                bit = 1 << index
+                if received & bit:
+                    flags |= _DUPLICATE
+                received |= bit
+                if links is not None and previous_hop != hop and (previous_hop, hop) not in links:
+                    flags |= _OFF_MAP
+            if index > pos:
+                if None in arrivals[:index]:
+                    flags |= _SKIPPED
+                pos = index
+        if settled_at is None and (stage in CLOSED or pos == end):
+            settled_at = at
+    return (
+        first_at,
+        first_hop,
+        last_at,
+        last_hop,
+        last_kind,
+        last_status,
+        stage,
+        pos,
+        arrivals,
+        received,
+        flags,
+        settled_at,
+        sent,
+        acknowledged,
+        reason,
+        status_seq,
+        count,
+    ), ties
 
 
 _TIME_ORDER = attrgetter("at", "seq")
@@ -330,10 +421,7 @@ def fold(events: Iterable[Event], route: Route | None) -> Progress | None:
     ordered = sorted(events, key=_TIME_ORDER)
     if not ordered:
         return None
-    progress = start(ordered[0], route)
-    for event in ordered:
-        step(progress, event, route)
-    return progress
+    return Progress(*folded(ordered, route)[0])
 
 
 def due_at(progress: Progress, route: Route | None) -> float | None:

@@ -37,9 +37,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 import orjson
@@ -47,18 +47,22 @@ import sqlite_utils
 
 from vigie.kernel.gcpause import gc_paused
 from vigie.probes.db import connect, migrate, read_snapshot, write_transaction
+from vigie.probes.flows.events import Block, Incoming
 from vigie.probes.flows.lifecycle import (
     KINDS,
     STAGES,
+    Entry,
     Event,
     Kind,
     Progress,
     Route,
     Stage,
+    State,
     fold,
-    start,
-    step,
+    folded,
+    state_of,
 )
+from vigie.probes.flows.sink import Apart, Rows, Sink
 
 REFERENCES = ("file", "edi_control", "as2_message_id", "traceparent")
 """Correlation ids many flows may share (a file carries many invoices): looked up, never
@@ -216,7 +220,7 @@ def _v2(db: sqlite_utils.Database) -> None:
         tally[facts[0]] += 1
         hops.update(facts[1])
     conn.executemany("UPDATE flows SET log = ?, names = ? WHERE id = ?", updates)
-    _add_counts(conn, tally, hops)
+    _add_counts(Here(conn), tally, hops)
     conn.execute("DROP TABLE flow_events")
     conn.execute("DROP INDEX flow_keys_flow")
     conn.execute("DROP INDEX flow_refs_flow")
@@ -229,25 +233,31 @@ _FLOW_COLUMNS = (
     "arrivals, received, flags, settled_at, sent, acknowledged, reason, status_seq, events"
 )
 _SAVE_FLOW = f"INSERT OR REPLACE INTO flows ({_FLOW_COLUMNS}, log, names) VALUES ({', '.join('?' * 23)})"
+_NEW_FLOW = _SAVE_FLOW.replace("INSERT OR REPLACE", "INSERT")  # a tenth cheaper: no row to replace
+_READ_FLOWS = f"SELECT {_FLOW_COLUMNS}, log, names FROM flows WHERE id IN "  # then an IN list
 _KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
 _STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
 _DAY = 86_400.0
 _FLUSH_EVENTS = 1_000_000
 """Events an ingest keeps in memory (flows folded and written once each) before writing them."""
+_ROWS = 2_000
+"""Flow rows written at once (by a writing process, while the next ones are folded)."""
 
 REASONED = (Stage.REJECTED, Stage.SUSPENDED, Stage.WITHDRAWN)
 """Stages whose reason the monthly report counts (rejects, suspensions, withdrawals by reason)."""
+_REASONED_INDEXES = frozenset(_STAGE_INDEX[stage] for stage in REASONED)
 
 _LOG = msgspec.msgpack.Decoder(list[Event])
+_ENTRIES = msgspec.msgpack.Decoder(list[Entry])  # a log as an ingest gathers it: plain tuples
 _ENCODER = msgspec.msgpack.Encoder()
 _NAMES_DECODER = msgspec.msgpack.Decoder(tuple[list[tuple[str, str]], list[tuple[str, str]]])
 _IDENTITY = itemgetter(0, 1, 2, 3)  # an event stored twice: same time, hop, kind and status
-_TIME_ORDER = attrgetter("at", "seq")
+_TIME_ORDER = itemgetter(0, 5)  # an entry's time, then arrival
 _TALLY_COLUMNS = "day, type, partner, stage, sent, acknowledged, flags, open, reason"
 _HOP_COLUMNS = "day, type, step, seconds"
 
 
-def _pack(log: list[Event]) -> bytes:
+def _pack(log: Sequence[Entry]) -> bytes:
     return _ENCODER.encode(log)
 
 
@@ -257,19 +267,25 @@ Facts = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]
 
 
 def _facts(kind: str | None, partner: str | None, p: Progress) -> Facts:
-    day = int(p.first_at // _DAY)
+    """What a flow in state ``p`` counts in the tallies."""
+    return _row_facts(_row(0, "", kind, partner, state_of(p)), p.arrivals)
+
+
+def _row_facts(row: Sequence[Any], arrivals: list[float | None]) -> Facts:
+    """What the flow of a ``flows`` row counts in the tallies (``arrivals``: its column's list)."""
+    kind, stage = row[2], row[10]
+    day = int(row[4] // _DAY)
     tally = (
         day,
         kind or "",
-        partner or "",
-        _STAGE_INDEX[p.stage],
-        int(p.sent),
-        int(p.acknowledged),
-        p.flags,
-        int(p.settled_at is None),
-        p.reason if p.stage in REASONED else "",
+        row[3] or "",
+        stage,
+        row[16],
+        row[17],
+        row[14],
+        int(row[15] is None),
+        row[18] if stage in _REASONED_INDEXES else "",
     )
-    arrivals = p.arrivals
     if not kind or len(arrivals) < 2:
         return tally, ()
     hops = []
@@ -284,7 +300,7 @@ def _facts(kind: str | None, partner: str | None, p: Progress) -> Facts:
 
 
 def _add_counts(
-    conn: sqlite3.Connection, tally: Mapping[tuple[Any, ...], int], hops: Mapping[tuple[Any, ...], int]
+    sink: Sink, tally: Mapping[tuple[Any, ...], int], hops: Mapping[tuple[Any, ...], int]
 ) -> None:
     """Add counts to the tallies (a count may be negative: a flow that changed leaves its
     former group); rows brought to zero are removed."""
@@ -292,35 +308,38 @@ def _add_counts(
         width = columns.count(",") + 1
         marks = ", ".join("?" * (width + 1))
         changed = [(*k, n) for k, n in counts.items() if n]
-        conn.executemany(
+        sink.many(
             f"INSERT INTO {table} ({columns}, count) VALUES ({marks}) "
             f"ON CONFLICT ({columns}) DO UPDATE SET count = count + excluded.count",
             changed,
         )
         where = " AND ".join(f"{c.strip()} = ?" for c in columns.split(","))
-        conn.executemany(
-            f"DELETE FROM {table} WHERE {where} AND count = 0", [k for k, n in counts.items() if n < 0]
-        )
+        sink.many(f"DELETE FROM {table} WHERE {where} AND count = 0", [k for k, n in counts.items() if n < 0])
 
 
-class Incoming(NamedTuple):
-    """An event as read from a file or a request, checked, before it is stored.
+class Here:
+    """An ingest's SQL run on a connection whose transaction the caller holds (this
+    process's, or the writing process's: :mod:`~vigie.probes.flows.sink`)."""
 
-    ``correlation`` holds (name, id) pairs; ``at`` is epoch seconds. A named tuple: files
-    bring millions of them (a frozen dataclass takes four times as long to make).
-    """
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
 
-    key: str
-    at: float
-    hop: str
-    kind: Kind
-    type: str = ""
-    status: str = ""
-    partner: str = ""
-    reason: str = ""
-    batch: str = ""
-    report: str = ""
-    correlation: tuple[tuple[str, str], ...] = ()
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read."""
+        return self.conn.execute(sql, params).fetchall()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One statement."""
+        self.conn.execute(sql, params)
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement per row."""
+        self.conn.executemany(sql, rows)
+
+    def write_rows(self, new: Rows, stored: Rows) -> None:
+        """Write flows' rows (new flows' inserted, stored ones' replaced)."""
+        self.conn.executemany(_NEW_FLOW, new)
+        self.conn.executemany(_SAVE_FLOW, stored)
 
 
 @dataclass(frozen=True)
@@ -383,29 +402,24 @@ class SearchFilter:
     until: float | None = None
 
 
-def _row(flow_id: int, key: str, kind: str | None, partner: str | None, p: Progress) -> tuple[object, ...]:
+def _row(flow_id: int, key: str, kind: str | None, partner: str | None, state: State) -> tuple[Any, ...]:
+    """The ``flows`` columns of a flow but its log and names, from its state (the life
+    cycle's :data:`~vigie.probes.flows.lifecycle.State`: its fields in the columns' order,
+    the kind and stage kept as their indexes, the booleans as ints), ``arrivals`` as a list
+    (JSON once written: :meth:`_Writer.flush`)."""
     return (
         flow_id,
         key,
         kind,
         partner,
-        p.first_at,
-        p.first_hop,
-        p.last_at,
-        p.last_hop,
-        _KIND_INDEX[p.last_kind],
-        p.last_status,
-        _STAGE_INDEX[p.stage],
-        p.pos,
-        orjson.dumps(p.arrivals).decode(),
-        p.received,
-        p.flags,
-        p.settled_at,
-        int(p.sent),
-        int(p.acknowledged),
-        p.reason,
-        p.status_seq,
-        p.events,
+        *state[:4],
+        _KIND_INDEX[state[4]],
+        state[5],
+        _STAGE_INDEX[state[6]],
+        *state[7:12],
+        int(state[12]),
+        int(state[13]),
+        *state[14:],
     )
 
 
@@ -443,6 +457,11 @@ def _by_id(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Flow]:
     return found
 
 
+def _marks(values: Sequence[Any]) -> str:
+    """The parameters of an ``IN`` list of ``values``."""
+    return f"({', '.join('?' * len(values))})"
+
+
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(islice(it, size)):
@@ -454,6 +473,7 @@ class FlowStore:
 
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         self.db = connect(self.path, busy_timeout)
         migrate(self.db, "flows", MIGRATIONS)
         self.conn: sqlite3.Connection = self.db.conn
@@ -478,22 +498,46 @@ class FlowStore:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def ingest(self, events: Iterable[Incoming], routes: Mapping[str, Route]) -> IngestResult:
+    def ingest(
+        self, events: Iterable[Incoming], routes: Mapping[str, Route], *, apart: bool = False
+    ) -> IngestResult:
         """Store events in one transaction: all of them, or none if reading them raises.
 
-        Each flow's state is folded forward event by event; a flow that gets an event not
-        later than its last one (a late arrival, a repeat) or learns its type is folded
-        again from all its stored events, so the state is always that of the events in
-        time order, whatever order they came in.
+        Each flow's events are gathered, sorted by time (then arrival) and folded, so the
+        state is always that of the events in time order, whatever order they came in.
+        ``apart``: the SQL runs in a writing process of its own (:mod:`~vigie.probes.flows.sink`)
+        while this one reads and folds; all or nothing still (a :class:`~vigie.probes.flows.sink.WriterLost`
+        when that process ends before it commits).
         """
+        return self.ingest_blocks(map(Block.of, _chunks(events, CHUNK)), routes, apart=apart)
+
+    def ingest_blocks(
+        self, blocks: Iterable[Block], routes: Mapping[str, Route], *, apart: bool = False
+    ) -> IngestResult:
+        """:meth:`ingest` of events that come by blocks (a file's reader gives them so)."""
         # Millions of tuples, none in a cycle: the cyclic collector walked them again and
         # again (half the time of an import of a million events).
-        with gc_paused(), write_transaction(self.conn):
-            writer = _Writer(self.conn, routes)
-            for chunk in _chunks(events, CHUNK):
-                writer.chunk(chunk)
+        with gc_paused(), self._writing(apart) as sink:
+            writer = _Writer(sink, self.conn, routes)
+            for block in blocks:
+                writer.chunk(block)
             writer.finish()
         return IngestResult(writer.count, writer.created, writer.touched)
+
+    @contextmanager
+    def _writing(self, apart: bool) -> Iterator[Sink]:
+        """One write transaction, here or in a writing process: committed if the block ends
+        normally, rolled back otherwise."""
+        if not apart:
+            with write_transaction(self.conn):
+                yield Here(self.conn)
+            return
+        sink = Apart(self.path, self.busy_timeout)
+        try:
+            yield sink
+            sink.commit()
+        finally:
+            sink.close()
 
     def attach(self, name: str, content: bytes, key: str | None, now: float | None = None) -> ReportFile:
         """Store an integration report under ``name`` (replacing one of that name), linked
@@ -739,25 +783,37 @@ class _Open:
         self.key = key
         self.type = kind
         self.partner = partner
-        self.log: list[Event] = []
+        self.log: list[Entry] = []
         self.keys: list[tuple[str, str]] = []
         self.refs: set[tuple[str, str]] = set()
         self.stored = False  # a row of it is in the table
-        self.before: Facts | None = None  # what its stored row counts in the tallies
+        self.before: tuple[Any, ...] | None = None  # its stored row (what it counts in the tallies)
 
 
 class _Writer:
     """One ingest's work inside its transaction: keys resolved, each flow's events gathered
     in memory, then each flow folded once and written as one row (with its keys, references
-    and tallies) when the ingest ends or holds too many events."""
+    and tallies) when the ingest ends or holds too many events.
 
-    def __init__(self, conn: sqlite3.Connection, routes: Mapping[str, Route]) -> None:
+    Writes go to ``sink`` (this connection, or a writing process of its own). Reads of what
+    was there before go to ``conn``: the transaction's writing connection, or one that sees
+    the last commit, which is the state the transaction began from (it holds the write
+    lock) plus nothing this ingest wrote that it does not hold itself: every key it gave
+    stays in :attr:`keys`, and flows it wrote (``flushed``) are read back through ``sink``.
+    """
+
+    def __init__(self, sink: Sink, conn: sqlite3.Connection, routes: Mapping[str, Route]) -> None:
+        self.sink = sink
         self.conn = conn
         self.routes = routes
-        meta = dict(conn.execute("SELECT name, value FROM flow_meta").fetchall())
+        meta: dict[str, float] = dict(sink.query("SELECT name, value FROM flow_meta"))
         self.seq = int(meta.get("seq", 0))
         self.latest = meta.get("latest_at")
-        self.next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM flows").fetchone()[0]) + 1
+        self.next_id = int(sink.query("SELECT coalesce(max(id), 0) FROM flows")[0][0]) + 1
+        self.flushed: set[int] = set()  # flows this ingest wrote (read back through the sink)
+        # The rows the last flush wrote: a flow of it named again is taken from here, rather
+        # than read back through the writing process once it has written them all.
+        self.last_rows: dict[int, tuple[Any, ...]] = {}
         self.empty = self.next_id == 1  # nothing stored yet: no key to look up
         self.keys: dict[str, int] = {}  # key or alias -> flow (those looked up or created)
         self.open: dict[int, _Open] = {}
@@ -766,105 +822,124 @@ class _Writer:
         self.new_refs: set[tuple[str, str, int]] = set()  # (value, name, flow) to store
         self.merged: dict[int, int] = {}  # flow -> the flow it joined
         self.count = self.created = 0
-        self.touched_ids: set[int] = set()
+        self.touched_ids: set[int] = set()  # every flow held is touched: added at each flush
 
     @property
     def touched(self) -> int:
         return len(self.touched_ids)
 
-    def _lookup(self, values: Iterable[str]) -> None:
-        missing = [v for v in set(values) if v not in self.keys]
-        for batch in _chunks(missing, _IN):
+    def _lookup(self, values: set[str]) -> set[int]:
+        """The stored flows known by keys not met before in this ingest (now in :attr:`keys`)."""
+        found = set()
+        for batch in _chunks(values.difference(self.keys), _IN):
             marks = ", ".join("?" * len(batch))
             for value, flow in self.conn.execute(
                 f"SELECT value, flow FROM flow_keys WHERE value IN ({marks})", batch
             ):
                 self.keys[value] = flow
+                found.add(flow)
+        return found
 
     def _load(self, ids: Iterable[int]) -> None:
         """Bring stored flows into memory, to add events to."""
-        for batch in _chunks([i for i in ids if i not in self.open], _IN):
-            marks = ", ".join("?" * len(batch))
-            sql = f"SELECT {_FLOW_COLUMNS}, log, names FROM flows WHERE id IN ({marks})"
-            for row in self.conn.execute(sql, batch):
-                flow = _flow(row)
-                item = _Open(flow.id, flow.key, flow.type, flow.partner)
-                item.log = _LOG.decode(row[21])
-                keys, refs = _NAMES_DECODER.decode(row[22])
-                item.keys, item.refs = keys, set(refs)
-                item.stored = True
-                item.before = _facts(flow.type, flow.partner, flow.progress)
-                self.open[flow.id] = item
-                self.held += len(item.log)
+        wanted = [i for i in ids if i not in self.open]
+        written = [i for i in wanted if i in self.flushed and i not in self.last_rows]
+        rows: list[tuple[Any, ...]] = [self.last_rows[i] for i in wanted if i in self.last_rows]
+        for batch in _chunks([i for i in wanted if i not in self.flushed], _IN):
+            rows += self.conn.execute(_READ_FLOWS + _marks(batch), batch).fetchall()
+        for batch in _chunks(written, _IN):
+            rows += self.sink.query(_READ_FLOWS + _marks(batch), batch)
+        for row in rows:
+            item = _Open(row[0], row[1], row[2], row[3])
+            item.log = _ENTRIES.decode(row[21])
+            keys, refs = _NAMES_DECODER.decode(row[22])
+            item.keys, item.refs = keys, set(refs)
+            item.stored = True
+            item.before = row[:21]
+            self.open[row[0]] = item
+            self.held += len(item.log)
 
-    def chunk(self, chunk: list[Incoming]) -> None:
-        """Resolve one chunk's events to their flows and gather them (inside the transaction)."""
+    def chunk(self, block: Block) -> None:
+        """Resolve one block's events to their flows and gather them (inside the transaction)."""
         if not self.empty:
-            names = [e.key for e in chunk]
-            names += [v for e in chunk if e.correlation for n, v in e.correlation if n not in REFERENCES]
-            self._lookup(names)
-            self._load({self.keys[v] for v in names if v in self.keys})
-        merges: set[tuple[int, int]] = set()
-        known, opened, touched, seq = self.keys, self.open, self.touched_ids, self.seq
-        new_keys, new_refs = self.new_keys, self.new_refs
-        make = tuple.__new__  # a named tuple's own __new__ is Python code
-        for e in chunk:
-            seq += 1
-            key = e.key
-            flow = known.get(key)
-            waiting: list[tuple[str, str]] = []
-            if e.correlation:
-                for name, value in e.correlation:
-                    if name in REFERENCES:
-                        waiting.append((value, name))
-                        continue
-                    other = known.get(value)
-                    if other is None:
-                        waiting.append((value, name))
-                    elif flow is None:
-                        flow = other
-                    elif other != flow:
-                        merges.add((min(flow, other), max(flow, other)))
-            if flow is None:
-                flow = self.next_id
-                self.next_id += 1
-                self.created += 1
-                item = opened[flow] = _Open(flow, key, e.type or None, e.partner or None)
-            else:
-                item = opened[flow]
-            if key not in known:
-                known[key] = flow
-                new_keys.append((key, KEY))
-                item.keys.append((KEY, key))
-            for value, name in waiting:
-                if name in REFERENCES:
-                    if (name, value) not in item.refs:
-                        item.refs.add((name, value))
-                        new_refs.add((value, name, flow))
-                elif value not in known:
-                    known[value] = flow
-                    new_keys.append((value, name))
-                    item.keys.append((name, value))
-            if e.batch and (BATCH, e.batch) not in item.refs:
-                item.refs.add((BATCH, e.batch))
-                new_refs.add((e.batch, BATCH, flow))
-            if item.type is None and e.type:
-                item.type = e.type
-            if item.partner is None and e.partner:
-                item.partner = e.partner
-            item.log.append(
-                make(
-                    Event,
-                    (e.at, e.hop, e.kind, e.status, e.reason, seq, e.report, "" if key == item.key else key),
-                )
+            names = set(block.keys)
+            names.update(
+                v for pairs in filter(None, block.correlations) for n, v in pairs if n not in REFERENCES
             )
-            touched.add(flow)
+            found = self._lookup(names)
+            if self.flushed:
+                # Flows written out of memory may come back: any named is read again. Else
+                # every flow of a key met before in this ingest is in memory already.
+                known = self.keys
+                found.update(known[v] for v in names if v in known)
+            self._load(found)
+        merges: set[tuple[int, int]] = set()
+        known, opened, seq = self.keys, self.open, self.seq
+        get = known.get
+        new_keys, new_refs = self.new_keys, self.new_refs
+        waiting: list[tuple[str, str]] = []
+        # The columns walked together; most events are of a flow met before and name no
+        # other id: one lookup each, then the event joins the flow's log.
+        # Each key looked up by map as zip asks for the next event: after the one before
+        # was resolved, in C.
+        for key, at, hop, kind, kind_name, status, partner, reason, batch, report, correlation, flow in zip(
+            *block, map(get, block.keys), strict=True
+        ):
+            seq += 1
+            if flow is not None and not correlation:
+                item = opened[flow]
+            else:
+                if correlation:
+                    waiting = []
+                    for name, value in correlation:
+                        if name in REFERENCES:
+                            waiting.append((value, name))
+                            continue
+                        other = get(value)
+                        if other is None:
+                            waiting.append((value, name))
+                        elif flow is None:
+                            flow = other
+                        elif other != flow:
+                            merges.add((min(flow, other), max(flow, other)))
+                if flow is None:
+                    flow = self.next_id
+                    self.next_id += 1
+                    self.created += 1
+                    item = opened[flow] = _Open(flow, key, kind_name or None, partner or None)
+                else:
+                    item = opened[flow]
+                if key not in known:
+                    known[key] = flow
+                    new_keys.append((key, KEY))
+                    item.keys.append((KEY, key))
+                if correlation:
+                    for value, name in waiting:
+                        if name in REFERENCES:
+                            if (name, value) not in item.refs:
+                                item.refs.add((name, value))
+                                new_refs.add((value, name, flow))
+                        elif value not in known:
+                            known[value] = flow
+                            new_keys.append((value, name))
+                            item.keys.append((name, value))
+            if batch or kind_name or partner:  # seldom: a flow's first events
+                if batch and (BATCH, batch) not in item.refs:
+                    item.refs.add((BATCH, batch))
+                    new_refs.add((batch, BATCH, flow))
+                if kind_name and item.type is None:
+                    item.type = kind_name
+                if partner and item.partner is None:
+                    item.partner = partner
+            item.log.append((at, hop, kind, status, reason, seq, report, "" if key == item.key else key))
         self.seq = seq
-        self.count += len(chunk)
-        self.held += len(chunk)
-        newest = max(e.at for e in chunk)
-        if self.latest is None or newest > self.latest:
-            self.latest = newest
+        self.count += len(block.keys)
+        self.held += len(block.keys)
+        if block.ats:
+            newest = max(block.ats)
+            if self.latest is None or newest > self.latest:
+                self.latest = newest
+        self._names()
         for keep, gone in sorted(merges):
             self._merge(keep, gone)
         if self.held >= _FLUSH_EVENTS:
@@ -882,85 +957,119 @@ class _Writer:
             return
         keep, gone = min(keep, gone), max(keep, gone)
         kept, other = self.open[keep], self.open.pop(gone)
-        kept.log += [e._replace(alias=e.alias or other.key) for e in other.log]
+        kept.log += [(*e[:7], e[7] or other.key) for e in other.log]
         kept.keys += other.keys
         kept.refs |= other.refs
         kept.type = kept.type or other.type
         kept.partner = kept.partner or other.partner
         for _, value in other.keys:
             self.keys[value] = keep
-        conn = self.conn
-        conn.executemany("UPDATE flow_keys SET flow = ? WHERE value = ?", [(keep, v) for _, v in other.keys])
-        for name, value in other.refs:
-            conn.execute(
-                "UPDATE OR IGNORE flow_refs SET flow = ? WHERE value = ? AND name = ? AND flow = ?",
-                (keep, value, name, gone),
-            )
-            conn.execute(
-                "DELETE FROM flow_refs WHERE value = ? AND name = ? AND flow = ?", (value, name, gone)
-            )
-        conn.execute("UPDATE flow_reports SET flow = ? WHERE flow = ?", (keep, gone))
+        sink = self.sink
+        sink.many("UPDATE flow_keys SET flow = ? WHERE value = ?", [(keep, v) for _, v in other.keys])
+        refs = [(keep, value, name, gone) for name, value in other.refs]
+        sink.many("UPDATE OR IGNORE flow_refs SET flow = ? WHERE value = ? AND name = ? AND flow = ?", refs)
+        sink.many("DELETE FROM flow_refs WHERE value = ? AND name = ? AND flow = ?", [r[1:] for r in refs])
+        sink.run("UPDATE flow_reports SET flow = ? WHERE flow = ?", (keep, gone))
         if other.stored:
-            conn.execute("DELETE FROM flows WHERE id = ?", (gone,))
+            sink.run("DELETE FROM flows WHERE id = ?", (gone,))
             assert other.before is not None
-            _add_counts(conn, Counter({other.before[0]: -1}), Counter(dict.fromkeys(other.before[1], -1)))
+            tally, hops = _row_facts(other.before, orjson.loads(other.before[12]))
+            _add_counts(sink, Counter({tally: -1}), Counter(dict.fromkeys(hops, -1)))
         self.merged[gone] = keep
         self.touched_ids.discard(gone)
         self.touched_ids.add(keep)
 
+    def _names(self) -> None:
+        """Write the keys and references met since the last time (before any merge they
+        take part in: a merge moves what is written)."""
+        keys = self.keys
+        self.sink.many(
+            "INSERT OR IGNORE INTO flow_keys (value, name, flow) VALUES (?, ?, ?)",
+            [(value, name, keys[value]) for value, name in self.new_keys],
+        )
+        refs = self.new_refs
+        if self.merged:  # a reference met before a merge goes to the flow it joined
+            root = self._root
+            refs = {(value, name, root(flow)) for value, name, flow in refs}
+        self.sink.many("INSERT OR IGNORE INTO flow_refs (value, name, flow) VALUES (?, ?, ?)", sorted(refs))
+        self.new_keys = []
+        self.new_refs = set()
+
     def flush(self) -> None:
-        """Fold every flow held, write its row, its new keys and references, the tallies."""
-        rows = []
-        tally: Counter[tuple[Any, ...]] = Counter()
-        hops: Counter[tuple[Any, ...]] = Counter()
-        routes = self.routes
+        """Fold every flow held, write its row (by batches: a writing process of its own
+        stores one while this one folds the next) and the tallies.
+
+        What each row changes in the tallies is counted here, and only the counts sent: the
+        writing process has the rows' SQL to run meanwhile.
+        """
+        rows: Rows = []  # new flows'
+        replaced: Rows = []  # flows stored before
+        written: Rows = []
+        # The tallies' keys each row counts now, and those it counted before (a stored flow
+        # that changed group): counted once at the end (in C) rather than row by row.
+        gained: list[tuple[Any, ...]] = []
+        gained_hops: list[tuple[Any, ...]] = []
+        lost: list[tuple[Any, ...]] = []
+        lost_hops: list[tuple[Any, ...]] = []
+        routes, sink = self.routes, self.sink
+        dumps, loads = orjson.dumps, orjson.loads
         for item in self.open.values():
-            log = item.log
-            if len(set(map(_IDENTITY, log))) < len(log):
+            route = routes.get(item.type) if item.type else None
+            log = sorted(item.log, key=_TIME_ORDER)
+            state, tied = folded(log, route)
+            # Only when two events share a time (the fold tells: rare) can one be there twice.
+            if tied and len(set(map(_IDENTITY, item.log))) < len(item.log):
                 # An event stored twice (same time, hop, kind and status) is kept once: the first.
                 seen: set[tuple[Any, ...]] = set()
-                log = [e for e in log if not (_IDENTITY(e) in seen or seen.add(_IDENTITY(e)))]  # type: ignore[func-returns-value]
-            log.sort(key=_TIME_ORDER)
-            route = routes.get(item.type) if item.type else None
-            progress = start(log[0], route)
-            for event in log:
-                step(progress, event, route)
-            facts = _facts(item.type, item.partner, progress)
-            if facts != item.before:
-                tally[facts[0]] += 1
-                hops.update(facts[1])
-                if item.before is not None:
-                    tally[item.before[0]] -= 1
-                    hops.subtract(item.before[1])
-            rows.append(
+                log = [e for e in item.log if not (_IDENTITY(e) in seen or seen.add(_IDENTITY(e)))]  # type: ignore[func-returns-value]
+                log.sort(key=_TIME_ORDER)
+                state = folded(log, route)[0]
+            row = _row(item.id, item.key, item.type, item.partner, state)
+            arrivals = row[12]
+            tally, hops = _row_facts(row, arrivals)
+            before = item.before
+            changed = True
+            if before is not None:
+                old_tally, old_hops = _row_facts(before, loads(before[12]))
+                changed = tally != old_tally or hops != old_hops
+                if changed:
+                    lost.append(old_tally)
+                    lost_hops += old_hops
+            if changed:
+                gained.append(tally)
+                gained_hops += hops
+            (rows if before is None else replaced).append(
                 (
-                    *_row(item.id, item.key, item.type, item.partner, progress),
+                    *row[:12],
+                    dumps(arrivals).decode(),
+                    *row[13:],
                     _pack(log),
                     _ENCODER.encode((item.keys, sorted(item.refs))),
                 )
             )
-        conn = self.conn
-        conn.executemany(_SAVE_FLOW, rows)
-        keys = self.keys
-        conn.executemany(
-            "INSERT OR IGNORE INTO flow_keys (value, name, flow) VALUES (?, ?, ?)",
-            [(value, name, keys[value]) for value, name in self.new_keys],
-        )
-        root = self._root
-        conn.executemany(
-            "INSERT OR IGNORE INTO flow_refs (value, name, flow) VALUES (?, ?, ?)",
-            sorted({(value, name, root(flow)) for value, name, flow in self.new_refs}),
-        )
-        _add_counts(conn, tally, hops)
+            if len(rows) + len(replaced) == _ROWS:
+                sink.write_rows(rows, replaced)
+                written += rows
+                written += replaced
+                rows, replaced = [], []
+        sink.write_rows(rows, replaced)
+        counts = []
+        for counted, uncounted in ((gained, lost), (gained_hops, lost_hops)):
+            count = Counter(counted)
+            for key, n in Counter(uncounted).items():
+                count[key] -= n
+            counts.append(count)
+        _add_counts(sink, counts[0], counts[1])
+        self.last_rows = {row[0]: row for part in (written, rows, replaced) for row in part}
+        self.touched_ids.update(self.open)
+        self.flushed.update(self.open)
         self.open.clear()
         self.held = 0
-        self.new_keys = []
-        self.new_refs = set()
         self.empty = False
 
     def finish(self) -> None:
         self.flush()
-        self.conn.executemany(
+        self.sink.many(
             "INSERT OR REPLACE INTO flow_meta (name, value) VALUES (?, ?)",
             [("seq", self.seq), *([("latest_at", self.latest)] if self.latest is not None else [])],
         )
