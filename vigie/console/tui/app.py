@@ -252,7 +252,8 @@ class VigieApp(App[None]):
         painted once, with today's column; the month, the 30 days, the tickets, the
         catalog and the alerts are read once they are on screen (see _start_over)."""
         now = self.clock()
-        return FirstRead(self.data.load_live(now), self.data.load_today(now))
+        live = self.data.load_live(now)
+        return FirstRead(live, None if self.data.through_engine else self.data.load_today(now))
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def refresh_live(self) -> LiveSnapshot:
@@ -373,7 +374,10 @@ class VigieApp(App[None]):
             return
         if event.state is WorkerState.SUCCESS:
             if isinstance(worker.result, FirstRead):
-                self.sla_today = worker.result.today.figures
+                if worker.result.today is None:
+                    self.refresh_today()  # through the engine: the rows first, then today's
+                else:
+                    self.sla_today = worker.result.today.figures
                 self.apply_live(worker.result.live)
                 # The table lays the new rows out at its next idle moment and paints them at
                 # the refresh after that one: the start is over after the second refresh.
@@ -441,7 +445,8 @@ class VigieApp(App[None]):
             return
         self._starting = False
         started()
-        self.refresh_sla(True)
+        if not self._busy("sla"):  # through the engine, today's read starts the month's
+            self.refresh_sla(True)
         self.refresh_slow()
         self.refresh_alerts()
 

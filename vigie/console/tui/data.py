@@ -256,10 +256,11 @@ class TodaySla:
 
 @dataclass(frozen=True)
 class FirstRead:
-    """The console's first read: the snapshot and today's figures, painted together."""
+    """The console's first read: the snapshot and today's figures, painted together (today's
+    figures are None through an engine: its queries would hold the rows back)."""
 
     live: LiveSnapshot
-    today: TodaySla
+    today: TodaySla | None
 
 
 StoreVersion = tuple[int, float | None]
@@ -319,6 +320,11 @@ class ConsoleData:
         for probe in settings.probes.probes:
             self._probes[probe.component].append(probe)
         self._intervals = {p.id: p.interval for p in settings.probes.probes}
+
+    @property
+    def through_engine(self) -> bool:
+        """Whether results are read through the engine (Prometheus) rather than the store."""
+        return self._results.engine is not None
 
     def reconfigure(self, settings: Settings) -> None:
         """Take a configuration read again (components, probes, targets, windows): the next
